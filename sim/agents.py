@@ -1,0 +1,157 @@
+"""Mesa agents: offenders, prison intelligence officers (PIOs) and police units.
+
+Agents are the identity and the API of the model. Their hot state lives in NumPy arrays owned by
+the model (``sim.population``), and the properties below read and write those arrays, so that
+``agent.ocg`` and ``model.population.ocg[agent.index]`` are always the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.ocg import CRIME_TYPES, ROLES
+from sim.population import AT_LARGE, GONE, HIGH, LOW, REMAND, SENTENCED
+
+if TYPE_CHECKING:
+    from sim.model import OCGModel
+
+__all__ = ["Offender", "PoliceUnit", "PrisonIntelligenceOfficer", "TIERS"]
+
+#: Police tiers: local serious organised crime unit, regional unit, national hub.
+TIERS: tuple[str, ...] = ("local", "regional", "national")
+_STATUS = {AT_LARGE: "at_large", REMAND: "remand", SENTENCED: "sentenced", GONE: "gone"}
+_GRADE = {-1: "unknown", LOW: "low", HIGH: "high"}
+
+
+class Offender(mesa.Agent):
+    """A person who offends: at large in their home region, or in a prison wing.
+
+    Attributes:
+        index: Row of this offender in the model's population arrays.
+    """
+
+    def __init__(self, model: OCGModel, index: int):
+        super().__init__(model)
+        self.index = int(index)
+
+    def _get(self, name: str):
+        return getattr(self.model.population, name)[self.index]
+
+    @property
+    def status(self) -> str:
+        """Legal status: at_large, remand, sentenced, or gone (desisted)."""
+        return _STATUS[int(self._get("status"))]
+
+    @property
+    def on_licence(self) -> bool:
+        """Whether the offender is at large on licence."""
+        return self._get("status") == AT_LARGE and self._get("licence_end") > self.model.week
+
+    @property
+    def home_region(self) -> str:
+        """Name of the home region."""
+        return self.model.world.region_names[int(self._get("region"))]
+
+    @property
+    def prison(self) -> int | None:
+        """Index of the prison holding the offender, or None."""
+        p = int(self._get("prison"))
+        return None if p < 0 else p
+
+    @property
+    def wing(self) -> int | None:
+        """Index of the wing holding the offender, or None."""
+        w = int(self._get("wing"))
+        return None if w < 0 else w
+
+    @property
+    def ocg(self) -> int | None:
+        """Index of the offender's OCG, or None."""
+        o = int(self._get("ocg"))
+        return None if o < 0 else o
+
+    @property
+    def role(self) -> str:
+        """Role in the OCG: none, associate, core or leader."""
+        return ROLES[int(self._get("role"))]
+
+    @property
+    def high_risk(self) -> bool:
+        """True risk."""
+        return bool(self._get("high_risk"))
+
+    @property
+    def prison_grade(self) -> str:
+        """Risk the prison service believes: unknown, low or high."""
+        return _GRADE[int(self._get("prison_grade"))]
+
+    @property
+    def police_grade(self) -> str:
+        """Risk the police believe: unknown, low or high."""
+        return _GRADE[int(self._get("police_grade"))]
+
+    @property
+    def skills(self) -> list[str]:
+        """Crime types the offender is skilled in."""
+        mask = int(self._get("skills"))
+        return [c for i, c in enumerate(CRIME_TYPES) if mask >> i & 1]
+
+    @property
+    def in_debt(self) -> bool:
+        """Whether the offender owes a drug debt inside."""
+        return bool(self._get("debt"))
+
+    @property
+    def tie(self) -> int | None:
+        """The OCG the offender has a personal tie to from prison, or None."""
+        o = int(self._get("tie_ocg"))
+        return None if o < 0 else o
+
+
+class PrisonIntelligenceOfficer(mesa.Agent):
+    """A prison intelligence officer (PIO) posted to one prison.
+
+    Attributes:
+        prison: Index of the prison.
+        reports_per_week: Reports the PIO can assess in a week with no paperwork.
+    """
+
+    def __init__(self, model: OCGModel, prison: int, reports_per_week: float):
+        super().__init__(model)
+        self.prison = int(prison)
+        self.reports_per_week = float(reports_per_week)
+
+    @property
+    def paperwork_share(self) -> float:
+        """Share of the PIO's time lost to paperwork (the model's current value)."""
+        return self.model.params.intelligence.paperwork_share
+
+    @property
+    def capacity(self) -> float:
+        """Reports assessed per week after paperwork."""
+        return self.reports_per_week * (1.0 - self.paperwork_share)
+
+
+class PoliceUnit(mesa.Agent):
+    """A police unit: local (SOCU), regional (ROCU) or national (MARSOC).
+
+    Attributes:
+        region: Region index, or -1 for the national hub.
+        tier: One of ``TIERS``.
+    """
+
+    def __init__(self, model: OCGModel, region: int, tier: str):
+        super().__init__(model)
+        self.region = int(region)
+        self.tier = tier
+
+    @property
+    def trust_toward_prisons(self) -> float:
+        """Mean trust between this unit's tier and the prisons it works with."""
+        t = TIERS.index(self.tier)
+        trust = self.model.trust[:, t]
+        if self.region >= 0:
+            trust = trust[self.model.world.prison_region == self.region]
+        return float(trust.mean()) if trust.size else 0.0

@@ -1,0 +1,149 @@
+"""Organised crime groups: a model-level registry of group state, membership and joint ventures.
+
+OCGs are records rather than Mesa agents (DESIGN.md allows either): they act only through their
+members, and keeping them as arrays lets the weekly processes treat all groups at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.population import ASSOCIATE, CORE, LEADER, NONE, Population
+
+__all__ = ["CRIME_TYPES", "OCGRegistry"]
+
+#: The ten SOC threats of the 2018 Serious and Organised Crime Strategy (bit i of a skills mask).
+CRIME_TYPES: tuple[str, ...] = (
+    "drugs",
+    "firearms",
+    "fraud",
+    "cyber",
+    "money_laundering",
+    "modern_slavery",
+    "organised_immigration_crime",
+    "acquisitive",
+    "bribery_corruption",
+    "child_sexual_abuse",
+)
+DRUGS = 0
+
+
+class OCGRegistry:
+    """State of every OCG that has existed in the run (rows are never reused).
+
+    Attributes:
+        alive: Whether the group still exists.
+        home_region: The group's home region.
+        target_size: The number of roles the group tries to fill.
+        size: Current number of members (anywhere).
+        leader: Offender index of the leader (-1 if none).
+        crime_types: Bit mask of the crime types the group is in.
+        formed_week: Week the group formed (negative for groups present at the start).
+        police_intel_week: Last week its home region's police received intelligence on it.
+        members: For each group, the set of its members' offender indices.
+        ventures: Joint ventures, (a, b) with a < b -> week formed.
+    """
+
+    def __init__(self, capacity: int = 256):
+        self.n = 0
+        self._cap = max(16, capacity)
+        self.alive = np.zeros(self._cap, dtype=np.bool_)
+        self.home_region = np.zeros(self._cap, dtype=np.int16)
+        self.target_size = np.zeros(self._cap, dtype=np.int32)
+        self.size = np.zeros(self._cap, dtype=np.int32)
+        self.leader = np.full(self._cap, -1, dtype=np.int64)
+        self.crime_types = np.zeros(self._cap, dtype=np.uint16)
+        self.formed_week = np.zeros(self._cap, dtype=np.int32)
+        self.police_intel_week = np.full(self._cap, -10_000, dtype=np.int32)
+        self.members: list[set[int]] = []
+        self.ventures: dict[tuple[int, int], int] = {}
+
+    _ARRAYS = (
+        "alive",
+        "home_region",
+        "target_size",
+        "size",
+        "leader",
+        "crime_types",
+        "formed_week",
+        "police_intel_week",
+    )
+
+    def create(self, region: int, target_size: int, crime_types: int, week: int) -> int:
+        """Register a new, empty OCG and return its index."""
+        if self.n == self._cap:
+            self._cap *= 2
+            for name in self._ARRAYS:
+                old = getattr(self, name)
+                new = np.zeros(self._cap, dtype=old.dtype)
+                if name in ("leader",):
+                    new[:] = -1
+                if name == "police_intel_week":
+                    new[:] = -10_000
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+        o = self.n
+        self.n += 1
+        self.alive[o] = True
+        self.home_region[o] = region
+        self.target_size[o] = target_size
+        self.size[o] = 0
+        self.leader[o] = -1
+        self.crime_types[o] = crime_types
+        self.formed_week[o] = week
+        self.members.append(set())
+        return o
+
+    def join(self, pop: Population, person: int, o: int, role: int, week: int) -> None:
+        """Make ``person`` a member of OCG ``o`` with ``role``."""
+        pop.ocg[person] = o
+        pop.role[person] = role
+        pop.joined_week[person] = week
+        self.members[o].add(int(person))
+        self.size[o] += 1
+        if role == LEADER:
+            self.leader[o] = person
+
+    def leave(self, pop: Population, person: int) -> int:
+        """Take ``person`` out of their OCG; return the OCG (-1 if they had none)."""
+        o = int(pop.ocg[person])
+        if o < 0:
+            return -1
+        self.members[o].discard(int(person))
+        self.size[o] -= 1
+        if self.leader[o] == person:
+            self.leader[o] = -1
+        pop.ocg[person] = -1
+        pop.role[person] = NONE
+        return o
+
+    def dissolve(self, pop: Population, o: int) -> None:
+        """End OCG ``o``: its remaining members become unaffiliated, its ventures end."""
+        for person in sorted(self.members[o]):
+            pop.ocg[person] = -1
+            pop.role[person] = NONE
+        self.members[o] = set()
+        self.size[o] = 0
+        self.leader[o] = -1
+        self.alive[o] = False
+        for pair in [p for p in self.ventures if o in p]:
+            del self.ventures[pair]
+
+    def add_venture(self, a: int, b: int, week: int) -> bool:
+        """Record a joint venture between OCGs ``a`` and ``b``; False if it already existed."""
+        pair = (a, b) if a < b else (b, a)
+        if pair in self.ventures:
+            return False
+        self.ventures[pair] = week
+        return True
+
+    def members_of(self, o: int) -> list[int]:
+        """The members of OCG ``o`` in a deterministic (sorted) order."""
+        return sorted(self.members[o])
+
+    def active(self) -> np.ndarray:
+        """Indices of the OCGs that exist."""
+        return np.flatnonzero(self.alive[: self.n])
+
+
+ROLES = {NONE: "none", ASSOCIATE: "associate", CORE: "core", LEADER: "leader"}

@@ -1,0 +1,1264 @@
+"""The parameter schema: every parameter of the model with unit, default, range and source.
+
+A scenario sets any subset of these; everything else takes the default documented here.
+Parameters are named ``section.key``. Parameters marked as *levers* are policy levers: before the
+scenario's ``run.intervention_week`` they keep their baseline default, from that week on they take
+the scenario's value, so that every scenario shares its burn-in with the baseline and paired
+before/after comparisons are possible.
+
+Sources are abbreviated; ``docs/calibration.md`` gives them in full. "assumption" marks a value
+for which no published figure exists: those are factors of the sensitivity analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "PARAMETERS",
+    "ParamSpec",
+    "Parameters",
+    "ScenarioError",
+    "SECTIONS",
+    "parameters_markdown",
+    "spec",
+]
+
+
+class ScenarioError(ValueError):
+    """A scenario file or override is invalid. The message is one line naming file, key and rule."""
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One model parameter.
+
+    Attributes:
+        name: Dotted name ``section.key``.
+        default: Baseline value.
+        unit: Unit of measurement (``1`` for dimensionless).
+        doc: What the parameter means.
+        source: Published source, "derived: ..." or "assumption".
+        low: Smallest allowed value (numbers only).
+        high: Largest allowed value (numbers only).
+        choices: Allowed values (strings only).
+        lever: True for a policy lever that switches on at ``run.intervention_week``.
+    """
+
+    name: str
+    default: Any
+    unit: str
+    doc: str
+    source: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+    lever: bool = False
+
+    @property
+    def section(self) -> str:
+        """The section (the part before the dot)."""
+        return self.name.split(".", 1)[0]
+
+    @property
+    def key(self) -> str:
+        """The key within its section."""
+        return self.name.split(".", 1)[1]
+
+    @property
+    def kind(self) -> type:
+        """The Python type of the value (bool, int, float or str)."""
+        return type(self.default)
+
+    def allowed(self) -> str:
+        """Human-readable statement of what values are allowed."""
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is str:
+            return "one of " + ", ".join(repr(c) for c in self.choices or ())
+        what = "an integer" if self.kind is int else "a number"
+        return f"{what} in [{_fmt(self.low)}, {_fmt(self.high)}]"
+
+    def check(self, value: Any, where: str) -> Any:
+        """Validate (and coerce int to float where a float is expected) one value.
+
+        Args:
+            value: The value read from a scenario file or the command line.
+            where: The file (or ``--set``) the value came from, for the error message.
+
+        Returns:
+            The value, coerced to the parameter's type.
+
+        Raises:
+            ScenarioError: If the value has the wrong type or is out of range.
+        """
+        kind = self.kind
+        ok_type = (
+            isinstance(value, bool)
+            if kind is bool
+            else isinstance(value, str)
+            if kind is str
+            else isinstance(value, int) and not isinstance(value, bool)
+            if kind is int
+            else isinstance(value, int | float) and not isinstance(value, bool)
+        )
+        if not ok_type:
+            raise ScenarioError(
+                f"{where}: {self.name} = {value!r} has the wrong type; allowed: {self.allowed()}"
+            )
+        if kind is float:
+            value = float(value)
+            if value != value:  # NaN
+                raise ScenarioError(f"{where}: {self.name} is NaN; allowed: {self.allowed()}")
+        if kind in (int, float) and not (self.low <= value <= self.high):
+            raise ScenarioError(
+                f"{where}: {self.name} = {value!r} is out of range; allowed: {self.allowed()}"
+            )
+        if kind is str and value not in (self.choices or ()):
+            raise ScenarioError(
+                f"{where}: {self.name} = {value!r} is not allowed; allowed: {self.allowed()}"
+            )
+        return value
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:g}"
+
+
+A = "assumption"
+_P = ParamSpec
+
+PARAMETERS: tuple[ParamSpec, ...] = (
+    # --- run -------------------------------------------------------------------------------
+    _P("run.years", 10, "years", "Length of the run.", "DESIGN.md (10-year horizon)", 1, 100),
+    _P(
+        "run.scale",
+        1.0,
+        "1",
+        "Multiplies every population, capacity, staff count and OCG count, for quick runs.",
+        A,
+        0.001,
+        2.0,
+    ),
+    _P(
+        "run.intervention_week",
+        104,
+        "weeks",
+        "Week at which policy levers switch from baseline to scenario values; also the start of "
+        "the summary window.",
+        A + " (two-year burn-in)",
+        0,
+        5200,
+    ),
+    _P(
+        "run.world",
+        "england_wales",
+        "-",
+        "Which world to build: all of England & Wales, or the Humberside case (HMP Hull, HMP "
+        "Humber, Humberside Police).",
+        "research-summary.txt (study's local site)",
+        choices=("england_wales", "humberside"),
+    ),
+    # --- population ------------------------------------------------------------------------
+    _P(
+        "population.offenders_at_large",
+        400_000,
+        "persons",
+        "Active offenders at large (not in prison) at full scale, split over regions by "
+        "population.",
+        "derived: calibrated so receptions ~74,000/yr (MoJ OMSQ 2024)",
+        0,
+        5_000_000,
+    ),
+    _P(
+        "population.ocgs",
+        4500,
+        "groups",
+        "OCGs at the start, at full scale.",
+        "NCA National Strategic Assessment 2019 (over 4,500 OCGs)",
+        0,
+        100_000,
+    ),
+    _P(
+        "population.ocg_size_mean",
+        8.2,
+        "persons",
+        "Mean target size of an OCG (its number of roles).",
+        "derived: 37,000 people / 4,500 OCGs (NCA 2019)",
+        2.0,
+        200.0,
+    ),
+    _P(
+        "population.ocg_size_sigma",
+        0.7,
+        "1",
+        "Log-normal sigma of OCG target sizes.",
+        A,
+        0.0,
+        3.0,
+    ),
+    _P(
+        "population.core_share",
+        0.3,
+        "1",
+        "Share of non-leader members who are core (the rest are associates).",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "population.high_risk_share_members",
+        0.25,
+        "1",
+        "Share of OCG members who are truly high risk (leaders always are).",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "population.skills_mean",
+        1.2,
+        "crime types",
+        "Mean number of crime-type skills an offender has (of the 10 SOC threats).",
+        A,
+        0.0,
+        10.0,
+    ),
+    _P(
+        "population.drugs_share",
+        0.73,
+        "1",
+        "Share of OCGs (and of offenders' first skill) in illegal drugs.",
+        "Francis et al. 2013, Understanding criminal careers in organised crime (73%)",
+        0.0,
+        1.0,
+    ),
+    # --- estate ----------------------------------------------------------------------------
+    _P("estate.prisons", 120, "prisons", "Prisons in the estate.", "HoC Library SN05646", 1, 2000),
+    _P(
+        "estate.capacity",
+        89_543,
+        "places",
+        "Usable operational capacity of the estate, at full scale.",
+        "MoJ OMSQ / POST, Aug 2024 (89,543)",
+        10,
+        5_000_000,
+    ),
+    _P(
+        "estate.initial_occupancy",
+        0.965,
+        "1",
+        "Share of capacity occupied at the start.",
+        "derived: 87,726 / 89,543 (MoJ OMSQ, Jun 2024)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "estate.overcrowding",
+        1.0,
+        "1",
+        "Prisoners held per usable place (above 1: overcrowding, as in Brazil).",
+        "Brazilian Public Security Forum 2022: 833,608 held for 596,162 places (1.40)",
+        0.5,
+        3.0,
+    ),
+    _P("estate.wing_size", 80, "places", "Places per wing (a contact group).", A, 5, 2000),
+    _P(
+        "estate.share_high_security",
+        0.08,
+        "1",
+        "Share of capacity in high-security prisons.",
+        A + " (about 8 of 120 prisons)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "estate.share_local",
+        0.35,
+        "1",
+        "Share of capacity in local/reception prisons.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "estate.share_open",
+        0.07,
+        "1",
+        "Share of capacity in open prisons (the rest is training prisons).",
+        A,
+        0.0,
+        1.0,
+    ),
+    # --- justice ---------------------------------------------------------------------------
+    _P(
+        "justice.offence_hazard",
+        0.0083,
+        "1/week",
+        "Weekly chance that an offender at large is caught for a proven offence.",
+        "derived: 1-(1-h)^52 = 35.2% proven reoffending of adults (MoJ, Apr-Jun 2023 cohort)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "justice.ocg_offence_multiplier",
+        1.0,
+        "1",
+        "Multiplier on the offence hazard for OCG members (more active, more policed).",
+        A,
+        0.0,
+        20.0,
+    ),
+    _P(
+        "justice.custody_probability",
+        0.4,
+        "1",
+        "Chance that a proven offence leads to custody (remand or sentence).",
+        "derived: calibrated to ~74,000 first receptions/yr (MoJ OMSQ 2024)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "justice.remand_probability",
+        0.5,
+        "1",
+        "Chance that a person entering custody is first held on remand.",
+        "derived: calibrated to remand = 20% of population (OMSQ Dec 2024)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "justice.remand_weeks",
+        26.0,
+        "weeks",
+        "Mean time on remand before sentence or release.",
+        A,
+        1.0,
+        200.0,
+    ),
+    _P(
+        "justice.remand_release_probability",
+        0.3,
+        "1",
+        "Chance that a remand ends in release (acquittal or non-custodial sentence).",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "justice.sentence_months_mean",
+        20.1,
+        "months",
+        "Mean custodial sentence length.",
+        "MoJ CJS Statistics Quarterly, Sep 2024 (20.1 months, all offences)",
+        0.5,
+        600.0,
+    ),
+    _P(
+        "justice.sentence_sigma",
+        0.9,
+        "1",
+        "Log-normal sigma of sentence lengths.",
+        A,
+        0.0,
+        3.0,
+    ),
+    _P(
+        "justice.served_fraction",
+        0.6,
+        "1",
+        "Share of the sentence served in custody before release on licence.",
+        "Parliamentary answer 2019-10-16 (men: mean 65%, median 55%)",
+        0.05,
+        1.0,
+    ),
+    _P(
+        "justice.recall_hazard",
+        0.003,
+        "1/week",
+        "Weekly chance that a person on licence is recalled without a new offence.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "justice.progression_hazard",
+        0.02,
+        "1/week",
+        "Weekly chance of a progression transfer (local to training, training to open).",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "justice.open_max_remaining_weeks",
+        26,
+        "weeks",
+        "Only prisoners with at most this long left and low risk progress to open prisons.",
+        A,
+        0,
+        520,
+    ),
+    # --- prison life -----------------------------------------------------------------------
+    _P(
+        "prison_life.contacts_per_week",
+        4.0,
+        "contacts",
+        "Mean contacts that matter (long enough to recruit, trade or learn) per OCG member per "
+        "week within the wing.",
+        A,
+        0.0,
+        100.0,
+    ),
+    _P(
+        "prison_life.recruit_probability",
+        0.0006,
+        "1/contact",
+        "Base chance that a contact between an OCG member and an unaffiliated prisoner recruits.",
+        A + " (no published in-prison recruitment rate)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "prison_life.debt_multiplier",
+        3.0,
+        "1",
+        "Multiplier on the recruitment chance if the target is in drug debt.",
+        A + " (research: debt makes prisoners recruitable)",
+        1.0,
+        50.0,
+    ),
+    _P(
+        "prison_life.short_sentence_weeks",
+        26,
+        "weeks",
+        "A target with at most this long left counts as short-sentence (soon useful outside).",
+        A,
+        0,
+        520,
+    ),
+    _P(
+        "prison_life.short_sentence_multiplier",
+        1.5,
+        "1",
+        "Multiplier on the recruitment chance for a short-sentence target.",
+        A,
+        1.0,
+        50.0,
+    ),
+    _P(
+        "prison_life.skill_multiplier",
+        1.5,
+        "1",
+        "Multiplier on the recruitment chance if the target has a skill in one of the OCG's "
+        "crime types.",
+        "NCA 2021 (OCGs recruit individuals with desirable skills); size " + A,
+        1.0,
+        50.0,
+    ),
+    _P(
+        "prison_life.strength_effect",
+        0.5,
+        "1",
+        "Recruitment chance is multiplied by 1 + strength_effect * ln(members of that OCG in the "
+        "wing).",
+        A,
+        0.0,
+        10.0,
+    ),
+    _P(
+        "prison_life.intel_pressure_factor",
+        0.6,
+        "1",
+        "Recruitment chance of a member the prison holds fresh intelligence on, relative to one it "
+        "does not (visible intelligence pressure).",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "prison_life.joint_venture_probability",
+        0.005,
+        "1/contact",
+        "Chance that a contact between members of different OCGs forms a joint venture.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "prison_life.joint_venture_end_hazard",
+        0.01,
+        "1/week",
+        "Weekly chance that a joint venture ends.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "prison_life.market_entry_probability",
+        0.2,
+        "1",
+        "Chance that a new joint venture brings each partner into one of the other's crime types.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "prison_life.skill_transfer_probability",
+        0.02,
+        "1/contact",
+        "Chance that a contact passes one skill from the member to the other prisoner.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "prison_life.tie_probability",
+        0.05,
+        "1/contact",
+        "Chance that a contact between a member and an unaffiliated prisoner leaves a personal tie "
+        "that persists after release.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "prison_life.separation_contact_factor",
+        0.2,
+        "1",
+        "Share of contacts a separated member still makes.",
+        A,
+        0.0,
+        1.0,
+    ),
+    # --- community -------------------------------------------------------------------------
+    _P(
+        "community.vacancy_fill_rate",
+        0.03,
+        "1/week/vacancy",
+        "Weekly chance that an OCG fills one vacant role from the offenders at large in its region.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "community.tie_recruit_rate",
+        0.001,
+        "1/week",
+        "Weekly chance that an unaffiliated offender at large with a prison tie to an OCG joins it "
+        "('university of crime').",
+        A + " (police interviewee: 'a bigger network coming out of prison')",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "community.tie_memory_weeks",
+        104,
+        "weeks",
+        "How long a tie made in prison keeps its pull after it was made.",
+        A,
+        0,
+        5200,
+    ),
+    _P(
+        "community.member_exit_hazard",
+        0.004,
+        "1/week",
+        "Weekly chance that a member leaves their OCG (drifts away, expelled).",
+        A + " (mean tenure about 5 years)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "community.desistance_hazard",
+        0.0015,
+        "1/week",
+        "Weekly chance that an offender at large desists and leaves the population; each is "
+        "replaced by a new entrant, so the population is stationary.",
+        A + " (criminal careers of about 13 years)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "community.ocg_formation_rate",
+        0.0005,
+        "1/week/OCG",
+        "New OCGs formed per week, per OCG at the start (founders drawn from offenders at large).",
+        "derived: balances dissolutions so the OCG count is stationary",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "community.split_probability",
+        0.1,
+        "1",
+        "Chance that an OCG of at least split_min_size splits when its leader is lost.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "community.split_min_size",
+        8,
+        "persons",
+        "Smallest OCG that can split.",
+        A,
+        2,
+        1000,
+    ),
+    _P(
+        "community.phone_recruit_boost",
+        0.5,
+        "1",
+        "Extra community recruitment per member inside with a phone, relative to a member at "
+        "large (phones let members inside run operations outside).",
+        A + " (research: phones let members inside run operations outside)",
+        0.0,
+        5.0,
+    ),
+    # --- market ----------------------------------------------------------------------------
+    _P(
+        "market.supply_per_member",
+        1.0,
+        "units/week",
+        "Illicit supply (drugs, phones) an OCG member inside brings per week via visits, drones "
+        "and corrupt staff, before searches.",
+        A + " (HMPPS OC Unit: 'a big business within the prison')",
+        0.0,
+        100.0,
+    ),
+    _P(
+        "market.debt_probability",
+        0.001,
+        "1/week/unit per 100 prisoners",
+        "Weekly chance a non-member falls into drug debt, per unit of supply per 100 prisoners.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "market.debt_clear_hazard",
+        0.05,
+        "1/week",
+        "Weekly chance that a prisoner's drug debt is cleared.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "market.phone_share",
+        0.5,
+        "1",
+        "Share of OCG members inside who hold a phone when supply is uncut.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "market.searches_per_1000",
+        10.0,
+        "searches/week per 1,000 prisoners",
+        "Cell searches a prison carries out each week.",
+        A,
+        0.0,
+        1000.0,
+    ),
+    _P(
+        "market.search_find_probability",
+        0.5,
+        "1/search",
+        "Chance that a search of a cell holding illicit goods finds them.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "market.targeted_search_gain",
+        3.0,
+        "1",
+        "How much more a search finds when it targets an OCG member known from intelligence.",
+        A,
+        1.0,
+        50.0,
+    ),
+    # --- intelligence ----------------------------------------------------------------------
+    _P(
+        "intelligence.pios_per_1000",
+        2.0,
+        "PIOs per 1,000 places",
+        "Prison intelligence officers per 1,000 places (at least one per prison).",
+        A + " (HMPPS 2018: £8m+ for local intelligence analysis, about 200 posts)",
+        0.0,
+        100.0,
+        lever=True,
+    ),
+    _P(
+        "intelligence.reports_per_prisoner",
+        0.26,
+        "reports/week",
+        "Intelligence reports each prisoner generates per week (the PIOs' caseload).",
+        "derived: HMIP 2024, HMP Swinfen Hall: 8,000+ reports/yr for ~600 prisoners",
+        0.0,
+        10.0,
+    ),
+    _P(
+        "intelligence.reports_per_pio",
+        120.0,
+        "reports/week",
+        "Reports a PIO can assess in a week with no paperwork.",
+        A,
+        1.0,
+        10_000.0,
+    ),
+    _P(
+        "intelligence.paperwork_share",
+        0.4,
+        "1",
+        "Share of PIO time lost to paperwork and approvals (bureaucracy).",
+        A + " (research: 'stuck in routines and paperwork')",
+        0.0,
+        0.99,
+        lever=True,
+    ),
+    _P(
+        "intelligence.signal_rate",
+        0.3,
+        "signals/week",
+        "Visible signals of OCG activity each member inside gives per week.",
+        A,
+        0.0,
+        10.0,
+    ),
+    _P(
+        "intelligence.detection_probability",
+        0.3,
+        "1/signal",
+        "Chance that a signal becomes an intelligence item when PIOs are not overloaded.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "intelligence.grading_accuracy",
+        0.75,
+        "1",
+        "Chance that the prison grades an item's subject at their true risk (no common protocol).",
+        A,
+        0.5,
+        1.0,
+    ),
+    _P(
+        "intelligence.definition_mismatch",
+        0.3,
+        "1",
+        "Chance that police, with their own definition of risk and of OCG/gang, flip the prison's "
+        "grading (no common protocol).",
+        A + " (research; HMICFRS: mapping 'applied ... in an unacceptably inconsistent way')",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "intelligence.common_protocol",
+        False,
+        "-",
+        "One shared risk protocol across the criminal justice system (recommendation 3).",
+        "research-summary.txt, final recommendations",
+        lever=True,
+    ),
+    _P(
+        "intelligence.protocol_accuracy",
+        0.9,
+        "1",
+        "Grading accuracy under the common protocol.",
+        A,
+        0.5,
+        1.0,
+    ),
+    _P(
+        "intelligence.protocol_mismatch",
+        0.05,
+        "1",
+        "Residual definition mismatch under the common protocol.",
+        A,
+        0.0,
+        1.0,
+    ),
+    # --- sharing ---------------------------------------------------------------------------
+    _P(
+        "sharing.enabled",
+        True,
+        "-",
+        "Whether prisons and police share intelligence at all (false: working in silos).",
+        "research-summary.txt ('working in silos doesn't work')",
+        lever=True,
+    ),
+    _P(
+        "sharing.common_database",
+        False,
+        "-",
+        "One common intelligence database that every tier reads (recommendation 1).",
+        "research-summary.txt, final recommendations",
+        lever=True,
+    ),
+    _P(
+        "sharing.access_local",
+        0.6,
+        "1",
+        "With separate systems: share of items local police (SOCU) staff can access.",
+        A + " (research: barriers of different databases and access)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "sharing.access_regional",
+        0.45,
+        "1",
+        "With separate systems: share of items the regional unit (ROCU) can access.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "sharing.access_national",
+        0.3,
+        "1",
+        "With separate systems: share of items the national hub (MARSOC) can access.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "sharing.database_delay_factor",
+        0.5,
+        "1",
+        "With one common database, the base delay is multiplied by this (no re-keying between "
+        "systems).",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "sharing.base_delay_weeks",
+        2.0,
+        "weeks",
+        "Mean delay from creation to arrival, with standard software and no approvals.",
+        A,
+        0.0,
+        52.0,
+    ),
+    _P(
+        "sharing.software_complexity",
+        1.0,
+        "1",
+        "Multiplier on the sharing delay from software complexity (recommendation 2 lowers it).",
+        A,
+        0.1,
+        10.0,
+        lever=True,
+    ),
+    _P(
+        "sharing.approval_weeks",
+        2.0,
+        "weeks",
+        "Mean extra delay from approvals (bureaucracy).",
+        A + " (research: institutional bureaucracy)",
+        0.0,
+        52.0,
+        lever=True,
+    ),
+    _P(
+        "sharing.liaison_officers",
+        0.0,
+        "officers per region",
+        "Extra prison-police liaison officers per region (recommendation 4).",
+        "research-summary.txt, final recommendations",
+        0.0,
+        50.0,
+        lever=True,
+    ),
+    _P(
+        "sharing.liaison_delay_cut",
+        0.25,
+        "1/officer",
+        "Share of delay each liaison officer removes (saturating: delay x (1-cut)^officers).",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "sharing.liaison_trust_gain",
+        0.002,
+        "1/week/officer",
+        "Weekly trust gain each liaison officer brings to the prisons of its region.",
+        A + " (PIO interviewee: liaison 'goes on every single day')",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "sharing.national_forwarding",
+        0.5,
+        "1",
+        "Chance that the national hub forwards an item to the police of the OCG's home region.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "sharing.police_share_back",
+        0.5,
+        "1",
+        "Chance (times trust) that police tell a prison that an arriving prisoner is a known OCG "
+        "member.",
+        A,
+        0.0,
+        1.0,
+    ),
+    # --- trust -----------------------------------------------------------------------------
+    _P(
+        "trust.initial",
+        0.45,
+        "1",
+        "Trust between each prison and each police tier at the start (0 none, 1 full).",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "trust.culture_gap",
+        0.55,
+        "1",
+        "How far the agencies' aims and cultures differ; trust drifts toward 1 - culture_gap.",
+        A + " (research: different aims, differing organisation and work culture)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "trust.drift_rate",
+        0.02,
+        "1/week",
+        "Weekly share of the gap to the baseline that trust closes.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "trust.acted_gain",
+        0.01,
+        "1/item",
+        "Trust gain when a shared item is acted on.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "trust.ignored_loss",
+        0.004,
+        "1/item",
+        "Trust loss when a shared item is ignored.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "trust.meetings_local",
+        2.0,
+        "meetings/year",
+        "Prison-police meetings, workshops and exchange events a year with local police.",
+        A,
+        0.0,
+        52.0,
+        lever=True,
+    ),
+    _P(
+        "trust.meetings_regional",
+        1.0,
+        "meetings/year",
+        "Meetings a year with the regional unit.",
+        A,
+        0.0,
+        52.0,
+        lever=True,
+    ),
+    _P(
+        "trust.meetings_national",
+        0.5,
+        "meetings/year",
+        "Meetings a year with the national hub.",
+        A,
+        0.0,
+        52.0,
+        lever=True,
+    ),
+    _P(
+        "trust.meeting_gain",
+        0.03,
+        "1/meeting",
+        "Trust gain from one meeting.",
+        A,
+        0.0,
+        1.0,
+    ),
+    # --- disruption ------------------------------------------------------------------------
+    _P(
+        "disruption.prison_actions_per_1000",
+        3.0,
+        "actions/week per 1,000 places",
+        "Separations and transfers a prison can carry out each week.",
+        A,
+        0.0,
+        1000.0,
+    ),
+    _P(
+        "disruption.transfer_policy",
+        "none",
+        "-",
+        "What a prison does with a known high-risk member: only separate ('none'), transfer to "
+        "another prison ('disperse') or to a high-security prison ('concentrate').",
+        "DESIGN.md (transfers/separation of high-risk members)",
+        choices=("none", "disperse", "concentrate"),
+        lever=True,
+    ),
+    _P(
+        "disruption.restrict_communications",
+        True,
+        "-",
+        "Known members inside lose phone access (communications restricted).",
+        A,
+        lever=True,
+    ),
+    _P(
+        "disruption.police_actions_per_region",
+        12.0,
+        "actions/week per region",
+        "Disruption actions a region's police (SOCU + ROCU) take per week, at full scale.",
+        A + " (NCA: 23,000 disruptions in 10 years, about 45/week nationally)",
+        0.0,
+        10_000.0,
+    ),
+    _P(
+        "disruption.arrest_multiplier",
+        4.0,
+        "1",
+        "Multiplier on the offence hazard for members police know about (arrest pressure).",
+        A,
+        1.0,
+        100.0,
+    ),
+    _P(
+        "disruption.leader_removal_probability",
+        0.1,
+        "1/action",
+        "Chance that a police action against an OCG removes (arrests) its leader.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "disruption.licence_effect",
+        0.5,
+        "1",
+        "Reduction in community recruitment by members released under intelligence-led licence "
+        "conditions; they are also recalled twice as often.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "disruption.intel_shelf_life_weeks",
+        52,
+        "weeks",
+        "How long an intelligence item stays actionable.",
+        A,
+        1,
+        520,
+    ),
+    # --- regime (other jurisdictions) ------------------------------------------------------
+    _P(
+        "regime.isolate_leaders",
+        False,
+        "-",
+        "Italy-like 41-bis regime: OCG leaders inside are isolated (no contacts, no phones, no "
+        "leadership from inside).",
+        "Antigone XX report; National Guarantor (740 people under 41-bis, 2023)",
+    ),
+    _P(
+        "regime.faction_control",
+        0.0,
+        "1",
+        "Brazil-like share of prisons run by factions: there recruitment is multiplied by "
+        "faction_recruit_multiplier, searches stop and PIOs detect half as much.",
+        "Senappen 2024 (88 factions mapped in prisons); size " + A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "regime.faction_recruit_multiplier",
+        5.0,
+        "1",
+        "Multiplier on in-prison recruitment in faction-run prisons.",
+        A,
+        1.0,
+        100.0,
+    ),
+    # --- cost ------------------------------------------------------------------------------
+    _P("cost.pio", 42_000.0, "£/year", "Cost of one PIO.", A, 0.0, 1e7),
+    _P("cost.liaison_officer", 55_000.0, "£/year", "Cost of one liaison officer.", A, 0.0, 1e7),
+    _P(
+        "cost.meeting",
+        1_500.0,
+        "£/meeting",
+        "Cost of one meeting per prison and tier.",
+        A,
+        0.0,
+        1e7,
+    ),
+    _P(
+        "cost.common_database",
+        8_000_000.0,
+        "£/year",
+        "Running cost of one common database (national, full scale).",
+        A,
+        0.0,
+        1e10,
+    ),
+    _P(
+        "cost.simplified_software",
+        2_000_000.0,
+        "£/year",
+        "Cost of simplified software, per unit of complexity removed (national, full scale).",
+        A,
+        0.0,
+        1e10,
+    ),
+    _P(
+        "cost.common_protocol",
+        500_000.0,
+        "£/year",
+        "Training and governance of a common risk protocol (national, full scale).",
+        A,
+        0.0,
+        1e10,
+    ),
+)
+
+_BY_NAME: dict[str, ParamSpec] = {p.name: p for p in PARAMETERS}
+SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(p.section for p in PARAMETERS))
+
+
+def spec(name: str) -> ParamSpec:
+    """Return the spec of parameter ``name``.
+
+    Raises:
+        KeyError: If there is no such parameter.
+    """
+    return _BY_NAME[name]
+
+
+def known(name: str) -> bool:
+    """Whether ``name`` is a parameter of the model."""
+    return name in _BY_NAME
+
+
+def defaults() -> dict[str, Any]:
+    """All parameters at their default values, keyed by dotted name."""
+    return {p.name: p.default for p in PARAMETERS}
+
+
+class _Section:
+    """Attribute access to one section's values (``params.justice.offence_hazard``)."""
+
+    def __init__(self, values: dict[str, Any]):
+        self.__dict__.update(values)
+
+    def __repr__(self) -> str:
+        return f"_Section({self.__dict__!r})"
+
+
+class Parameters:
+    """A complete, validated set of parameter values.
+
+    Attribute access is by section: ``params.justice.offence_hazard``. Item access is by dotted
+    name: ``params["justice.offence_hazard"]``.
+
+    Args:
+        values: Dotted name -> value; missing names take their default.
+        where: Where the values came from, for error messages.
+    """
+
+    def __init__(self, values: dict[str, Any] | None = None, where: str = "parameters"):
+        merged = defaults()
+        for name, value in (values or {}).items():
+            if name not in _BY_NAME:
+                raise ScenarioError(f"{where}: unknown parameter {name!r}; {_suggest(name)}")
+            merged[name] = _BY_NAME[name].check(value, where)
+        self._values = merged
+        for section in SECTIONS:
+            keys = {
+                n.split(".", 1)[1]: v for n, v in merged.items() if n.split(".", 1)[0] == section
+            }
+            setattr(self, section, _Section(keys))
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Dotted name -> value for every parameter."""
+        return dict(self._values)
+
+    def with_levers_at_baseline(self) -> Parameters:
+        """The same parameters with every policy lever at its baseline default."""
+        values = dict(self._values)
+        for p in PARAMETERS:
+            if p.lever:
+                values[p.name] = p.default
+        return Parameters(values)
+
+    def changed(self) -> dict[str, Any]:
+        """Parameters whose value differs from the default."""
+        return {n: v for n, v in self._values.items() if v != _BY_NAME[n].default}
+
+
+def _suggest(name: str) -> str:
+    section = name.split(".", 1)[0]
+    if "." not in name:
+        return "names are section.key, sections: " + ", ".join(SECTIONS)
+    if section not in SECTIONS:
+        return "allowed sections: " + ", ".join(SECTIONS)
+    keys = [p.key for p in PARAMETERS if p.section == section]
+    return f"allowed keys in [{section}]: " + ", ".join(keys)
+
+
+def parameters_markdown() -> str:
+    """Render the schema as the Markdown table in ``docs/parameters.md``."""
+    lines = [
+        "# Parameters",
+        "",
+        "Generated from `sim/params.py` by `ocgsim docs` (a test keeps this file in step).",
+        "Levers (marked **L**) keep their default until `run.intervention_week`, then take the",
+        "scenario's value. `assumption` marks values with no published figure: they are factors",
+        "of the sensitivity analysis. Full sources are in `docs/calibration.md`.",
+        "",
+    ]
+    for section in SECTIONS:
+        lines += [
+            f"## [{section}]",
+            "",
+            "| key | default | unit | range | meaning | source |",
+            "|---|---|---|---|---|---|",
+        ]
+        for p in PARAMETERS:
+            if p.section != section:
+                continue
+            rng = p.allowed().removeprefix("a number in ").removeprefix("an integer in ")
+            key = f"`{p.key}`" + (" **L**" if p.lever else "")
+            default = str(p.default).lower() if p.kind is bool else _fmt(p.default)
+            if p.kind is str:
+                default = repr(p.default)
+            lines.append(f"| {key} | {default} | {p.unit} | {rng} | {p.doc} | {p.source} |")
+        lines.append("")
+    return "\n".join(lines)
