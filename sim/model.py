@@ -134,11 +134,12 @@ class OCGModel(mesa.Model):
         self.wing_free = self.wing_capacity.copy()
         self.first_wing = np.array([int(ws[0]) for ws in w.prison_wings], dtype=np.int64)
         self.last_wing = np.array([int(ws[-1]) + 1 for ws in w.prison_wings], dtype=np.int64)
-        self.faction_run = np.zeros(w.n_prisons, dtype=bool)
+        # prisons a faction would run under the scenario's regime (in force once the lever is)
+        self.faction_mask = np.zeros(w.n_prisons, dtype=bool)
         n_faction = int(round(sp.regime.faction_control * w.n_prisons))
         if n_faction:
             chosen = self.streams["world"].choice(w.n_prisons, n_faction, replace=False)
-            self.faction_run[chosen] = True
+            self.faction_mask[chosen] = True
 
         n_at_large = int(round(sp.population.offenders_at_large * self.scale))
         n_prisoners = int(round(self.prison_capacity.sum() * sp.estate.initial_occupancy))
@@ -337,6 +338,13 @@ class OCGModel(mesa.Model):
             & (pop.status[:n] == AT_LARGE)
             & (self.week - pop.tie_week[:n] <= memory)
         )
+
+    @property
+    def faction_run(self) -> np.ndarray:
+        """Which prisons are run by factions this week (Brazil-like regime)."""
+        if self.params.regime.faction_control > 0:
+            return self.faction_mask
+        return np.zeros_like(self.faction_mask)
 
     def free_places(self) -> np.ndarray:
         """Free places in each prison (a copy)."""

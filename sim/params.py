@@ -1085,6 +1085,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "Italy-like 41-bis regime: OCG leaders inside are isolated (no contacts, no phones, no "
         "leadership from inside).",
         "Antigone XX report; National Guarantor (740 people under 41-bis, 2023)",
+        lever=True,
     ),
     _P(
         "regime.faction_control",
@@ -1095,6 +1096,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "Senappen 2024 (88 factions mapped in prisons); size " + A,
         0.0,
         1.0,
+        lever=True,
     ),
     _P(
         "regime.faction_recruit_multiplier",
