@@ -115,6 +115,26 @@ def _summary_table(
     return "\n".join(lines)
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Run the baseline for several seeds and print the calibration table (Markdown)."""
+    from tqdm import tqdm
+
+    from sim.calibration import calibration_table, run_baseline
+
+    seeds = range(1, args.seeds + 1)
+    summaries = [
+        run_baseline(seed, scale=args.scale, years=args.years)
+        for seed in tqdm(seeds, desc="calibration runs", file=sys.stderr, disable=args.quiet)
+    ]
+    table, ok = calibration_table(summaries, args.scale)
+    print(
+        f"England & Wales baseline, {args.seeds} seeds, scale {args.scale:g}, "
+        f"{args.years} years; window: week 104 to the end\n"
+    )
+    print(table)
+    return 0 if ok else 1
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     """Print the parameter reference (``docs/parameters.md``)."""
     sys.stdout.write(parameters_markdown() + "\n")
@@ -165,6 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-figure", action="store_true", help="skip overview.png")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     run.set_defaults(func=cmd_run)
+    cal = sub.add_parser("calibrate", help="run the baseline over seeds; print target vs model")
+    cal.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
+    cal.add_argument("--scale", type=float, default=1.0, help="scale (default 1.0)")
+    cal.add_argument("--years", type=int, default=10, help="years (default 10)")
+    cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    cal.set_defaults(func=cmd_calibrate)
     docs = sub.add_parser("docs", help="print the parameter reference (docs/parameters.md)")
     docs.set_defaults(func=cmd_docs)
     scen = sub.add_parser("scenarios", help="list the shipped scenarios")

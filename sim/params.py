@@ -186,10 +186,10 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "population.ocg_size_mean",
-        8.2,
+        9.0,
         "persons",
-        "Mean target size of an OCG (its number of roles).",
-        "derived: 37,000 people / 4,500 OCGs (NCA 2019)",
+        "Mean target size of an OCG (its number of roles); groups sit a little below it.",
+        "derived: calibrated so members / OCGs is about 37,000 / 4,500 (NCA 2019)",
         2.0,
         200.0,
     ),
@@ -316,7 +316,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "justice.custody_probability",
-        0.4,
+        0.43,
         "1",
         "Chance that a proven offence leads to custody (remand or sentence).",
         "derived: calibrated to ~74,000 first receptions/yr (MoJ OMSQ 2024)",
@@ -1033,16 +1033,16 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "disruption.police_actions_per_region",
-        12.0,
+        4.0,
         "actions/week per region",
-        "Disruption actions a region's police (SOCU + ROCU) take per week, at full scale.",
-        A + " (NCA: 23,000 disruptions in 10 years, about 45/week nationally)",
+        "OCGs a region's police (SOCU + ROCU) can act against per week, at full scale.",
+        A + " (NCA: 23,000 disruptions in its first decade, about 45/week nationally)",
         0.0,
         10_000.0,
     ),
     _P(
         "disruption.arrest_multiplier",
-        4.0,
+        2.0,
         "1",
         "Multiplier on the offence hazard for members police know about (arrest pressure).",
         A,
@@ -1258,9 +1258,12 @@ def parameters_markdown() -> str:
                 continue
             rng = p.allowed().removeprefix("a number in ").removeprefix("an integer in ")
             key = f"`{p.key}`" + (" **L**" if p.lever else "")
-            default = str(p.default).lower() if p.kind is bool else _fmt(p.default)
-            if p.kind is str:
+            if p.kind is bool:
+                default = str(p.default).lower()
+            elif p.kind is str:
                 default = repr(p.default)
+            else:
+                default = _fmt(p.default)
             lines.append(f"| {key} | {default} | {p.unit} | {rng} | {p.doc} | {p.source} |")
         lines.append("")
     return "\n".join(lines)

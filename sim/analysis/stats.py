@@ -1,0 +1,170 @@
+"""Summary statistics of experiment results: means with t-based confidence intervals, paired
+differences against a baseline (common random numbers pair runs by replicate) and a check that
+there are enough replicates for a wanted precision.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+__all__ = [
+    "ID_COLUMNS",
+    "mean_ci",
+    "metric_columns",
+    "paired_differences",
+    "precision_check",
+    "summarise",
+]
+
+ID_COLUMNS = ("run_id", "point_id", "replicate", "seed", "scenario", "status", "error")
+
+
+def metric_columns(runs: pd.DataFrame, factor_names: Sequence[str] = ()) -> list[str]:
+    """Numeric metric columns of a results table (everything that is not an id or a factor)."""
+    skip = set(ID_COLUMNS) | set(factor_names)
+    return [c for c in runs.columns if c not in skip and pd.api.types.is_numeric_dtype(runs[c])]
+
+
+def mean_ci(values: Sequence[float] | np.ndarray, conf: float = 0.95) -> dict[str, float]:
+    """Mean, standard deviation and t-based confidence interval of a sample (NaNs dropped).
+
+    Args:
+        values: The sample.
+        conf: Confidence level.
+
+    Returns:
+        ``n``, ``mean``, ``sd``, ``ci_low``, ``ci_high``, ``half_width`` (NaN where undefined).
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x)
+    mean = float(x.mean()) if n else math.nan
+    sd = float(x.std(ddof=1)) if n > 1 else math.nan
+    half = float(sps.t.ppf(0.5 + conf / 2, n - 1) * sd / math.sqrt(n)) if n > 1 else math.nan
+    return {
+        "n": n,
+        "mean": mean,
+        "sd": sd,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+        "half_width": half,
+    }
+
+
+def summarise(
+    runs: pd.DataFrame,
+    by: Sequence[str],
+    metrics: Sequence[str],
+    conf: float = 0.95,
+) -> pd.DataFrame:
+    """Mean, sd and CI of each metric per group (scenario or design point); successful runs only.
+
+    Args:
+        runs: The results table (one row per run).
+        by: Grouping columns, e.g. ``["scenario"]`` or ``["point_id", *factors]``.
+        metrics: Metric columns.
+        conf: Confidence level.
+
+    Returns:
+        Long table: ``by`` columns, ``metric``, ``n``, ``mean``, ``sd``, ``ci_low``, ``ci_high``,
+        ``half_width``, ``rel_half_width`` (half-width / |mean|).
+    """
+    ok = runs[runs["status"] == "ok"]
+    rows = []
+    for key, group in ok.groupby(list(by), sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        for metric in metrics:
+            res = mean_ci(group[metric].to_numpy(dtype=float), conf)
+            rel = abs(res["half_width"] / res["mean"]) if res["mean"] else math.nan
+            rows.append(
+                {**dict(zip(by, key, strict=True)), "metric": metric, **res, "rel_half_width": rel}
+            )
+    return pd.DataFrame(rows)
+
+
+def paired_differences(
+    runs: pd.DataFrame,
+    by: Sequence[str],
+    baseline: dict,
+    metrics: Sequence[str],
+    conf: float = 0.95,
+) -> pd.DataFrame:
+    """Differences against the baseline, paired by replicate (common random numbers).
+
+    For every group other than the baseline and every metric, the difference
+    ``group - baseline`` is taken replicate by replicate (only replicates where both runs
+    succeeded), with its mean, t-based CI and the percentage change relative to the baseline
+    mean.
+
+    Args:
+        runs: The results table.
+        by: Grouping columns.
+        baseline: Values of the ``by`` columns that identify the baseline group.
+        metrics: Metric columns.
+        conf: Confidence level.
+
+    Returns:
+        Long table: ``by`` columns, ``metric``, ``n_pairs``, ``baseline_mean``, ``mean``
+        (group mean over the pairs), ``diff``, ``diff_sd``, ``diff_ci_low``, ``diff_ci_high``,
+        ``pct_change``, ``pct_ci_low``, ``pct_ci_high``, ``significant``.
+    """
+    ok = runs[runs["status"] == "ok"]
+    mask = np.ones(len(ok), dtype=bool)
+    for col, val in baseline.items():
+        mask &= (ok[col] == val).to_numpy()
+    base = ok[mask].set_index("replicate")
+    rows = []
+    for key, group in ok[~mask].groupby(list(by), sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        g = group.set_index("replicate")
+        common = g.index.intersection(base.index)
+        for metric in metrics:
+            b = base.loc[common, metric].to_numpy(dtype=float)
+            x = g.loc[common, metric].to_numpy(dtype=float)
+            keep = ~(np.isnan(b) | np.isnan(x))
+            b, x = b[keep], x[keep]
+            res = mean_ci(x - b, conf)
+            bmean = float(b.mean()) if len(b) else math.nan
+            scale = 100.0 / abs(bmean) if bmean else math.nan
+            rows.append(
+                {
+                    **dict(zip(by, key, strict=True)),
+                    "metric": metric,
+                    "n_pairs": res["n"],
+                    "baseline_mean": bmean,
+                    "mean": float(x.mean()) if len(x) else math.nan,
+                    "diff": res["mean"],
+                    "diff_sd": res["sd"],
+                    "diff_ci_low": res["ci_low"],
+                    "diff_ci_high": res["ci_high"],
+                    "pct_change": res["mean"] * scale,
+                    "pct_ci_low": res["ci_low"] * scale,
+                    "pct_ci_high": res["ci_high"] * scale,
+                    "significant": bool(res["ci_low"] > 0 or res["ci_high"] < 0),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def precision_check(summary: pd.DataFrame, target: float = 0.05) -> pd.DataFrame:
+    """Groups and metrics whose CI half-width exceeds ``target`` x |mean|.
+
+    Args:
+        summary: Output of :func:`summarise`.
+        target: Wanted half-width as a share of the mean (0.05 = 5%).
+
+    Returns:
+        The offending rows with ``replicates_needed`` (n x (relative half-width / target)^2,
+        rounded up); empty if the precision is met everywhere.
+    """
+    if summary.empty:
+        return summary.assign(replicates_needed=pd.Series(dtype="int64"))
+    bad = summary[(summary["rel_half_width"] > target) | summary["half_width"].isna()].copy()
+    need = np.ceil(bad["n"] * (bad["rel_half_width"] / target) ** 2)
+    bad["replicates_needed"] = need.fillna(-1).astype("int64")
+    return bad.reset_index(drop=True)

@@ -1,0 +1,162 @@
+"""Calibration targets for the England & Wales baseline, and the check against them.
+
+``ocgsim calibrate`` runs the baseline for several seeds and prints the table that
+``docs/calibration.md`` quotes. Targets and their sources are in ``docs/calibration.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["TARGETS", "Target", "calibration_table", "run_baseline"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One calibration target.
+
+    Attributes:
+        metric: Summary metric name.
+        label: What it is.
+        low: Lowest acceptable value (full-scale units).
+        high: Highest acceptable value.
+        source: Where the target comes from.
+        extensive: Whether the metric scales with ``run.scale`` (counts of people or events).
+    """
+
+    metric: str
+    label: str
+    low: float
+    high: float
+    source: str
+    extensive: bool = False
+
+    def met(self, value: float) -> bool:
+        """Whether ``value`` is within the target range."""
+        return bool(self.low <= value <= self.high)
+
+
+TARGETS: tuple[Target, ...] = (
+    Target(
+        "prison_population",
+        "prison population",
+        85_000,
+        90_000,
+        "MoJ OMSQ 2024 (85,372-88,350)",
+        extensive=True,
+    ),
+    Target(
+        "max_occupancy_rate",
+        "highest weekly occupancy / capacity",
+        0.0,
+        1.0,
+        "usable operational capacity 89,543 (MoJ OMSQ Aug 2024)",
+    ),
+    Target(
+        "receptions_per_year",
+        "first receptions per year",
+        74_000 * 0.85,
+        74_000 * 1.15,
+        "MoJ OMSQ 2024: about 74,000 (+-15%)",
+        extensive=True,
+    ),
+    Target(
+        "ocg_members",
+        "OCG members",
+        37_000 * 0.85,
+        37_000 * 1.15,
+        "NCA NSA 2019: just over 37,000 (+-15%)",
+        extensive=True,
+    ),
+    Target(
+        "active_ocgs",
+        "OCGs",
+        4_500 * 0.8,
+        4_500 * 1.2,
+        "NCA NSA 2019: over 4,500 (+-20%)",
+        extensive=True,
+    ),
+    Target(
+        "prisoners_ocg_share",
+        "share of prisoners linked to OCGs",
+        0.06,
+        0.10,
+        "PQ 131175 (2018): about 6,500 of 86,000 (7.6%)",
+    ),
+    Target(
+        "proven_reoffending",
+        "proven reoffending within a year of release",
+        0.30,
+        0.40,
+        "MoJ proven reoffending, Apr-Jun 2023 cohort: 35.2% adults",
+    ),
+    Target(
+        "remand_share",
+        "remand share of the prison population",
+        0.15,
+        0.25,
+        "MoJ OMSQ Dec 2024: 20%",
+    ),
+    Target(
+        "ocg_members_drift",
+        "OCG membership, last year vs first year",
+        -0.10,
+        0.10,
+        "stationarity without interventions (DESIGN.md)",
+    ),
+)
+
+
+def run_baseline(seed: int, scale: float = 1.0, years: int = 10) -> dict[str, float]:
+    """Run the England & Wales baseline once and return its summary (with ``remand_share``).
+
+    The calibration window is from ``run.intervention_week`` (week 104, the start of year 3) to
+    the end; ``ocg_members_drift`` compares the last year with the first.
+    """
+    from sim.model import OCGModel
+
+    model = OCGModel(None, rng=seed, scale=scale, years=years).run()
+    summary = model.summary()
+    summary["remand_share"] = summary["remand_population"] / summary["prison_population"]
+    return summary
+
+
+def calibration_table(
+    summaries: Iterable[dict[str, float]],
+    scale: float,
+    *,
+    fmt: Callable[[float], str] | None = None,
+) -> tuple[str, bool]:
+    """Markdown table of model (mean and range over seeds) against each target.
+
+    Args:
+        summaries: One run summary per seed.
+        scale: The runs' ``run.scale`` (extensive metrics are divided by it).
+        fmt: Number formatter.
+
+    Returns:
+        The table and whether every target was met by the mean.
+    """
+    rows = list(summaries)
+    fmt = fmt or (lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}")
+    lines = [
+        "| quantity | target | model mean | model range (seeds) | met | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    all_met = True
+    for t in TARGETS:
+        values = np.array([r[t.metric] for r in rows], dtype=float)
+        if t.extensive:
+            values = values / scale
+        mean = float(np.nanmean(values))
+        ok = t.met(mean)
+        all_met &= ok
+        lines.append(
+            f"| {t.label} | {fmt(t.low)}-{fmt(t.high)} | {fmt(mean)} | "
+            f"{fmt(float(np.nanmin(values)))}-{fmt(float(np.nanmax(values)))} | "
+            f"{'yes' if ok else 'NO'} | {t.source} |"
+        )
+    return "\n".join(lines), all_met

@@ -1,0 +1,195 @@
+"""Command-line subcommands of the experiment engine: plan, experiment, resume, status, analyse.
+
+``sim.cli`` calls :func:`register` with its subparsers; each subcommand sets ``func(args) -> int``.
+User errors are raised as ``ScenarioError`` (one line), which ``sim.cli`` prints with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from sim.experiments.design import parse_shard
+from sim.experiments.spec import EXECUTORS, load_experiment
+
+__all__ = ["register"]
+
+EXIT_OK, EXIT_FAILURES, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 3, 4, 130
+
+
+def _add_execution(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        help="where to run (default: the file's, else a local process pool)",
+    )
+    p.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="address of a running Dask scheduler (implies --executor dask)",
+    )
+    p.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="run only shard I of N (0 <= I < N), e.g. $SLURM_ARRAY_TASK_ID/N",
+    )
+    p.add_argument("--retries", type=int, help="extra attempts for a run that raises")
+    p.add_argument("--retry-failed", action="store_true", help="also re-run runs stored as failed")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``plan``, ``experiment``, ``resume``, ``status`` and ``analyse`` subcommands.
+
+    Args:
+        subparsers: The object returned by ``ArgumentParser.add_subparsers()``.
+    """
+    p = subparsers.add_parser("plan", help="count the runs of an experiment and estimate the time")
+    p.add_argument("experiment", help="experiment file (or name in experiments/)")
+    p.add_argument("--scale", type=float, help="override the experiment's run.scale")
+    p.add_argument("--shard", metavar="I/N", help="count only shard I of N")
+    p.add_argument("--workers", type=int, help="workers assumed for the estimate")
+    p.add_argument(
+        "--calibrate",
+        type=int,
+        default=2,
+        metavar="K",
+        help="calibration runs (0: none; default 2)",
+    )
+    p.set_defaults(func=cmd_plan)
+
+    p = subparsers.add_parser("experiment", help="run an experiment file (resumes if started)")
+    p.add_argument("experiment", help="experiment file (or name in experiments/)")
+    p.add_argument("--scale", type=float, help="override the experiment's run.scale")
+    p.add_argument("--out", help="results folder (default: results/<experiment name>/)")
+    _add_execution(p)
+    p.set_defaults(func=cmd_experiment)
+
+    p = subparsers.add_parser("resume", help="resume an interrupted experiment")
+    p.add_argument("results", help="results folder of the experiment")
+    _add_execution(p)
+    p.set_defaults(func=cmd_resume)
+
+    p = subparsers.add_parser("status", help="show done / failed / remaining runs")
+    p.add_argument("results", help="results folder of the experiment")
+    p.set_defaults(func=cmd_status)
+
+    p = subparsers.add_parser("analyse", help="tables and figures from an experiment's results")
+    p.add_argument("results", help="results folder of the experiment")
+    p.add_argument(
+        "--metric",
+        action="append",
+        dest="metrics",
+        help="metric to analyse (repeatable; default: the file's or all)",
+    )
+    p.add_argument("--baseline", help="scenario to compare against (default: the first)")
+    p.add_argument(
+        "--precision", type=float, help="wanted CI half-width as a share of the mean (default 0.05)"
+    )
+    p.add_argument("--resamples", type=int, help="bootstrap resamples for Sobol/Morris")
+    p.add_argument("--out", help="folder for tables and figures (default: RESULTS/analysis)")
+    p.add_argument("--no-plots", action="store_true", help="tables only")
+    p.set_defaults(func=cmd_analyse)
+
+
+def _print_report(report: Any) -> int:
+    print(
+        f"{report.out_dir}: {report.done} done, {report.failed} failed, {report.remaining} "
+        f"remaining of {report.total} ({report.ran} run now in {report.seconds:.1f} s on "
+        f"{report.executor})"
+    )
+    if report.remaining:
+        print(f"resume with: ocgsim resume {report.out_dir}")
+        return EXIT_INCOMPLETE
+    return EXIT_FAILURES if report.failed else EXIT_OK
+
+
+def _run_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "executor": args.executor,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "shard": parse_shard(args.shard),
+        "retries": args.retries,
+        "retry_failed": args.retry_failed,
+        "progress": False if args.no_progress else None,
+    }
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """``ocgsim plan EXPERIMENT``: print the number of runs and an estimated time."""
+    from sim.experiments.engine import plan_experiment
+
+    experiment = load_experiment(
+        args.experiment, overrides={"scale": args.scale, "workers": args.workers}
+    )
+    plan = plan_experiment(experiment, calibrate=args.calibrate, shard=parse_shard(args.shard))
+    print(plan.text())
+    return EXIT_OK
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    """``ocgsim experiment EXPERIMENT``: run (or continue) an experiment."""
+    from sim.experiments.engine import run_experiment
+
+    kwargs = _run_kwargs(args)
+    experiment = load_experiment(args.experiment, overrides={"scale": args.scale, "out": args.out})
+    try:
+        report = run_experiment(experiment, **kwargs)
+    except KeyboardInterrupt:
+        print(f"interrupted; resume with: ocgsim resume {experiment.out_dir}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return _print_report(report)
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    """``ocgsim resume RESULTS``: run the runs not yet stored."""
+    from sim.experiments.engine import resume
+
+    kwargs = _run_kwargs(args)
+    try:
+        report = resume(args.results, **kwargs)
+    except KeyboardInterrupt:
+        print(f"interrupted; resume with: ocgsim resume {args.results}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return _print_report(report)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """``ocgsim status RESULTS``: done / failed / remaining."""
+    from sim.experiments.engine import status
+
+    st = status(args.results)
+    print(
+        f"{st['experiment']}: {st['done']} done, {st['failed']} failed, {st['remaining']} "
+        f"remaining of {st['total']} (state: {st['state']})"
+    )
+    for s in st["sessions"]:
+        shard = f" shard {s['shard'][0]}/{s['shard'][1]}" if s.get("shard") else ""
+        print(
+            f"  session {s['session']}{shard}: {s.get('state')} on {s.get('host')} "
+            f"({s.get('executor')}), {s.get('start_time')} -> {s.get('end_time') or '...'}, "
+            f"{s.get('runs_done', '?')} runs"
+        )
+    for run_id, line in st["failures"].items():
+        print(f"  failed run {run_id}: {line}")
+    return EXIT_OK
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    """``ocgsim analyse RESULTS``: write tables and figures; print the main findings."""
+    from sim.analysis import analyse
+
+    report = analyse(
+        args.results,
+        metrics=args.metrics,
+        baseline=args.baseline,
+        precision=args.precision,
+        resamples=args.resamples,
+        plots=not args.no_plots,
+        out_dir=args.out,
+    )
+    print(report.text())
+    return EXIT_OK
