@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.params import ScenarioError, parameters_markdown
@@ -54,7 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             overrides[name] = value
     # validate everything before any work or output
     params = scenario.parameters(overrides)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     run_id = f"{scenario.name}-seed{args.seed}-scale{params.run.scale:g}-{stamp}"
     out_dir = Path(args.out) if args.out else Path(args.results) / run_id
     if out_dir.exists():

@@ -95,8 +95,10 @@ def _ocg_present(model: OCGModel, group: int, prison: int) -> bool:
 
 
 def _police_actions(model: OCGModel, rng: np.random.Generator) -> None:
-    """Each region's police act on the OCGs their newly arrived items are about, up to their
-    weekly capacity (one action per OCG; every item about an OCG acted on counts as acted on).
+    """Each region's police act on the OCGs their newly arrived items are about.
+
+    Up to the region's weekly capacity, one action per OCG; every item about an OCG acted on
+    counts as acted on, the rest as ignored.
     """
     d = model.params.disruption
     items = model.items

@@ -318,8 +318,9 @@ def _offences(model: OCGModel) -> None:
 
 
 def _technical_recalls(model: OCGModel) -> None:
-    """Recall of people on licence without a new offence (more often under intelligence-led
-    licence conditions).
+    """Recall of people on licence without a new offence.
+
+    Intelligence-led licence conditions double the recall hazard.
     """
     rng = model.streams["justice"]
     pop = model.population

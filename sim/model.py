@@ -369,6 +369,7 @@ class OCGModel(mesa.Model):
         trust.step(self)
         community.step(self)
         self.cost_week = costs.weekly_cost(self)
+        self.cache = metrics.WeekCache(self)  # end-of-week state for the records
         self.datacollector.collect(self)
         if self.week >= self.weeks_total:
             self.running = False

@@ -541,7 +541,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "community.vacancy_fill_rate",
         0.03,
         "1/week/vacancy",
-        "Weekly chance that an OCG fills one vacant role from the offenders at large in its region.",
+        "Weekly chance that an OCG fills one vacant role from the offenders at large in its "
+        "region.",
         A,
         0.0,
         1.0,
