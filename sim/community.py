@@ -210,7 +210,10 @@ def _maybe_split(model: OCGModel, rng: np.random.Generator, group: int) -> None:
 
 
 def _dissolution_and_formation(model: OCGModel, rng: np.random.Generator) -> None:
-    """Groups under two members dissolve; new groups form around founders at large."""
+    """Groups under two members dissolve; new groups take vacant niches of their region.
+
+    A region's criminal markets support as many OCGs as it had at the start (its niches).
+    """
     from sim.model import ocg_crime_types, ocg_target_sizes
 
     ocgs = model.ocgs
@@ -220,11 +223,13 @@ def _dissolution_and_formation(model: OCGModel, rng: np.random.Generator) -> Non
     for group in dying.tolist():
         ocgs.dissolve(pop, group)
         model.counts.dissolutions += 1
-    rate = model.params.community.ocg_formation_rate * model.initial_ocgs
-    k = int(rng.poisson(rate))
+    active = np.bincount(ocgs.home_region[:n][ocgs.alive[:n]], minlength=model.world.n_regions)
+    vacant_niches = np.maximum(model.niches - active, 0)
+    per_region = rng.poisson(model.params.community.niche_fill_rate * vacant_niches)
+    k = int(per_region.sum())
     if not k:
         return
-    regions = rng.choice(model.world.n_regions, size=k, p=model.world.region_share)
+    regions = np.repeat(np.arange(model.world.n_regions), per_region)
     sizes = ocg_target_sizes(rng, k, model.scenario_params.population)
     founders = model.at_large.sample(np.repeat(regions, 2), rng).reshape(k, 2)
     for region, size, pair in zip(regions.tolist(), sizes.tolist(), founders.tolist(), strict=True):

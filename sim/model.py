@@ -170,6 +170,9 @@ class OCGModel(mesa.Model):
         self.police_units = [PoliceUnit(self, r, t) for r in range(w.n_regions) for t in TIERS[:2]]
         self.police_units.append(PoliceUnit(self, -1, "national"))
         self.initial_ocgs = len(self.ocgs.active())
+        self.niches = np.bincount(
+            self.ocgs.home_region[: self.ocgs.n], minlength=w.n_regions
+        ).astype(np.int64)
 
         self.cache = metrics.WeekCache(self)
         self.datacollector = mesa.DataCollector(model_reporters=metrics.reporters())
@@ -198,8 +201,15 @@ class OCGModel(mesa.Model):
             rng.permutation(np.flatnonzero(pop.region[idx] == r)) for r in range(w.n_regions)
         ]
         cursor = np.zeros(w.n_regions, dtype=np.int64)
-        for size, r in zip(sizes, regions, strict=True):
-            o = self.ocgs.create(int(r), int(size), ocg_crime_types(rng, sp.population), week=-1)
+        # start near the stationary state: each role is vacant with the equilibrium share
+        # exits / (exits + refilling); about 80% of members are at large to refill roles, and
+        # recruitment in prison and through ties covers about a quarter of exits (measured)
+        c = sp.community
+        exits = 0.75 * (c.member_exit_hazard + 0.8 * c.desistance_hazard)
+        vacant = exits / (exits + 0.8 * c.vacancy_fill_rate) if exits > 0 else 0.0
+        filled = np.maximum(2, sizes - rng.binomial(sizes, vacant))
+        for target, size, r in zip(sizes, filled, regions, strict=True):
+            o = self.ocgs.create(int(r), int(target), ocg_crime_types(rng, sp.population), week=-1)
             take = by_region[r][cursor[r] : cursor[r] + size]
             cursor[r] += len(take)
             for j, person in enumerate(take):
@@ -213,6 +223,18 @@ class OCGModel(mesa.Model):
         pop.high_risk[members] = (
             rng.random(len(members)) < sp.population.high_risk_share_members
         ) | (pop.role[members] == LEADER)
+
+        # live prison ties at their stationary share, to OCGs of the same region (by size)
+        free = idx[pop.ocg[idx] < 0]
+        tied = free[rng.random(free.size) < sp.community.initial_tie_share]
+        for r in range(w.n_regions):
+            here = tied[pop.region[tied] == r]
+            groups = np.flatnonzero(self.ocgs.home_region[: self.ocgs.n] == r)
+            if here.size and groups.size:
+                weight = self.ocgs.size[groups] / self.ocgs.size[groups].sum()
+                pop.tie_ocg[here] = rng.choice(groups, size=here.size, p=weight)
+                memory = sp.community.tie_memory_weeks
+                pop.tie_week[here] = -rng.integers(0, memory + 1, size=here.size)
 
         # everyone starts at large, then the initial prisoners are drawn uniformly and placed
         for person in idx:

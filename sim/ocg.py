@@ -44,51 +44,39 @@ class OCGRegistry:
         ventures: Joint ventures, (a, b) with a < b -> week formed.
     """
 
+    #: array name -> (dtype, value of an unused row)
+    _ARRAYS: dict[str, tuple[type, int]] = {
+        "alive": (np.bool_, False),
+        "home_region": (np.int16, 0),
+        "target_size": (np.int32, 0),
+        "size": (np.int32, 0),
+        "leader": (np.int64, -1),
+        "crime_types": (np.uint16, 0),
+        "formed_week": (np.int32, 0),
+        "police_intel_week": (np.int32, -10_000),
+    }
+
     def __init__(self, capacity: int = 256):
         self.n = 0
         self._cap = max(16, capacity)
-        self.alive = np.zeros(self._cap, dtype=np.bool_)
-        self.home_region = np.zeros(self._cap, dtype=np.int16)
-        self.target_size = np.zeros(self._cap, dtype=np.int32)
-        self.size = np.zeros(self._cap, dtype=np.int32)
-        self.leader = np.full(self._cap, -1, dtype=np.int64)
-        self.crime_types = np.zeros(self._cap, dtype=np.uint16)
-        self.formed_week = np.zeros(self._cap, dtype=np.int32)
-        self.police_intel_week = np.full(self._cap, -10_000, dtype=np.int32)
+        for name, (dtype, fill) in self._ARRAYS.items():
+            setattr(self, name, np.full(self._cap, fill, dtype=dtype))
         self.members: list[set[int]] = []
         self.ventures: dict[tuple[int, int], int] = {}
-
-    _ARRAYS = (
-        "alive",
-        "home_region",
-        "target_size",
-        "size",
-        "leader",
-        "crime_types",
-        "formed_week",
-        "police_intel_week",
-    )
 
     def create(self, region: int, target_size: int, crime_types: int, week: int) -> int:
         """Register a new, empty OCG and return its index."""
         if self.n == self._cap:
             self._cap *= 2
-            for name in self._ARRAYS:
-                old = getattr(self, name)
-                new = np.zeros(self._cap, dtype=old.dtype)
-                if name in ("leader",):
-                    new[:] = -1
-                if name == "police_intel_week":
-                    new[:] = -10_000
-                new[: self.n] = old[: self.n]
+            for name, (dtype, fill) in self._ARRAYS.items():
+                new = np.full(self._cap, fill, dtype=dtype)
+                new[: self.n] = getattr(self, name)[: self.n]
                 setattr(self, name, new)
         o = self.n
         self.n += 1
         self.alive[o] = True
         self.home_region[o] = region
         self.target_size[o] = target_size
-        self.size[o] = 0
-        self.leader[o] = -1
         self.crime_types[o] = crime_types
         self.formed_week[o] = week
         self.members.append(set())

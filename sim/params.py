@@ -567,6 +567,15 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         5200,
     ),
     _P(
+        "community.initial_tie_share",
+        0.08,
+        "1",
+        "Share of unaffiliated offenders at large who start the run with a live prison tie.",
+        "derived: the stationary share in a 10-year baseline run (docs/calibration.md)",
+        0.0,
+        1.0,
+    ),
+    _P(
         "community.member_exit_hazard",
         0.004,
         "1/week",
@@ -586,11 +595,12 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1.0,
     ),
     _P(
-        "community.ocg_formation_rate",
-        0.0005,
-        "1/week/OCG",
-        "New OCGs formed per week, per OCG at the start (founders drawn from offenders at large).",
-        "derived: balances dissolutions so the OCG count is stationary",
+        "community.niche_fill_rate",
+        0.02,
+        "1/week/niche",
+        "Weekly chance that a vacant criminal-market niche of a region (it supports as many OCGs "
+        "as it had at the start) is taken by a new OCG, founded by two offenders at large.",
+        A + " (keeps the number of OCGs stationary, as NCA counts suggest)",
         0.0,
         1.0,
     ),

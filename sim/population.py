@@ -105,8 +105,9 @@ class Roster:
     Args:
         n_groups: Number of groups.
         width: Initial room per group (grows by doubling).
-        slot: The population's slot array is looked up through this callable each time (it
-            may be reallocated as the population grows).
+        population: The population whose slot array records each member's position.
+        slot_field: Name of that array (looked up each time: it is reallocated as the
+            population grows).
     """
 
     def __init__(self, n_groups: int, width: int, population: Population, slot_field: str):

@@ -122,8 +122,7 @@ class AnalysisReport:
         if diffs is not None and not diffs.empty:
             lines.append("paired differences vs baseline (% change, 95% CI):")
             label = [c for c in diffs.columns if c not in _DIFF_COLS]
-            for row in diffs.itertuples(index=False):
-                d = row._asdict()
+            for d in diffs.to_dict("records"):
                 name = ", ".join(f"{d[c]}" for c in label)
                 star = " *" if d["significant"] else ""
                 lines.append(
@@ -235,8 +234,7 @@ def _comparison(res: Results, kind: str, metrics: list[str], baseline: str | Non
     _write(report, "summary", summary, parquet=True)
     bad = precision_check(summary, precision)
     _write(report, "precision", bad)
-    for row in bad.head(10).itertuples(index=False):
-        d = row._asdict()
+    for d in bad.head(10).to_dict("records"):
         group = ", ".join(f"{c}={d[c]}" for c in by)
         report.warnings.append(
             f"{d['metric']} at {group}: CI half-width is {d['rel_half_width']:.1%} of the mean "
@@ -347,5 +345,5 @@ def _sensitivity(res: Results, kind: str, metrics: list[str], resamples: int, se
         if len(bad):
             report.warnings.append(
                 f"{m}: indices of {', '.join(bad['factor'].astype(str))} not converged (the "
-                "half-sample estimate lies outside the full-sample interval); use a larger design"
+                "full-sample estimate lies outside the half-sample interval); use a larger design"
             )

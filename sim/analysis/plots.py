@@ -82,7 +82,9 @@ def forest_plot(diffs: pd.DataFrame, label: str, path: Path) -> Path:
         y = np.arange(len(d))
         err = np.vstack([d["pct_change"] - d["pct_ci_low"], d["pct_ci_high"] - d["pct_change"]])
         colours = ["tab:red" if s else "tab:gray" for s in d["significant"]]
-        ax.errorbar(d["pct_change"], y, xerr=err, fmt="none", ecolor=colours, capsize=3)
+        for i, colour in enumerate(colours):
+            ax.errorbar(d["pct_change"].iloc[i], y[i], xerr=err[:, i : i + 1], fmt="none",
+                        ecolor=colour, capsize=3)
         ax.scatter(d["pct_change"], y, c=colours, zorder=3)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(y, d[label].astype(str))

@@ -104,7 +104,7 @@ def sobol_convergence(
 
     Returns:
         Long table: N, factor, S1, S1_conf, ST, ST_conf, and ``converged`` (at full N: the
-        N/2 estimate lies within the full-N interval for S1 and ST).
+        full-N estimate lies within the N/2 interval for S1 and ST).
     """
     d = problem["num_vars"]
     step = 2 * d + 2 if second_order else d + 2
@@ -125,10 +125,10 @@ def _mark_converged(table: pd.DataFrame, size: str, pairs: list[tuple[str, str]]
     if len(sizes) < 2:
         return table
     full = table[table[size] == sizes[-1]].set_index("factor")
-    half = table[table[size] == sizes[-2]].set_index("factor")
+    half = table[table[size] == sizes[-2]].set_index("factor").reindex(full.index)
     ok = pd.Series(True, index=full.index)
     for value, conf in pairs:
-        ok &= (half[value] - full[value]).abs() <= full[conf].abs()
+        ok &= (half[value] - full[value]).abs() <= half[conf].abs()
     table = table.copy()
     last = table[size] == sizes[-1]
     table.loc[last, "converged"] = table.loc[last, "factor"].map(ok).to_numpy()
