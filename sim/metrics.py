@@ -171,6 +171,7 @@ def reporters() -> dict:
         "separations": c("separations"),
         "transfers": c("transfers"),
         "transfers_seeded": c("transfers_seeded"),
+        "prisons_seeded": lambda m: len(m.seeded_prisons),
         "police_arrests": c("police_arrests"),
         "leader_removals": c("leader_removals"),
         "arrests_intel": c("arrests_intel"),

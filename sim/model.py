@@ -151,7 +151,7 @@ class OCGModel(mesa.Model):
         self.offenders: list[Offender | None] = []
         self.trust = np.full((w.n_prisons, len(TIERS)), sp.trust.initial, dtype=float)
         self.release_calendar: dict[int, list[int]] = {}
-        self.police_queue: list[list[int]] = [[] for _ in range(w.n_regions)]
+        self.police_queue: list[list[tuple[int, int]]] = [[] for _ in range(w.n_regions)]
         self.counts = metrics.WeekCounts(w.n_prisons)
         self.cost_week = 0.0
         self.items_sent = 0
@@ -169,7 +169,6 @@ class OCGModel(mesa.Model):
         self._post_pios()
         self.police_units = [PoliceUnit(self, r, t) for r in range(w.n_regions) for t in TIERS[:2]]
         self.police_units.append(PoliceUnit(self, -1, "national"))
-        self.initial_ocgs = len(self.ocgs.active())
         self.niches = np.bincount(
             self.ocgs.home_region[: self.ocgs.n], minlength=w.n_regions
         ).astype(np.int64)
@@ -193,7 +192,7 @@ class OCGModel(mesa.Model):
         pop.skills[idx] = new_skills(rng, n, sp.population.skills_mean, sp.population.drugs_share)
         self.offenders.extend(Offender(self, i) for i in idx)
 
-        # OCGs with target sizes; initial size equals target size (the stationary level)
+        # OCGs with target sizes (their number of roles)
         n_ocgs = int(round(sp.population.ocgs * self.scale))
         sizes = ocg_target_sizes(rng, n_ocgs, sp.population)
         regions = rng.choice(w.n_regions, size=n_ocgs, p=w.region_share)

@@ -132,20 +132,35 @@ class AnalysisReport:
         for key in [k for k in self.tables if k.startswith("sobol_") and "conv" not in k]:
             lines.append(f"{key}:")
             for row in self.tables[key].itertuples(index=False):
-                lines.append(f"  {row.factor}: S1 {row.S1:.3f} ± {row.S1_conf:.3f}, "
-                             f"ST {row.ST:.3f} ± {row.ST_conf:.3f}")
+                lines.append(
+                    f"  {row.factor}: S1 {row.S1:.3f} ± {row.S1_conf:.3f}, "
+                    f"ST {row.ST:.3f} ± {row.ST_conf:.3f}"
+                )
         for key in [k for k in self.tables if k.startswith("morris_") and "conv" not in k]:
             lines.append(f"{key} (top 10 by mu*):")
             for row in self.tables[key].head(10).itertuples(index=False):
-                lines.append(f"  {row.factor}: mu* {row.mu_star:.3g} ± {row.mu_star_conf:.3g}, "
-                             f"sigma {row.sigma:.3g}")
+                lines.append(
+                    f"  {row.factor}: mu* {row.mu_star:.3g} ± {row.mu_star_conf:.3g}, "
+                    f"sigma {row.sigma:.3g}"
+                )
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
 _DIFF_COLS = {
-    "metric", "n_pairs", "baseline_mean", "mean", "diff", "diff_sd", "diff_ci_low",
-    "diff_ci_high", "pct_change", "pct_ci_low", "pct_ci_high", "significant", "point_id",
+    "metric",
+    "n_pairs",
+    "baseline_mean",
+    "mean",
+    "diff",
+    "diff_sd",
+    "diff_ci_low",
+    "diff_ci_high",
+    "pct_change",
+    "pct_ci_low",
+    "pct_ci_high",
+    "significant",
+    "point_id",
 }
 
 
@@ -224,8 +239,15 @@ def analyse(
     return report
 
 
-def _comparison(res: Results, kind: str, metrics: list[str], baseline: str | None,
-                precision: float, plots: bool, report: AnalysisReport) -> None:
+def _comparison(
+    res: Results,
+    kind: str,
+    metrics: list[str],
+    baseline: str | None,
+    precision: float,
+    plots: bool,
+    report: AnalysisReport,
+) -> None:
     from sim.analysis import plots as figs
 
     runs = res.runs
@@ -264,20 +286,24 @@ def _comparison(res: Results, kind: str, metrics: list[str], baseline: str | Non
     if not diffs.empty:
         label = "scenario" if kind == "scenarios" else "point"
         if label == "point":
-            diffs = diffs.assign(point=[
-                ", ".join(f"{f.split('.')[-1]}={r[f]}" for f in res.factors)
-                for _, r in diffs.iterrows()
-            ])
+            diffs = diffs.assign(
+                point=[
+                    ", ".join(f"{f.split('.')[-1]}={r[f]}" for f in res.factors)
+                    for _, r in diffs.iterrows()
+                ]
+            )
         report.files.append(figs.forest_plot(diffs, label, report.path / "forest.png"))
     if kind == "grid" and len(res.factors) == 2:
         for m in metrics:
-            report.files.append(figs.grid_heatmap(summary, res.factors[0], res.factors[1], m,
-                                                  report.path / f"heatmap_{m}.png"))
+            report.files.append(
+                figs.grid_heatmap(
+                    summary, res.factors[0], res.factors[1], m, report.path / f"heatmap_{m}.png"
+                )
+            )
     if res.manifest.get("series"):
         series = res.series()
         for m in dict.fromkeys(series["metric"]):
-            report.files.append(figs.series_plot(series, runs, m,
-                                                 report.path / f"series_{m}.png"))
+            report.files.append(figs.series_plot(series, runs, m, report.path / f"series_{m}.png"))
 
 
 def _default_point(res: Results) -> int | None:
@@ -297,8 +323,15 @@ def _default_point(res: Results) -> int | None:
     return int(hits.iloc[0]) if len(hits) else None
 
 
-def _sensitivity(res: Results, kind: str, metrics: list[str], resamples: int, seed: int,
-                 plots: bool, report: AnalysisReport) -> None:
+def _sensitivity(
+    res: Results,
+    kind: str,
+    metrics: list[str],
+    resamples: int,
+    seed: int,
+    plots: bool,
+    report: AnalysisReport,
+) -> None:
     from sim.analysis import plots as figs
 
     design = res.manifest["design"]
@@ -322,25 +355,32 @@ def _sensitivity(res: Results, kind: str, metrics: list[str], resamples: int, se
                 _write(report, f"sobol_{m}", out["indices"])
                 if so:
                     _write(report, f"sobol2_{m}", out["second_order"])
-                conv = sobol_convergence(problem, y, settings["n"], second_order=so,
-                                         resamples=resamples, seed=seed)
+                conv = sobol_convergence(
+                    problem, y, settings["n"], second_order=so, resamples=resamples, seed=seed
+                )
                 _write(report, f"sobol_convergence_{m}", conv)
                 if plots:
-                    report.files.append(figs.sobol_bars(out["indices"], m,
-                                                        report.path / f"sobol_{m}.png"))
+                    report.files.append(
+                        figs.sobol_bars(out["indices"], m, report.path / f"sobol_{m}.png")
+                    )
                 table, flag = out["indices"], conv
             else:
                 x = res.design[[f"sample:{f}" for f in problem["names"]]].to_numpy(dtype=float)
                 levels = settings.get("levels", 4)
-                table = morris_indices(problem, x, y, levels=levels, resamples=resamples,
-                                       seed=seed)
+                table = morris_indices(problem, x, y, levels=levels, resamples=resamples, seed=seed)
                 _write(report, f"morris_{m}", table)
-                flag = morris_convergence(problem, x, y, settings["trajectories"],
-                                          levels=levels, resamples=resamples, seed=seed)
+                flag = morris_convergence(
+                    problem,
+                    x,
+                    y,
+                    settings["trajectories"],
+                    levels=levels,
+                    resamples=resamples,
+                    seed=seed,
+                )
                 _write(report, f"morris_convergence_{m}", flag)
                 if plots:
-                    report.files.append(figs.morris_bars(table, m,
-                                                         report.path / f"morris_{m}.png"))
+                    report.files.append(figs.morris_bars(table, m, report.path / f"morris_{m}.png"))
         bad = flag[flag["converged"] == False]  # noqa: E712 - pandas NA-aware comparison
         if len(bad):
             report.warnings.append(

@@ -36,8 +36,9 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     return path
 
 
-def series_plot(series: pd.DataFrame, runs: pd.DataFrame, metric: str, path: Path,
-                conf: float = 0.95) -> Path:
+def series_plot(
+    series: pd.DataFrame, runs: pd.DataFrame, metric: str, path: Path, conf: float = 0.95
+) -> Path:
     """Weekly mean of ``metric`` by scenario with a t-based confidence band over replicates.
 
     Args:
@@ -56,16 +57,23 @@ def series_plot(series: pd.DataFrame, runs: pd.DataFrame, metric: str, path: Pat
     palette = sns.color_palette("colorblind", stats["scenario"].nunique())
     for colour, (name, g) in zip(palette, stats.groupby("scenario", sort=False), strict=False):
         ax.plot(g["week"], g["mean"], color=colour, label=str(name))
-        ax.fill_between(g["week"], g["mean"] - g["half"], g["mean"] + g["half"], color=colour,
-                        alpha=0.2, linewidth=0)
+        ax.fill_between(
+            g["week"],
+            g["mean"] - g["half"],
+            g["mean"] + g["half"],
+            color=colour,
+            alpha=0.2,
+            linewidth=0,
+        )
     ax.set(xlabel="week", ylabel=metric, title=f"{metric} (mean, {conf:.0%} CI)")
     ax.legend(fontsize="small", frameon=False)
     return _save(fig, path)
 
 
 def forest_plot(diffs: pd.DataFrame, label: str, path: Path) -> Path:
-    """Percentage change against the baseline with its CI, one row per scenario/point and one
-    panel per metric.
+    """Percentage change against the baseline with its CI.
+
+    One row per scenario or design point, one panel per metric.
 
     Args:
         diffs: Output of :func:`sim.analysis.stats.paired_differences`.
@@ -74,17 +82,27 @@ def forest_plot(diffs: pd.DataFrame, label: str, path: Path) -> Path:
     """
     metrics = list(dict.fromkeys(diffs["metric"]))
     rows = diffs[label].nunique()
-    fig, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics) + 1.5,
-                                                      0.4 * rows + 1.6), squeeze=False,
-                             sharey=True)
+    fig, axes = plt.subplots(
+        1,
+        len(metrics),
+        figsize=(3.2 * len(metrics) + 1.5, 0.4 * rows + 1.6),
+        squeeze=False,
+        sharey=True,
+    )
     for ax, metric in zip(axes[0], metrics, strict=True):
         d = diffs[diffs["metric"] == metric]
         y = np.arange(len(d))
         err = np.vstack([d["pct_change"] - d["pct_ci_low"], d["pct_ci_high"] - d["pct_change"]])
         colours = ["tab:red" if s else "tab:gray" for s in d["significant"]]
         for i, colour in enumerate(colours):
-            ax.errorbar(d["pct_change"].iloc[i], y[i], xerr=err[:, i : i + 1], fmt="none",
-                        ecolor=colour, capsize=3)
+            ax.errorbar(
+                d["pct_change"].iloc[i],
+                y[i],
+                xerr=err[:, i : i + 1],
+                fmt="none",
+                ecolor=colour,
+                capsize=3,
+            )
         ax.scatter(d["pct_change"], y, c=colours, zorder=3)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(y, d[label].astype(str))
@@ -105,8 +123,7 @@ def grid_heatmap(summary: pd.DataFrame, rows: str, cols: str, metric: str, path:
     d = summary[summary["metric"] == metric]
     table = d.pivot_table(index=rows, columns=cols, values="mean")
     fig, ax = plt.subplots(figsize=(1.0 * table.shape[1] + 3, 0.6 * table.shape[0] + 2))
-    sns.heatmap(table, annot=True, fmt=".3g", cmap="viridis", ax=ax,
-                cbar_kws={"label": metric})
+    sns.heatmap(table, annot=True, fmt=".3g", cmap="viridis", ax=ax, cbar_kws={"label": metric})
     ax.invert_yaxis()
     ax.set_title(f"{metric} (mean over replicates)")
     return _save(fig, path)
@@ -123,10 +140,24 @@ def sobol_bars(indices: pd.DataFrame, metric: str, path: Path) -> Path:
     d = indices.sort_values("ST", ascending=False)
     x = np.arange(len(d))
     fig, ax = plt.subplots(figsize=(0.7 * len(d) + 3, 4.5))
-    ax.bar(x - 0.2, d["S1"], 0.4, yerr=d["S1_conf"], capsize=3, label="first order (S1)",
-           color=sns.color_palette("colorblind")[0])
-    ax.bar(x + 0.2, d["ST"], 0.4, yerr=d["ST_conf"], capsize=3, label="total (ST)",
-           color=sns.color_palette("colorblind")[1])
+    ax.bar(
+        x - 0.2,
+        d["S1"],
+        0.4,
+        yerr=d["S1_conf"],
+        capsize=3,
+        label="first order (S1)",
+        color=sns.color_palette("colorblind")[0],
+    )
+    ax.bar(
+        x + 0.2,
+        d["ST"],
+        0.4,
+        yerr=d["ST_conf"],
+        capsize=3,
+        label="total (ST)",
+        color=sns.color_palette("colorblind")[1],
+    )
     ax.set_xticks(x, d["factor"], rotation=45, ha="right")
     ax.set(ylabel="Sobol index", title=f"Sobol indices of {metric}")
     ax.axhline(0, color="black", linewidth=0.8)
@@ -146,8 +177,9 @@ def morris_bars(indices: pd.DataFrame, metric: str, path: Path, top: int = 30) -
     d = indices.sort_values("mu_star", ascending=False).head(top)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 0.25 * len(d) + 3))
     y = np.arange(len(d))[::-1]
-    ax1.barh(y, d["mu_star"], xerr=d["mu_star_conf"], capsize=2,
-             color=sns.color_palette("colorblind")[0])
+    ax1.barh(
+        y, d["mu_star"], xerr=d["mu_star_conf"], capsize=2, color=sns.color_palette("colorblind")[0]
+    )
     ax1.set_yticks(y, d["factor"], fontsize="small")
     ax1.set(xlabel="mu*", title=f"Morris mu* of {metric}")
     ax2.scatter(indices["mu_star"], indices["sigma"], s=12)

@@ -41,8 +41,11 @@ def point_means(runs: pd.DataFrame, metric: str, n_points: int) -> np.ndarray:
 
 
 def _problem(problem: dict[str, Any]) -> dict[str, Any]:
-    return {"num_vars": problem["num_vars"], "names": list(problem["names"]),
-            "bounds": [list(b) for b in problem["bounds"]]}
+    return {
+        "num_vars": problem["num_vars"],
+        "names": list(problem["names"]),
+        "bounds": [list(b) for b in problem["bounds"]],
+    }
 
 
 def sobol_indices(
@@ -72,20 +75,39 @@ def sobol_indices(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sobol.analyze(_problem(problem), np.asarray(y, dtype=float),
-                            calc_second_order=second_order, num_resamples=resamples,
-                            conf_level=conf, print_to_console=False, seed=seed)
+        res = sobol.analyze(
+            _problem(problem),
+            np.asarray(y, dtype=float),
+            calc_second_order=second_order,
+            num_resamples=resamples,
+            conf_level=conf,
+            print_to_console=False,
+            seed=seed,
+        )
     names = list(problem["names"])
-    out = {"indices": pd.DataFrame({
-        "factor": names, "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"],
-        "ST_conf": res["ST_conf"],
-    })}
+    out = {
+        "indices": pd.DataFrame(
+            {
+                "factor": names,
+                "S1": res["S1"],
+                "S1_conf": res["S1_conf"],
+                "ST": res["ST"],
+                "ST_conf": res["ST_conf"],
+            }
+        )
+    }
     if second_order:
         rows = []
         for i in range(len(names)):
             for j in range(i + 1, len(names)):
-                rows.append({"factor_i": names[i], "factor_j": names[j],
-                             "S2": res["S2"][i, j], "S2_conf": res["S2_conf"][i, j]})
+                rows.append(
+                    {
+                        "factor_i": names[i],
+                        "factor_j": names[j],
+                        "S2": res["S2"][i, j],
+                        "S2_conf": res["S2_conf"][i, j],
+                    }
+                )
         out["second_order"] = pd.DataFrame(rows)
     return out
 
@@ -112,8 +134,14 @@ def sobol_convergence(
     for k in (n // 4, n // 2, n):
         if k < 2:
             continue
-        idx = sobol_indices(problem, y[: k * step], second_order=second_order,
-                            resamples=resamples, conf=conf, seed=seed)["indices"]
+        idx = sobol_indices(
+            problem,
+            y[: k * step],
+            second_order=second_order,
+            resamples=resamples,
+            conf=conf,
+            seed=seed,
+        )["indices"]
         frames.append(idx.assign(N=k))
     table = pd.concat(frames, ignore_index=True)
     return _mark_converged(table, "N", [("S1", "S1_conf"), ("ST", "ST_conf")])
@@ -163,15 +191,24 @@ def morris_indices(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = morris.analyze(_problem(problem), np.asarray(x, dtype=float),
-                             np.asarray(y, dtype=float), num_resamples=resamples,
-                             conf_level=conf, num_levels=levels, seed=seed)
-    table = pd.DataFrame({
-        "factor": list(problem["names"]), "mu": np.asarray(res["mu"], dtype=float),
-        "mu_star": np.asarray(res["mu_star"], dtype=float),
-        "mu_star_conf": np.asarray(res["mu_star_conf"], dtype=float),
-        "sigma": np.asarray(res["sigma"], dtype=float),
-    })
+        res = morris.analyze(
+            _problem(problem),
+            np.asarray(x, dtype=float),
+            np.asarray(y, dtype=float),
+            num_resamples=resamples,
+            conf_level=conf,
+            num_levels=levels,
+            seed=seed,
+        )
+    table = pd.DataFrame(
+        {
+            "factor": list(problem["names"]),
+            "mu": np.asarray(res["mu"], dtype=float),
+            "mu_star": np.asarray(res["mu_star"], dtype=float),
+            "mu_star_conf": np.asarray(res["mu_star_conf"], dtype=float),
+            "sigma": np.asarray(res["sigma"], dtype=float),
+        }
+    )
     return table.sort_values("mu_star", ascending=False).reset_index(drop=True)
 
 
@@ -194,8 +231,15 @@ def morris_convergence(
     step = problem["num_vars"] + 1
     frames = []
     for r in sorted({max(2, trajectories // 4), max(2, trajectories // 2), trajectories}):
-        idx = morris_indices(problem, x[: r * step], y[: r * step], levels=levels,
-                             resamples=resamples, conf=conf, seed=seed)
+        idx = morris_indices(
+            problem,
+            x[: r * step],
+            y[: r * step],
+            levels=levels,
+            resamples=resamples,
+            conf=conf,
+            seed=seed,
+        )
         frames.append(idx.assign(trajectories=r))
     table = pd.concat(frames, ignore_index=True)
     return _mark_converged(table, "trajectories", [("mu_star", "mu_star_conf")])

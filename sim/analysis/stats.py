@@ -1,6 +1,8 @@
-"""Summary statistics of experiment results: means with t-based confidence intervals, paired
-differences against a baseline (common random numbers pair runs by replicate) and a check that
-there are enough replicates for a wanted precision.
+"""Summary statistics of experiment results.
+
+Means with t-based confidence intervals, paired differences against a baseline (common random
+numbers pair runs by replicate) and a check that there are enough replicates for a wanted
+precision.
 """
 
 from __future__ import annotations

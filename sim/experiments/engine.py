@@ -255,7 +255,7 @@ def _chunk_size(per_run: float | None, remaining: int, slots: int, target: float
     return max(1, min(size, math.ceil(remaining / max(slots, 1)), 1000))
 
 
-class _Terminate(Exception):
+class _TerminatedError(Exception):
     """Raised in the main thread on SIGTERM (e.g. a batch system's time limit)."""
 
 
@@ -365,7 +365,7 @@ def _execute(
     if threading.current_thread() is threading.main_thread():
 
         def _on_term(signum: int, frame: Any) -> None:
-            raise _Terminate()
+            raise _TerminatedError()
 
         previous = signal.signal(signal.SIGTERM, _on_term)
 
@@ -434,7 +434,7 @@ def _execute(
                         store_result(result)
             writer.maybe_flush()
         state = "complete"
-    except (KeyboardInterrupt, _Terminate):
+    except (KeyboardInterrupt, _TerminatedError):
         state = "interrupted"
         raise
     finally:

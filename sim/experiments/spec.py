@@ -214,7 +214,7 @@ def _check_type(value: Any, kind: type, where: str, key: str) -> Any:
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Flatten ``{"intelligence": {"pios_per_1000": x}}`` to ``{"intelligence.pios_per_1000": x}``."""
+    """Flatten nested tables to dotted names (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``)."""
     out: dict[str, Any] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
