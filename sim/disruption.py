@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.justice import take_into_custody
-from sim.population import AT_LARGE, HIGH
+from sim.population import AT_LARGE, CORE, HIGH
 from sim.world import HIGH_SECURITY
 
 if TYPE_CHECKING:
@@ -47,7 +47,10 @@ def _prison_actions(model: OCGModel, rng: np.random.Generator) -> None:
     if not members.size:
         return
     fresh = (model.week - pop.prison_intel_week[members]) <= d.intel_shelf_life_weeks
-    target = members[fresh & (pop.prison_grade[members] == HIGH) & ~pop.separated[members]]
+    # a member moved on the same intelligence is not moved again within its shelf life
+    settled = (model.week - pop.moved_week[members]) > d.intel_shelf_life_weeks
+    eligible = fresh & settled & (pop.prison_grade[members] == HIGH) & ~pop.separated[members]
+    target = members[eligible]
     if not target.size:
         return
     target = target[rng.permutation(target.size)]
@@ -71,6 +74,7 @@ def _prison_actions(model: OCGModel, rng: np.random.Generator) -> None:
         group = int(pop.ocg[person])
         present = _ocg_present(model, group, destination)
         model.transfer(person, destination)
+        pop.moved_week[person] = model.week
         pop.separated[person] = d.transfer_policy == "concentrate"
         model.counts.transfers += 1
         if not present:
@@ -138,7 +142,7 @@ def _act_on(model: OCGModel, rng: np.random.Generator, group: int) -> None:
     ):
         if take_into_custody(model, leader, rng):
             model.ocgs.leader[group] = -1
-            pop.role[leader] = 2  # demoted to core: the group must replace its leader
+            pop.role[leader] = CORE  # demoted: the group must replace its leader
             model.counts.leader_removals += 1
             model.leaderless.add(group)
         return

@@ -254,7 +254,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.965,
         "1",
         "Share of capacity occupied at the start.",
-        "derived: 87,726 / 89,543 (MoJ OMSQ, Jun 2024)",
+        A + " (near the stationary level; MoJ OMSQ Jun 2024: 87,726 / 89,543 = 0.98)",
         0.0,
         1.0,
     ),
@@ -263,7 +263,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1.0,
         "1",
         "Prisoners held per usable place (above 1: overcrowding, as in Brazil).",
-        "Brazilian Public Security Forum 2022: 833,608 held for 596,162 places (1.40)",
+        A + " (1 in England & Wales; Brazil 1.40: 833,608 held for 596,162 places, Brazilian "
+        "Public Security Forum 2022)",
         0.5,
         3.0,
     ),

@@ -57,6 +57,7 @@ _FIELDS: dict[str, tuple[type, int]] = {
     "last_release": (np.int32, -10_000),
     "reoffended": (np.bool_, False),
     "separated": (np.bool_, False),
+    "moved_week": (np.int32, -10_000),  # last disruption transfer
     "phone": (np.bool_, False),
 }
 

@@ -31,14 +31,17 @@ __all__ = ["LOCAL_TIER", "NATIONAL_TIER", "REGIONAL_TIER", "share_back_on_arriva
 LOCAL_TIER, REGIONAL_TIER, NATIONAL_TIER = 0, 1, 2
 
 
-def mean_delay(model: OCGModel, regions: np.ndarray) -> np.ndarray:
-    """Mean sharing delay (weeks) for items from prisons in ``regions``."""
+def mean_delay(model: OCGModel) -> float:
+    """Mean sharing delay (weeks) from creation to arrival at a police tier.
+
+    (software delay x complexity [x database factor] + approvals) x (1 - cut) ^ liaison officers.
+    """
     s = model.params.sharing
     base = s.base_delay_weeks * s.software_complexity
     if s.common_database:
         base *= s.database_delay_factor
     cut = (1.0 - s.liaison_delay_cut) ** s.liaison_officers
-    return np.full(len(regions), (base + s.approval_weeks) * cut)
+    return (base + s.approval_weeks) * cut
 
 
 def step(model: OCGModel) -> None:
@@ -50,15 +53,14 @@ def step(model: OCGModel) -> None:
     model.items_sent = items.n
     if s.enabled and new.size:
         prisons = items.prison[new]
-        regions = model.world.prison_region[prisons]
-        delay = mean_delay(model, regions)
+        delay = mean_delay(model)
         access = np.array([s.access_local, s.access_regional, s.access_national])
         for tier in range(3):
             if s.common_database:
                 reach = np.ones(new.size, dtype=bool)
             else:
                 reach = rng.random(new.size) < access[tier] * model.trust[prisons, tier]
-            arrive = model.week + rng.poisson(delay)
+            arrive = model.week + rng.poisson(delay, size=new.size)
             items.arrive[new[reach], tier] = arrive[reach]
             for week, item in zip(arrive[reach].tolist(), new[reach].tolist(), strict=True):
                 model.delivery_calendar.setdefault(week, []).append((item, tier))
@@ -104,7 +106,8 @@ def _deliver(model: OCGModel, rng: np.random.Generator) -> None:
 def share_back_on_arrival(model: OCGModel, person: int, u: float) -> None:
     """Police tell the receiving prison that an arriving prisoner is a known OCG member.
 
-    Research trace: "Police also share with prisons (who is arriving, who is high risk)".
+    Design trace (DESIGN.md step 5): "Police also share with prisons (who is arriving, who is
+    high risk)"; the research's two-way "data-sharing approach".
 
     Args:
         model: The model.

@@ -12,34 +12,35 @@ Results are read with :class:`sim.experiments.store.ResultsStore` or analysed wi
 :func:`sim.analysis.analyse`.
 """
 
-from sim.experiments.design import Design, Run, build_design, parse_shard
-from sim.experiments.engine import (
-    Plan,
-    RunReport,
-    plan_experiment,
-    resume,
-    run_experiment,
-    status,
-)
-from sim.experiments.seeds import replicate_seeds
-from sim.experiments.spec import Experiment, ExperimentError, load_experiment, parse_experiment
-from sim.experiments.store import ResultsStore
+import importlib
+from typing import Any
 
-__all__ = [
-    "Design",
-    "Experiment",
-    "ExperimentError",
-    "Plan",
-    "ResultsStore",
-    "Run",
-    "RunReport",
-    "build_design",
-    "load_experiment",
-    "parse_experiment",
-    "parse_shard",
-    "plan_experiment",
-    "replicate_seeds",
-    "resume",
-    "run_experiment",
-    "status",
-]
+# Imported lazily, so that worker processes that only need ``executors.run_chunk`` start fast.
+_EXPORTS = {
+    "Design": "design",
+    "Run": "design",
+    "build_design": "design",
+    "parse_shard": "design",
+    "Plan": "engine",
+    "RunReport": "engine",
+    "plan_experiment": "engine",
+    "resume": "engine",
+    "run_experiment": "engine",
+    "status": "engine",
+    "replicate_seeds": "seeds",
+    "Experiment": "spec",
+    "ExperimentError": "spec",
+    "load_experiment": "spec",
+    "parse_experiment": "spec",
+    "ResultsStore": "store",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import public names on first use."""
+    if name in _EXPORTS:
+        module = importlib.import_module(f"sim.experiments.{_EXPORTS[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'sim.experiments' has no attribute {name!r}")
