@@ -7,17 +7,36 @@ Quick start::
     model = OCGModel(load_scenario("more_pios"), rng=42, scale=0.05, years=3)
     model.run()
     print(model.summary()["recruits_prison_per_1000_py"])
+
+The exports are loaded lazily, so that ``import sim.experiments`` (and every experiment worker)
+does not pay for importing the model and Mesa unless it runs them.
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-
-from sim.model import OCGModel
-from sim.params import Parameters, ScenarioError
-from sim.scenario import Scenario, load_scenario
 
 try:
     __version__ = version("ocgsim")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["OCGModel", "Parameters", "Scenario", "ScenarioError", "load_scenario", "__version__"]
+_EXPORTS = {
+    "OCGModel": "sim.model",
+    "Parameters": "sim.params",
+    "ScenarioError": "sim.params",
+    "Scenario": "sim.scenario",
+    "load_scenario": "sim.scenario",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str):
+    """Import an export on first use."""
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
