@@ -115,7 +115,12 @@ def _police_actions(model: OCGModel, rng: np.random.Generator) -> None:
         by_group: dict[int, list[tuple[int, int]]] = {}
         for item, tier in queue:
             by_group.setdefault(int(items.ocg[item]), []).append((item, tier))
-        for k, (group, group_items) in enumerate(by_group.items()):
+        # which OCGs get the week's capacity: random order (not the order items were sent)
+        groups = list(by_group.items())
+        order = (
+            rng.permutation(len(groups)) if len(groups) > capacity[region] else range(len(groups))
+        )
+        for k, (group, group_items) in enumerate(groups[i] for i in order):
             act = k < capacity[region] and model.ocgs.alive[group]
             for item, tier in group_items:
                 prison = int(items.prison[item])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import LEADER
+from sim import prison_life
 
 if TYPE_CHECKING:
     from sim.model import OCGModel
@@ -72,6 +72,5 @@ def step(model: OCGModel) -> None:
         has_phone = rng.random(members.size) < m.phone_share * reach[pop.prison[members]]
         if model.params.disruption.restrict_communications:
             has_phone &= ~known
-        if model.params.regime.isolate_leaders:
-            has_phone &= pop.role[members] != LEADER
+        has_phone &= ~prison_life.isolated(model, members)
         pop.phone[members] = has_phone

@@ -183,8 +183,10 @@ def reporters() -> dict:
             ).sum()
         ),
         "meetings": c("meetings"),
-        "pios": lambda m: int(m.pio_count.sum()),
+        "pios": lambda m: float(m.pio_count.sum()),
         "cost": lambda m: float(m.cost_week),
+        "desisted": c("desisted"),
+        "entrants": c("entrants"),
         "splits": c("splits"),
         "dissolutions": c("dissolutions"),
         "formations": c("formations"),

@@ -242,15 +242,18 @@ class OCGModel(mesa.Model):
         justice.place_initial_prisoners(self, prisoners, rng)
 
     def _post_pios(self) -> None:
-        """Post PIOs to prisons to match ``intelligence.pios_per_1000`` (at least one each)."""
+        """Post PIOs to prisons to match ``intelligence.pios_per_1000``.
+
+        ``pio_count`` holds each prison's PIO posts in full-time equivalents (exact at any scale,
+        so a lever works in small runs too); one PIO agent stands for each whole post, at least
+        one in a prison with any posts.
+        """
         for pio in self.pios:
             pio.remove()
         per_1000 = self.params.intelligence.pios_per_1000
-        counts = np.maximum(
-            1 if per_1000 > 0 else 0,
-            np.round(per_1000 * self.world.prison_capacity / 1000.0).astype(np.int64),
-        )
-        self.pio_count = counts
+        # posts in full-time equivalents (exact at any scale); PIO agents: at least one a prison
+        self.pio_count = per_1000 * self.world.prison_capacity / 1000.0
+        counts = np.where(self.pio_count > 0, np.maximum(1, np.round(self.pio_count)), 0)
         rpp = self.params.intelligence.reports_per_pio
         self.pios = [
             PrisonIntelligenceOfficer(self, p, rpp)
@@ -303,6 +306,7 @@ class OCGModel(mesa.Model):
         self._out_of_wing(person)
         pop.status[person] = AT_LARGE
         pop.debt[person] = False
+        pop.isolated[person] = False
         pop.release_week[person] = -1
         self.at_large.add(int(pop.region[person]), person)
 

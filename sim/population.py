@@ -58,6 +58,7 @@ _FIELDS: dict[str, tuple[type, int]] = {
     "reoffended": (np.bool_, False),
     "separated": (np.bool_, False),
     "moved_week": (np.int32, -10_000),  # last disruption transfer
+    "isolated": (np.bool_, False),  # 41-bis-like isolation, until release
     "phone": (np.bool_, False),
 }
 

@@ -29,14 +29,26 @@ if TYPE_CHECKING:
 __all__ = ["step"]
 
 
+def isolated(model: OCGModel, people: np.ndarray) -> np.ndarray:
+    """Which of ``people`` (inside) are isolated.
+
+    Leaders under a 41-bis-like regime are, and so is anyone isolated as a leader earlier in their
+    term: isolation lasts until release.
+    """
+    pop = model.population
+    out = pop.isolated[people].copy()
+    if model.params.regime.isolate_leaders:
+        out |= pop.role[people] == LEADER
+    return out
+
+
 def contact_rates(model: OCGModel, members: np.ndarray) -> np.ndarray:
     """Expected contacts this week for each member inside (separation and isolation cut them)."""
     pop = model.population
     pl = model.params.prison_life
     rate = np.full(len(members), pl.contacts_per_week)
     rate[pop.separated[members]] *= pl.separation_contact_factor
-    if model.params.regime.isolate_leaders:
-        rate[pop.role[members] == LEADER] = 0.0
+    rate[isolated(model, members)] = 0.0
     return rate
 
 
@@ -48,14 +60,14 @@ def step(model: OCGModel) -> None:
     members = model.cache.members_inside
     if not members.size:
         return
+    # leaders inside stay isolated until release, even after the group replaces them
+    pop.isolated[members] = isolated(model, members)
     k = rng.poisson(contact_rates(model, members))
     src = np.repeat(members, k)
     if not src.size:
         return
     tgt = model.wings.sample(pop.wing[src], rng)
-    ok = (tgt >= 0) & (tgt != src)
-    if model.params.regime.isolate_leaders:
-        ok &= pop.role[np.maximum(tgt, 0)] != LEADER
+    ok = (tgt >= 0) & (tgt != src) & ~isolated(model, np.maximum(tgt, 0))
     src, tgt = src[ok], tgt[ok]
     src_ocg = pop.ocg[src]
     tgt_ocg = pop.ocg[tgt]

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.params import parameters_markdown
+from sim.scenario import scenarios_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = ["--scale", "0.01", "--years", "1"]
+
+
+def test_run_writes_results_and_manifest(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["run", "more_pios", *FAST, "--seed", "3", "--out", str(out), "--quiet"])
+    assert code == 0
+    for name in ("timeseries.parquet", "summary.json", "manifest.json", "overview.png"):
+        assert (out / name).is_file(), name
+        assert (out / name).stat().st_size > 0, name
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in ("seed", "parameters", "versions", "git_commit", "wall_seconds"):
+        assert key in manifest, key
+    assert manifest["seed"] == 3
+    assert manifest["parameters"]["intelligence.pios_per_1000"] == 3.0
+    assert manifest["parameters"]["run.scale"] == 0.01
+    assert manifest["versions"]["mesa"].startswith("3.")
+    assert manifest["wall_seconds"] >= 0
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert len(ts) == 52 and {"week", "recruits_prison", "prison_population"} <= set(ts)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["weeks"] == 52
+    assert not list(tmp_path.glob(".out.*")), "temporary folder left behind"
+    assert capsys.readouterr().out == ""
+
+
+def test_run_prints_summary_unless_quiet(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", *FAST, "--out", str(out), "--no-figure"]) == 0
+    text = capsys.readouterr().out
+    assert "prison population" in text and str(out) in text
+    assert not (out / "overview.png").exists()
+
+
+def _assert_rejected(capsys, argv, out: Path, *words: str) -> None:
+    capsys.readouterr()
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert code == 2
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+    assert not out.exists(), "output written for bad input"
+    assert not list(out.parent.glob(f".{out.name}*")), "temporary output left behind"
+
+
+BAD_FILES = {
+    "unknown_section": ("[nonsense]\nx = 1\n", "[nonsense]"),
+    "unknown_key": ("[justice]\nofence_hazard = 0.01\n", "justice.ofence_hazard"),
+    "wrong_type": ('[justice]\noffence_hazard = "high"\n', "justice.offence_hazard"),
+    "out_of_range": ("[intelligence]\npios_per_1000 = -1\n", "intelligence.pios_per_1000"),
+    "malformed": ("[justice\noffence_hazard = 0.01\n", "malformed TOML"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_scenario_file_exits_2_and_writes_nothing(tmp_path, capsys, case):
+    text, word = BAD_FILES[case]
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    out = tmp_path / "out"
+    _assert_rejected(capsys, ["run", str(bad), *FAST, "--out", str(out)], out, str(bad), word)
+
+
+def test_missing_scenario_file_exits_2(tmp_path, capsys):
+    missing = tmp_path / "missing.toml"
+    out = tmp_path / "out"
+    _assert_rejected(capsys, ["run", str(missing), *FAST, "--out", str(out)], out, str(missing))
+
+
+@pytest.mark.parametrize(
+    ("setting", "word"),
+    [
+        ("bad.key=1", "bad.key"),
+        ("intelligence.pios_per_1000=-1", "intelligence.pios_per_1000"),
+        ("justice.offence_hazard=abc", "justice.offence_hazard"),
+    ],
+)
+def test_bad_set_exits_2_and_writes_nothing(tmp_path, capsys, setting, word):
+    out = tmp_path / "out"
+    argv = ["run", *FAST, "--set", setting, "--out", str(out)]
+    _assert_rejected(capsys, argv, out, "--set", word)
+
+
+def test_bad_scale_exits_2(tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["run", "--scale", "5", "--years", "1", "--out", str(out)]
+    _assert_rejected(capsys, argv, out, "run.scale")
+
+
+def test_existing_out_dir_is_refused_and_left_alone(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    assert main(["run", *FAST, "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(out) in err[0]
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_docs_matches_committed_parameters_md(capsys):
+    assert main(["docs"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == parameters_markdown() + "\n"
+    committed = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
+    assert printed == committed, (
+        "docs/parameters.md is stale: run `ocgsim docs > docs/parameters.md`"
+    )
+
+
+def test_scenarios_lists_every_file(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    for path in scenarios_dir().glob("*.toml"):
+        assert path.stem in out
+
+
+@pytest.mark.parametrize("path", sorted(scenarios_dir().glob("*.toml")), ids=lambda p: p.stem)
+def test_every_scenario_runs(tmp_path, path):
+    out = tmp_path / "out"
+    code = main(
+        ["run", str(path), *FAST, "--seed", "2", "--out", str(out), "--quiet", "--no-figure"]
+    )
+    assert code == 0
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert len(ts) == 52
+    assert (ts["prison_population"] <= ts["capacity"]).all()

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import mesa
+import pandas as pd
+
+from sim.model import OCGModel
+
+
+def test_batch_run_returns_model_metrics():
+    rows = mesa.batch_run(
+        OCGModel,
+        parameters={
+            "scale": 0.01,
+            "years": 1,
+            "prison_life.recruit_probability": [0.0005, 0.002],
+            "rng": [1, 2],
+        },
+        iterations=1,
+        max_steps=60,
+        number_processes=1,
+        display_progress=False,
+    )
+    df = pd.DataFrame(rows)
+    assert len(df) >= 4
+    for col in ("recruits_prison", "prison_population", "ocg_members", "items_created"):
+        assert col in df.columns, col
+    assert set(df["prison_life.recruit_probability"]) == {0.0005, 0.002}
+    assert set(df["rng"]) == {1, 2}
+    # one year is 52 weeks: the model stops itself (running=False) before max_steps=60;
+    # mesa reports the index of the last collected row (51, zero-based)
+    assert df["Step"].max() in (51, 52)
+    assert (df["prison_population"] > 0).all()
+
+
+def test_model_is_a_mesa_model_with_agents_and_datacollector():
+    model = OCGModel(rng=1, scale=0.01, years=1)
+    assert isinstance(model, mesa.Model)
+    assert len(model.agents) > 0
+    model.step()
+    assert model.steps == 1 and model.week == 1
+    df = model.datacollector.get_model_vars_dataframe()
+    assert len(df) == 1 and "recruits_prison" in df.columns
+
+
+def test_section_key_keywords_are_accepted():
+    a = OCGModel(rng=1, scale=0.01, years=1, prison_life__recruit_probability=0.002)
+    assert a.scenario_params["prison_life.recruit_probability"] == 0.002
