@@ -47,6 +47,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.output import manifest_for, write_run
     from sim.scenario import load_scenario, parse_override
 
+    if args.seed < 0:
+        raise ScenarioError(f"--seed {args.seed}: allowed: a whole number >= 0")
     scenario = load_scenario(args.scenario)
     overrides = dict(parse_override(text) for text in args.set or [])
     for name, value in (("run.years", args.years), ("run.scale", args.scale)):
@@ -89,10 +91,12 @@ def _summary_table(
     summary: dict[str, float], scale: float, name: str, seed: int, wall: float
 ) -> str:
     window = int(summary.get("window_weeks", 0))
+    start = int(summary.get("window_start_week", 1))
+    note = "" if start > 1 else " (the run ends before the intervention week: whole run)"
     lines = [
         f"\nocgsim run: {name}, seed {seed}, scale {scale:g}, {wall:.1f} s",
-        f"summary over the last {window} weeks (counts are full-scale equivalents: divided by"
-        f" scale {scale:g})",
+        f"summary over weeks {start}-{start + window - 1}{note}; counts are full-scale"
+        f" equivalents (divided by scale {scale:g})",
         "",
         f"{'metric':<42} {'model':>12}   target",
         f"{'-' * 42} {'-' * 12}   {'-' * 18}",
@@ -121,6 +125,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     from sim.calibration import calibration_table, run_baseline
 
+    if args.seeds < 1:
+        raise ScenarioError(f"--seeds {args.seeds}: allowed: a whole number >= 1")
     seeds = range(1, args.seeds + 1)
     summaries = [
         run_baseline(seed, scale=args.scale, years=args.years)

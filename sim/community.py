@@ -61,7 +61,7 @@ def _desistance(model: OCGModel, rng: np.random.Generator) -> None:
         k = int(rng.binomial(n, hazard))
         if not k:
             continue
-        picks = np.unique(rng.integers(0, n, size=k))
+        picks = np.sort(rng.choice(n, size=k, replace=False))
         leavers = model.at_large.members[region, picks].copy()
         for person in leavers.tolist():
             group = model.ocgs.leave(pop, person)
@@ -79,7 +79,7 @@ def _tie_recruitment(model: OCGModel, rng: np.random.Generator) -> None:
     """Unaffiliated offenders at large with a prison tie join the OCG they are tied to."""
     pop = model.population
     c = model.params.community
-    tied = model.cache_tied_at_large()
+    tied = model.tied_at_large()
     if not tied.size:
         return
     groups = pop.tie_ocg[tied]
@@ -158,16 +158,22 @@ def _leadership(model: OCGModel, rng: np.random.Generator) -> None:
                 pop.role[old] = CORE
                 ocgs.leader[group] = -1
                 model.leaderless.add(group)
-    for group in sorted(model.leaderless):
-        model.leaderless.discard(group)
-        if not ocgs.alive[group] or ocgs.leader[group] >= 0 or ocgs.size[group] == 0:
-            continue
-        _maybe_split(model, rng, group)
-        _promote(model, group)
+    lost = sorted(model.leaderless)  # lost their leader this week: may split
+    model.leaderless.clear()
+    for group in lost:
+        if ocgs.alive[group] and ocgs.leader[group] < 0 and ocgs.size[group] > 0:
+            _maybe_split(model, rng, group)
+    # every group without a leader tries to promote one (also groups that found nobody before)
+    n = ocgs.n
+    for group in np.flatnonzero(ocgs.alive[:n] & (ocgs.leader[:n] < 0) & (ocgs.size[:n] > 0)):
+        _promote(model, int(group))
 
 
 def _promote(model: OCGModel, group: int) -> None:
-    """A core member at large becomes leader; else any at large; else one inside (not isolated)."""
+    """Promote a new leader: a core member at large, else any member at large.
+
+    Unless leaders are isolated, a member inside may lead (leadership from inside prison).
+    """
     pop = model.population
     members = model.ocgs.members_of(group)
     if not members:

@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.justice import take_into_custody
 from sim.population import AT_LARGE, CORE, HIGH
-from sim.world import HIGH_SECURITY
+from sim.world import HIGH_SECURITY, OPEN
 
 if TYPE_CHECKING:
     from sim.model import OCGModel
@@ -85,10 +85,13 @@ def _prison_actions(model: OCGModel, rng: np.random.Generator) -> None:
 def _other_prison(
     model: OCGModel, rng: np.random.Generator, here: int, category: int | None
 ) -> int:
-    free = model.free_places() > 0
+    """A random other prison with a free place: of ``category``, or any closed prison."""
+    free = model.prison_free > 0
     free[here] = False
     if category is not None:
         free &= model.world.prison_category == category
+    else:
+        free &= model.world.prison_category != OPEN  # high-risk people are not held in open
     choices = np.flatnonzero(free)
     return int(rng.choice(choices)) if choices.size else -1
 
@@ -125,15 +128,20 @@ def _police_actions(model: OCGModel, rng: np.random.Generator) -> None:
             for item, tier in group_items:
                 prison = int(items.prison[item])
                 if not act:
-                    model.counts.ignored[prison, tier] += 1
-                    model.counts.items_ignored += 1
+                    model.counts.ignored[prison, tier] += 1  # per delivery, for trust
                     continue
-                items.acted[item] = model.week
                 model.counts.acted[prison, tier] += 1
-                model.counts.items_acted += 1
-                model.counts.delay_sum += model.week - int(items.created[item])
+                if items.acted[item] < 0:  # an item reaching several tiers counts once
+                    items.acted[item] = model.week
+                    model.counts.items_acted += 1
+                    model.counts.delay_sum += model.week - int(items.created[item])
             if act:
                 _act_on(model, rng, group)
+
+
+def _on_licence(model: OCGModel, person: int) -> bool:
+    """An arrest of someone on licence is a recall, as in ``sim.justice``."""
+    return bool(model.population.licence_end[person] > model.week)
 
 
 def _act_on(model: OCGModel, rng: np.random.Generator, group: int) -> None:
@@ -145,7 +153,7 @@ def _act_on(model: OCGModel, rng: np.random.Generator, group: int) -> None:
         and pop.status[leader] == AT_LARGE
         and rng.random() < model.params.disruption.leader_removal_probability
     ):
-        if take_into_custody(model, leader, rng):
+        if take_into_custody(model, leader, rng, recall=_on_licence(model, leader)):
             model.ocgs.leader[group] = -1
             pop.role[leader] = CORE  # demoted: the group must replace its leader
             model.counts.leader_removals += 1
@@ -154,5 +162,5 @@ def _act_on(model: OCGModel, rng: np.random.Generator, group: int) -> None:
     at_large = [m for m in model.ocgs.members_of(group) if pop.status[m] == AT_LARGE]
     if at_large:
         person = at_large[int(rng.integers(len(at_large)))]
-        if take_into_custody(model, person, rng):
+        if take_into_custody(model, person, rng, recall=_on_licence(model, person)):
             model.counts.police_arrests += 1

@@ -106,7 +106,8 @@ def step(model: OCGModel) -> None:
     rate = i.signal_rate * i.detection_probability * share[pop.prison[members]]
     active = np.isin(members, model.counts.recruiters)
     rate = rate * np.where(active, 2.0, 1.0)  # recruiting is a visible signal of its own
-    detected = members[rng.random(members.size) < 1.0 - np.exp(-rate)]
+    seen = rng.random(members.size) < 1.0 - np.exp(-rate)
+    detected = members[seen]
     if not detected.size:
         return
     accuracy = i.protocol_accuracy if i.common_protocol else i.grading_accuracy
@@ -114,7 +115,7 @@ def step(model: OCGModel) -> None:
     correct = rng.random(detected.size) < accuracy
     grade = np.where(correct == true_high, HIGH, LOW).astype(np.int8)
     kind = np.where(
-        np.isin(detected, model.counts.recruiters),
+        active[seen],
         0,
         np.where(pop.phone[detected], 1, 2),
     )

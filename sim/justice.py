@@ -27,6 +27,8 @@ __all__ = ["place_initial_prisoners", "step", "take_into_custody"]
 WEEKS_PER_MONTH = 52.0 / 12.0
 #: Sentences at least this long go to high-security prisons.
 LONG_SENTENCE_WEEKS = 520
+#: Sentences are capped at 100 years (a whole-life term, for the model's purposes).
+MAX_SENTENCE_WEEKS = 5200
 #: A recall holds the person until licence end, at most this long.
 RECALL_MAX_WEEKS = 26
 
@@ -46,7 +48,8 @@ def _sentence_weeks(model: OCGModel, rng: np.random.Generator, n: int) -> np.nda
     j = model.params.justice
     sigma = j.sentence_sigma
     mu = np.log(j.sentence_months_mean * WEEKS_PER_MONTH) - sigma**2 / 2
-    return np.maximum(1, np.round(rng.lognormal(mu, sigma, size=n))).astype(np.int64)
+    draws = np.round(rng.lognormal(mu, sigma, size=n))
+    return np.clip(draws, 1, MAX_SENTENCE_WEEKS).astype(np.int64)
 
 
 class CourtDraws:
@@ -197,7 +200,9 @@ def place_initial_prisoners(
     mu = np.log(j.sentence_months_mean * WEEKS_PER_MONTH) - sigma**2 / 2
     remand_share = 0.2
     on_remand = rng.random(n) < remand_share
-    sentence = np.maximum(1, np.round(rng.lognormal(mu + sigma**2, sigma, size=n))).astype(np.int64)
+    sentence = np.clip(
+        np.round(rng.lognormal(mu + sigma**2, sigma, size=n)), 1, MAX_SENTENCE_WEEKS
+    ).astype(np.int64)
     served_total = np.maximum(1, np.round(sentence * j.served_fraction)).astype(np.int64)
     left = 1 + (rng.random(n) * served_total).astype(np.int64)
     remand_left = 1 + rng.geometric(1.0 / j.remand_weeks, size=n)
@@ -257,10 +262,12 @@ def _releases(model: OCGModel) -> None:
     pop.licence_end[leaving] = licence_end
     fresh = model.params.disruption.intel_shelf_life_weeks
     known = (model.week - pop.police_intel_week[leaving]) <= fresh
-    pop.licence_intel[leaving] = sentenced & known & (pop.ocg[leaving] >= 0)
+    pop.licence_intel[leaving] = np.where(
+        sentenced, known & (pop.ocg[leaving] >= 0), pop.licence_intel[leaving]
+    )
     pop.last_release[leaving] = model.week
     pop.reoffended[leaving] = False
-    model.releases_by_week[min(model.week, len(model.releases_by_week) - 1)] += leaving.size
+    model.releases_by_week[model.week] += leaving.size
 
 
 def _offences(model: OCGModel) -> None:
@@ -274,8 +281,8 @@ def _offences(model: OCGModel) -> None:
     for region in range(model.world.n_regions):
         k = int(rng.binomial(counts[region], h))
         if k:
-            picks = rng.integers(0, counts[region], size=k)
-            caught.append(model.at_large.members[region, np.unique(picks)])
+            picks = rng.choice(counts[region], size=k, replace=False)
+            caught.append(model.at_large.members[region, np.sort(picks)])
     base = np.unique(np.concatenate(caught)) if caught else np.zeros(0, dtype=np.int64)
 
     # members at large: their own hazard, by thinning or adding to the uniform draw
@@ -305,7 +312,7 @@ def _offences(model: OCGModel) -> None:
     arrested = arrested[rng.permutation(len(arrested))]
     model.counts.offences += int(arrested.size)
     since = model.week - pop.last_release[arrested]
-    first = (since > 0) & (since <= 52) & ~pop.reoffended[arrested]
+    first = (since >= 0) & (since <= 52) & ~pop.reoffended[arrested]
     pop.reoffended[arrested[first]] = True
     np.add.at(model.reoffended_by_week, pop.last_release[arrested[first]], 1)
     on_licence = pop.licence_end[arrested] > model.week
@@ -327,7 +334,7 @@ def _technical_recalls(model: OCGModel) -> None:
     hazard = model.params.justice.recall_hazard
     if hazard <= 0:
         return
-    on_licence = model.cache_licensees()
+    on_licence = model.licensees()
     if not on_licence.size:
         return
     p = hazard * np.where(pop.licence_intel[on_licence], 2.0, 1.0)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import AT_LARGE, GONE, HIGH, REMAND
+from sim.population import AT_LARGE, GONE, HIGH, LEADER, REMAND
 
 if TYPE_CHECKING:
     from sim.model import OCGModel
@@ -40,7 +40,6 @@ class WeekCounts:
         "items_shared_any",
         "items_usable",
         "items_acted",
-        "items_ignored",
         "delay_sum",
         "shared_back",
         "separations",
@@ -162,7 +161,7 @@ def reporters() -> dict:
         "items_shared_national": lambda m: m.counts.items_shared[2],
         "items_shared": c("items_shared_any"),
         "items_acted": c("items_acted"),
-        "items_ignored": c("items_ignored"),
+        "deliveries_ignored": lambda m: int(m.counts.ignored.sum()),
         "delay_sum": c("delay_sum"),
         "shared_back": c("shared_back"),
         "trust_local": _trust(0),
@@ -200,13 +199,14 @@ def summarise(model: OCGModel) -> dict[str, float]:
         return {}
     start = max(1, model.intervention_week)
     win = df[df["week"] >= start]
-    if win.empty:
-        win = df
+    if win.empty:  # the run ends before the intervention week: summarise the whole run
+        win, start = df, 1
     years = len(win) / 52.0
     prison_years = win["prison_population"].mean() * years
     out: dict[str, float] = {
         "weeks": float(len(df)),
         "window_weeks": float(len(win)),
+        "window_start_week": float(start),
     }
     for stock in (
         "prison_population",
@@ -252,7 +252,7 @@ def summarise(model: OCGModel) -> dict[str, float]:
         "items_shared_regional",
         "items_shared_national",
         "items_acted",
-        "items_ignored",
+        "deliveries_ignored",
         "separations",
         "transfers",
         "transfers_seeded",
@@ -273,8 +273,10 @@ def summarise(model: OCGModel) -> dict[str, float]:
     out["mean_delay_weeks"] = float(win["delay_sum"].sum() / acted) if acted else float("nan")
     out["acted_rate"] = float(acted / created) if created else 0.0
     out["cost_million_per_year"] = float(win["cost"].sum() / years / 1e6)
+    # last year against the first (NaN for runs shorter than two years)
     first, last = df["ocg_members"].iloc[:52].mean(), df["ocg_members"].iloc[-52:].mean()
-    out["ocg_members_drift"] = float(last / first - 1.0) if first else 0.0
+    enough = len(df) >= 104 and first > 0
+    out["ocg_members_drift"] = float(last / first - 1.0) if enough else float("nan")
     # proven reoffending: releases in the window with a full year of follow-up
     end = model.week - 52
     if end >= start:
@@ -316,6 +318,8 @@ def check_invariants(model: OCGModel) -> None:
     assert (pop.wing[wing_members] == wings_of).all(), "wing field mismatch"
     assert (model.world.wing_prison[wings_of] == pop.prison[wing_members]).all(), "prison mismatch"
     assert (model.wings.count <= model.wing_capacity).all(), "a wing is over capacity"
+    assert (model.wing_free == model.wing_capacity - model.wings.count).all(), "wing_free"
+    assert (model.prison_free == model.prison_capacity - model.prison_occupancy).all(), "free"
     assert (model.prison_occupancy <= model.prison_capacity).all(), "a prison is over capacity"
     assert (
         np.bincount(pop.prison[wing_members], minlength=model.world.n_prisons)
@@ -328,3 +332,10 @@ def check_invariants(model: OCGModel) -> None:
     leaders = ocgs.leader[: ocgs.n]
     has = leaders >= 0
     assert (pop.ocg[leaders[has]] == np.flatnonzero(has)).all(), "a leader is not a member"
+    is_leader = np.zeros(n, dtype=bool)
+    is_leader[leaders[has]] = True
+    assert np.array_equal(is_leader, pop.role[:n] == LEADER), "role and leadership disagree"
+    for o in range(ocgs.n):
+        members = np.fromiter(ocgs.members[o], dtype=np.int64, count=len(ocgs.members[o]))
+        assert (pop.ocg[members] == o).all(), "an OCG's member set disagrees with pop.ocg"
+        assert ocgs.alive[o] or not members.size, "a dissolved OCG still has members"

@@ -123,12 +123,13 @@ class OCGModel(mesa.Model):
 
         self.world = build_world(sp, self.streams["world"])
         w = self.world
-        self.prison_capacity = np.maximum(
-            1, np.round(w.prison_capacity * sp.estate.overcrowding).astype(np.int64)
-        )
         self.wing_capacity = np.maximum(
             1, np.round(w.wing_capacity * sp.estate.overcrowding).astype(np.int64)
         )
+        # a prison holds exactly what its wings hold
+        self.prison_capacity = np.bincount(
+            w.wing_prison, weights=self.wing_capacity, minlength=w.n_prisons
+        ).astype(np.int64)
         self.prison_occupancy = np.zeros(w.n_prisons, dtype=np.int64)
         self.prison_free = self.prison_capacity.copy()
         self.wing_free = self.wing_capacity.copy()
@@ -159,6 +160,7 @@ class OCGModel(mesa.Model):
         self.leaderless: set[int] = set()
         self.seeded_prisons: set[int] = set()
         self.market_volume = np.zeros(w.n_prisons)
+        # releases per week, and how many of each week's releases reoffended within a year
         self.releases_by_week = np.zeros(self.weeks_total + 2, dtype=np.int64)
         self.reoffended_by_week = np.zeros(self.weeks_total + 2, dtype=np.int64)
 
@@ -346,13 +348,13 @@ class OCGModel(mesa.Model):
         members = np.flatnonzero(pop.ocg[: pop.n] >= 0)
         return members[pop.status[members] == AT_LARGE]
 
-    def cache_licensees(self) -> np.ndarray:
+    def licensees(self) -> np.ndarray:
         """Offenders at large on licence."""
         pop = self.population
         n = pop.n
         return np.flatnonzero((pop.status[:n] == AT_LARGE) & (pop.licence_end[:n] > self.week))
 
-    def cache_tied_at_large(self) -> np.ndarray:
+    def tied_at_large(self) -> np.ndarray:
         """Unaffiliated offenders at large with a tie made in prison."""
         pop = self.population
         n = pop.n
@@ -366,10 +368,15 @@ class OCGModel(mesa.Model):
 
     @property
     def faction_run(self) -> np.ndarray:
-        """Which prisons are run by factions this week (Brazil-like regime)."""
-        if self.params.regime.faction_control > 0:
-            return self.faction_mask
-        return np.zeros_like(self.faction_mask)
+        """Which prisons are run by factions this week (Brazil-like regime); read-only."""
+        mask = (
+            self.faction_mask
+            if self.params.regime.faction_control > 0
+            else np.zeros_like(self.faction_mask)
+        )
+        view = mask.view()
+        view.flags.writeable = False
+        return view
 
     def free_places(self) -> np.ndarray:
         """Free places in each prison (a copy)."""
@@ -381,12 +388,17 @@ class OCGModel(mesa.Model):
     def step(self) -> None:
         """Advance the model by one week."""
         self.week += 1
+        if self.week >= len(self.releases_by_week):  # run() past run.years
+            grow = np.zeros(len(self.releases_by_week), dtype=np.int64)
+            self.releases_by_week = np.concatenate([self.releases_by_week, grow])
+            self.reoffended_by_week = np.concatenate([self.reoffended_by_week, grow])
         if self.intervention_week > 0 and self.week == self.intervention_week:
             self._start_intervention()
         self.counts.reset()
         justice.step(self)
         self.cache = metrics.WeekCache(self)
         prison_life.step(self)
+        self.cache = metrics.WeekCache(self)  # this week's recruits are members from here on
         market.step(self)
         intelligence.step(self)
         sharing.step(self)
@@ -403,6 +415,8 @@ class OCGModel(mesa.Model):
         """Switch the policy levers to the scenario's values."""
         old = self.params
         self.params = self.scenario_params
+        if not self.params.sharing.enabled:
+            self.delivery_calendar.clear()  # silos: nothing in transit arrives either
         if old.intelligence.pios_per_1000 != self.params.intelligence.pios_per_1000:
             self._post_pios()
 

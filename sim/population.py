@@ -93,10 +93,6 @@ class Population:
         self.n += k
         return idx
 
-    def view(self, name: str) -> np.ndarray:
-        """The used part of array ``name`` (rows ``0..n-1``)."""
-        return getattr(self, name)[: self.n]
-
 
 class Roster:
     """Compact member lists for a fixed set of groups (wings, regions).

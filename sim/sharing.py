@@ -56,10 +56,11 @@ def step(model: OCGModel) -> None:
         delay = mean_delay(model)
         access = np.array([s.access_local, s.access_regional, s.access_national])
         for tier in range(3):
+            u = rng.random(new.size)  # drawn either way: common random numbers across scenarios
             if s.common_database:
                 reach = np.ones(new.size, dtype=bool)
             else:
-                reach = rng.random(new.size) < access[tier] * model.trust[prisons, tier]
+                reach = u < access[tier] * model.trust[prisons, tier]
             arrive = model.week + rng.poisson(delay, size=new.size)
             items.arrive[new[reach], tier] = arrive[reach]
             for week, item in zip(arrive[reach].tolist(), new[reach].tolist(), strict=True):

@@ -65,4 +65,4 @@ def test_no_police_actions_without_capacity():
     ts = m.timeseries()
     assert ts["items_acted"].sum() == 0
     assert ts["police_arrests"].sum() == 0 and ts["leader_removals"].sum() == 0
-    assert ts["items_ignored"].sum() > 0
+    assert ts["deliveries_ignored"].sum() > 0
