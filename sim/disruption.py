@@ -128,7 +128,11 @@ def _police_actions(model: OCGModel, rng: np.random.Generator) -> None:
             for item, tier in group_items:
                 prison = int(items.prison[item])
                 if not act:
-                    model.counts.ignored[prison, tier] += 1  # per delivery, for trust
+                    # an ignored item costs trust when the prison sent it; not when the police
+                    # merely could read it in a common database
+                    if not model.params.sharing.common_database:
+                        model.counts.ignored[prison, tier] += 1
+                    model.counts.deliveries_ignored += 1
                     continue
                 model.counts.acted[prison, tier] += 1
                 if items.acted[item] < 0:  # an item reaching several tiers counts once

@@ -417,6 +417,17 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         100.0,
     ),
     _P(
+        "prison_life.high_risk_activity",
+        2.0,
+        "1",
+        "How many times as many contacts a truly high-risk member makes as a low-risk one (the "
+        "mean over members stays contacts_per_week): risk means activity, so grading it well "
+        "targets the people who recruit.",
+        A + " (research: a clear distinction between high- and low-risk OCG individuals)",
+        1.0,
+        20.0,
+    ),
+    _P(
         "prison_life.recruit_probability",
         0.0006,
         "1/contact",

@@ -46,7 +46,10 @@ def contact_rates(model: OCGModel, members: np.ndarray) -> np.ndarray:
     """Expected contacts this week for each member inside (separation and isolation cut them)."""
     pop = model.population
     pl = model.params.prison_life
-    rate = np.full(len(members), pl.contacts_per_week)
+    # high-risk members are the active ones; the mean over members stays contacts_per_week
+    share_high = model.params.population.high_risk_share_members
+    low = pl.contacts_per_week / (share_high * pl.high_risk_activity + 1.0 - share_high)
+    rate = np.where(pop.high_risk[members], low * pl.high_risk_activity, low)
     rate[pop.separated[members]] *= pl.separation_contact_factor
     rate[isolated(model, members)] = 0.0
     return rate

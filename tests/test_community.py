@@ -7,10 +7,10 @@ from sim.model import OCGModel
 
 # Paired runs at scale 0.02 for two years (conftest.COMMON). Measured over 8 seeds:
 #   tie_recruit_rate 0.001 -> 0.005: +92 recruits via ties per run (paired sd 16, z 17);
-#   vacancy_fill_rate 0.03 -> 0.1: +67 community recruits (sd 26, z 7.4);
+#   vacancy_fill_rate 0.03 -> 0.1: +76 mean OCG members (sd 14, z 15); its effect on total community
+#   recruits is transient (recruits settle to match exits) and noisy: +40, sd 37, z 3.1;
 #   member_exit_hazard 0.004 -> 0.008: -74 mean OCG members (sd 11, z 20).
-# Six seeds keep each effect at least 6 standard errors above zero; we ask for 3 (2.5 for the
-# noisiest, vacancy filling).
+# Six seeds keep each effect at least 6 standard errors above zero; we ask for 3.
 R = 6
 C = "community."
 
@@ -21,10 +21,8 @@ def test_higher_tie_recruit_rate_gives_more_recruits_via_ties():
     )
 
 
-def test_faster_vacancy_filling_gives_more_community_recruits():
-    assert_increases(
-        "total:recruits_community", {}, {C + "vacancy_fill_rate": 0.1}, seeds=SEEDS[:R], k=2.5
-    )
+def test_faster_vacancy_filling_gives_fuller_groups():
+    assert_increases("mean:ocg_members", {}, {C + "vacancy_fill_rate": 0.1}, seeds=SEEDS[:R], k=3)
 
 
 def test_higher_member_exit_hazard_gives_fewer_members():

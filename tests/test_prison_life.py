@@ -80,11 +80,26 @@ def test_recruits_inside_join_an_ocg_while_in_prison():
 def test_separation_cuts_contact_rates():
     m = OCGModel(rng=1, scale=0.01, years=1)
     members = m.cache.members_inside
+    before = prison_life.contact_rates(m, members)
     m.population.separated[members[:5]] = True
-    rates = prison_life.contact_rates(m, members)
+    after = prison_life.contact_rates(m, members)
     factor = m.params.prison_life.separation_contact_factor
-    assert np.allclose(rates[:5], m.params.prison_life.contacts_per_week * factor)
-    assert np.allclose(rates[5:][~m.population.separated[members[5:]]], 4.0)
+    assert np.allclose(after[:5], before[:5] * factor)
+    assert np.allclose(after[5:], before[5:])
+
+
+def test_high_risk_members_make_more_contacts_and_the_mean_is_kept():
+    m = OCGModel(rng=1, scale=0.02, years=1)
+    pl = m.params.prison_life
+    members = m.cache.members_inside
+    rates = prison_life.contact_rates(m, members)
+    high = m.population.high_risk[members]
+    assert high.any() and (~high).any()
+    assert np.allclose(rates[high] / rates[~high].mean(), pl.high_risk_activity)
+    # the mean over a population with the nominal high-risk share is contacts_per_week
+    h = m.params.population.high_risk_share_members
+    expected = h * rates[high].mean() + (1 - h) * rates[~high].mean()
+    assert np.isclose(expected, pl.contacts_per_week)
 
 
 def test_isolated_leaders_have_no_contacts():

@@ -55,9 +55,21 @@ def test_common_database_items_arrive_sooner():
 
 
 def test_simpler_software_shortens_the_delay():
-    assert_decreases(
-        "mean_delay_weeks", {}, {S + "software_complexity": 0.5}, seeds=SEEDS[:6], k=2.5
-    )
+    # As for the database: at default police capacity the delay of acted-on items mostly reflects
+    # which OCG the police pick (measured -0.23 weeks, se 0.51 over 6 seeds), so the capacity is
+    # ample in both arms here.
+    cap = {"disruption.police_actions_per_region": 100.0}
+    fast = {**cap, S + "software_complexity": 0.5}
+    assert_decreases("mean_delay_weeks", cap, fast, seeds=SEEDS[:5], k=3)
+
+
+def test_simpler_software_items_arrive_sooner():
+    # designed mean arrival delay 4 weeks -> 3 weeks
+    for seed in SEEDS[:2]:
+        base = _arrival_delays(seed)
+        fast = _arrival_delays(seed, **{S + "software_complexity": 0.5})
+        assert base.size > 50 and fast.size > 50
+        assert fast.mean() < base.mean() - 0.5
 
 
 def test_faster_approval_shortens_the_delay():
