@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from sim.analysis import mean_ci, paired_differences, precision_check, summarise
+from sim.analysis import analyse, mean_ci, paired_differences, precision_check, summarise
 from sim.experiments import cli, parse_experiment, run_experiment
 
 TESTS = Path(__file__).resolve().parent
@@ -104,6 +104,34 @@ executor = "serial"
     diffs = pd.read_csv(out / "differences.csv").set_index("scenario")
     assert diffs.loc["better", "diff"] == pytest.approx(1.0, abs=1e-9)
     assert diffs.loc["worse", "diff"] == pytest.approx(-1.0, abs=1e-9)
+
+
+def test_analyse_reports_undefined_metric_plainly(tmp_path, monkeypatch):
+    """A metric that is NaN in every run of a scenario (e.g. a sharing delay when nothing is
+    shared) is reported as undefined, not as "+nan%" or "-1 replicates needed"."""
+    monkeypatch.syspath_prepend(str(TESTS))
+    text = """
+[experiment]
+name = "undef"
+model = "toymodels:undefined_metric"
+schema = "toymodels:SCHEMA"
+seed = 5
+replicates = 4
+[design]
+type = "scenarios"
+scenarios = ["better", "worse"]
+[analysis]
+metrics = ["y", "delay"]
+[execution]
+executor = "serial"
+"""
+    run_experiment(parse_experiment(text, overrides={"out": str(tmp_path / "u")}), progress=False)
+    report = analyse(tmp_path / "u", plots=False)
+    text_out = report.text()
+    assert "worse delay: undefined (no finite pairs)" in text_out
+    assert "nan%" not in text_out
+    assert any("worse: 0 finite value(s)" in w for w in report.warnings)
+    assert not any("-1 replicates" in w for w in report.warnings)
 
 
 def test_analyse_grid_heatmap(tmp_path):

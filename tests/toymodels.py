@@ -83,6 +83,13 @@ def instant(params: dict, seed: int) -> dict[str, float]:
     return {"y": 1.0}
 
 
+def undefined_metric(params: dict, seed: int) -> dict[str, float]:
+    """Like :func:`noisy`, plus ``delay``, which is undefined (NaN) in scenario ``worse``."""
+    out = noisy(params, seed)
+    out["delay"] = math.nan if params.get("scenario") == "worse" else 3.0 + out["z"] / 100.0
+    return out
+
+
 def flaky(params: dict, seed: int) -> dict[str, float]:
     """Raises when toy.x1 > 2 (a failing run)."""
     if params.get("toy.x1", 0.0) > 2.0:

@@ -124,6 +124,9 @@ class AnalysisReport:
             label = [c for c in diffs.columns if c not in _DIFF_COLS]
             for d in diffs.to_dict("records"):
                 name = ", ".join(f"{d[c]}" for c in label)
+                if not math.isfinite(d["pct_change"]):
+                    lines.append(f"  {name} {d['metric']}: undefined (no finite pairs)")
+                    continue
                 star = " *" if d["significant"] else ""
                 lines.append(
                     f"  {name} {d['metric']}: {d['pct_change']:+.1f}% "
@@ -258,6 +261,12 @@ def _comparison(
     _write(report, "precision", bad)
     for d in bad.head(10).to_dict("records"):
         group = ", ".join(f"{c}={d[c]}" for c in by)
+        if d["n"] < 2:
+            report.warnings.append(
+                f"{d['metric']} at {group}: {d['n']} finite value(s), no confidence interval "
+                "(the metric is undefined in these runs, e.g. a delay when nothing is shared)"
+            )
+            continue
         report.warnings.append(
             f"{d['metric']} at {group}: CI half-width is {d['rel_half_width']:.1%} of the mean "
             f"(> {precision:.0%}) with n={d['n']}; about {d['replicates_needed']} replicates "
