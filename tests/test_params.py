@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,17 @@ def test_every_parameter_is_documented_and_its_default_is_valid():
             assert p.low is not None and p.high is not None and p.low <= p.high, p.name
         if p.kind is str:
             assert p.choices and p.default in p.choices, p.name
+
+
+def test_odd_names_every_parameter():
+    """docs/odd.md stays in step with the schema: each parameter is named in code font, in full
+    (``section.key``) or by its key within its section's text."""
+    odd = (Path(__file__).resolve().parents[1] / "docs" / "odd.md").read_text(encoding="utf-8")
+    words = set()
+    for span in re.findall(r"`([^`]+)`", odd):
+        words.update(re.split(r"[\s,=()/]+", span))
+    missing = [p.name for p in PARAMETERS if p.name not in words and p.key not in words]
+    assert not missing, f"docs/odd.md does not name: {missing}"
 
 
 def test_levers_include_the_research_recommendations():
