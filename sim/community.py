@@ -63,11 +63,11 @@ def _desistance(model: OCGModel, rng: np.random.Generator) -> None:
             continue
         picks = np.sort(rng.choice(n, size=k, replace=False))
         leavers = model.at_large.members[region, picks].copy()
-        for person in leavers.tolist():
+        for person in leavers[pop.ocg[leavers] >= 0].tolist():
             group = model.ocgs.leave(pop, person)
-            if group >= 0 and model.ocgs.leader[group] < 0:
+            if model.ocgs.leader[group] < 0:
                 model.leaderless.add(group)
-            model.remove_offender(person)
+        model.remove_offenders(region, leavers)
         regions.extend([region] * leavers.size)
         model.counts.desisted += int(leavers.size)
     if regions:

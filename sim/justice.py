@@ -22,7 +22,7 @@ from sim.world import HIGH_SECURITY, LOCAL, OPEN, TRAINING
 if TYPE_CHECKING:
     from sim.model import OCGModel
 
-__all__ = ["place_initial_prisoners", "step", "take_into_custody"]
+__all__ = ["place_initial_prisoners", "step", "take_into_custody", "take_many_into_custody"]
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 #: Sentences at least this long go to high-security prisons.
@@ -129,60 +129,91 @@ def take_into_custody(
     rng: np.random.Generator,
     *,
     recall: bool = False,
-    draws: CourtDraws | None = None,
-    k: int = 0,
 ) -> bool:
     """Take an offender at large into custody: remand or sentence, and a place in a prison.
 
     Args:
         model: The model.
         person: Offender index (must be at large).
-        rng: Generator for the sentencing draws (used if ``draws`` is not given).
+        rng: Generator for the sentencing draws.
         recall: True for a recall on licence (held until licence end, at most 26 weeks).
-        draws: Pre-made sentencing draws; entry ``k`` is used.
-        k: Which entry of ``draws`` to use.
 
     Returns:
         False if no prison in the estate had a free place (the person stays at large: the
         court's sentence is served in the community, counted as ``diverted``).
     """
+    draws = CourtDraws(model, rng, 1)
+    people = np.array([person], dtype=np.int64)
+    take_many_into_custody(model, people, np.array([recall]), draws, np.zeros(1, dtype=np.int64))
+    return bool(model.population.status[person] != AT_LARGE)
+
+
+def take_many_into_custody(
+    model: OCGModel, people: np.ndarray, recall: np.ndarray, draws: CourtDraws, ks: np.ndarray
+) -> None:
+    """Take several offenders at large into custody, in the order given.
+
+    Person ``i`` uses entry ``ks[i]`` of ``draws``; the result is the same as calling
+    :func:`take_into_custody` for each in turn. Only the choice of prison and wing is
+    sequential (each admission uses up a place); the decisions and the bookkeeping are array
+    operations. This is the justice step's hot path.
+
+    Args:
+        model: The model.
+        people: Offenders at large, each once.
+        recall: Per person, whether this is a recall on licence.
+        draws: Sentencing draws.
+        ks: Per person, which entry of ``draws`` to use.
+    """
+    n = people.size
+    if not n:
+        return
     pop = model.population
-    if draws is None:
-        draws, k = CourtDraws(model, rng, 1), 0
-    counts = model.counts
-    remand = (not recall) and bool(draws.remand[k])
-    if recall:
-        sentence = 0
-        hold = int(min(max(2, pop.licence_end[person] - model.week), RECALL_MAX_WEEKS))
-    elif remand:
-        sentence = 0
-        hold = int(draws.remand_hold[k])
-    else:
-        sentence = int(draws.sentence[k])
-        hold = max(1, int(round(sentence * model.params.justice.served_fraction)))
-    category = LOCAL
-    if not remand and (
-        sentence >= LONG_SENTENCE_WEEKS
-        or pop.prison_grade[person] == HIGH
-        or pop.police_grade[person] == HIGH
+    week = model.week
+    remand = draws.remand[ks] & ~recall
+    sentence = np.where(recall | remand, 0, draws.sentence[ks]).astype(np.int64)
+    recall_hold = np.minimum(np.maximum(2, pop.licence_end[people] - week), RECALL_MAX_WEEKS)
+    served = np.maximum(1, np.round(sentence * model.params.justice.served_fraction))
+    hold = np.where(recall, recall_hold, np.where(remand, draws.remand_hold[ks], served)).astype(
+        np.int64
+    )
+    high = ~remand & (
+        (sentence >= LONG_SENTENCE_WEEKS)
+        | (pop.prison_grade[people] == HIGH)
+        | (pop.police_grade[people] == HIGH)
+    )
+    category = np.where(high, HIGH_SECURITY, LOCAL)
+    regions = pop.region[people]
+
+    placed = np.zeros(n, dtype=bool)
+    at_large = model.at_large
+    for i, (person, region, cat) in enumerate(
+        zip(people.tolist(), regions.tolist(), category.tolist(), strict=True)
     ):
-        category = HIGH_SECURITY
-    prison = find_prison(model, int(pop.region[person]), category)
-    if prison < 0:
-        counts.diverted += 1
-        return False
-    model.admit(person, prison, REMAND if remand else SENTENCED)
-    pop.sentence_weeks[person] = sentence
-    if not recall:
-        pop.licence_end[person] = -1
-    _schedule(model, person, model.week + hold)
-    if recall:
-        counts.recalls += 1
-    else:
-        counts.receptions += 1
-    if pop.ocg[person] >= 0:
-        sharing.share_back_on_arrival(model, person, float(draws.share_back[k]))
-    return True
+        prison = find_prison(model, region, cat)
+        if prison < 0:
+            continue
+        at_large.remove(region, person)
+        model._into_wing(person, prison)
+        placed[i] = True
+
+    counts = model.counts
+    counts.diverted += int(n - placed.sum())
+    p = people[placed]
+    if not p.size:
+        return
+    pop.status[p] = np.where(remand[placed], REMAND, SENTENCED)
+    pop.sentence_weeks[p] = sentence[placed]
+    pop.licence_end[p[~recall[placed]]] = -1
+    for person, until in zip(p.tolist(), (week + hold[placed]).tolist(), strict=True):
+        _schedule(model, person, until)
+    n_recalls = int(recall[placed].sum())
+    counts.recalls += n_recalls
+    counts.receptions += int(p.size) - n_recalls
+    members = np.flatnonzero(pop.ocg[p] >= 0)
+    share_back = draws.share_back[ks[placed]]
+    for i in members.tolist():
+        sharing.share_back_on_arrival(model, int(p[i]), float(share_back[i]))
 
 
 def place_initial_prisoners(
@@ -251,8 +282,7 @@ def _releases(model: OCGModel) -> None:
         return
     sentence = pop.sentence_weeks[leaving].astype(np.int64)
     sentenced = (pop.status[leaving] == SENTENCED) & (sentence > 0)
-    for person in leaving.tolist():
-        model.discharge(person)
+    model.discharge_many(leaving)
     model.counts.releases += int(leaving.size)
     served = np.maximum(1, np.round(sentence * j.served_fraction)).astype(np.int64)
     licence_end = np.where(
@@ -318,10 +348,8 @@ def _offences(model: OCGModel) -> None:
     on_licence = pop.licence_end[arrested] > model.week
     to_custody = on_licence | (rng.random(arrested.size) < j.custody_probability)
     draws = CourtDraws(model, rng, arrested.size)
-    for k in np.flatnonzero(to_custody).tolist():
-        take_into_custody(
-            model, int(arrested[k]), rng, recall=bool(on_licence[k]), draws=draws, k=k
-        )
+    ks = np.flatnonzero(to_custody)
+    take_many_into_custody(model, arrested[ks], on_licence[ks], draws, ks)
 
 
 def _technical_recalls(model: OCGModel) -> None:
@@ -340,8 +368,8 @@ def _technical_recalls(model: OCGModel) -> None:
     p = hazard * np.where(pop.licence_intel[on_licence], 2.0, 1.0)
     recalled = on_licence[rng.random(len(on_licence)) < p]
     draws = CourtDraws(model, rng, recalled.size)
-    for k, person in enumerate(recalled.tolist()):
-        take_into_custody(model, person, rng, recall=True, draws=draws, k=k)
+    ks = np.arange(recalled.size)
+    take_many_into_custody(model, recalled, np.ones(recalled.size, dtype=bool), draws, ks)
 
 
 def _progression(model: OCGModel) -> None:

@@ -302,25 +302,46 @@ class OCGModel(mesa.Model):
         self._out_of_wing(person)
         self._into_wing(person, prison)
 
-    def discharge(self, person: int) -> None:
-        """Release a prisoner to their home region."""
-        pop = self.population
-        self._out_of_wing(person)
-        pop.status[person] = AT_LARGE
-        pop.debt[person] = False
-        pop.isolated[person] = False
-        pop.release_week[person] = -1
-        self.at_large.add(int(pop.region[person]), person)
+    def discharge_many(self, people: np.ndarray) -> None:
+        """Release prisoners to their home regions, in the order given.
 
-    def remove_offender(self, person: int) -> None:
-        """An offender at large desists and leaves the population (their row is kept)."""
+        The rosters change one by one (a release takes a prisoner out of a wing and puts them
+        at large in their home region); the rest is array bookkeeping.
+        """
+        if not people.size:
+            return
         pop = self.population
-        self.at_large.remove(int(pop.region[person]), person)
-        pop.status[person] = GONE
-        agent = self.offenders[person]
-        if agent is not None:
-            agent.remove()
-            self.offenders[person] = None
+        wings = pop.wing[people].astype(np.int64)
+        prisons = pop.prison[people].astype(np.int64)
+        wing_roster, at_large = self.wings, self.at_large
+        for person, wing, region in zip(
+            people.tolist(), wings.tolist(), pop.region[people].tolist(), strict=True
+        ):
+            wing_roster.remove(wing, person)
+            at_large.add(region, person)
+        np.add.at(self.wing_free, wings, 1)
+        freed = np.bincount(prisons, minlength=self.prison_free.size)
+        self.prison_occupancy -= freed
+        self.prison_free += freed
+        pop.prison[people] = -1
+        pop.wing[people] = -1
+        pop.separated[people] = False
+        pop.phone[people] = False
+        pop.status[people] = AT_LARGE
+        pop.debt[people] = False
+        pop.isolated[people] = False
+        pop.release_week[people] = -1
+
+    def remove_offenders(self, region: int, people: np.ndarray) -> None:
+        """Offenders at large in ``region`` desist and leave the population (rows are kept)."""
+        at_large, offenders = self.at_large, self.offenders
+        for person in people.tolist():
+            at_large.remove(region, person)
+            agent = offenders[person]
+            if agent is not None:
+                agent.remove()
+                offenders[person] = None
+        self.population.status[people] = GONE
 
     def add_offenders(self, regions: np.ndarray) -> np.ndarray:
         """New entrants at large in the given regions; returns their indices."""
