@@ -118,9 +118,9 @@ def _ocgs_multi_region(m: OCGModel) -> int:
     members = m.cache.members
     if not members.size:
         return 0
-    pairs = np.unique(pop.ocg[members].astype(np.int64) * 64 + pop.region[members])
-    groups, counts = np.unique(pairs // 64, return_counts=True)
-    return int((counts > 1).sum())
+    present = np.zeros((len(m.ocgs.alive), m.world.n_regions), dtype=bool)
+    present[pop.ocg[members], pop.region[members]] = True
+    return int((present.sum(axis=1) > 1).sum())
 
 
 def reporters() -> dict:
