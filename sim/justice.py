@@ -380,20 +380,20 @@ def _progression(model: OCGModel) -> None:
     if j.progression_hazard <= 0:
         return
     prisoners = model.prisoners()
-    cats = model.world.prison_category[pop.prison[prisoners]]
-    left = pop.release_week[prisoners] - model.week
-    sentenced = pop.status[prisoners] == SENTENCED
+    # the hazard first: the same draws, but the eligibility look-ups touch only the few drawn
+    drawn = prisoners[rng.random(len(prisoners)) < j.progression_hazard]
+    cats = model.world.prison_category[pop.prison[drawn]]
+    left = pop.release_week[drawn] - model.week
+    sentenced = pop.status[drawn] == SENTENCED
     to_training = sentenced & (cats == LOCAL) & (left > j.open_max_remaining_weeks)
     to_open = (
         sentenced
         & (cats == TRAINING)
         & (left <= j.open_max_remaining_weeks)
-        & (pop.prison_grade[prisoners] != HIGH)
-        & (pop.police_grade[prisoners] != HIGH)
+        & (pop.prison_grade[drawn] != HIGH)
+        & (pop.police_grade[drawn] != HIGH)
     )
-    moving = prisoners[
-        (to_training | to_open) & (rng.random(len(prisoners)) < j.progression_hazard)
-    ]
+    moving = drawn[to_training | to_open]
     for person in moving.tolist():
         target = TRAINING if model.world.prison_category[pop.prison[person]] == LOCAL else OPEN
         prison = find_prison(model, int(pop.region[person]), target, strict=True)
