@@ -135,8 +135,8 @@ def plan_experiment(
 
     With the ``sim`` model (whose schema has ``run.years``), the first design point is run for 1
     year (a warm-up), then timed for 1 and 2 years, and the time per run extrapolated linearly
-    to the experiment's length; other
-    models are run ``calibrate`` times at the first design point and the fastest run is used.
+    to the experiment's length; other models are run ``calibrate`` times at the first design
+    point and the fastest run is used.
 
     Args:
         experiment: The experiment.
