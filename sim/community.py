@@ -39,16 +39,32 @@ def step(model: OCGModel) -> None:
     _dissolution_and_formation(model, rng)
 
 
+def _leave(model: OCGModel, person: int) -> bool:
+    """``person`` leaves their OCG; False if they had none.
+
+    A group left without a leader is noted, as it may split.
+    """
+    group = model.ocgs.leave(model.population, person)
+    if group < 0:
+        return False
+    if model.ocgs.leader[group] < 0:
+        model.leaderless.add(group)
+    return True
+
+
+def _recruit(model: OCGModel, rng: np.random.Generator, person: int, group: int) -> None:
+    """An unaffiliated offender at large joins ``group`` as an associate."""
+    model.ocgs.join(model.population, person, group, ASSOCIATE, model.week)
+    share_high = model.params.population.high_risk_share_members
+    model.population.high_risk[person] = rng.random() < share_high
+    model.counts.recruits_community += 1
+
+
 def _member_exits(model: OCGModel, rng: np.random.Generator) -> None:
-    pop = model.population
     members = model.cache.members
     leaving = members[rng.random(members.size) < model.params.community.member_exit_hazard]
     for person in leaving.tolist():
-        group = model.ocgs.leave(pop, person)
-        if group >= 0:
-            model.counts.member_exits += 1
-            if model.ocgs.leader[group] < 0:
-                model.leaderless.add(group)
+        model.counts.member_exits += _leave(model, person)
 
 
 def _desistance(model: OCGModel, rng: np.random.Generator) -> None:
@@ -64,9 +80,7 @@ def _desistance(model: OCGModel, rng: np.random.Generator) -> None:
         picks = np.sort(rng.choice(n, size=k, replace=False))
         leavers = model.at_large.members[region, picks].copy()
         for person in leavers[pop.ocg[leavers] >= 0].tolist():
-            group = model.ocgs.leave(pop, person)
-            if model.ocgs.leader[group] < 0:
-                model.leaderless.add(group)
+            _leave(model, person)
         model.remove_offenders(region, leavers)
         regions.extend([region] * leavers.size)
         model.counts.desisted += int(leavers.size)
@@ -87,9 +101,7 @@ def _tie_recruitment(model: OCGModel, rng: np.random.Generator) -> None:
     tied, groups = tied[alive], groups[alive]
     joins = rng.random(tied.size) < c.tie_recruit_rate
     for person, group in zip(tied[joins].tolist(), groups[joins].tolist(), strict=True):
-        model.ocgs.join(pop, person, group, ASSOCIATE, model.week)
-        pop.high_risk[person] = rng.random() < model.params.population.high_risk_share_members
-        model.counts.recruits_community += 1
+        _recruit(model, rng, person, group)
         model.counts.recruits_via_ties += 1
         if pop.region[person] != model.ocgs.home_region[group]:
             model.counts.cross_region_recruits += 1
@@ -127,11 +139,8 @@ def _vacancy_recruitment(model: OCGModel, rng: np.random.Generator) -> None:
     for group in np.flatnonzero(hires).tolist():
         region = int(ocgs.home_region[group])
         for person in model.at_large.sample(np.full(hires[group], region), rng).tolist():
-            if person < 0 or pop.ocg[person] >= 0:
-                continue
-            ocgs.join(pop, person, group, ASSOCIATE, model.week)
-            pop.high_risk[person] = rng.random() < model.params.population.high_risk_share_members
-            model.counts.recruits_community += 1
+            if person >= 0 and pop.ocg[person] < 0:
+                _recruit(model, rng, person, group)
 
 
 def _ventures_end(model: OCGModel, rng: np.random.Generator) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import HIGH, LOW
+from sim.population import HIGH, LOW, ColumnStore
 
 if TYPE_CHECKING:
     from sim.model import OCGModel
@@ -27,7 +27,7 @@ __all__ = ["IntelligenceItems", "detection_share", "step"]
 KINDS = ("recruitment", "market", "association")
 
 
-class IntelligenceItems:
+class IntelligenceItems(ColumnStore):
     """Columnar store of intelligence items.
 
     Attributes:
@@ -42,7 +42,7 @@ class IntelligenceItems:
         acted: Week the police acted on it (-1: never).
     """
 
-    _FIELDS = {
+    FIELDS = {
         "subject": (np.int64, -1),
         "ocg": (np.int32, -1),
         "prison": (np.int32, -1),
@@ -51,32 +51,17 @@ class IntelligenceItems:
         "prison_grade": (np.int8, LOW),
         "created": (np.int32, -1),
         "acted": (np.int32, -1),
+        "arrive": (np.int32, -1, (3,)),
     }
 
     def __init__(self, capacity: int = 4096):
-        self.n = 0
-        self._cap = capacity
-        for name, (dtype, fill) in self._FIELDS.items():
-            setattr(self, name, np.full(capacity, fill, dtype=dtype))
-        self.arrive = np.full((capacity, 3), -1, dtype=np.int32)
+        super().__init__(capacity)
 
     def add(self, **columns: np.ndarray) -> np.ndarray:
         """Append items (one array per field, all the same length); return their indices."""
-        k = len(columns["subject"])
-        if self.n + k > self._cap:
-            cap = max(2 * self._cap, self.n + k)
-            for name, (dtype, fill) in self._FIELDS.items():
-                new = np.full(cap, fill, dtype=dtype)
-                new[: self.n] = getattr(self, name)[: self.n]
-                setattr(self, name, new)
-            arrive = np.full((cap, 3), -1, dtype=np.int32)
-            arrive[: self.n] = self.arrive[: self.n]
-            self.arrive = arrive
-            self._cap = cap
-        idx = np.arange(self.n, self.n + k)
+        idx = self._append(len(columns["subject"]))
         for name, values in columns.items():
             getattr(self, name)[idx] = values
-        self.n += k
         return idx
 
 

@@ -44,11 +44,19 @@ def step(model: OCGModel) -> None:
 # ---------------------------------------------------------------------------------------------
 # sentencing and allocation
 # ---------------------------------------------------------------------------------------------
+def _sentence_mu(j) -> float:
+    """Log-scale location of the log-normal sentence whose mean is ``sentence_months_mean``."""
+    return np.log(j.sentence_months_mean * WEEKS_PER_MONTH) - j.sentence_sigma**2 / 2
+
+
+def custody_weeks(j, sentence: np.ndarray) -> np.ndarray:
+    """Weeks held for a sentence: the served fraction of it, at least one week."""
+    return np.maximum(1, np.round(sentence * j.served_fraction)).astype(np.int64)
+
+
 def _sentence_weeks(model: OCGModel, rng: np.random.Generator, n: int) -> np.ndarray:
     j = model.params.justice
-    sigma = j.sentence_sigma
-    mu = np.log(j.sentence_months_mean * WEEKS_PER_MONTH) - sigma**2 / 2
-    draws = np.round(rng.lognormal(mu, sigma, size=n))
+    draws = np.round(rng.lognormal(_sentence_mu(j), j.sentence_sigma, size=n))
     return np.clip(draws, 1, MAX_SENTENCE_WEEKS).astype(np.int64)
 
 
@@ -173,7 +181,7 @@ def take_many_into_custody(
     remand = draws.remand[ks] & ~recall
     sentence = np.where(recall | remand, 0, draws.sentence[ks]).astype(np.int64)
     recall_hold = np.minimum(np.maximum(2, pop.licence_end[people] - week), RECALL_MAX_WEEKS)
-    served = np.maximum(1, np.round(sentence * model.params.justice.served_fraction))
+    served = custody_weeks(model.params.justice, sentence)
     hold = np.where(recall, recall_hold, np.where(remand, draws.remand_hold[ks], served)).astype(
         np.int64
     )
@@ -183,26 +191,21 @@ def take_many_into_custody(
         | (pop.police_grade[people] == HIGH)
     )
     category = np.where(high, HIGH_SECURITY, LOCAL)
-    regions = pop.region[people]
+    status = np.where(remand, REMAND, SENTENCED)
 
     placed = np.zeros(n, dtype=bool)
-    at_large = model.at_large
-    for i, (person, region, cat) in enumerate(
-        zip(people.tolist(), regions.tolist(), category.tolist(), strict=True)
-    ):
+    columns = (people, pop.region[people], category, status)
+    for i, (person, region, cat, st) in enumerate(zip(*(c.tolist() for c in columns), strict=True)):
         prison = find_prison(model, region, cat)
-        if prison < 0:
-            continue
-        at_large.remove(region, person)
-        model._into_wing(person, prison)
-        placed[i] = True
+        if prison >= 0:
+            model.admit(person, prison, st)
+            placed[i] = True
 
     counts = model.counts
     counts.diverted += int(n - placed.sum())
     p = people[placed]
     if not p.size:
         return
-    pop.status[p] = np.where(remand[placed], REMAND, SENTENCED)
     pop.sentence_weeks[p] = sentence[placed]
     pop.licence_end[p[~recall[placed]]] = -1
     for person, until in zip(p.tolist(), (week + hold[placed]).tolist(), strict=True):
@@ -228,13 +231,13 @@ def place_initial_prisoners(
     pop = model.population
     n = len(prisoners)
     sigma = j.sentence_sigma
-    mu = np.log(j.sentence_months_mean * WEEKS_PER_MONTH) - sigma**2 / 2
+    mu = _sentence_mu(j)
     remand_share = 0.2
     on_remand = rng.random(n) < remand_share
     sentence = np.clip(
         np.round(rng.lognormal(mu + sigma**2, sigma, size=n)), 1, MAX_SENTENCE_WEEKS
     ).astype(np.int64)
-    served_total = np.maximum(1, np.round(sentence * j.served_fraction)).astype(np.int64)
+    served_total = custody_weeks(j, sentence)
     left = 1 + (rng.random(n) * served_total).astype(np.int64)
     remand_left = 1 + rng.geometric(1.0 / j.remand_weeks, size=n)
     for k, person in enumerate(prisoners):
@@ -274,7 +277,7 @@ def _releases(model: OCGModel) -> None:
         sentence = _sentence_weeks(model, rng, convicted.size)
         pop.status[convicted] = SENTENCED
         pop.sentence_weeks[convicted] = sentence
-        hold = np.maximum(1, np.round(sentence * j.served_fraction)).astype(np.int64)
+        hold = custody_weeks(j, sentence)
         for person, h in zip(convicted.tolist(), hold.tolist(), strict=True):
             _schedule(model, person, model.week + h)
     leaving = due[~np.isin(due, convicted)]
@@ -284,7 +287,7 @@ def _releases(model: OCGModel) -> None:
     sentenced = (pop.status[leaving] == SENTENCED) & (sentence > 0)
     model.discharge_many(leaving)
     model.counts.releases += int(leaving.size)
-    served = np.maximum(1, np.round(sentence * j.served_fraction)).astype(np.int64)
+    served = custody_weeks(j, sentence)
     licence_end = np.where(
         sentenced, model.week + np.maximum(1, sentence - served), pop.licence_end[leaving]
     )

@@ -253,7 +253,6 @@ class OCGModel(mesa.Model):
         for pio in self.pios:
             pio.remove()
         per_1000 = self.params.intelligence.pios_per_1000
-        # posts in full-time equivalents (exact at any scale); PIO agents: at least one a prison
         self.pio_count = per_1000 * self.world.prison_capacity / 1000.0
         counts = np.where(self.pio_count > 0, np.maximum(1, np.round(self.pio_count)), 0)
         rpp = self.params.intelligence.reports_per_pio
@@ -292,10 +291,15 @@ class OCGModel(mesa.Model):
         self.wing_free[wing] += 1
         self.prison_occupancy[prison] -= 1
         self.prison_free[prison] += 1
-        pop.prison[person] = -1
-        pop.wing[person] = -1
-        pop.separated[person] = False
-        pop.phone[person] = False
+        self._clear_prison_state(person)
+
+    def _clear_prison_state(self, people: int | np.ndarray) -> None:
+        """Reset what belongs to a stay in a wing (for one person or an array of people)."""
+        pop = self.population
+        pop.prison[people] = -1
+        pop.wing[people] = -1
+        pop.separated[people] = False
+        pop.phone[people] = False
 
     def transfer(self, person: int, prison: int) -> None:
         """Move a prisoner to another prison (which must have a free place)."""
@@ -323,10 +327,7 @@ class OCGModel(mesa.Model):
         freed = np.bincount(prisons, minlength=self.prison_free.size)
         self.prison_occupancy -= freed
         self.prison_free += freed
-        pop.prison[people] = -1
-        pop.wing[people] = -1
-        pop.separated[people] = False
-        pop.phone[people] = False
+        self._clear_prison_state(people)
         pop.status[people] = AT_LARGE
         pop.debt[people] = False
         pop.isolated[people] = False
@@ -398,10 +399,6 @@ class OCGModel(mesa.Model):
         view = mask.view()
         view.flags.writeable = False
         return view
-
-    def free_places(self) -> np.ndarray:
-        """Free places in each prison (a copy)."""
-        return self.prison_free.copy()
 
     # ----------------------------------------------------------------------------------------
     # the week

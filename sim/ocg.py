@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import ASSOCIATE, CORE, LEADER, NONE, Population
+from sim.population import ASSOCIATE, CORE, LEADER, NONE, ColumnStore, Population
 
 __all__ = ["CRIME_TYPES", "OCGRegistry"]
 
@@ -28,7 +28,7 @@ CRIME_TYPES: tuple[str, ...] = (
 DRUGS = 0
 
 
-class OCGRegistry:
+class OCGRegistry(ColumnStore):
     """State of every OCG that has existed in the run (rows are never reused).
 
     Attributes:
@@ -45,7 +45,7 @@ class OCGRegistry:
     """
 
     #: array name -> (dtype, value of an unused row)
-    _ARRAYS: dict[str, tuple[type, int]] = {
+    FIELDS = {
         "alive": (np.bool_, False),
         "home_region": (np.int16, 0),
         "target_size": (np.int32, 0),
@@ -57,23 +57,13 @@ class OCGRegistry:
     }
 
     def __init__(self, capacity: int = 256):
-        self.n = 0
-        self._cap = max(16, capacity)
-        for name, (dtype, fill) in self._ARRAYS.items():
-            setattr(self, name, np.full(self._cap, fill, dtype=dtype))
+        super().__init__(capacity)
         self.members: list[set[int]] = []
         self.ventures: dict[tuple[int, int], int] = {}
 
     def create(self, region: int, target_size: int, crime_types: int, week: int) -> int:
         """Register a new, empty OCG and return its index."""
-        if self.n == self._cap:
-            self._cap *= 2
-            for name, (dtype, fill) in self._ARRAYS.items():
-                new = np.full(self._cap, fill, dtype=dtype)
-                new[: self.n] = getattr(self, name)[: self.n]
-                setattr(self, name, new)
-        o = self.n
-        self.n += 1
+        o = int(self._append(1)[0])
         self.alive[o] = True
         self.home_region[o] = region
         self.target_size[o] = target_size

@@ -10,60 +10,16 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["atomic_write_bytes", "git_commit", "plot_overview", "versions", "write_run"]
+from sim.files import git_commit, versions
 
-
-def versions() -> dict[str, str]:
-    """Versions of Python and the main libraries."""
-    out = {"python": platform.python_version()}
-    for dist in ("ocgsim", "mesa", "numpy", "pandas", "pyarrow", "seaborn", "SALib", "dask"):
-        try:
-            out[dist] = version(dist)
-        except PackageNotFoundError:
-            out[dist] = "not installed"
-    return out
-
-
-def git_commit() -> str:
-    """The git commit of the source tree, with ``+dirty`` if it has changes; or ``unknown``."""
-    here = Path(__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        return commit + ("+dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+__all__ = ["plot_overview", "write_run"]
 
 
 def _json(obj: Any) -> bytes:

@@ -20,6 +20,7 @@ __all__ = [
     "CORE",
     "LEADER",
     "NONE",
+    "ColumnStore",
     "Population",
     "Roster",
 ]
@@ -63,7 +64,44 @@ _FIELDS: dict[str, tuple[type, int]] = {
 }
 
 
-class Population:
+class ColumnStore:
+    """Rows of named NumPy columns that grow by doubling; rows ``0 .. n-1`` are in use.
+
+    Subclasses list their columns in ``FIELDS``: name -> ``(dtype, fill)`` or
+    ``(dtype, fill, trailing shape)``; new rows hold the fill value.
+
+    Args:
+        capacity: Initial number of rows to allocate.
+    """
+
+    FIELDS: dict[str, tuple] = {}
+
+    def __init__(self, capacity: int):
+        self.n = 0
+        self._cap = max(16, int(capacity))
+        for name, spec in self.FIELDS.items():
+            setattr(self, name, self._column(spec, self._cap))
+
+    @staticmethod
+    def _column(spec: tuple, rows: int) -> np.ndarray:
+        dtype, fill, *tail = spec
+        return np.full((rows, *(tail[0] if tail else ())), fill, dtype=dtype)
+
+    def _append(self, k: int) -> np.ndarray:
+        """Reserve ``k`` new rows (growing the columns if needed); return their indices."""
+        if self.n + k > self._cap:
+            cap = max(2 * self._cap, self.n + k)
+            for name, spec in self.FIELDS.items():
+                new = self._column(spec, cap)
+                new[: self.n] = getattr(self, name)[: self.n]
+                setattr(self, name, new)
+            self._cap = cap
+        idx = np.arange(self.n, self.n + k)
+        self.n += k
+        return idx
+
+
+class Population(ColumnStore):
     """Columnar state of every offender who has ever existed in the run.
 
     Offender ``i`` is row ``i`` of every array. Rows are never reused: an offender who desists
@@ -73,25 +111,14 @@ class Population:
         capacity: Initial number of rows to allocate (grows by doubling).
     """
 
+    FIELDS = _FIELDS
+
     def __init__(self, capacity: int = 1024):
-        self.n = 0
-        self._cap = max(16, int(capacity))
-        for name, (dtype, fill) in _FIELDS.items():
-            setattr(self, name, np.full(self._cap, fill, dtype=dtype))
+        super().__init__(capacity)
 
     def add(self, k: int) -> np.ndarray:
         """Append ``k`` new offenders with default state and return their row indices."""
-        if self.n + k > self._cap:
-            new_cap = max(self._cap * 2, self.n + k)
-            for name, (dtype, fill) in _FIELDS.items():
-                old = getattr(self, name)
-                new = np.full(new_cap, fill, dtype=dtype)
-                new[: self.n] = old[: self.n]
-                setattr(self, name, new)
-            self._cap = new_cap
-        idx = np.arange(self.n, self.n + k)
-        self.n += k
-        return idx
+        return self._append(k)
 
 
 class Roster:

@@ -69,6 +69,18 @@ def mean_and_se(diff: np.ndarray) -> tuple[float, float]:
     return float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(diff.size))
 
 
+def _assert_direction(name, low, high, seeds, k, scenario, sign, word, **common):
+    """Assert the paired ``sign * (high - low)`` of ``name`` is above zero and ``k`` SEs."""
+    a, b = paired(name, low, high, seeds, scenario, **common)
+    diff = sign * (b - a)
+    mean, se = mean_and_se(diff)
+    assert mean > 0 and mean > k * se, (
+        f"{name}: expected {word} from {low} to {high}; paired diff mean {sign * mean:.4g}, "
+        f"se {se:.4g}, diffs {np.round(sign * diff, 3).tolist()}"
+    )
+    return mean, se
+
+
 def assert_increases(
     name: str,
     low: dict[str, Any],
@@ -78,31 +90,13 @@ def assert_increases(
     scenario: str | None = None,
     **common: Any,
 ) -> tuple[float, float]:
-    """Assert metric ``name`` is larger in arm ``high`` than in arm ``low``.
-
-    The paired difference (high - low) must have a mean above ``k`` standard errors (and above
-    zero when the difference has no spread at all).
-    """
-    a, b = paired(name, low, high, seeds, scenario, **common)
-    diff = b - a
-    mean, se = mean_and_se(diff)
-    assert mean > 0 and mean > k * se, (
-        f"{name}: expected an increase from {low} to {high}; paired diff mean {mean:.4g}, "
-        f"se {se:.4g}, diffs {np.round(diff, 3).tolist()}"
-    )
-    return mean, se
+    """Assert metric ``name`` is larger in arm ``high`` than in arm ``low`` (paired, k SEs)."""
+    return _assert_direction(name, low, high, seeds, k, scenario, 1, "an increase", **common)
 
 
 def assert_decreases(name, low, high, seeds=SEEDS, k=2.0, scenario=None, **common):
     """Assert metric ``name`` is smaller in arm ``high`` than in arm ``low`` (paired, k SEs)."""
-    a, b = paired(name, low, high, seeds, scenario, **common)
-    diff = a - b
-    mean, se = mean_and_se(diff)
-    assert mean > 0 and mean > k * se, (
-        f"{name}: expected a decrease from {low} to {high}; paired diff mean {-mean:.4g}, "
-        f"se {se:.4g}, diffs {np.round(-diff, 3).tolist()}"
-    )
-    return mean, se
+    return _assert_direction(name, low, high, seeds, k, scenario, -1, "a decrease", **common)
 
 
 @pytest.fixture

@@ -21,11 +21,7 @@ never write the same file.
 from __future__ import annotations
 
 import json
-import os
-import platform
 import socket
-import subprocess
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -35,6 +31,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from sim.files import atomic_path, atomic_write_bytes, git_commit, versions
 
 __all__ = [
     "ResultsStore",
@@ -54,21 +52,6 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file in the same folder + replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def atomic_write_json(path: Path, obj: Any) -> None:
     """Write ``obj`` as indented JSON to ``path`` atomically."""
     atomic_write_bytes(path, (json.dumps(obj, indent=1, default=_json_default) + "\n").encode())
@@ -85,38 +68,13 @@ def _json_default(obj: Any) -> Any:
 
 
 def _write_table_atomic(path: Path, table: pa.Table) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def environment() -> dict[str, Any]:
     """Versions, git commit and host, for the manifest."""
-    from importlib import metadata
-
-    versions = {"python": platform.python_version()}
-    for dist in ("ocgsim", "mesa", "numpy", "pandas", "pyarrow", "SALib", "dask", "distributed"):
-        try:
-            versions[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            versions[dist] = None
-    root = Path(__file__).resolve().parents[2]
-    commit = None
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
-        )
-        if out.returncode == 0:
-            commit = out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return {"versions": versions, "git_commit": commit, "host": socket.gethostname()}
+    return {"versions": versions(), "git_commit": git_commit(), "host": socket.gethostname()}
 
 
 def _arrow_type(value: Any) -> pa.DataType:
@@ -258,22 +216,15 @@ class ResultsStore:
             schemas = [pq.read_schema(p) for p in parts]
             schema = pa.unify_schemas(schemas, promote_options="permissive")
             target = folder / f"{prefix}-{session}-compact.parquet"
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-            os.close(fd)
-            try:
-                with pq.ParquetWriter(tmp, schema) as writer:
-                    for p in parts:
-                        table = pq.read_table(p)
-                        for name in schema.names:
-                            if name not in table.column_names:
-                                table = table.append_column(
-                                    name, pa.nulls(len(table), schema.field(name).type)
-                                )
-                        writer.write_table(table.select(schema.names).cast(schema))
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with atomic_path(target) as tmp, pq.ParquetWriter(tmp, schema) as writer:
+                for p in parts:
+                    table = pq.read_table(p)
+                    for name in schema.names:
+                        if name not in table.column_names:
+                            table = table.append_column(
+                                name, pa.nulls(len(table), schema.field(name).type)
+                            )
+                    writer.write_table(table.select(schema.names).cast(schema))
             for p in parts:
                 p.unlink(missing_ok=True)
 
