@@ -10,7 +10,9 @@ A scenario file has one table per parameter section, plus an optional ``[scenari
     [intelligence]
     pios_per_1000 = 3.0
 
-Scenario names without a path (``more_pios``) are looked up in the project's ``scenarios/`` folder.
+Scenario names without a path (``more_pios``) are looked up in the current folder's ``scenarios/``,
+then among the scenarios shipped with the package (the project's ``scenarios/`` folder; see
+:mod:`sim.resources`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.params import SECTIONS, Parameters, ScenarioError, known, spec
+from sim.resources import find, shipped_dir
 
 __all__ = ["Scenario", "load_scenario", "parse_override", "scenarios_dir"]
 
@@ -28,8 +31,8 @@ _META_KEYS = ("name", "description")
 
 
 def scenarios_dir() -> Path:
-    """The ``scenarios/`` folder of the project (next to the ``sim`` package)."""
-    return Path(__file__).resolve().parent.parent / "scenarios"
+    """The folder of the shipped scenarios (the project's ``scenarios/``, as package data)."""
+    return shipped_dir("scenarios")
 
 
 @dataclass
@@ -55,20 +58,12 @@ class Scenario:
         return Parameters(values, where=str(self.path) if self.path else "parameters")
 
 
-def _resolve_path(ref: str | Path) -> Path:
-    path = Path(ref)
-    if path.suffix != ".toml" and not path.exists():
-        candidate = scenarios_dir() / f"{path.name}.toml"
-        if candidate.exists():
-            return candidate
-    return path
-
-
 def load_scenario(ref: str | Path | None = None) -> Scenario:
     """Load and validate a scenario file.
 
     Args:
-        ref: Path to a TOML file, or the name of a file in ``scenarios/`` (``"more_pios"``).
+        ref: Path to a TOML file, or the name of a file in ``./scenarios/`` or of a shipped
+            scenario (``"more_pios"``).
             ``None`` gives the England & Wales baseline.
 
     Returns:
@@ -79,10 +74,13 @@ def load_scenario(ref: str | Path | None = None) -> Scenario:
     """
     if ref is None:
         return Scenario()
-    path = _resolve_path(ref)
+    path = find(ref, "scenarios")
     where = str(path)
     if not path.is_file():
-        raise ScenarioError(f"{where}: no such scenario file (names are looked up in scenarios/)")
+        raise ScenarioError(
+            f"{where}: no such scenario file; allowed: a path, or a name in ./scenarios/ or among "
+            "the shipped scenarios (ocgsim scenarios lists them)"
+        )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -97,7 +97,7 @@ executor = "serial"
         "summary.parquet",
         "differences.csv",
         "precision.csv",
-        "forest.png",
+        "forest_metrics.png",
         "series_y.png",
     ):
         assert (out / name).stat().st_size > 0, name

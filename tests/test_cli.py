@@ -11,7 +11,7 @@ from sim.params import parameters_markdown
 from sim.scenario import scenarios_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-FAST = ["--scale", "0.01", "--years", "1"]
+FAST = ["--scale", "0.01", "--years", "1", "--allow-short-window"]
 
 
 def test_run_writes_results_and_manifest(tmp_path, capsys):

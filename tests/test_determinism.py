@@ -6,7 +6,7 @@ import pandas as pd
 from sim.cli import main
 from sim.model import OCGModel
 
-FAST = ["--scale", "0.01", "--years", "1", "--quiet", "--no-figure"]
+FAST = ["--scale", "0.01", "--years", "1", "--allow-short-window", "--quiet", "--no-figure"]
 
 
 def test_same_seed_gives_byte_identical_parquet(tmp_path):

@@ -1,8 +1,10 @@
 """Seaborn figures of experiment results, written as PNG beside the results.
 
 Uses matplotlib's Agg backend (no display needed): time series with confidence bands by
-scenario, a forest plot of intervention effects against the baseline, a heatmap for two-factor
-grids, and bar charts of Sobol and Morris indices with their bootstrap intervals.
+scenario, forest plots of intervention effects against the baseline (one per group of
+metrics), a heatmap for two-factor grids, and bar charts of Sobol and Morris indices with their
+bootstrap intervals. Every axis that shows a quantity says its unit and whether it is in model
+units or a full-scale equivalent. Files are written atomically.
 """
 
 from __future__ import annotations
@@ -29,71 +31,150 @@ __all__ = [
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from sim.files import atomic_path
+
+    path = Path(path)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120, format="png")
     plt.close(fig)
     return path
 
 
+def axis_label(name: str, unit: str, extensive: bool | None, scale: float | None) -> str:
+    """An axis label with the unit and whether values are model units or full-scale.
+
+    Args:
+        name: Metric or series name.
+        unit: Its unit ("" if unknown).
+        extensive: Whether it scales with ``run.scale`` (None if unknown).
+        scale: The runs' scale (None if unknown).
+    """
+    if extensive and scale:
+        where = "full-scale equivalent" if scale != 1 else "full scale"
+    elif extensive is False:
+        where = "same at any scale"
+    else:
+        where = "model units"
+    return f"{name}\n({unit + ', ' if unit else ''}{where})"
+
+
 def series_plot(
-    series: pd.DataFrame, runs: pd.DataFrame, metric: str, path: Path, conf: float = 0.95
+    series: pd.DataFrame,
+    runs: pd.DataFrame,
+    metric: str,
+    path: Path,
+    conf: float = 0.95,
+    *,
+    group: str = "scenario",
+    unit: str = "",
+    extensive: bool | None = None,
+    scale: float | None = None,
+    intervention_week: int | None = None,
+    smooth: int = 13,
 ) -> Path:
-    """Weekly mean of ``metric`` by scenario with a t-based confidence band over replicates.
+    """Mean of a weekly series by group with a t-based confidence band over replicates.
+
+    Each run's series is smoothed with a ``smooth``-week rolling mean first; counts (series
+    that are never negative) get bands clipped at zero; extensive series are drawn as
+    full-scale equivalents (divided by ``scale``); a dashed line marks the intervention week.
 
     Args:
         series: Long series (run_id, week, metric, value).
-        runs: Results table (maps run_id to scenario).
+        runs: Results table (maps run_id to ``group``).
         metric: The series to plot.
         path: PNG file to write.
         conf: Confidence level of the band.
+        group: Column of ``runs`` that names the lines (``scenario``, or a point label).
+        unit: Unit of the series.
+        extensive: Whether it scales with ``run.scale``.
+        scale: The runs' ``run.scale``.
+        intervention_week: Week the levers switch on.
+        smooth: Rolling-mean window in weeks (1: none).
     """
-    data = series[series["metric"] == metric].merge(runs[["run_id", "scenario"]], on="run_id")
-    grouped = data.groupby(["scenario", "week"])["value"]
+    data = series[series["metric"] == metric].merge(runs[["run_id", group]], on="run_id")
+    data = data.sort_values(["run_id", "week"])
+    if extensive and scale:
+        data["value"] = data["value"] / scale
+    if smooth > 1:
+        data["value"] = data.groupby("run_id")["value"].transform(
+            lambda v: v.rolling(smooth, min_periods=1).mean()
+        )
+    grouped = data.groupby([group, "week"], sort=False)["value"]
     stats = grouped.agg(["mean", "std", "count"]).reset_index()
     tcrit = sps.t.ppf(0.5 + conf / 2, np.maximum(stats["count"] - 1, 1))
     stats["half"] = tcrit * stats["std"].fillna(0) / np.sqrt(stats["count"])
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    palette = sns.color_palette("colorblind", stats["scenario"].nunique())
-    for colour, (name, g) in zip(palette, stats.groupby("scenario", sort=False), strict=False):
-        ax.plot(g["week"], g["mean"], color=colour, label=str(name))
+    floor = 0.0 if len(data) and (data["value"] >= 0).all() else -np.inf
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    palette = sns.color_palette("colorblind", max(1, stats[group].nunique()))
+    for colour, (name, g) in zip(palette, stats.groupby(group, sort=False), strict=False):
+        years = g["week"] / 52.0
+        ax.plot(years, g["mean"], color=colour, label=str(name), linewidth=1.4)
         ax.fill_between(
-            g["week"],
-            g["mean"] - g["half"],
+            years,
+            np.maximum(g["mean"] - g["half"], floor),
             g["mean"] + g["half"],
             color=colour,
-            alpha=0.2,
+            alpha=0.12,
             linewidth=0,
         )
-    ax.set(xlabel="week", ylabel=metric, title=f"{metric} (mean, {conf:.0%} CI)")
-    ax.legend(fontsize="small", frameon=False)
+    if intervention_week and intervention_week > 0:
+        ax.axvline(intervention_week / 52.0, color="black", linestyle="--", linewidth=1)
+        ax.annotate(
+            " intervention",
+            (intervention_week / 52.0, 1.0),
+            xycoords=("data", "axes fraction"),
+            va="top",
+            fontsize="small",
+        )
+    smoothing = f", {smooth}-week rolling mean" if smooth > 1 else ""
+    ax.set(
+        xlabel="year",
+        ylabel=axis_label(metric, unit, extensive, scale),
+        title=f"{metric}: mean over replicates with {conf:.0%} CI{smoothing}",
+    )
+    ax.legend(fontsize="small", frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, path)
 
 
-def forest_plot(diffs: pd.DataFrame, label: str, path: Path) -> Path:
-    """Percentage change against the baseline with its CI.
+def forest_plot(
+    diffs: pd.DataFrame, label: str, path: Path, title: str = "", columns: int = 3
+) -> Path:
+    """Percentage change against the baseline with its (unadjusted) CI.
 
-    One row per scenario or design point, one panel per metric.
+    One row per scenario or design point, one panel per metric, at most ``columns`` panels
+    in a row. Red: significant after the multiple-comparison correction (``significant``);
+    orange: only without it (``significant_uncorrected``); grey: neither. Percentage changes
+    are the same at any scale.
 
     Args:
         diffs: Output of :func:`sim.analysis.stats.paired_differences`.
         label: Column naming each row (e.g. ``scenario``).
         path: PNG file to write.
+        title: Figure title.
+        columns: Panels per row.
     """
     metrics = list(dict.fromkeys(diffs["metric"]))
     rows = diffs[label].nunique()
+    ncols = min(columns, len(metrics))
+    nrows = -(-len(metrics) // ncols)
     fig, axes = plt.subplots(
-        1,
-        len(metrics),
-        figsize=(3.2 * len(metrics) + 1.5, 0.4 * rows + 1.6),
+        nrows,
+        ncols,
+        figsize=(4.2 * ncols + 1.8, (0.32 * rows + 1.5) * nrows + 0.6),
         squeeze=False,
-        sharey=True,
     )
-    for ax, metric in zip(axes[0], metrics, strict=True):
-        d = diffs[diffs["metric"] == metric]
-        y = np.arange(len(d))
+    uncorrected = diffs.get("significant_uncorrected", diffs["significant"])
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        mask = (diffs["metric"] == metric).to_numpy()
+        d = diffs[mask]
+        y = np.arange(len(d))[::-1]
         err = np.vstack([d["pct_change"] - d["pct_ci_low"], d["pct_ci_high"] - d["pct_change"]])
-        colours = ["tab:red" if s else "tab:gray" for s in d["significant"]]
+        err = np.nan_to_num(err, nan=0.0)
+        colours = [
+            "tab:red" if s else "tab:orange" if u else "tab:gray"
+            for s, u in zip(d["significant"], uncorrected[mask], strict=True)
+        ]
         for i, colour in enumerate(colours):
             ax.errorbar(
                 d["pct_change"].iloc[i],
@@ -105,25 +186,48 @@ def forest_plot(diffs: pd.DataFrame, label: str, path: Path) -> Path:
             )
         ax.scatter(d["pct_change"], y, c=colours, zorder=3)
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_yticks(y, d[label].astype(str))
-        ax.set(title=metric, xlabel="% change vs baseline")
+        ax.set_yticks(y, d[label].astype(str), fontsize="small")
+        ax.set_title(metric, fontsize="medium")
+        ax.set_xlabel("% change vs baseline")
+    for ax in list(axes.flat)[len(metrics) :]:
+        ax.set_visible(False)
+    note = (
+        "red: significant after Holm correction over all comparisons; orange: only "
+        "uncorrected; bars: unadjusted 95% CI"
+    )
+    fig.suptitle(f"{title}\n{note}" if title else note, fontsize="medium")
     return _save(fig, path)
 
 
-def grid_heatmap(summary: pd.DataFrame, rows: str, cols: str, metric: str, path: Path) -> Path:
+def grid_heatmap(
+    summary: pd.DataFrame,
+    rows: str,
+    cols: str,
+    metric: str,
+    path: Path,
+    *,
+    label: str | None = None,
+) -> Path:
     """Mean of ``metric`` over a two-factor grid.
 
     Args:
-        summary: Output of :func:`sim.analysis.stats.summarise` grouped by the two factors.
+        summary: Output of :func:`sim.analysis.stats.summarise` grouped by the two factors
+            (with ``mean_full_scale`` if known, which is then drawn).
         rows: Factor on the y axis.
         cols: Factor on the x axis.
         metric: The metric.
         path: PNG file to write.
+        label: Colour-bar label (default: the metric name).
     """
     d = summary[summary["metric"] == metric]
-    table = d.pivot_table(index=rows, columns=cols, values="mean")
-    fig, ax = plt.subplots(figsize=(1.0 * table.shape[1] + 3, 0.6 * table.shape[0] + 2))
-    sns.heatmap(table, annot=True, fmt=".3g", cmap="viridis", ax=ax, cbar_kws={"label": metric})
+    value = "mean"
+    if "mean_full_scale" in d and d["mean_full_scale"].notna().all():
+        value = "mean_full_scale"
+    table = d.pivot_table(index=rows, columns=cols, values=value)
+    fig, ax = plt.subplots(figsize=(1.0 * table.shape[1] + 4, 0.6 * table.shape[0] + 2.4))
+    sns.heatmap(
+        table, annot=True, fmt=".3g", cmap="viridis", ax=ax, cbar_kws={"label": label or metric}
+    )
     ax.invert_yaxis()
     ax.set_title(f"{metric} (mean over replicates)")
     return _save(fig, path)

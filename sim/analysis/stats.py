@@ -1,8 +1,8 @@
 """Summary statistics of experiment results.
 
 Means with t-based confidence intervals, paired differences against a baseline (common random
-numbers pair runs by replicate) and a check that there are enough replicates for a wanted
-precision.
+numbers pair runs by replicate) with a paired t-test whose p-values are corrected for multiple
+comparisons (Holm), and a check that there are enough replicates for a wanted precision.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from scipy import stats as sps
 
 __all__ = [
     "ID_COLUMNS",
+    "holm",
     "mean_ci",
     "metric_columns",
     "paired_differences",
@@ -56,6 +57,40 @@ def mean_ci(values: Sequence[float] | np.ndarray, conf: float = 0.95) -> dict[st
         "ci_high": mean + half,
         "half_width": half,
     }
+
+
+def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment of p-values (family-wise error rate).
+
+    The ``m`` finite p-values are sorted; the ``k``-th smallest is multiplied by ``m - k + 1``,
+    made non-decreasing and capped at 1. NaN p-values stay NaN and do not count in ``m``.
+
+    Args:
+        p_values: Unadjusted p-values.
+
+    Returns:
+        Adjusted p-values, in the input order.
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    finite = np.flatnonzero(np.isfinite(p))
+    m = finite.size
+    if not m:
+        return out
+    order = finite[np.argsort(p[finite], kind="stable")]
+    adjusted = np.maximum.accumulate(p[order] * (m - np.arange(m)))
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def _paired_p(diff_mean: float, diff_sd: float, n: int) -> float:
+    """Two-sided p-value of a paired t-test of mean difference zero."""
+    if n < 2 or not math.isfinite(diff_mean):
+        return math.nan
+    if not diff_sd or not math.isfinite(diff_sd):
+        return 0.0 if diff_mean else 1.0
+    t = diff_mean / (diff_sd / math.sqrt(n))
+    return float(2.0 * sps.t.sf(abs(t), n - 1))
 
 
 def summarise(
@@ -100,20 +135,24 @@ def paired_differences(
 
     For every group other than the baseline and every metric, the difference
     ``group - baseline`` is taken replicate by replicate (only replicates where both runs
-    succeeded), with its mean, t-based CI and the percentage change relative to the baseline
-    mean.
+    succeeded), with its mean, t-based CI, the percentage change relative to the baseline
+    mean and a paired t-test. Every row of the table is one test: the p-values are adjusted
+    for multiple comparisons with Holm's method over the whole table, and ``significant``
+    uses the adjusted p-value; ``significant_uncorrected`` (the CI excludes zero) is kept
+    beside it, and the CIs themselves are unadjusted.
 
     Args:
         runs: The results table.
         by: Grouping columns.
         baseline: Values of the ``by`` columns that identify the baseline group.
         metrics: Metric columns.
-        conf: Confidence level.
+        conf: Confidence level (``1 - conf`` is the significance level).
 
     Returns:
         Long table: ``by`` columns, ``metric``, ``n_pairs``, ``baseline_mean``, ``mean``
         (group mean over the pairs), ``diff``, ``diff_sd``, ``diff_ci_low``, ``diff_ci_high``,
-        ``pct_change``, ``pct_ci_low``, ``pct_ci_high``, ``significant``.
+        ``pct_change``, ``pct_ci_low``, ``pct_ci_high``, ``p_value``, ``p_holm``,
+        ``significant`` (Holm), ``significant_uncorrected``.
     """
     ok = runs[runs["status"] == "ok"]
     mask = np.ones(len(ok), dtype=bool)
@@ -147,10 +186,17 @@ def paired_differences(
                     "pct_change": res["mean"] * scale,
                     "pct_ci_low": res["ci_low"] * scale,
                     "pct_ci_high": res["ci_high"] * scale,
-                    "significant": bool(res["ci_low"] > 0 or res["ci_high"] < 0),
+                    "p_value": _paired_p(res["mean"], res["sd"], res["n"]),
+                    "significant_uncorrected": bool(res["ci_low"] > 0 or res["ci_high"] < 0),
                 }
             )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table["p_holm"] = holm(table["p_value"].to_numpy())
+    table["significant"] = (table["p_holm"] < 1.0 - conf).to_numpy()
+    order = [c for c in table.columns if c not in ("significant_uncorrected",)]
+    return table[[*order, "significant_uncorrected"]]
 
 
 def precision_check(summary: pd.DataFrame, target: float = 0.05) -> pd.DataFrame:

@@ -2,6 +2,11 @@
 
 ``sim.cli`` calls :func:`register` with its subparsers; each subcommand sets ``func(args) -> int``.
 User errors are raised as ``ScenarioError`` (one line), which ``sim.cli`` prints with exit code 2.
+
+Exit codes of ``experiment`` and ``resume``: 0 every run succeeded; 1 results could not be written
+(e.g. a full disk: the runs stored so far are kept, resume continues); 2 bad input (nothing
+written); 3 some runs failed (stored as data); 4 runs remain (a shard, or stopped); 130 after
+Ctrl-C and 143 after SIGTERM (results flushed; resume continues).
 """
 
 from __future__ import annotations
@@ -16,6 +21,28 @@ from sim.experiments.spec import EXECUTORS, load_experiment
 __all__ = ["register"]
 
 EXIT_OK, EXIT_FAILURES, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 3, 4, 130
+EXIT_WRITE, EXIT_TERMINATED = 1, 143
+
+
+def _add_identity(p: argparse.ArgumentParser) -> None:
+    """Options that change what an experiment computes (and so its results folder's identity)."""
+    p.add_argument("--scale", type=float, help="override the experiment's run.scale")
+    p.add_argument("--years", type=int, help="override the experiment's years (run.years)")
+    p.add_argument("--replicates", type=int, help="override the experiment's replicates")
+    p.add_argument(
+        "--allow-short-window",
+        action="store_true",
+        help="accept a summary window (burn-in week to the end) under 52 weeks",
+    )
+
+
+def _identity(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "scale": args.scale,
+        "years": args.years,
+        "replicates": args.replicates,
+        "allow_short_window": args.allow_short_window or None,
+    }
 
 
 def _add_execution(p: argparse.ArgumentParser) -> None:
@@ -47,8 +74,8 @@ def register(subparsers: Any) -> None:
         subparsers: The object returned by ``ArgumentParser.add_subparsers()``.
     """
     p = subparsers.add_parser("plan", help="count the runs of an experiment and estimate the time")
-    p.add_argument("experiment", help="experiment file (or name in experiments/)")
-    p.add_argument("--scale", type=float, help="override the experiment's run.scale")
+    p.add_argument("experiment", help="experiment file (or name of a shipped experiment)")
+    _add_identity(p)
     p.add_argument("--shard", metavar="I/N", help="count only shard I of N")
     p.add_argument("--workers", type=int, help="workers assumed for the estimate")
     p.add_argument(
@@ -61,8 +88,8 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_plan)
 
     p = subparsers.add_parser("experiment", help="run an experiment file (resumes if started)")
-    p.add_argument("experiment", help="experiment file (or name in experiments/)")
-    p.add_argument("--scale", type=float, help="override the experiment's run.scale")
+    p.add_argument("experiment", help="experiment file (or name of a shipped experiment)")
+    _add_identity(p)
     p.add_argument("--out", help="results folder (default: results/<experiment name>/)")
     _add_execution(p)
     p.set_defaults(func=cmd_experiment)
@@ -82,8 +109,9 @@ def register(subparsers: Any) -> None:
         "--metric",
         action="append",
         dest="metrics",
-        help="metric to analyse (repeatable; default: the file's or all)",
+        help="metric to analyse (repeatable; default: the file's, else the headline metrics)",
     )
+    p.add_argument("--all-metrics", action="store_true", help="analyse every metric in the results")
     p.add_argument("--baseline", help="scenario to compare against (default: the first)")
     p.add_argument(
         "--precision", type=float, help="wanted CI half-width as a share of the mean (default 0.05)"
@@ -107,6 +135,14 @@ def _print_report(report: Any) -> int:
 
 
 def _run_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    from sim.experiments.spec import check_count, check_scheduler
+
+    if args.workers is not None:
+        check_count(args.workers, "--workers")
+    if args.retries is not None:
+        check_count(args.retries, "--retries")
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
     return {
         "executor": args.executor,
         "workers": args.workers,
@@ -118,12 +154,40 @@ def _run_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _run_guarded(out_dir: Any, run: Any) -> int:
+    """Run ``run()`` (an experiment or a resume); turn stops and write failures into one line."""
+    from sim.guards import TerminatedError
+
+    try:
+        report = run()
+    except KeyboardInterrupt:
+        print(f"interrupted; resume with: ocgsim resume {out_dir}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except TerminatedError:
+        print(
+            f"terminated (SIGTERM); results flushed; resume with: ocgsim resume {out_dir}",
+            file=sys.stderr,
+        )
+        return EXIT_TERMINATED
+    except OSError as exc:
+        print(
+            f"ocgsim: error: results folder {out_dir}: could not write ({exc.strerror or exc}); "
+            f"the runs stored so far are kept; resume with: ocgsim resume {out_dir}",
+            file=sys.stderr,
+        )
+        return EXIT_WRITE
+    return _print_report(report)
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     """``ocgsim plan EXPERIMENT``: print the number of runs and an estimated time."""
     from sim.experiments.engine import plan_experiment
+    from sim.experiments.spec import check_count
 
+    if args.workers is not None:
+        check_count(args.workers, "--workers")
     experiment = load_experiment(
-        args.experiment, overrides={"scale": args.scale, "workers": args.workers}
+        args.experiment, overrides={**_identity(args), "workers": args.workers}
     )
     plan = plan_experiment(experiment, calibrate=args.calibrate, shard=parse_shard(args.shard))
     print(plan.text())
@@ -135,13 +199,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     from sim.experiments.engine import run_experiment
 
     kwargs = _run_kwargs(args)
-    experiment = load_experiment(args.experiment, overrides={"scale": args.scale, "out": args.out})
-    try:
-        report = run_experiment(experiment, **kwargs)
-    except KeyboardInterrupt:
-        print(f"interrupted; resume with: ocgsim resume {experiment.out_dir}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return _print_report(report)
+    experiment = load_experiment(args.experiment, overrides={**_identity(args), "out": args.out})
+    return _run_guarded(experiment.out_dir, lambda: run_experiment(experiment, **kwargs))
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
@@ -149,12 +208,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     from sim.experiments.engine import resume
 
     kwargs = _run_kwargs(args)
-    try:
-        report = resume(args.results, **kwargs)
-    except KeyboardInterrupt:
-        print(f"interrupted; resume with: ocgsim resume {args.results}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return _print_report(report)
+    return _run_guarded(args.results, lambda: resume(args.results, **kwargs))
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -190,6 +244,10 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         resamples=args.resamples,
         plots=not args.no_plots,
         out_dir=args.out,
+        all_metrics=args.all_metrics,
+        strict=True,
     )
+    for line in report.alerts:
+        print(f"WARNING: {line}", file=sys.stderr)
     print(report.text())
     return EXIT_OK

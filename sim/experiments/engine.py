@@ -7,27 +7,41 @@ and resumed: a run whose row is stored is never run again.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import os
-import signal
 import sys
-import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim.experiments.design import Design, build_design, shard_run_ids
 from sim.experiments.executors import make_executor, run_one
-from sim.experiments.spec import Experiment, ExperimentError, load_experiment, model_function
+from sim.experiments.spec import (
+    DEFAULT_SCHEMA,
+    EXECUTORS,
+    IDENTITY_OVERRIDES,
+    Experiment,
+    ExperimentError,
+    check_count,
+    check_scheduler,
+    load_experiment,
+    model_function,
+)
 from sim.experiments.store import (
     ResultsStore,
     ResultsWriter,
     atomic_write_bytes,
     environment,
     now_iso,
+    open_results,
 )
+from sim.files import LockHeldError, lock_owner, owner_record, pid_alive, pid_lock
+from sim.guards import TerminatedError, check_destination, sigterm_raises, window_problem
 
 __all__ = [
     "Plan",
@@ -75,6 +89,8 @@ class Plan:
         seconds_per_run: Calibrated seconds per run, or ``None`` without calibration.
         workers: Parallel workers assumed for the estimate.
         note: How the calibration was done.
+        startup_seconds: Measured one-off cost of a fresh process (imports, caches), which
+            every worker pays once.
     """
 
     experiment: Experiment
@@ -83,13 +99,28 @@ class Plan:
     seconds_per_run: float | None
     workers: int
     note: str
+    startup_seconds: float = 0.0
+
+    #: Slow-down allowed for in the upper end of the estimate: parallel runs share caches,
+    #: memory bandwidth and the CPU with the main process, and design points other than the
+    #: first (where the calibration runs) may be slower. On a 2-core machine, 240 runs of
+    #: compare_recommendations took 1.6 times the ideal parallel time.
+    SLOWDOWN = 2.0
 
     @property
     def estimated_seconds(self) -> float | None:
-        """Estimated wall time on ``workers`` workers."""
+        """Estimated wall time on ``workers`` workers if runs parallelise perfectly."""
         if self.seconds_per_run is None:
             return None
-        return self.runs * self.seconds_per_run / self.workers
+        return self.startup_seconds + self.runs * self.seconds_per_run / self.workers
+
+    @property
+    def estimated_range(self) -> tuple[float, float] | None:
+        """Low and high estimate of the wall time on ``workers`` workers."""
+        low = self.estimated_seconds
+        if low is None:
+            return None
+        return low, self.startup_seconds + self.SLOWDOWN * (low - self.startup_seconds)
 
     def text(self) -> str:
         """The plan, as printed by ``ocgsim plan``."""
@@ -104,12 +135,14 @@ class Plan:
             if run_bits:
                 lines.append(f"run settings: {run_bits}")
         lines.append(f"runs: {self.runs}")
-        if self.seconds_per_run is not None:
-            est = self.estimated_seconds or 0.0
+        if self.seconds_per_run is not None and self.estimated_range is not None:
+            low, high = self.estimated_range
             lines.append(f"calibration: {self.seconds_per_run:.3g} s per run ({self.note})")
             lines.append(
-                f"estimated time: {_duration(est)} on {self.workers} worker(s) "
-                f"({_duration(self.runs * self.seconds_per_run)} serially)"
+                f"estimated time: {_duration(low)} to {_duration(high)} on {self.workers} "
+                f"worker(s) ({_duration(self.runs * self.seconds_per_run)} serially); the low "
+                "end assumes runs parallelise perfectly, the high end allows for runs "
+                f"{self.SLOWDOWN:g}x slower in parallel or at other design points"
             )
         return "\n".join(lines)
 
@@ -147,6 +180,7 @@ def plan_experiment(
         The plan.
     """
     design = build_design(experiment)
+    check_window(experiment, design)
     runs = len(shard_run_ids(design.n_runs, shard))
     workers = _workers(experiment)
     if calibrate <= 0 or design.n_runs == 0:
@@ -165,18 +199,22 @@ def plan_experiment(
 
     if isinstance(years, int) and years > 2 and calibrate >= 2:
         # the first run in a process pays for imports and caches; timing it would shrink the
-        # per-year slope (a 2.4x underestimate was seen), so it is a warm-up only
-        timed({**params, "run.years": 1})
+        # per-year slope (a 2.4x underestimate was seen), so it is a warm-up only; its extra
+        # time is what each fresh worker process pays once
+        warm = timed({**params, "run.years": 1})
         t1 = timed({**params, "run.years": 1})
         t2 = timed({**params, "run.years": 2})
         per_year = max(t2 - t1, 0.0)
         fixed = max(t1 - per_year, 0.0)
         per_run = fixed + per_year * years
-        note = f"1- and 2-year runs extrapolated to {years} years"
+        startup = max(warm - t1, 0.0)
+        note = f"1- and 2-year runs at design point 0 extrapolated to {years} years"
     else:
-        per_run = min(timed(params) for _ in range(max(1, calibrate)))
+        times = [timed(params) for _ in range(max(1, calibrate))]
+        per_run = min(times)
+        startup = max(times[0] - per_run, 0.0)
         note = f"fastest of {max(1, calibrate)} run(s) at design point 0"
-    return Plan(experiment, design, runs, per_run, workers, note)
+    return Plan(experiment, design, runs, per_run, workers, note, startup)
 
 
 def _design_table(design: Design) -> Any:
@@ -196,26 +234,39 @@ def _design_table(design: Design) -> Any:
     return frame
 
 
-def _prepare(experiment: Experiment, design: Design, store: ResultsStore) -> dict[str, Any]:
-    """Create or check the results folder; return the manifest."""
-    digest = experiment.digest()
+def _check_folder(experiment: Experiment, store: ResultsStore) -> None:
+    """Refuse a results folder that holds another experiment or other files (reads only)."""
     if store.exists():
         manifest = store.manifest()
-        if manifest.get("experiment_sha256") != digest:
+        if "design" not in manifest:
+            raise ExperimentError(
+                f"{experiment.path}: output folder {store.path} holds a single run (ocgsim run), "
+                "not an experiment; allowed: a new folder or this experiment's results folder"
+            )
+        if manifest.get("experiment_sha256") != experiment.digest():
+            options = "/".join(IDENTITY_OVERRIDES.values())
             raise ExperimentError(
                 f"{experiment.path}: results folder {store.path} holds a different experiment "
-                f"({manifest.get('experiment')!r}, other file contents or --scale); choose "
+                f"({manifest.get('experiment')!r}, other file contents or {options}); choose "
                 "another output folder (--out) or delete it"
             )
-        return manifest
+        return
     ours = {"experiment.toml", "design.parquet", "runs", "series", "timings", "sessions"}
-    if store.path.exists() and any(
+    if store.path.is_dir() and any(
         not p.name.startswith(".") and p.name not in ours for p in store.path.iterdir()
     ):
         raise ExperimentError(
             f"{experiment.path}: output folder {store.path} exists, is not empty and holds no "
             "manifest.json; choose another output folder (--out)"
         )
+
+
+def _prepare(experiment: Experiment, design: Design, store: ResultsStore) -> dict[str, Any]:
+    """Create or check the results folder; return the manifest."""
+    digest = experiment.digest()
+    _check_folder(experiment, store)
+    if store.exists():
+        return store.manifest()
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -259,8 +310,118 @@ def _chunk_size(per_run: float | None, remaining: int, slots: int, target: float
     return max(1, min(size, math.ceil(remaining / max(slots, 1)), 1000))
 
 
-class _TerminatedError(Exception):
-    """Raised in the main thread on SIGTERM (e.g. a batch system's time limit)."""
+def _base_values(ref: str | None) -> dict[str, Any]:
+    """Values set by the base scenario (for the window check)."""
+    if ref is None:
+        return {}
+    return dict(_scenario_values(ref))
+
+
+@functools.lru_cache(maxsize=32)
+def _scenario_values(ref: str) -> tuple[tuple[str, Any], ...]:
+    from sim.scenario import load_scenario
+
+    return tuple(load_scenario(ref).values.items())
+
+
+def check_window(experiment: Experiment, design: Design) -> None:
+    """Refuse design points whose summary window is under ``sim.guards.MIN_WINDOW_WEEKS``.
+
+    Only for the ``sim`` model (its schema has ``run.years`` and ``run.intervention_week``),
+    unless the experiment allows short windows.
+
+    Raises:
+        ExperimentError: One line naming the file, the settings and what is allowed.
+    """
+    if experiment.schema != DEFAULT_SCHEMA or experiment.allow_short_window:
+        return
+    from sim.params import spec
+
+    defaults = {n: spec(n).default for n in ("run.years", "run.intervention_week")}
+    seen: set[tuple[Any, Any]] = set()
+    for point in range(design.n_points):
+        params = dict(design.run(point * design.replicates).params)
+        values = {**defaults, **_base_values(params.pop("scenario", None)), **params}
+        key = (values["run.years"], values["run.intervention_week"])
+        if key in seen:
+            continue
+        seen.add(key)
+        problem = window_problem(*key)
+        if problem:
+            where = "--years" if "years" in experiment.overrides else str(experiment.path)
+            at = f" (design point {point})" if design.n_points > 1 and len(seen) > 1 else ""
+            problem = problem.replace(
+                "or --allow-short-window",
+                "or allow_short_window = true in [experiment] (--allow-short-window)",
+            ).replace("run.years", "years (run.years)", 2 if "years" in where else 1)
+            raise ExperimentError(f"{where}: {problem}{at}")
+
+
+def _options(
+    experiment: Experiment,
+    executor: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    retries: int | None,
+) -> dict[str, Any]:
+    """The experiment's ``[execution]`` settings with the call's options, checked."""
+    ex = dict(experiment.execution)
+    if scheduler:
+        ex["scheduler"], ex["executor"] = check_scheduler(scheduler), "dask"
+    if executor:
+        if executor not in EXECUTORS:
+            raise ExperimentError(f"--executor {executor!r}: allowed: " + ", ".join(EXECUTORS))
+        ex["executor"] = executor
+    if workers is not None:
+        ex["workers"] = check_count(workers, "--workers")
+    if retries is not None:
+        ex["retries"] = check_count(retries, "--retries")
+    return ex
+
+
+@contextlib.contextmanager
+def _folder_lock(store: ResultsStore, shard: tuple[int, int] | None) -> Iterator[None]:
+    """Hold this invocation's lock in the results folder (one per shard, ``main`` otherwise).
+
+    A second invocation for the same runs is refused instead of doing the work twice; a full
+    run is refused while a shard runs and a shard while a full run does. The lock is released by
+    the kernel if its owner dies, so a killed invocation's lock is simply taken over.
+
+    Raises:
+        ExperimentError: If another live process holds a conflicting lock.
+    """
+    prefix = _prefix(shard)
+    what = "this experiment" if shard is None else f"shard {shard[0]}/{shard[1]}"
+    try:
+        lock = pid_lock(store.path / f".lock-{prefix}")
+        lock.__enter__()
+    except LockHeldError as exc:
+        raise ExperimentError(
+            f"{store.path}: another ocgsim process (pid {exc.owner.get('pid')} on "
+            f"{exc.owner.get('host')}) is running {what} in this folder; allowed: wait for it "
+            f"(ocgsim status {store.path}) or stop it"
+        ) from None
+    try:
+        others = (
+            sorted(store.path.glob(".lock-shard*"))
+            if shard is None
+            else [store.path / ".lock-main"]
+        )
+        for other in others:
+            owner = lock_owner(other)
+            if owner:
+                raise ExperimentError(
+                    f"{store.path}: another ocgsim process (pid {owner.get('pid')} on "
+                    f"{owner.get('host')}) is running {other.name.removeprefix('.lock-')} of "
+                    f"this experiment; allowed: wait for it, or run shards only"
+                )
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _prefix(shard: tuple[int, int] | None) -> str:
+    return "main" if shard is None else f"shard{shard[0]}of{shard[1]}"
 
 
 def run_experiment(
@@ -294,19 +455,47 @@ def run_experiment(
     """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
-    ex = dict(experiment.execution)
-    if scheduler:
-        ex["scheduler"], ex["executor"] = scheduler, "dask"
-    if executor:
-        ex["executor"] = executor
-    if workers is not None:
-        ex["workers"] = workers
-    if retries is not None:
-        ex["retries"] = retries
+    ex = _options(experiment, executor, workers, scheduler, retries)
     design = build_design(experiment)
+    check_window(experiment, design)
+    # everything that can be checked is checked before anything is written or run
     store = ResultsStore(out_dir or experiment.out_dir)
-    manifest = _prepare(experiment, design, store)
-    return _execute(experiment, design, store, manifest, ex, shard, retry_failed, progress)
+    option = "--out" if out_dir else experiment.out_source
+    check_destination(store.path, option, new=False, need_bytes=5_000_000)
+    _check_folder(experiment, store)
+    run_executor = _make_executor(ex)
+    created = [p for p in (store.path, *store.path.parents) if not p.exists()]
+    try:
+        store.path.mkdir(parents=True, exist_ok=True)
+        with sigterm_raises(), _folder_lock(store, shard):
+            manifest = _prepare(experiment, design, store)
+            return _execute(
+                experiment, design, store, manifest, ex, shard, retry_failed, progress, run_executor
+            )
+    finally:
+        for folder in created:  # a folder made for nothing is removed again
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def _make_executor(ex: dict[str, Any]) -> Any:
+    """Start the executor (connect to Dask) before the results folder is touched.
+
+    Raises:
+        ExperimentError: One line if the executor cannot start (no scheduler answers).
+    """
+    try:
+        return make_executor(ex["executor"], ex["workers"], ex["scheduler"], ex["start_method"])
+    except ExperimentError:
+        raise
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if ex["scheduler"]:
+            raise ExperimentError(
+                f"--scheduler {ex['scheduler']}: {reason}; allowed: the tcp://HOST:PORT of a "
+                "running Dask scheduler"
+            ) from None
+        raise ExperimentError(f"--executor {ex['executor']}: could not start ({reason})") from None
 
 
 def _execute(
@@ -318,26 +507,29 @@ def _execute(
     shard: tuple[int, int] | None,
     retry_failed: bool,
     progress: bool | None,
+    run_executor: Any,
 ) -> RunReport:
     from tqdm.auto import tqdm
 
     started = time.perf_counter()
     ids = shard_run_ids(design.n_runs, shard)
+    store.drop_orphans(_live_prefixes(store))
     finished = store.finished()
     skip = {i for i, st in finished.items() if st == "ok" or not retry_failed}
     todo = deque(i for i in ids if i not in skip)
-    prefix = "main" if shard is None else f"shard{shard[0]}of{shard[1]}"
+    prefix = _prefix(shard)
     writer = ResultsWriter(
         store, prefix, design.factor_names, experiment.metrics, flush_seconds=ex["flush_seconds"]
     )
     failed_before = sum(1 for i in ids if finished.get(i) == "failed" and i in skip)
     ran = failed = 0
-    run_executor = make_executor(ex["executor"], ex["workers"], ex["scheduler"], ex["start_method"])
     described = run_executor.describe()
+    owner = owner_record()
     session = {
         "session": writer.session,
-        "host": manifest.get("host"),
+        "host": owner["host"],
         "pid": os.getpid(),
+        "pid_start": owner["pid_start"],
         "executor": described,
         "shard": list(shard) if shard else None,
         "start_time": now_iso(),
@@ -365,14 +557,6 @@ def _execute(
         disable=None if progress is None else not progress,
         dynamic_ncols=True,
     )
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-
-        def _on_term(signum: int, frame: Any) -> None:
-            raise _TerminatedError()
-
-        previous = signal.signal(signal.SIGTERM, _on_term)
-
     state = "interrupted"
     per_run: float | None = None
     suspects: deque[int] = deque()
@@ -438,22 +622,27 @@ def _execute(
                         store_result(result)
             writer.maybe_flush()
         state = "complete"
-    except (KeyboardInterrupt, _TerminatedError):
+    except (KeyboardInterrupt, TerminatedError):
         state = "interrupted"
         raise
+    except BaseException:
+        state = "failed"
+        raise
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
         bar.close()
-        writer.flush()
         try:
-            run_executor.close()
+            run_executor.close(force=state != "complete")
         except Exception:  # noqa: BLE001 - closing must not hide the real outcome
             pass
+        # After an interruption or a write failure, writing must not hide the real outcome.
+        quiet = contextlib.suppress(OSError) if state != "complete" else contextlib.nullcontext()
+        with quiet:
+            writer.flush()
         if state == "complete":
             store.compact(prefix, writer.session)
         session.update(end_time=now_iso(), state=state, runs_done=ran, runs_failed=failed)
-        store.write_session(writer.session, session)
+        with quiet:
+            store.write_session(writer.session, session)
         stored = store.finished()
         n_ok = sum(1 for i in ids if stored.get(i) == "ok")
         n_failed = sum(1 for i in ids if stored.get(i) == "failed")
@@ -464,7 +653,8 @@ def _execute(
             state="complete" if all_done else ("partial" if state == "complete" else state),
         )
         if shard is None or all_done:
-            store.write_manifest(manifest)
+            with quiet:
+                store.write_manifest(manifest)
     return RunReport(
         out_dir=store.path,
         total=len(ids),
@@ -490,10 +680,18 @@ def _crashed(run_id: int, exc: BaseException, what: str = "worker process died")
     }
 
 
+def _live_prefixes(store: ResultsStore) -> set[str]:
+    """Part-file prefixes whose lock a live process holds (their files are being written)."""
+    live = set()
+    for lock in store.path.glob(".lock-*"):
+        owner = lock_owner(lock)
+        if owner and owner.get("pid") != os.getpid():
+            live.add(lock.name.removeprefix(".lock-"))
+    return live
+
+
 def _load_from_results(results_dir: str | Path, scale: float | None = None) -> Experiment:
-    store = ResultsStore(results_dir)
-    if not store.exists():
-        raise ExperimentError(f"{results_dir}: not a results folder (no manifest.json)")
+    store = open_results(results_dir)
     manifest = store.manifest()
     overrides = dict(manifest.get("overrides") or {})
     overrides["out"] = str(store.path)
@@ -527,9 +725,7 @@ def status(results_dir: str | Path) -> dict[str, Any]:
         ``experiment``, ``total``, ``done``, ``failed``, ``remaining``, ``state``, ``sessions``
         and, if any are stored, ``failures`` (run id -> last line of the error).
     """
-    store = ResultsStore(results_dir)
-    if not store.exists():
-        raise ExperimentError(f"{results_dir}: not a results folder (no manifest.json)")
+    store = open_results(results_dir)
     manifest = store.manifest()
     total = manifest["design"]["n_runs"]
     finished = store.finished()
@@ -541,13 +737,29 @@ def status(results_dir: str | Path) -> dict[str, Any]:
         for row in runs[runs["status"] != "ok"].head(20).itertuples():
             text = str(row.error or "").strip().splitlines()
             failures[int(row.run_id)] = text[-1] if text else ""
+    sessions = store.sessions()
+    live = False
+    for s in sessions:
+        if s.get("state") != "running":
+            continue
+        alive = pid_alive(s.get("pid"), s.get("host"), s.get("pid_start"))
+        if alive is False:
+            s["state"] = "died (its process is gone; ocgsim resume continues it)"
+        elif alive is None:
+            s["state"] = "running? (on another host; cannot check)"
+            live = True
+        else:
+            live = True
+    state = manifest.get("state")
+    if state == "running" and not live:
+        state = "interrupted (no live session)"
     return {
         "experiment": manifest["experiment"],
         "total": total,
         "done": done,
         "failed": failed,
         "remaining": total - done - failed,
-        "state": manifest.get("state"),
-        "sessions": store.sessions(),
+        "state": state,
+        "sessions": sessions,
         "failures": failures,
     }

@@ -9,13 +9,17 @@ process that dies is detected by the engine, which re-runs the affected runs one
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import functools
 import importlib
 import multiprocessing
 import os
+import socket
+import threading
 import time
 import traceback
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -26,7 +30,30 @@ __all__ = [
     "make_executor",
     "run_chunk",
     "run_one",
+    "watch_parent",
 ]
+
+#: Seconds between a worker's checks that the process that started it is still alive.
+PARENT_POLL_SECONDS = 0.5
+#: Seconds to wait for a Dask scheduler to answer.
+SCHEDULER_TIMEOUT = 10.0
+
+
+def watch_parent(parent_pid: int, poll: float = PARENT_POLL_SECONDS) -> None:
+    """Exit this (worker) process as soon as ``parent_pid`` is no longer its parent.
+
+    Runs as the initializer of every pool worker: if the engine's process is killed (SIGKILL,
+    out of memory) its workers would otherwise run on, orphaned, holding memory and CPUs. A
+    daemon thread polls ``os.getppid()``, which changes when the parent dies.
+    """
+
+    def _watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(poll)
+
+    threading.Thread(target=_watch, name="ocgsim-watch-parent", daemon=True).start()
 
 
 @functools.lru_cache(maxsize=8)
@@ -172,7 +199,7 @@ class SerialExecutor:
     def restart(self) -> None:
         """Nothing to restart."""
 
-    def close(self) -> None:
+    def close(self, force: bool = False) -> None:
         """Nothing to close."""
 
     def describe(self) -> str:
@@ -199,7 +226,12 @@ class ProcessExecutor:
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         ctx = multiprocessing.get_context(self.start_method)
-        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return cf.ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=ctx,
+            initializer=watch_parent,
+            initargs=(os.getpid(),),
+        )
 
     def submit(self, *args: Any) -> cf.Future:
         """Submit ``run_chunk(*args)`` to the pool."""
@@ -221,9 +253,18 @@ class ProcessExecutor:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = self._new_pool()
 
-    def close(self) -> None:
-        """Shut the pool down, cancelling work not started."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, force: bool = False) -> None:
+        """Shut the pool down, cancelling work not started.
+
+        Args:
+            force: Also stop runs in progress at once (after an interruption): their results
+                would be thrown away anyway, and a batch system's grace period is short.
+        """
+        if force:
+            for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    proc.terminate()
+        self._pool.shutdown(wait=not force, cancel_futures=True)
 
     def describe(self) -> str:
         """Executor name for the manifest."""
@@ -247,7 +288,14 @@ class DaskExecutor:
         self.scheduler = scheduler
         self._cluster = None
         if scheduler:
-            self.client = Client(scheduler, timeout="30s")
+            _reachable(scheduler)
+            try:
+                self.client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT:g}s")
+            except (OSError, TimeoutError) as exc:
+                raise OSError(
+                    f"no Dask scheduler answered at {scheduler} within {SCHEDULER_TIMEOUT:g} s "
+                    f"({type(exc).__name__})"
+                ) from None
         else:
             n = workers or os.cpu_count() or 1
             self._cluster = LocalCluster(
@@ -287,7 +335,7 @@ class DaskExecutor:
     def restart(self) -> None:
         """Nothing to do: Dask replaces lost workers itself."""
 
-    def close(self) -> None:
+    def close(self, force: bool = False) -> None:
         """Disconnect (and stop the local cluster, if we started one)."""
         self.client.close()
         if self._cluster is not None:
@@ -297,6 +345,23 @@ class DaskExecutor:
         """Executor name for the manifest."""
         where = self.scheduler or "LocalCluster"
         return f"dask ({where}, {self.workers} worker threads)"
+
+
+def _reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail fast if nothing listens at a ``tcp://host:port`` address.
+
+    Raises:
+        OSError: With a one-line reason (connection refused, unknown host, timeout).
+    """
+    parts = urlsplit(address)
+    if parts.scheme != "tcp" or not parts.hostname or not parts.port:
+        return  # other transports: leave it to Dask
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OSError(f"nothing answers at {address} ({reason})") from None
 
 
 def make_executor(

@@ -9,6 +9,7 @@ allowed, before anything is run or written. ``docs/experiments.md`` documents th
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib
 import json
@@ -41,6 +42,7 @@ EXECUTORS = ("serial", "processes", "dask")
 
 #: Experiment-level run settings and the model parameters they set.
 RUN_KEYS = {"years": "run.years", "burn_in_weeks": "run.intervention_week", "scale": "run.scale"}
+RUN_KEY_TYPES = {"years": int, "burn_in_weeks": int, "scale": float}
 
 _ALLOWED = {
     "experiment": {
@@ -54,6 +56,7 @@ _ALLOWED = {
         "years": int,
         "burn_in_weeks": int,
         "scale": float,
+        "allow_short_window": bool,
     },
     "parameters": None,  # dotted parameter names
     "design": {
@@ -89,6 +92,11 @@ _DESIGN_KEYS = {
 }
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
+_SCHEDULER_RE = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:\d{1,5})?$")
+
+#: Command-line overrides that change what is computed (they join the experiment's identity,
+#: which the results folder is checked against), and the options that set them.
+IDENTITY_OVERRIDES = {"scale": "--scale", "years": "--years", "replicates": "--replicates"}
 
 
 class ExperimentError(ScenarioError):
@@ -121,7 +129,10 @@ class Experiment:
         out_dir: Where to write the results.
         execution: The ``[execution]`` table with defaults filled in.
         analysis: The ``[analysis]`` table with defaults filled in.
-        overrides: Command-line overrides applied on top of the file (e.g. ``scale``).
+        overrides: Command-line overrides that change the results (``scale``, ``years``,
+            ``replicates``); they are part of :meth:`digest`.
+        allow_short_window: Accept a summary window under ``sim.guards.MIN_WINDOW_WEEKS``.
+        out_source: What named ``out_dir``, for messages (``--out`` or ``<file>: output.dir``).
     """
 
     name: str
@@ -145,6 +156,8 @@ class Experiment:
     execution: dict[str, Any] = field(default_factory=dict)
     analysis: dict[str, Any] = field(default_factory=dict)
     overrides: dict[str, Any] = field(default_factory=dict)
+    allow_short_window: bool = False
+    out_source: str = "--out"
 
     @property
     def factors(self) -> dict[str, list]:
@@ -266,9 +279,11 @@ def load_experiment(
     """Read and validate an experiment file.
 
     Args:
-        path: The TOML file (a bare name is looked up in ``experiments/``).
-        overrides: Command-line overrides: ``scale``, ``out`` (results folder), ``executor``,
-            ``workers``, ``scheduler``, ``retries``.
+        path: The TOML file (a bare name is looked up in ``./experiments/``, then among the
+            shipped experiments).
+        overrides: Command-line overrides: ``scale``, ``years``, ``replicates`` (these change
+            the experiment's identity), ``out`` (results folder), ``executor``, ``workers``,
+            ``scheduler``, ``retries``, ``allow_short_window``.
         source_dir: Folder against which relative scenario paths are resolved (default: the
             file's own folder; resume passes the original experiment's folder).
 
@@ -278,14 +293,15 @@ def load_experiment(
     Raises:
         ExperimentError: One line naming the file, the key and what is allowed.
     """
-    path = Path(path)
-    if not path.exists() and path.suffix != ".toml":
-        candidate = Path(__file__).resolve().parents[2] / "experiments" / f"{path.name}.toml"
-        if candidate.exists():
-            path = candidate
+    from sim.resources import find
+
+    path = find(path, "experiments")
     where = str(path)
     if not path.is_file():
-        raise ExperimentError(f"{where}: no such experiment file")
+        raise ExperimentError(
+            f"{where}: no such experiment file; allowed: a path, or a name in ./experiments/ or "
+            "among the shipped experiments"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -356,7 +372,8 @@ def parse_experiment(
     seed = head["seed"]
     if not 0 <= seed < 2**63:
         raise ExperimentError(f"{where}: experiment.seed must be an integer in [0, 2^63)")
-    replicates = head.get("replicates", 1)
+    _check_overrides(overrides)
+    replicates = overrides.get("replicates", head.get("replicates", 1))
     if replicates < 1:
         raise ExperimentError(f"{where}: experiment.replicates must be at least 1")
 
@@ -373,10 +390,12 @@ def parse_experiment(
     for pname, value in _flatten(data.get("parameters", {})).items():
         fixed[pname] = schema.check(pname, value, where, f"parameters.{pname}")
     run_values = {k: head[k] for k in RUN_KEYS if k in head}
-    if "scale" in overrides:
-        run_values["scale"] = _check_type(overrides["scale"], float, "--scale", "scale")
+    for key in ("scale", "years"):
+        if key in overrides:
+            option = IDENTITY_OVERRIDES[key]
+            run_values[key] = _check_type(overrides[key], RUN_KEY_TYPES[key], option, key)
     for key, value in run_values.items():
-        src = "--scale" if key == "scale" and "scale" in overrides else f"experiment.{key}"
+        src = IDENTITY_OVERRIDES[key] if key in overrides else f"experiment.{key}"
         pname = RUN_KEYS[key]
         if pname not in schema.by_name:
             raise ExperimentError(f"{where}: {src}: the model's schema has no parameter {pname!r}")
@@ -492,9 +511,16 @@ def parse_experiment(
     series_metrics = _str_list(output.get("series_metrics", []), where, "output.series_metrics")
     if series_metrics and not output.get("series", False):
         raise ExperimentError(f"{where}: output.series_metrics needs output.series = true")
+    known_metrics, known_series = _model_outputs(model, model_fn)
+    _check_names(metrics, known_metrics, where, "output.metrics", "summary metrics")
+    _check_names(series_metrics, known_series, where, "output.series_metrics", "weekly series")
     if "out" in overrides:
+        if not str(overrides["out"]).strip():
+            raise ExperimentError("--out '': an empty path; allowed: a folder path")
         out_dir = Path(overrides["out"])
     else:
+        if not output.get("dir", "x").strip():
+            raise ExperimentError(f"{where}: output.dir = '': allowed: a folder path")
         out_dir = Path(output.get("dir", f"results/{name}"))
 
     execution = {
@@ -512,6 +538,9 @@ def parse_experiment(
             execution[key] = overrides[key]
     if execution["scheduler"] and "executor" not in data.get("execution", {}):
         execution["executor"] = "dask"
+    if execution["scheduler"]:
+        src = "--scheduler" if "scheduler" in overrides else f"{where}: execution.scheduler"
+        check_scheduler(execution["scheduler"], src)
     if execution["executor"] not in EXECUTORS:
         raise ExperimentError(
             f"{where}: execution.executor = {execution['executor']!r}; allowed: "
@@ -520,6 +549,8 @@ def parse_experiment(
     if execution["start_method"] not in ("spawn", "forkserver", "fork"):
         raise ExperimentError(f"{where}: execution.start_method; allowed: spawn, forkserver, fork")
     for key in ("workers", "retries"):
+        if key in overrides:
+            check_count(overrides[key], f"--{key}")
         if execution[key] < 0:
             raise ExperimentError(f"{where}: execution.{key} must be >= 0")
     for key in ("chunk_seconds", "flush_seconds"):
@@ -529,6 +560,10 @@ def parse_experiment(
     analysis = {"metrics": [], "baseline": "", "precision": 0.05, "resamples": 1000}
     analysis.update(data.get("analysis", {}))
     analysis["metrics"] = _str_list(analysis["metrics"], where, "analysis.metrics")
+    if metrics:
+        _check_names(analysis["metrics"], metrics, where, "analysis.metrics", "output.metrics")
+    else:
+        _check_names(analysis["metrics"], known_metrics, where, "analysis.metrics", "metrics")
     if not 0 < analysis["precision"] < 10:
         raise ExperimentError(f"{where}: analysis.precision is a relative CI half-width in (0, 10)")
 
@@ -553,8 +588,81 @@ def parse_experiment(
         out_dir=out_dir,
         execution=execution,
         analysis=analysis,
-        overrides={k: v for k, v in overrides.items() if k == "scale"},
+        overrides={k: v for k, v in overrides.items() if k in IDENTITY_OVERRIDES},
+        allow_short_window=bool(
+            overrides.get("allow_short_window") or head.get("allow_short_window", False)
+        ),
+        out_source="--out" if "out" in overrides else f"{where}: output.dir",
     )
+
+
+def _check_overrides(overrides: dict[str, Any]) -> None:
+    """Type-check the command-line overrides that are not model parameters."""
+    if "replicates" in overrides:
+        value = overrides["replicates"]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ExperimentError(f"--replicates {value}: allowed: a whole number >= 1")
+
+
+def check_count(value: Any, option: str) -> int:
+    """Check a worker or retry count given as an option: a whole number >= 0.
+
+    Raises:
+        ExperimentError: One line naming the option.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        hint = " (0: one per CPU)" if option.endswith("workers") else ""
+        raise ExperimentError(f"{option} {value}: allowed: a whole number >= 0{hint}")
+    return value
+
+
+def check_scheduler(address: str, option: str = "--scheduler") -> str:
+    """Check the form of a Dask scheduler address (``tcp://HOST:PORT``).
+
+    Raises:
+        ExperimentError: One line naming the option and the form allowed.
+    """
+    if not isinstance(address, str) or not _SCHEDULER_RE.match(address.strip()):
+        raise ExperimentError(
+            f"{option} {address!r}: not a scheduler address; allowed: tcp://HOST:PORT (or "
+            "tls://, ucx://, inproc://), e.g. tcp://login1:8786"
+        )
+    return address.strip()
+
+
+def _model_outputs(model: str, fn: Any) -> tuple[list[str] | None, list[str] | None]:
+    """Names of the summary metrics and weekly series the model returns, if it says.
+
+    The ``sim`` model declares them (``sim.analysis.units``); another model may list them as
+    attributes ``metrics`` and ``series_metrics`` of its function. ``None``: not declared.
+    """
+    if model == DEFAULT_MODEL:
+        from sim.analysis import units
+
+        return units.summary_names(), list(units.series_names())
+    metrics = getattr(fn, "metrics", None)
+    series = getattr(fn, "series_metrics", None)
+    return (
+        list(metrics) if metrics is not None else None,
+        list(series) if series is not None else None,
+    )
+
+
+def _check_names(
+    names: list[str], known: list[str] | None, where: str, key: str, what: str
+) -> None:
+    """Refuse names that are not among ``known`` (a typo would silently drop every metric)."""
+    if known is None:
+        return
+    allowed = set(known)
+    for name in names:
+        if name not in allowed:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ExperimentError(
+                f"{where}: {key}: unknown name {name!r}; {hint}allowed: one of the model's "
+                f"{what} (ocgsim metrics lists them): " + ", ".join(known)
+            )
 
 
 def _str_list(values: list, where: str, key: str) -> list[str]:
@@ -585,8 +693,11 @@ def _scenario(
         scenario = load_scenario(resolved)
     except ScenarioError as exc:
         raise ExperimentError(f"{where}: {key} = {ref!r}: {exc}") from None
-    if scenario.path is not None and scenario.path.resolve().parent == scenarios_dir():
-        resolved = scenario.path.stem  # portable: a name in scenarios/
+    if scenario.path is not None:
+        if scenario.path.resolve().parent == scenarios_dir():
+            resolved = scenario.path.stem  # portable: a shipped scenario, found by name anywhere
+        else:
+            resolved = str(scenario.path.resolve())  # workers may run in another folder
     return resolved, scenario.name, dict(scenario.values)
 
 

@@ -13,15 +13,21 @@ Layout of a results folder::
     sessions/*.json      one record per invocation (host, executor, shard, start, end, counts)
 
 Every file is written to a temporary file in the same folder and moved into place with
-``os.replace``, so a killed sweep never leaves a half-written file. Part files are named
+``os.replace``, so a killed sweep never leaves a half-written file. A flush writes its series,
+timings and runs parts to temporary files first and renames them only when all three are
+complete (the runs part last: a run counts as finished once its row is stored), so a full disk
+leaves no series rows of runs that will be run again. Part files are named
 ``<prefix>-<session>-<seq>.parquet``; each shard of a job array has its own prefix, so shards
 never write the same file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import socket
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -32,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.files import atomic_path, atomic_write_bytes, git_commit, versions
+from sim.files import atomic_path, atomic_write_bytes, git_commit, public_mode, versions
 
 __all__ = [
     "ResultsStore",
@@ -41,6 +47,7 @@ __all__ = [
     "atomic_write_json",
     "environment",
     "now_iso",
+    "open_results",
 ]
 
 RUN_COLUMNS = ("run_id", "point_id", "replicate", "seed", "scenario")
@@ -70,6 +77,60 @@ def _json_default(obj: Any) -> Any:
 def _write_table_atomic(path: Path, table: pa.Table) -> None:
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
+
+
+def _write_tables_together(tables: list[tuple[Path, pa.Table]]) -> None:
+    """Write several tables to temporary files, then rename them all, in order.
+
+    If any write fails, every temporary file is removed and nothing is renamed.
+    """
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, table in tables:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            os.close(fd)
+            written.append((Path(tmp), path))
+            pq.write_table(table, tmp)
+            public_mode(Path(tmp))
+    except BaseException:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in written:
+        os.replace(tmp, path)
+
+
+def open_results(path: str | Path) -> ResultsStore:
+    """An experiment's results folder, checked.
+
+    Raises:
+        ExperimentError: One line if ``path`` is missing, a file, a single run's folder (from
+            ``ocgsim run``) or holds no experiment.
+    """
+    from sim.experiments.spec import ExperimentError
+
+    store = ResultsStore(path)
+    if not store.path.exists():
+        raise ExperimentError(f"{path}: no such folder; allowed: an experiment's results folder")
+    if not store.path.is_dir():
+        raise ExperimentError(f"{path}: is a file; allowed: an experiment's results folder")
+    if not store.exists():
+        raise ExperimentError(
+            f"{path}: not a results folder (no manifest.json); allowed: a folder written by "
+            "ocgsim experiment"
+        )
+    try:
+        manifest = store.manifest()
+    except (OSError, ValueError) as exc:
+        raise ExperimentError(f"{path}: manifest.json cannot be read ({exc})") from None
+    if not isinstance(manifest, dict) or "design" not in manifest:
+        kind = "a single run's folder (from ocgsim run), not" if "seed" in manifest else "not"
+        raise ExperimentError(
+            f"{path}: {kind} an experiment's results folder; allowed: a folder written by "
+            "ocgsim experiment (status, resume and analyse work on those)"
+        )
+    return store
 
 
 def environment() -> dict[str, Any]:
@@ -206,6 +267,29 @@ class ResultsStore:
         path = self.path / "design.parquet"
         return pq.read_table(path).to_pandas() if path.exists() else pd.DataFrame()
 
+    def drop_orphans(self, busy: set[str] | frozenset[str] = frozenset()) -> int:
+        """Delete series and timings parts none of whose runs is stored.
+
+        Such parts are left when a process dies between renaming the parts of one flush; their
+        runs are run again, so the parts would only duplicate rows. Parts whose prefix is in
+        ``busy`` (being written by a live process) are left alone.
+
+        Returns:
+            The number of files deleted.
+        """
+        stored = set(self.finished())
+        removed = 0
+        for folder in (self.series_dir, self.timings_dir):
+            for part in self._parts(folder):
+                if part.name.split("-", 1)[0] in busy:
+                    continue
+                ids = pq.read_table(part, columns=["run_id"])["run_id"].to_pylist()
+                if ids and not stored.intersection(ids):
+                    with contextlib.suppress(OSError):
+                        part.unlink()
+                        removed += 1
+        return removed
+
     # --- compaction ----------------------------------------------------------------------
     def compact(self, prefix: str, session: str) -> None:
         """Merge this prefix's part files into one, streaming (bounded memory)."""
@@ -335,6 +419,7 @@ class ResultsWriter:
             return
         self._seq += 1
         name = f"{self.prefix}-{self.session}-{self._seq:05d}.parquet"
+        tables: list[tuple[Path, pa.Table]] = []
         if self._series:
             table = pa.table(
                 {
@@ -358,7 +443,7 @@ class ResultsWriter:
                     ),
                 }
             )
-            _write_table_atomic(self.store.series_dir / name, table)
+            tables.append((self.store.series_dir / name, table))
         timings = pa.table(
             {
                 "run_id": pa.array([t["run_id"] for t in self._timings], type=pa.int64()),
@@ -367,8 +452,9 @@ class ResultsWriter:
                 "host": pa.array([t["host"] for t in self._timings], type=pa.string()),
             }
         )
-        _write_table_atomic(self.store.timings_dir / name, timings)
+        tables.append((self.store.timings_dir / name, timings))
         # The runs part goes last: a run counts as finished once its row is stored.
-        _write_table_atomic(self.store.runs_dir / name, self._runs_table())
+        tables.append((self.store.runs_dir / name, self._runs_table()))
+        _write_tables_together(tables)
         self._rows, self._series, self._timings, self._series_len = [], [], [], 0
         self._last_flush = time.monotonic()

@@ -1,0 +1,175 @@
+"""Checks made before any simulation: the summary window, the output destination, signals.
+
+Every command checks what it can before it simulates, so that a mistake costs a one-line error
+(exit code 2) and not a finished simulation that cannot be written or that summarises a window
+too short to mean anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sim.params import ScenarioError
+
+__all__ = [
+    "MIN_WINDOW_WEEKS",
+    "TerminatedError",
+    "check_destination",
+    "sigterm_raises",
+    "summary_window",
+    "window_problem",
+]
+
+#: Shortest summary window (weeks) a command accepts without ``--allow-short-window``.
+MIN_WINDOW_WEEKS = 52
+
+
+def summary_window(years: float, intervention_week: int) -> tuple[int, int, bool]:
+    """The weeks a run summary covers (as ``sim.metrics.summarise`` computes them).
+
+    Args:
+        years: ``run.years``.
+        intervention_week: ``run.intervention_week``.
+
+    Returns:
+        ``(first week, last week, whole_run)``; ``whole_run`` is true when the run ends before
+        the intervention week, so the summary falls back to the whole run (the burn-in).
+    """
+    weeks = int(round(years * 52))
+    start = max(1, int(intervention_week))
+    if weeks < start:
+        return 1, weeks, True
+    return start, weeks, False
+
+
+def window_problem(
+    years: float, intervention_week: int, minimum: int = MIN_WINDOW_WEEKS
+) -> str | None:
+    """Why the summary window of a run is too short to trust, or None if it is long enough.
+
+    Args:
+        years: ``run.years``.
+        intervention_week: ``run.intervention_week``.
+        minimum: Shortest acceptable window in weeks.
+
+    Returns:
+        A phrase naming both settings and the window, or None.
+    """
+    first, last, whole = summary_window(years, intervention_week)
+    settings = f"run.years = {years:g} with run.intervention_week = {intervention_week}"
+    need = math.ceil((max(1, int(intervention_week)) + minimum - 1) / 52)
+    fix = (
+        f"allowed: run.years >= {need} for this intervention week (the window runs from the "
+        f"intervention week to the end and needs at least {minimum} weeks), an earlier "
+        "run.intervention_week, or --allow-short-window"
+    )
+    if whole and int(intervention_week) > 1:
+        return (
+            f"{settings}: the run ends before the intervention week, so its summary would "
+            f"silently cover the whole run (weeks 1-{last}, levers never switched on); {fix}"
+        )
+    n = last - first + 1
+    if n < minimum:
+        length = f"{n} week" if n == 1 else f"{n} weeks"
+        return f"{settings}: the summary window is weeks {first}-{last} ({length}); {fix}"
+    return None
+
+
+def check_destination(path: str | Path, option: str, *, new: bool, need_bytes: int = 0) -> Path:
+    """Check that results can be written to ``path``, before anything is simulated.
+
+    The nearest existing folder on the way to ``path`` must be a folder in which a file can be
+    created (a probe file is created and removed at once: read-only file systems, missing
+    permissions and a path under a file are caught) with ``need_bytes`` free.
+
+    Args:
+        path: The destination folder.
+        option: The option or key that named it, for the message (``--out``).
+        new: Whether the folder must not exist yet.
+        need_bytes: Free space the output needs, roughly.
+
+    Returns:
+        The destination as a ``Path``.
+
+    Raises:
+        ScenarioError: One line naming the option, the path and what is allowed.
+    """
+    if str(path).strip() == "":
+        raise ScenarioError(f"{option} '': an empty path; allowed: a folder path")
+    dest = Path(path)
+    if dest.exists() or dest.is_symlink():
+        if new:
+            raise ScenarioError(
+                f"{option} {dest}: already exists; allowed: a folder that does not exist"
+            )
+        if not dest.is_dir():
+            raise ScenarioError(f"{option} {dest}: is a file; allowed: a folder")
+    ancestor = dest if dest.is_dir() else dest.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ScenarioError(
+            f"{option} {dest}: {ancestor} is a file, so no folder can be made under it; "
+            "allowed: a path under a folder"
+        )
+    try:
+        fd, probe = tempfile.mkstemp(dir=ancestor, prefix=".ocgsim-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ScenarioError(
+            f"{option} {dest}: cannot write in {ancestor} ({exc.strerror or exc}); allowed: a "
+            "folder on a writable file system where you may create files"
+        ) from None
+    if need_bytes:
+        free = shutil.disk_usage(ancestor).free
+        if free < need_bytes:
+            raise ScenarioError(
+                f"{option} {dest}: only {free / 1e6:.1f} MB free on the file system of "
+                f"{ancestor}; the output needs about {need_bytes / 1e6:.1f} MB; allowed: a "
+                "folder with enough free space"
+            )
+    return dest
+
+
+class TerminatedError(Exception):
+    """Raised in the main thread on SIGTERM (e.g. a batch system's time limit)."""
+
+
+@contextlib.contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`TerminatedError` in the main thread, once.
+
+    Further SIGTERMs while the block cleans up are ignored, so results are flushed. Outside the
+    main thread (where signal handlers cannot be set) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    fired: list[int] = []
+
+    def _on_term(signum: int, frame: Any) -> None:
+        if fired:
+            return  # already stopping: let the clean-up (flushing results) finish
+        fired.append(signum)
+        raise TerminatedError()
+
+    previous = signal.signal(signal.SIGTERM, _on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class WriteError(Exception):
+    """Finished results could not be written (a full disk, a vanished folder); one line."""
