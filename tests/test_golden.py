@@ -1,7 +1,6 @@
 """The model reproduces its pinned golden runs bit for bit (see tests/golden/golden.py)."""
 
 import pytest
-
 from golden.golden import REFERENCE_RUNS, differences, load, run_reference
 
 
