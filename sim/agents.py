@@ -151,7 +151,7 @@ class PoliceUnit(mesa.Agent):
     def trust_toward_prisons(self) -> float:
         """Mean trust between this unit's tier and the prisons it works with."""
         t = TIERS.index(self.tier)
-        trust = self.model.trust[:, t]
+        trust = self.model.trust.level[:, t]
         if self.region >= 0:
             trust = trust[self.model.world.prison_region == self.region]
         return float(trust.mean()) if trust.size else 0.0
