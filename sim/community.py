@@ -187,7 +187,7 @@ class Community(Process):
             leavers = at_large.members[region, picks].copy()
             for person in leavers[pop.ocg[leavers] >= 0].tolist():
                 self._leave(person)
-            model.remove_offenders(region, leavers)
+            model.places.exit(region, leavers)
             regions.extend([region] * leavers.size)
             self.count.desisted += int(leavers.size)
         if regions:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim import metrics
-from sim.agents import Offender
+from sim.agents import OffenderView
 from sim.community import Community
 from sim.costs import Costs
 from sim.disruption import Disruption
@@ -144,7 +144,6 @@ class OCGModel(mesa.Model):
         n_prisoners = int(round(self.places.capacity.sum() * sp.estate.initial_occupancy))
         self.ocgs = OCGRegistry(int(sp.population.ocgs * self.scale * 1.5) + 16)
         self.items = IntelligenceItems()
-        self.offenders: list[Offender | None] = []
 
         self.justice = Justice(self)
         self._init_population(n_at_large, n_prisoners)
@@ -176,7 +175,6 @@ class OCGModel(mesa.Model):
         idx = pop.add(n)
         pop.region[idx] = rng.choice(w.n_regions, size=n, p=w.region_share)
         pop.skills[idx] = new_skills(rng, n, sp.population.skills_mean, sp.population.drugs_share)
-        self.offenders.extend(Offender(self, i) for i in idx)
 
         # OCGs with target sizes (their number of roles)
         n_ocgs = int(round(sp.population.ocgs * self.scale))
@@ -227,25 +225,14 @@ class OCGModel(mesa.Model):
         self.justice.place_initial_prisoners(prisoners, rng)
 
     # ----------------------------------------------------------------------------------------
-    # entries to and exits from the population (the community process decides who and when)
+    # entries to the population (the community process decides who and when)
     # ----------------------------------------------------------------------------------------
-    def remove_offenders(self, region: int, people: np.ndarray) -> None:
-        """Offenders at large in ``region`` desist and leave the population (rows are kept)."""
-        self.places.exit(region, people)
-        offenders = self.offenders
-        for person in people.tolist():
-            agent = offenders[person]
-            if agent is not None:
-                agent.remove()
-                offenders[person] = None
-
     def add_offenders(self, regions: np.ndarray) -> np.ndarray:
         """New entrants at large in the given regions; returns their indices."""
         pop = self.population
         idx = pop.add(len(regions))
         pop.region[idx] = regions
         self.places.enter(idx)
-        self.offenders.extend(Offender(self, person) for person in idx)
         return idx
 
     # ----------------------------------------------------------------------------------------
@@ -278,6 +265,17 @@ class OCGModel(mesa.Model):
             & (pop.status[:n] == AT_LARGE)
             & (self.week - pop.tie_week[:n] <= memory)
         )
+
+    def offender(self, index: int) -> OffenderView:
+        """A view of offender ``index`` (a row of the population arrays) as an object.
+
+        Offenders are not Mesa agents (``model.agents`` holds the PIOs and police units): they
+        are rows of ``model.population``, and this view reads them on demand.
+
+        Raises:
+            IndexError: If there is no such row.
+        """
+        return OffenderView(self, index)
 
     @property
     def faction_run(self) -> np.ndarray:
