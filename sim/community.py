@@ -56,6 +56,10 @@ class Community(Process):
 
     Attributes:
         niches: OCGs each region's criminal markets support (its count at the start).
+        tied: Offenders with a tie made in prison within ``community.tie_memory_weeks`` (some
+            may be inside or in an OCG): the candidates that :meth:`tied_at_large` checks.
+
+    Reads: ``model.prison_life.new_ties`` (prisoners who made a tie this week).
     """
 
     name = "community"
@@ -131,6 +135,8 @@ class Community(Process):
         self.niches = np.bincount(
             ocgs.home_region[: ocgs.n], minlength=model.world.n_regions
         ).astype(np.int64)
+        pop = model.population
+        self.tied = np.flatnonzero(pop.tie_ocg[: pop.n] >= 0)  # ties at the start
 
     def step(self) -> None:
         """Run the week's community process."""
@@ -203,7 +209,7 @@ class Community(Process):
         model = self.model
         pop = model.population
         c = model.params.community
-        tied = model.tied_at_large()
+        tied = self.tied_at_large()
         if not tied.size:
             return
         groups = pop.tie_ocg[tied]
@@ -215,6 +221,16 @@ class Community(Process):
             self.count.recruits_via_ties += 1
             if pop.region[person] != model.ocgs.home_region[group]:
                 self.count.cross_region_recruits += 1
+
+    def tied_at_large(self) -> np.ndarray:
+        """Unaffiliated offenders at large with a live tie made in prison, in row order."""
+        model = self.model
+        pop = model.population
+        memory = model.params.community.tie_memory_weeks
+        tied = np.union1d(self.tied, model.prison_life.new_ties)
+        self.tied = tied[model.week - pop.tie_week[tied] <= memory]  # older ties are forgotten
+        tied = self.tied
+        return tied[(pop.ocg[tied] < 0) & (pop.status[tied] == AT_LARGE)]
 
     def _vacancy_recruitment(self) -> None:
         """OCGs fill vacant roles from the unaffiliated offenders at large in their home region."""
@@ -360,7 +376,7 @@ def recruiting_strength(model: OCGModel) -> np.ndarray:
     pop = model.population
     c = model.params.community
     n = model.ocgs.n
-    members = np.flatnonzero(pop.ocg[: pop.n] >= 0)  # fresh: exits happened this week
+    members = model.ocgs.member_rows()  # fresh: exits happened this week
     at_large = pop.status[members] == AT_LARGE
     weight = np.where(
         at_large,

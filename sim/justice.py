@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.metrics import derived, flow, stock
+from sim.places import Preferences
 from sim.population import AT_LARGE, HIGH, REMAND, SENTENCED
 from sim.process import Process
 from sim.world import HIGH_SECURITY, LOCAL, OPEN, TRAINING
@@ -57,10 +58,12 @@ class Justice(Process):
 
     Attributes:
         release_calendar: Week -> offenders whose custody (remand or term) ends that week.
-        preferences: (region, category) -> tiers of prisons to try for an admission.
+        preferences: Prisons to try for an admission, by home region and category.
         strict_preferences: The same, only prisons of the category (progression transfers).
         releases_by_week: Releases in each week.
         reoffended_by_week: Of each week's releases, how many offended again within a year.
+        on_licence: Offenders who may be at large on licence (last week's licensees and this
+            week's releases with a licence): the candidates that :meth:`licensees` checks.
 
     Reads: ``model.sharing`` (police share back what they know of an arriving member).
     """
@@ -145,10 +148,12 @@ class Justice(Process):
     def __init__(self, model: OCGModel):
         super().__init__(model)
         self.release_calendar: dict[int, list[int]] = {}
-        self.preferences = preference_lists(model.world)
-        self.strict_preferences = preference_lists(model.world, strict=True)
+        w = model.world
+        self.preferences = Preferences(preference_lists(w), w.n_regions)
+        self.strict_preferences = Preferences(preference_lists(w, strict=True), w.n_regions)
         self.releases_by_week = np.zeros(model.weeks_total + 2, dtype=np.int64)
         self.reoffended_by_week = np.zeros(model.weeks_total + 2, dtype=np.int64)
+        self.on_licence = np.zeros(0, dtype=np.int64)
 
     def step(self) -> None:
         """Run the week's justice process: releases, arrests, recalls, progression."""
@@ -165,28 +170,6 @@ class Justice(Process):
     # -----------------------------------------------------------------------------------------
     # sentencing and allocation
     # -----------------------------------------------------------------------------------------
-    def find_prison(self, region: int, category: int, *, strict: bool = False) -> int:
-        """A prison with a free place: home region and category first, then region, then nation.
-
-        Within each tier of preference the prison with most free places is chosen.
-
-        Args:
-            region: The offender's home region.
-            category: The category of prison wanted.
-            strict: Only prisons of that category (used by progression transfers).
-
-        Returns:
-            The prison index, or -1 if no suitable prison has a free place.
-        """
-        free = self.model.places.free
-        table = self.strict_preferences if strict else self.preferences
-        for candidates in table[(region, category)]:
-            f = free[candidates]
-            best = int(f.argmax())
-            if f[best] > 0:
-                return int(candidates[best])
-        return -1
-
     def _schedule(self, person: int, week: int) -> None:
         self.model.population.release_week[person] = week
         self.release_calendar.setdefault(week, []).append(person)
@@ -247,17 +230,7 @@ class Justice(Process):
         category = np.where(high, HIGH_SECURITY, LOCAL)
         status = np.where(remand, REMAND, SENTENCED)
 
-        placed = np.zeros(n, dtype=bool)
-        columns = (people, pop.region[people], category, status)
-        places = model.places
-        for i, (person, region, cat, st) in enumerate(
-            zip(*(c.tolist() for c in columns), strict=True)
-        ):
-            prison = self.find_prison(region, cat)
-            if prison >= 0:
-                places.admit(person, prison, st)
-                placed[i] = True
-
+        placed = model.places.admit_many(people, category, status, self.preferences)
         count = self.count
         count.diverted += int(n - placed.sum())
         p = people[placed]
@@ -295,22 +268,24 @@ class Justice(Process):
         served_total = custody_weeks(j, sentence)
         left = 1 + (rng.random(n) * served_total).astype(np.int64)
         remand_left = 1 + rng.geometric(1.0 / j.remand_weeks, size=n)
-        for k, person in enumerate(prisoners):
-            person = int(person)
-            if on_remand[k]:
-                category, status, hold = LOCAL, REMAND, int(remand_left[k])
-                pop.sentence_weeks[person] = 0
-            else:
-                long = sentence[k] >= LONG_SENTENCE_WEEKS or pop.high_risk[person]
-                cat_draw = rng.random()
-                category = HIGH_SECURITY if long else (LOCAL if cat_draw < 0.3 else TRAINING)
-                status, hold = SENTENCED, int(left[k])
-                pop.sentence_weeks[person] = int(sentence[k])
-            prison = self.find_prison(int(pop.region[person]), category)
-            if prison < 0:
-                break
-            model.places.admit(person, prison, status)
-            self._schedule(person, model.week + hold)
+        # sentenced prisoners: long or high-risk ones in high security, the rest 30% local
+        draws = np.zeros(n)
+        draws[~on_remand] = rng.random(int((~on_remand).sum()))
+        long = (sentence >= LONG_SENTENCE_WEEKS) | pop.high_risk[prisoners]
+        category = np.where(
+            on_remand,
+            LOCAL,
+            np.where(long, HIGH_SECURITY, np.where(draws < 0.3, LOCAL, TRAINING)),
+        )
+        status = np.where(on_remand, REMAND, SENTENCED)
+        hold = np.where(on_remand, remand_left, left)
+        # the estate fills in this order; the first prisoner with no place ends the filling
+        placed = model.places.admit_many(
+            prisoners, category, status, self.preferences, stop_when_full=True
+        )
+        pop.sentence_weeks[prisoners[placed]] = np.where(on_remand, 0, sentence)[placed]
+        for person, h in zip(prisoners[placed].tolist(), hold[placed].tolist(), strict=True):
+            self._schedule(person, model.week + h)
 
     # -----------------------------------------------------------------------------------------
     # the weekly flows
@@ -349,6 +324,7 @@ class Justice(Process):
         )
         licence_end = np.where(licence_end > week, licence_end, -1)
         pop.licence_end[leaving] = licence_end
+        self.on_licence = np.concatenate([self.on_licence, leaving[licence_end > week]])
         fresh = model.params.disruption.intel_shelf_life_weeks
         known = (week - pop.police_intel_week[leaving]) <= fresh
         pop.licence_intel[leaving] = np.where(
@@ -422,7 +398,7 @@ class Justice(Process):
         hazard = model.params.justice.recall_hazard
         if hazard <= 0:
             return
-        on_licence = model.licensees()
+        on_licence = self.licensees()
         if not on_licence.size:
             return
         p = hazard * np.where(pop.licence_intel[on_licence], 2.0, 1.0)
@@ -430,6 +406,19 @@ class Justice(Process):
         draws = CourtDraws(model, rng, recalled.size)
         ks = np.arange(recalled.size)
         self.take_many_into_custody(recalled, np.ones(recalled.size, dtype=bool), draws, ks)
+
+    def licensees(self) -> np.ndarray:
+        """Offenders at large on licence, in row order.
+
+        A licence starts only at a release, so the candidates are last week's licensees and
+        this week's releases with a licence; the list is pruned to this week's licensees.
+        """
+        pop = self.model.population
+        candidates = np.unique(self.on_licence)
+        week = self.model.week
+        live = (pop.status[candidates] == AT_LARGE) & (pop.licence_end[candidates] > week)
+        self.on_licence = candidates[live]
+        return self.on_licence
 
     def _progression(self) -> None:
         """Progression transfers: local to training, training to open (low risk, near release)."""
@@ -454,12 +443,11 @@ class Justice(Process):
             & (pop.police_grade[drawn] != HIGH)
         )
         moving = drawn[to_training | to_open]
-        for person in moving.tolist():
-            target = TRAINING if model.world.prison_category[pop.prison[person]] == LOCAL else OPEN
-            prison = self.find_prison(int(pop.region[person]), target, strict=True)
-            if prison >= 0:
-                model.places.transfer(person, prison)
-                self.count.progressions += 1
+        if moving.size:
+            here = model.world.prison_category[pop.prison[moving]]
+            target = np.where(here == LOCAL, TRAINING, OPEN)
+            moved = model.places.transfer_many(moving, target, self.strict_preferences)
+            self.count.progressions += int(moved.sum())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -138,8 +138,11 @@ class OCGModel(mesa.Model):
             self.faction_mask[chosen] = True
 
         n_at_large = int(round(sp.population.offenders_at_large * self.scale))
-        room = n_at_large + w.prison_capacity.sum() * sp.estate.overcrowding  # rows to allocate
-        self.population = Population(int(room * 1.6) + 64)
+        # rows to allocate: the starting population and the entrants the run should need (rows
+        # are never reused), so that the arrays rarely have to grow (and double) mid-run
+        start = n_at_large + w.prison_capacity.sum() * sp.estate.overcrowding
+        entrants = n_at_large * sp.community.desistance_hazard * self.weeks_total
+        self.population = Population(int(1.05 * (start + entrants)) + 64)
         self.places = Places(w, self.population, sp.estate.overcrowding)
         n_prisoners = int(round(self.places.capacity.sum() * sp.estate.initial_occupancy))
         self.ocgs = OCGRegistry(int(sp.population.ocgs * self.scale * 1.5) + 16)
@@ -243,28 +246,9 @@ class OCGModel(mesa.Model):
         self.cache = WeekCache(self)
 
     def members_at_large(self) -> np.ndarray:
-        """OCG members at large (a scan of the population arrays)."""
-        pop = self.population
-        members = np.flatnonzero(pop.ocg[: pop.n] >= 0)
-        return members[pop.status[members] == AT_LARGE]
-
-    def licensees(self) -> np.ndarray:
-        """Offenders at large on licence."""
-        pop = self.population
-        n = pop.n
-        return np.flatnonzero((pop.status[:n] == AT_LARGE) & (pop.licence_end[:n] > self.week))
-
-    def tied_at_large(self) -> np.ndarray:
-        """Unaffiliated offenders at large with a tie made in prison."""
-        pop = self.population
-        n = pop.n
-        memory = self.params.community.tie_memory_weeks
-        return np.flatnonzero(
-            (pop.tie_ocg[:n] >= 0)
-            & (pop.ocg[:n] < 0)
-            & (pop.status[:n] == AT_LARGE)
-            & (self.week - pop.tie_week[:n] <= memory)
-        )
+        """OCG members at large, in row order."""
+        members = self.ocgs.member_rows()
+        return members[self.population.status[members] == AT_LARGE]
 
     def offender(self, index: int) -> OffenderView:
         """A view of offender ``index`` (a row of the population arrays) as an object.
@@ -356,6 +340,6 @@ class WeekCache:
 
     def __init__(self, model: OCGModel):
         pop = model.population
-        self.members = np.flatnonzero(pop.ocg[: pop.n] >= 0)
+        self.members = model.ocgs.member_rows()
         self.members_inside = self.members[pop.status[self.members] != AT_LARGE]
         self.prisoners = model.places.prisoners()

@@ -38,6 +38,9 @@ class OCGRegistry(ColumnStore):
         ventures: Joint ventures, (a, b) with a < b -> week formed.
         lost_leader: Groups left without a leader since the community process last looked
             (they may split, and try to promote a new leader).
+
+    Every member of every group is also listed in one maintained index (see
+    :meth:`member_rows`), so that no process scans the whole population to find them.
     """
 
     #: array name -> (dtype, value of an unused row)
@@ -57,6 +60,33 @@ class OCGRegistry(ColumnStore):
         self.members: list[set[int]] = []
         self.ventures: dict[tuple[int, int], int] = {}
         self.lost_leader: set[int] = set()
+        self._rows = np.zeros(max(16, capacity * 8), dtype=np.int64)  # every member, unordered
+        self._n_rows = 0
+        self._sorted: np.ndarray | None = None
+
+    def _index_add(self, pop: Population, person: int) -> None:
+        if self._n_rows == self._rows.size:
+            self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
+        self._rows[self._n_rows] = person
+        pop.member_slot[person] = self._n_rows
+        self._n_rows += 1
+        self._sorted = None
+
+    def _index_remove(self, pop: Population, person: int) -> None:
+        j = pop.member_slot[person]
+        last = self._rows[self._n_rows - 1]
+        self._rows[j] = last
+        pop.member_slot[last] = j
+        pop.member_slot[person] = -1
+        self._n_rows -= 1
+        self._sorted = None
+
+    def member_rows(self) -> np.ndarray:
+        """Every member of every OCG, in row order (read-only; the same as a scan of ``ocg``)."""
+        if self._sorted is None:
+            self._sorted = np.sort(self._rows[: self._n_rows])
+            self._sorted.flags.writeable = False
+        return self._sorted
 
     def create(self, region: int, target_size: int, crime_types: int, week: int) -> int:
         """Register a new, empty OCG and return its index."""
@@ -70,7 +100,8 @@ class OCGRegistry(ColumnStore):
         return o
 
     def join(self, pop: Population, person: int, o: int, role: int, week: int) -> None:
-        """Make ``person`` a member of OCG ``o`` with ``role``."""
+        """Make ``person`` (who is in no OCG) a member of OCG ``o`` with ``role``."""
+        self._index_add(pop, person)
         pop.ocg[person] = o
         pop.role[person] = role
         pop.joined_week[person] = week
@@ -84,6 +115,7 @@ class OCGRegistry(ColumnStore):
         o = int(pop.ocg[person])
         if o < 0:
             return -1
+        self._index_remove(pop, person)
         self.members[o].discard(int(person))
         self.size[o] -= 1
         if self.leader[o] == person:
@@ -101,6 +133,7 @@ class OCGRegistry(ColumnStore):
     def dissolve(self, pop: Population, o: int) -> None:
         """End OCG ``o``: its remaining members become unaffiliated, its ventures end."""
         for person in sorted(self.members[o]):
+            self._index_remove(pop, person)
             pop.ocg[person] = -1
             pop.role[person] = NONE
         self.members[o] = set()

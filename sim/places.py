@@ -15,56 +15,41 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
 from sim.population import AT_LARGE, GONE, Population
 
 if TYPE_CHECKING:
     from sim.world import World
 
-__all__ = ["Places", "Roster"]
+__all__ = ["Places", "Preferences", "Roster"]
 
 
 class Roster:
     """Compact member lists for a fixed set of groups (wings, regions).
 
-    Each offender is in at most one group of a roster; ``slot`` (shared with the population)
-    holds their position in it.
+    Each offender is in at most one group of a roster; the population's ``slot`` column holds
+    their position in it. Moves are made by the kernels of ``sim.kernels``.
 
     Args:
         n_groups: Number of groups.
-        width: Initial room per group (grows by doubling).
-        population: The population whose slot array records each member's position.
-        slot_field: Name of that array (looked up each time: it is reallocated as the
-            population grows).
+        width: Initial room per group (grown by :meth:`reserve`).
     """
 
-    def __init__(self, n_groups: int, width: int, population: Population, slot_field: str):
+    def __init__(self, n_groups: int, width: int):
         self.members = np.full((n_groups, max(4, int(width))), -1, dtype=np.int64)
         self.count = np.zeros(n_groups, dtype=np.int64)
-        self._pop = population
-        self._slot_field = slot_field
 
-    def add(self, group: int, person: int) -> None:
-        """Put ``person`` into ``group``."""
-        j = self.count[group]
-        if j == self.members.shape[1]:
-            grown = np.full((self.members.shape[0], 2 * j), -1, dtype=np.int64)
-            grown[:, :j] = self.members
-            self.members = grown
-        self.members[group, j] = person
-        getattr(self._pop, self._slot_field)[person] = j
-        self.count[group] = j + 1
-
-    def remove(self, group: int, person: int) -> None:
-        """Take ``person`` out of ``group`` (swap with the last member)."""
-        slot = getattr(self._pop, self._slot_field)
-        j = slot[person]
-        last_j = self.count[group] - 1
-        last = self.members[group, last_j]
-        self.members[group, j] = last
-        slot[last] = j
-        self.members[group, last_j] = -1
-        slot[person] = -1
-        self.count[group] = last_j
+    def reserve(self, extra: int) -> None:
+        """Make room for ``extra`` more members in any one group (doubling the width)."""
+        need = int(self.count.max(initial=0)) + int(extra)
+        width = self.members.shape[1]
+        if need <= width:
+            return
+        while width < need:
+            width *= 2
+        grown = np.full((self.members.shape[0], width), -1, dtype=np.int64)
+        grown[:, : self.members.shape[1]] = self.members
+        self.members = grown
 
     def sample(self, groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One uniformly drawn member of each group in ``groups`` (-1 where a group is empty)."""
@@ -82,6 +67,27 @@ class Roster:
         """Every member of every group, group by group."""
         m = self.members
         return m[m >= 0]
+
+
+class Preferences:
+    """Prisons to try for a (home region, category), tier by tier, as arrays for the kernels.
+
+    Args:
+        tiers: (region, category) -> candidate prisons of each tier, in order.
+        n_regions: Number of regions.
+    """
+
+    def __init__(self, tiers: dict[tuple[int, int], tuple[np.ndarray, ...]], n_regions: int):
+        depth = max(len(t) for t in tiers.values())
+        width = max((c.size for t in tiers.values() for c in t), default=1)
+        self.prisons = np.full((n_regions, 4, max(depth, 1), max(width, 1)), -1, dtype=np.int64)
+        self.length = np.zeros((n_regions, 4, max(depth, 1)), dtype=np.int64)
+        self.n_tiers = np.zeros((n_regions, 4), dtype=np.int64)
+        for (region, category), candidates in tiers.items():
+            self.n_tiers[region, category] = len(candidates)
+            for tier, c in enumerate(candidates):
+                self.prisons[region, category, tier, : c.size] = c
+                self.length[region, category, tier] = c.size
 
 
 class Places:
@@ -117,74 +123,128 @@ class Places:
         self.wing_free = self.wing_capacity.copy()
         self.first_wing = np.array([int(ws[0]) for ws in world.prison_wings], dtype=np.int64)
         self.last_wing = np.array([int(ws[-1]) + 1 for ws in world.prison_wings], dtype=np.int64)
-        self.at_large = Roster(world.n_regions, 64, population, "slot")
-        self.wings = Roster(world.n_wings, int(self.wing_capacity.max()), population, "slot")
+        self.at_large = Roster(world.n_regions, 64)
+        self.wings = Roster(world.n_wings, int(self.wing_capacity.max()))
 
     # -- moves -----------------------------------------------------------------------------------
-    def admit(self, person: int, prison: int, status: int) -> None:
-        """Move an offender at large into a wing of ``prison`` with legal ``status``."""
-        pop = self.population
-        self.at_large.remove(int(pop.region[person]), person)
-        self._into_wing(person, prison)
-        pop.status[person] = status
+    def admit_many(
+        self,
+        people: np.ndarray,
+        categories: np.ndarray,
+        statuses: np.ndarray,
+        preferences: Preferences,
+        *,
+        stop_when_full: bool = False,
+    ) -> np.ndarray:
+        """Admit offenders at large, in order, each to a prison of their category by preference.
 
-    def _into_wing(self, person: int, prison: int) -> None:
-        """Into the wing of ``prison`` with most free places (the first of equals)."""
-        first = self.first_wing[prison]
-        wing = int(first + self.wing_free[first : self.last_wing[prison]].argmax())
-        self.wings.add(wing, person)
-        self.wing_free[wing] -= 1
-        pop = self.population
-        pop.prison[person] = prison
-        pop.wing[person] = wing
-        self.occupancy[prison] += 1
-        self.free[prison] -= 1
+        Args:
+            people: Offenders at large.
+            categories: Category of prison wanted for each.
+            statuses: Legal status each takes inside.
+            preferences: Prisons to try, by home region and category.
+            stop_when_full: End the batch at the first person with no place.
 
-    def _out_of_wing(self, person: int) -> None:
+        Returns:
+            Which of them found a place (the others stay at large).
+        """
         pop = self.population
-        wing = int(pop.wing[person])
-        prison = int(pop.prison[person])
-        self.wings.remove(wing, person)
-        self.wing_free[wing] += 1
-        self.occupancy[prison] -= 1
-        self.free[prison] += 1
-        self._clear_prison_state(person)
+        return kernels.admit_many(
+            people.astype(np.int64),
+            pop.region[people].astype(np.int64),
+            categories.astype(np.int64),
+            statuses.astype(np.int8),
+            preferences.prisons,
+            preferences.length,
+            preferences.n_tiers,
+            self.free,
+            self.occupancy,
+            self.first_wing,
+            self.last_wing,
+            self.wing_free,
+            self.wings.members,
+            self.wings.count,
+            self.at_large.members,
+            self.at_large.count,
+            pop.slot,
+            pop.prison,
+            pop.wing,
+            pop.status,
+            stop_when_full,
+        )
 
-    def _clear_prison_state(self, people: int | np.ndarray) -> None:
-        """Reset what belongs to a stay in a wing (for one person or an array of people)."""
+    def transfer_many(
+        self, people: np.ndarray, categories: np.ndarray, preferences: Preferences
+    ) -> np.ndarray:
+        """Transfer prisoners, in order, to a prison of their category by preference.
+
+        Returns:
+            Which of them moved (the others had no such prison with a free place).
+        """
         pop = self.population
-        pop.prison[people] = -1
-        pop.wing[people] = -1
-        pop.separated[people] = False
-        pop.phone[people] = False
+        return kernels.transfer_many(
+            people.astype(np.int64),
+            pop.region[people].astype(np.int64),
+            categories.astype(np.int64),
+            preferences.prisons,
+            preferences.length,
+            preferences.n_tiers,
+            self.free,
+            self.occupancy,
+            self.first_wing,
+            self.last_wing,
+            self.wing_free,
+            self.wings.members,
+            self.wings.count,
+            pop.slot,
+            pop.prison,
+            pop.wing,
+            pop.separated,
+            pop.phone,
+        )
 
     def transfer(self, person: int, prison: int) -> None:
-        """Move a prisoner to another prison (which must have a free place)."""
-        self._out_of_wing(person)
-        self._into_wing(person, prison)
+        """Move a prisoner to ``prison`` (which must have a free place)."""
+        pop = self.population
+        kernels.transfer_to(
+            int(person),
+            int(prison),
+            self.first_wing,
+            self.last_wing,
+            self.wing_free,
+            self.wings.members,
+            self.wings.count,
+            pop.slot,
+            self.occupancy,
+            self.free,
+            pop.prison,
+            pop.wing,
+            pop.separated,
+            pop.phone,
+        )
 
     def discharge_many(self, people: np.ndarray) -> None:
-        """Release prisoners to their home regions, in the order given.
-
-        The rosters change one by one (a release takes a prisoner out of a wing and puts them
-        at large in their home region); the rest is array bookkeeping.
-        """
+        """Release prisoners to their home regions, in the order given."""
         if not people.size:
             return
         pop = self.population
-        wings = pop.wing[people].astype(np.int64)
-        prisons = pop.prison[people].astype(np.int64)
-        wing_roster, at_large = self.wings, self.at_large
-        for person, wing, region in zip(
-            people.tolist(), wings.tolist(), pop.region[people].tolist(), strict=True
-        ):
-            wing_roster.remove(wing, person)
-            at_large.add(region, person)
-        np.add.at(self.wing_free, wings, 1)
-        freed = np.bincount(prisons, minlength=self.free.size)
-        self.occupancy -= freed
-        self.free += freed
-        self._clear_prison_state(people)
+        self.at_large.reserve(people.size)
+        kernels.discharge_many(
+            people.astype(np.int64),
+            pop.region[people].astype(np.int64),
+            self.wing_free,
+            self.wings.members,
+            self.wings.count,
+            self.at_large.members,
+            self.at_large.count,
+            pop.slot,
+            self.occupancy,
+            self.free,
+            pop.prison,
+            pop.wing,
+            pop.separated,
+            pop.phone,
+        )
         pop.status[people] = AT_LARGE
         pop.debt[people] = False
         pop.isolated[people] = False
@@ -193,14 +253,20 @@ class Places:
     def enter(self, people: np.ndarray) -> None:
         """New offenders join the rosters of their home regions, at large."""
         pop = self.population
-        for person, region in zip(people.tolist(), pop.region[people].tolist(), strict=True):
-            self.at_large.add(region, person)
+        self.at_large.reserve(people.size)
+        groups = pop.region[people].astype(np.int64)
+        kernels.roster_add_many(
+            self.at_large.members, self.at_large.count, pop.slot, groups, people.astype(np.int64)
+        )
 
     def exit(self, region: int, people: np.ndarray) -> None:
         """Offenders at large in ``region`` leave the population for good (rows are kept)."""
-        for person in people.tolist():
-            self.at_large.remove(region, person)
-        self.population.status[people] = GONE
+        pop = self.population
+        groups = np.full(people.size, region, dtype=np.int64)
+        kernels.roster_remove_many(
+            self.at_large.members, self.at_large.count, pop.slot, groups, people.astype(np.int64)
+        )
+        pop.status[people] = GONE
 
     # -- who is where ----------------------------------------------------------------------------
     def prisoners(self) -> np.ndarray:

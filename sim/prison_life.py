@@ -89,6 +89,7 @@ class PrisonLife(Process):
     Attributes:
         recruiters: Members inside who recruited someone this week (read by intelligence:
             recruiting is a visible signal).
+        new_ties: Prisoners who made a tie to an OCG this week (read by community).
     """
 
     name = "prison_life"
@@ -157,12 +158,14 @@ class PrisonLife(Process):
     def __init__(self, model: OCGModel):
         super().__init__(model)
         self.recruiters = np.zeros(0, dtype=np.int64)
+        self.new_ties = np.zeros(0, dtype=np.int64)
 
     def step(self) -> None:
         """Run the week's contacts between OCG members and their wing-mates."""
         model = self.model
         model.refresh_cache()
         self.recruiters = np.zeros(0, dtype=np.int64)
+        self.new_ties = np.zeros(0, dtype=np.int64)
         rng = self.rng
         pop = model.population
         pl = model.params.prison_life
@@ -203,6 +206,7 @@ class PrisonLife(Process):
             tie = rng.random(s.size) < pl.tie_probability
             pop.tie_ocg[t[tie]] = o[tie]
             pop.tie_week[t[tie]] = model.week
+            self.new_ties = t[tie]
             if joined.any():
                 t_j, o_j, s_j = t[joined], o[joined], s[joined]
                 _, first = np.unique(t_j, return_index=True)
