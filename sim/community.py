@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.arrays import unique
 from sim.metrics import derived, flow, stock
 from sim.ocg import ocg_crime_types, ocg_target_sizes
 from sim.population import ASSOCIATE, AT_LARGE, CORE, LEADER, new_skills
@@ -227,7 +228,7 @@ class Community(Process):
         model = self.model
         pop = model.population
         memory = model.params.community.tie_memory_weeks
-        tied = np.union1d(self.tied, model.prison_life.new_ties)
+        tied = unique(np.concatenate([self.tied, model.prison_life.new_ties]))
         self.tied = tied[model.week - pop.tie_week[tied] <= memory]  # older ties are forgotten
         tied = self.tied
         return tied[(pop.ocg[tied] < 0) & (pop.status[tied] == AT_LARGE)]

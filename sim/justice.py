@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.arrays import unique
 from sim.metrics import derived, flow, stock
 from sim.places import Preferences
 from sim.population import AT_LARGE, HIGH, REMAND, SENTENCED
@@ -349,7 +350,7 @@ class Justice(Process):
             if k:
                 picks = rng.choice(counts[region], size=k, replace=False)
                 caught.append(at_large.members[region, np.sort(picks)])
-        base = np.unique(np.concatenate(caught)) if caught else np.zeros(0, dtype=np.int64)
+        base = unique(np.concatenate(caught)) if caught else np.zeros(0, dtype=np.int64)
 
         # members at large: their own hazard, by thinning or adding to the uniform draw
         members = model.members_at_large()
@@ -371,7 +372,7 @@ class Justice(Process):
             self.count.arrests_intel += int(known[~in_base & (u < add_p)].sum())
             if dropped.size:
                 base = base[~np.isin(base, dropped)]
-            base = np.union1d(base, added)
+            base = unique(np.concatenate([base, added]))
         arrested = base[pop.status[base] == AT_LARGE] if base.size else base
         if not arrested.size:
             return
@@ -414,7 +415,7 @@ class Justice(Process):
         this week's releases with a licence; the list is pruned to this week's licensees.
         """
         pop = self.model.population
-        candidates = np.unique(self.on_licence)
+        candidates = unique(self.on_licence)
         week = self.model.week
         live = (pop.status[candidates] == AT_LARGE) & (pop.licence_end[candidates] > week)
         self.on_licence = candidates[live]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.arrays import unique
 from sim.metrics import derived, flow, stock
 from sim.population import ASSOCIATE, AT_LARGE, LEADER
 from sim.process import Process
@@ -64,7 +65,7 @@ def _members_inside(p: PrisonLife) -> int:
 
 
 def _presence(p: PrisonLife) -> int:
-    return int(np.unique(p.model.population.prison[p.model.cache.members_inside]).size)
+    return int(unique(p.model.population.prison[p.model.cache.members_inside]).size)
 
 
 def _cross_region_ventures(p: PrisonLife) -> int:
@@ -218,7 +219,7 @@ class PrisonLife(Process):
                     model.ocgs.join(pop, person, group, ASSOCIATE, model.week)
                     pop.high_risk[person] = is_high
                 self.count.recruits_prison += int(t_j.size)
-                self.recruiters = np.unique(s_j)
+                self.recruiters = unique(s_j)
 
         # --- skills pass from member to wing-mate --------------------------------------------
         learn = rng.random(src.size) < pl.skill_transfer_probability
