@@ -1,8 +1,11 @@
-"""Mesa agents: offenders, prison intelligence officers (PIOs) and police units.
+"""Mesa agents (prison intelligence officers and police units), and the view of one offender.
 
-Agents are the identity and the API of the model. Their hot state lives in NumPy arrays owned by
-the model (``sim.population``), and the properties below read and write those arrays, so that
-``agent.ocg`` and ``model.population.ocg[agent.index]`` are always the same thing.
+``model.agents`` holds the agents that act on their own: one ``PrisonIntelligenceOfficer`` per
+PIO post and one ``PoliceUnit`` per police tier and region. Offenders are rows of the population
+arrays (``sim.population``), not agents: there are half a million of them and the weekly
+processes treat them in bulk. ``model.offender(i)`` gives an ``OffenderView`` of one of them,
+whose properties read those arrays, so that ``view.ocg`` and ``model.population.ocg[i]`` are
+always the same thing.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sim.population import AT_LARGE, GONE, HIGH, LOW, REMAND, SENTENCED
 if TYPE_CHECKING:
     from sim.model import OCGModel
 
-__all__ = ["Offender", "PoliceUnit", "PrisonIntelligenceOfficer", "TIERS"]
+__all__ = ["OffenderView", "PoliceUnit", "PrisonIntelligenceOfficer", "TIERS"]
 
 #: Police tiers: local serious organised crime unit, regional unit, national hub.
 TIERS: tuple[str, ...] = ("local", "regional", "national")
@@ -25,16 +28,46 @@ _STATUS = {AT_LARGE: "at_large", REMAND: "remand", SENTENCED: "sentenced", GONE:
 _GRADE = {-1: "unknown", LOW: "low", HIGH: "high"}
 
 
-class Offender(mesa.Agent):
-    """A person who offends: at large in their home region, or in a prison wing.
+class OffenderView:
+    """One offender, read from the population arrays: at large in their home region, or in a wing.
+
+    Args:
+        model: The model.
+        index: Row of this offender in the population arrays.
 
     Attributes:
         index: Row of this offender in the model's population arrays.
     """
 
     def __init__(self, model: OCGModel, index: int):
-        super().__init__(model)
+        if not 0 <= int(index) < model.population.n:
+            raise IndexError(f"no offender {index}; rows are 0 to {model.population.n - 1}")
+        self.model = model
         self.index = int(index)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self.as_dict().items())
+        return f"OffenderView({fields})"
+
+    def as_dict(self) -> dict[str, object]:
+        """The offender's state as plain Python values."""
+        names = (
+            "index",
+            "status",
+            "home_region",
+            "prison",
+            "wing",
+            "on_licence",
+            "ocg",
+            "role",
+            "high_risk",
+            "prison_grade",
+            "police_grade",
+            "skills",
+            "in_debt",
+            "tie",
+        )
+        return {name: getattr(self, name) for name in names}
 
     def _get(self, name: str):
         return getattr(self.model.population, name)[self.index]
@@ -151,7 +184,7 @@ class PoliceUnit(mesa.Agent):
     def trust_toward_prisons(self) -> float:
         """Mean trust between this unit's tier and the prisons it works with."""
         t = TIERS.index(self.tier)
-        trust = self.model.trust[:, t]
+        trust = self.model.trust.level[:, t]
         if self.region >= 0:
             trust = trust[self.model.world.prison_region == self.region]
         return float(trust.mean()) if trust.size else 0.0

@@ -22,26 +22,6 @@ from sim.params import ScenarioError, parameters_markdown, spec
 
 __all__ = ["main"]
 
-#: Summary lines printed after a run: (metric, label, format, calibration target or "").
-SUMMARY_ROWS = (
-    ("prison_population", "prison population (mean)", "{:,.0f}", "85,000-90,000"),
-    ("max_occupancy_rate", "highest occupancy / capacity", "{:.3f}", "<= 1"),
-    ("receptions_per_year", "first receptions per year", "{:,.0f}", "~74,000 (+-15%)"),
-    ("ocg_members", "OCG members (mean)", "{:,.0f}", "~37,000 (+-15%)"),
-    ("active_ocgs", "active OCGs (mean)", "{:,.0f}", "~4,500 (+-20%)"),
-    ("prisoners_ocg_share", "share of prisoners in OCGs", "{:.3f}", "0.06-0.10"),
-    ("proven_reoffending", "proven reoffending within a year", "{:.3f}", "0.30-0.40"),
-    ("ocg_members_drift", "OCG membership drift (yr 1 to last)", "{:+.3f}", "|drift| < 0.10"),
-    ("recruits_prison_per_1000_py", "in-prison recruits / 1,000 prisoner-yrs", "{:.1f}", ""),
-    ("recruits_community_per_week", "community recruits / week", "{:.1f}", ""),
-    ("joint_ventures", "joint ventures (mean)", "{:,.0f}", ""),
-    ("items_created_per_year", "intelligence items per year", "{:,.0f}", ""),
-    ("share_rate", "share rate", "{:.3f}", ""),
-    ("mean_delay_weeks", "mean delay to action (weeks)", "{:.1f}", ""),
-    ("mean_trust", "mean trust", "{:.3f}", ""),
-    ("cost_million_per_year", "cost (GBP million / year)", "{:.2f}", ""),
-)
-
 
 def _run_overrides(args: argparse.Namespace) -> tuple[dict, dict[str, str]]:
     """``--set``, ``--years`` and ``--scale`` as checked overrides, and where each came from."""
@@ -156,6 +136,14 @@ def _simulate_and_write(args: argparse.Namespace, scenario, overrides: dict, out
 def _summary_table(
     summary: dict[str, float], scale: float, name: str, seed: int, wall: float
 ) -> str:
+    """The table printed after a run: every metric declared with a label, headline ones first.
+
+    Extensive metrics (counts of people, events, money) are shown as full-scale equivalents;
+    the target column quotes the calibration targets of ``sim.calibration``.
+    """
+    from sim.calibration import TARGETS
+    from sim.model import PROCESSES
+
     window = int(summary.get("window_weeks", 0))
     start = int(summary.get("window_start_week", 1))
     note = "" if start > 1 else " (the run ends before the intervention week: whole run)"
@@ -167,21 +155,14 @@ def _summary_table(
         f"{'metric':<42} {'model':>12}   target",
         f"{'-' * 42} {'-' * 12}   {'-' * 18}",
     ]
-    extensive = {
-        "prison_population",
-        "receptions_per_year",
-        "ocg_members",
-        "active_ocgs",
-        "recruits_community_per_week",
-        "joint_ventures",
-        "items_created_per_year",
-        "cost_million_per_year",
-    }
-    for key, label, fmt, target in SUMMARY_ROWS:
-        value = summary.get(key, float("nan"))
-        if key in extensive and scale > 0:
+    targets = {t.metric: t.text for t in TARGETS}
+    shown = [m for cls in PROCESSES for m in cls.METRICS if m.label]
+    shown.sort(key=lambda m: not m.headline)  # stable: headline first, then step order
+    for m in shown:
+        value = summary.get(m.summary_key, float("nan"))
+        if m.extensive and scale > 0:
             value = value / scale
-        lines.append(f"{label:<42} {fmt.format(value):>12}   {target}")
+        lines.append(f"{m.label:<42} {m.fmt.format(value):>12}   {targets.get(m.summary_key, '')}")
     return "\n".join(lines)
 
 

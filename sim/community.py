@@ -19,92 +19,353 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import ASSOCIATE, AT_LARGE, CORE, LEADER
+from sim.arrays import unique
+from sim.metrics import derived, flow, stock
+from sim.ocg import ocg_crime_types, ocg_target_sizes
+from sim.population import ASSOCIATE, AT_LARGE, CORE, LEADER, new_skills
+from sim.process import Process
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.model import OCGModel
 
-__all__ = ["step"]
+__all__ = ["Community", "recruiting_strength"]
 
 
-def step(model: OCGModel) -> None:
-    """Run the week's community process."""
-    rng = model.streams["community"]
-    _member_exits(model, rng)
-    _desistance(model, rng)
-    _tie_recruitment(model, rng)
-    _vacancy_recruitment(model, rng)
-    _ventures_end(model, rng)
-    _leadership(model, rng)
-    _dissolution_and_formation(model, rng)
+def _ocgs_multi_region(p: Community) -> int:
+    """OCGs with members from more than one home region."""
+    m = p.model
+    pop = m.population
+    members = m.cache.members
+    if not members.size:
+        return 0
+    present = np.zeros((len(m.ocgs.alive), m.world.n_regions), dtype=bool)
+    present[pop.ocg[members], pop.region[members]] = True
+    return int((present.sum(axis=1) > 1).sum())
 
 
-def _leave(model: OCGModel, person: int) -> bool:
-    """``person`` leaves their OCG; False if they had none.
+def _drift(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
+    """Membership in the last year against the first (NaN for runs shorter than two years)."""
+    first, last = df["ocg_members"].iloc[:52].mean(), df["ocg_members"].iloc[-52:].mean()
+    enough = len(df) >= 104 and first > 0
+    return float(last / first - 1.0) if enough else float("nan")
 
-    A group left without a leader is noted, as it may split.
+
+class Community(Process):
+    """Membership turnover, recruitment at large, leadership, splits and new groups.
+
+    Attributes:
+        niches: OCGs each region's criminal markets support (its count at the start).
+        tied: Offenders with a tie made in prison within ``community.tie_memory_weeks`` (some
+            may be inside or in an OCG): the candidates that :meth:`tied_at_large` checks.
+
+    Reads: ``model.prison_life.new_ties`` (prisoners who made a tie this week).
     """
-    group = model.ocgs.leave(model.population, person)
-    if group < 0:
-        return False
-    if model.ocgs.leader[group] < 0:
-        model.leaderless.add(group)
-    return True
 
+    name = "community"
+    METRICS = (
+        stock(
+            "ocg_members",
+            "people",
+            "OCG members, in prison and at large.",
+            lambda p: int(p.model.cache.members.size),
+            headline=True,
+            label="OCG members (mean)",
+        ),
+        stock(
+            "ocg_members_at_large",
+            "people",
+            "OCG members at large.",
+            lambda p: int(p.model.cache.members.size - p.model.cache.members_inside.size),
+        ),
+        stock(
+            "active_ocgs",
+            "groups",
+            "OCGs that exist.",
+            lambda p: int(p.model.ocgs.alive[: p.model.ocgs.n].sum()),
+            label="active OCGs (mean)",
+        ),
+        stock(
+            "ocgs_multi_region",
+            "groups",
+            "OCGs with members from more than one home region.",
+            _ocgs_multi_region,
+        ),
+        flow("recruits_community", "people", "Offenders at large recruited into an OCG."),
+        flow(
+            "recruits_via_ties",
+            "people",
+            "Community recruits who joined the OCG they were tied to in prison.",
+        ),
+        flow(
+            "cross_region_recruits",
+            "people",
+            "Recruits via prison ties into an OCG of another home region.",
+        ),
+        flow("member_exits", "people", "Members who left their OCG (and stayed offenders)."),
+        flow("desisted", "people", "Offenders at large who desisted and left the population."),
+        flow("entrants", "people", "New offenders entering the population at large."),
+        flow("leader_replacements", "people", "Members promoted to lead a leaderless OCG."),
+        flow("splits", "groups", "OCGs that split after losing their leader."),
+        flow("dissolutions", "groups", "OCGs dissolved (fewer than two members)."),
+        flow("formations", "groups", "New OCGs formed in vacant niches."),
+        derived(
+            "recruits_community_per_week",
+            "people/week",
+            "Community recruits per week (window mean).",
+            lambda win, df, model: float(win["recruits_community"].mean()),
+            headline=True,
+            label="community recruits / week",
+            fmt="{:.1f}",
+        ),
+        derived(
+            "ocg_members_drift",
+            "1",
+            "OCG membership in the last year against the first, minus 1.",
+            _drift,
+            extensive=False,
+            label="OCG membership drift (yr 1 to last)",
+            fmt="{:+.3f}",
+        ),
+    )
 
-def _recruit(model: OCGModel, rng: np.random.Generator, person: int, group: int) -> None:
-    """An unaffiliated offender at large joins ``group`` as an associate."""
-    model.ocgs.join(model.population, person, group, ASSOCIATE, model.week)
-    share_high = model.params.population.high_risk_share_members
-    model.population.high_risk[person] = rng.random() < share_high
-    model.counts.recruits_community += 1
+    def __init__(self, model: OCGModel):
+        super().__init__(model)
+        ocgs = model.ocgs
+        self.niches = np.bincount(
+            ocgs.home_region[: ocgs.n], minlength=model.world.n_regions
+        ).astype(np.int64)
+        pop = model.population
+        self.tied = np.flatnonzero(pop.tie_ocg[: pop.n] >= 0)  # ties at the start
 
+    def step(self) -> None:
+        """Run the week's community process."""
+        self._member_exits()
+        self._desistance()
+        self._tie_recruitment()
+        self._vacancy_recruitment()
+        self._ventures_end()
+        self._leadership()
+        self._dissolution_and_formation()
 
-def _member_exits(model: OCGModel, rng: np.random.Generator) -> None:
-    members = model.cache.members
-    leaving = members[rng.random(members.size) < model.params.community.member_exit_hazard]
-    for person in leaving.tolist():
-        model.counts.member_exits += _leave(model, person)
+    def _leave(self, person: int) -> bool:
+        """``person`` leaves their OCG; False if they had none.
 
+        A group left without a leader is noted, as it may split.
+        """
+        ocgs = self.model.ocgs
+        group = ocgs.leave(self.model.population, person)
+        if group < 0:
+            return False
+        if ocgs.leader[group] < 0:
+            ocgs.lost_leader.add(group)
+        return True
 
-def _desistance(model: OCGModel, rng: np.random.Generator) -> None:
-    """Offenders at large desist; each is replaced by a new entrant in the same region."""
-    pop = model.population
-    hazard = model.params.community.desistance_hazard
-    regions = []
-    for region in range(model.world.n_regions):
-        n = int(model.at_large.count[region])
-        k = int(rng.binomial(n, hazard))
+    def _recruit(self, person: int, group: int) -> None:
+        """An unaffiliated offender at large joins ``group`` as an associate."""
+        model = self.model
+        model.ocgs.join(model.population, person, group, ASSOCIATE, model.week)
+        share_high = model.params.population.high_risk_share_members
+        model.population.high_risk[person] = self.rng.random() < share_high
+        self.count.recruits_community += 1
+
+    def _member_exits(self) -> None:
+        members = self.model.cache.members
+        hazard = self.model.params.community.member_exit_hazard
+        leaving = members[self.rng.random(members.size) < hazard]
+        for person in leaving.tolist():
+            self.count.member_exits += self._leave(person)
+
+    def _desistance(self) -> None:
+        """Offenders at large desist; each is replaced by a new entrant in the same region."""
+        model = self.model
+        rng = self.rng
+        pop = model.population
+        at_large = model.places.at_large
+        hazard = model.params.community.desistance_hazard
+        regions = []
+        for region in range(model.world.n_regions):
+            n = int(at_large.count[region])
+            k = int(rng.binomial(n, hazard))
+            if not k:
+                continue
+            picks = np.sort(rng.choice(n, size=k, replace=False))
+            leavers = at_large.members[region, picks].copy()
+            for person in leavers[pop.ocg[leavers] >= 0].tolist():
+                self._leave(person)
+            model.places.exit(region, leavers)
+            regions.extend([region] * leavers.size)
+            self.count.desisted += int(leavers.size)
+        if regions:
+            sp = model.scenario_params
+            idx = model.add_offenders(np.array(regions, dtype=np.int16))
+            pop.skills[idx] = new_skills(
+                rng, len(idx), sp.population.skills_mean, sp.population.drugs_share
+            )
+            self.count.entrants += len(regions)
+
+    def _tie_recruitment(self) -> None:
+        """Unaffiliated offenders at large with a prison tie join the OCG they are tied to."""
+        model = self.model
+        pop = model.population
+        c = model.params.community
+        tied = self.tied_at_large()
+        if not tied.size:
+            return
+        groups = pop.tie_ocg[tied]
+        alive = model.ocgs.alive[groups]
+        tied, groups = tied[alive], groups[alive]
+        joins = self.rng.random(tied.size) < c.tie_recruit_rate
+        for person, group in zip(tied[joins].tolist(), groups[joins].tolist(), strict=True):
+            self._recruit(person, group)
+            self.count.recruits_via_ties += 1
+            if pop.region[person] != model.ocgs.home_region[group]:
+                self.count.cross_region_recruits += 1
+
+    def tied_at_large(self) -> np.ndarray:
+        """Unaffiliated offenders at large with a live tie made in prison, in row order."""
+        model = self.model
+        pop = model.population
+        memory = model.params.community.tie_memory_weeks
+        tied = unique(np.concatenate([self.tied, model.prison_life.new_ties]))
+        self.tied = tied[model.week - pop.tie_week[tied] <= memory]  # older ties are forgotten
+        tied = self.tied
+        return tied[(pop.ocg[tied] < 0) & (pop.status[tied] == AT_LARGE)]
+
+    def _vacancy_recruitment(self) -> None:
+        """OCGs fill vacant roles from the unaffiliated offenders at large in their home region."""
+        model = self.model
+        pop = model.population
+        ocgs = model.ocgs
+        n = ocgs.n
+        vacancies = np.where(ocgs.alive[:n], np.maximum(ocgs.target_size[:n] - ocgs.size[:n], 0), 0)
+        p = model.params.community.vacancy_fill_rate * recruiting_strength(model)
+        hires = self.rng.binomial(vacancies, np.clip(p, 0.0, 1.0))
+        at_large = model.places.at_large
+        for group in np.flatnonzero(hires).tolist():
+            region = int(ocgs.home_region[group])
+            for person in at_large.sample(np.full(hires[group], region), self.rng).tolist():
+                if person >= 0 and pop.ocg[person] < 0:
+                    self._recruit(person, group)
+
+    def _ventures_end(self) -> None:
+        ventures = self.model.ocgs.ventures
+        if not ventures:
+            return
+        pairs = list(ventures)
+        hazard = self.model.params.prison_life.joint_venture_end_hazard
+        ending = self.rng.random(len(pairs)) < hazard
+        for pair, end in zip(pairs, ending.tolist(), strict=True):
+            if end:
+                del ventures[pair]
+
+    def _leadership(self) -> None:
+        """Replace lost leaders (and, under isolation, leaders inside); groups may split."""
+        model = self.model
+        pop = model.population
+        ocgs = model.ocgs
+        if model.params.regime.isolate_leaders:
+            leaders = ocgs.leader[: ocgs.n]
+            inside = np.flatnonzero(
+                (leaders >= 0) & (pop.status[np.maximum(leaders, 0)] != AT_LARGE)
+            )
+            for group in inside.tolist():
+                if any(pop.status[m] == AT_LARGE for m in ocgs.members[group]):
+                    ocgs.depose(pop, group)
+        lost = sorted(ocgs.lost_leader)  # lost their leader this week: may split
+        ocgs.lost_leader.clear()
+        for group in lost:
+            if ocgs.alive[group] and ocgs.leader[group] < 0 and ocgs.size[group] > 0:
+                self._maybe_split(group)
+        # every group without a leader tries to promote one (also groups that found nobody before)
+        n = ocgs.n
+        for group in np.flatnonzero(ocgs.alive[:n] & (ocgs.leader[:n] < 0) & (ocgs.size[:n] > 0)):
+            self._promote(int(group))
+
+    def _promote(self, group: int) -> None:
+        """Promote a new leader: a core member at large, else any member at large.
+
+        Unless leaders are isolated, a member inside may lead (leadership from inside prison).
+        """
+        model = self.model
+        pop = model.population
+        members = model.ocgs.members_of(group)
+        if not members:
+            return
+        at_large = [m for m in members if pop.status[m] == AT_LARGE]
+        core = [m for m in at_large if pop.role[m] == CORE]
+        pool = core or at_large
+        if not pool and not model.params.regime.isolate_leaders:
+            pool = members
+        if not pool:
+            return  # all members isolated inside: the group stays leaderless
+        leader = pool[0]
+        pop.role[leader] = LEADER
+        model.ocgs.leader[group] = leader
+        self.count.leader_replacements += 1
+
+    def _maybe_split(self, group: int) -> None:
+        model = self.model
+        rng = self.rng
+        c = model.params.community
+        ocgs = model.ocgs
+        pop = model.population
+        if ocgs.size[group] < c.split_min_size or rng.random() >= c.split_probability:
+            return
+        members = ocgs.members_of(group)
+        leaving = [m for m in members if rng.random() < 1 / 3]
+        if len(leaving) < 2:
+            return
+        share = len(leaving) / len(members)
+        new = ocgs.create(
+            int(ocgs.home_region[group]),
+            max(2, int(round(ocgs.target_size[group] * share))),
+            int(ocgs.crime_types[group]),
+            model.week,
+        )
+        ocgs.target_size[group] = max(2, ocgs.target_size[group] - ocgs.target_size[new])
+        for j, person in enumerate(leaving):
+            ocgs.leave(pop, person)
+            ocgs.join(pop, person, new, LEADER if j == 0 else ASSOCIATE, model.week)
+        self.count.splits += 1
+
+    def _dissolution_and_formation(self) -> None:
+        """Groups under two members dissolve; new groups take vacant niches of their region.
+
+        A region's criminal markets support as many OCGs as it had at the start (its niches).
+        """
+        model = self.model
+        rng = self.rng
+        ocgs = model.ocgs
+        pop = model.population
+        n = ocgs.n
+        dying = np.flatnonzero(ocgs.alive[:n] & (ocgs.size[:n] < 2))
+        for group in dying.tolist():
+            ocgs.dissolve(pop, group)
+            self.count.dissolutions += 1
+        active = np.bincount(ocgs.home_region[:n][ocgs.alive[:n]], minlength=model.world.n_regions)
+        vacant_niches = np.maximum(self.niches - active, 0)
+        per_region = rng.poisson(model.params.community.niche_fill_rate * vacant_niches)
+        k = int(per_region.sum())
         if not k:
-            continue
-        picks = np.sort(rng.choice(n, size=k, replace=False))
-        leavers = model.at_large.members[region, picks].copy()
-        for person in leavers[pop.ocg[leavers] >= 0].tolist():
-            _leave(model, person)
-        model.remove_offenders(region, leavers)
-        regions.extend([region] * leavers.size)
-        model.counts.desisted += int(leavers.size)
-    if regions:
-        model.add_offenders(np.array(regions, dtype=np.int16))
-        model.counts.entrants += len(regions)
-
-
-def _tie_recruitment(model: OCGModel, rng: np.random.Generator) -> None:
-    """Unaffiliated offenders at large with a prison tie join the OCG they are tied to."""
-    pop = model.population
-    c = model.params.community
-    tied = model.tied_at_large()
-    if not tied.size:
-        return
-    groups = pop.tie_ocg[tied]
-    alive = model.ocgs.alive[groups]
-    tied, groups = tied[alive], groups[alive]
-    joins = rng.random(tied.size) < c.tie_recruit_rate
-    for person, group in zip(tied[joins].tolist(), groups[joins].tolist(), strict=True):
-        _recruit(model, rng, person, group)
-        model.counts.recruits_via_ties += 1
-        if pop.region[person] != model.ocgs.home_region[group]:
-            model.counts.cross_region_recruits += 1
+            return
+        regions = np.repeat(np.arange(model.world.n_regions), per_region)
+        population = model.scenario_params.population
+        sizes = ocg_target_sizes(rng, k, population)
+        founders = model.places.at_large.sample(np.repeat(regions, 2), rng).reshape(k, 2)
+        for region, size, pair in zip(
+            regions.tolist(), sizes.tolist(), founders.tolist(), strict=True
+        ):
+            leader, partner = pair
+            if min(pair) < 0 or leader == partner or (pop.ocg[pair] >= 0).any():
+                continue
+            types = ocg_crime_types(rng, population)
+            group = ocgs.create(region, size, types, model.week)
+            ocgs.join(pop, leader, group, LEADER, model.week)
+            ocgs.join(pop, partner, group, ASSOCIATE, model.week)
+            pop.high_risk[leader] = True
+            self.count.formations += 1
 
 
 def recruiting_strength(model: OCGModel) -> np.ndarray:
@@ -116,7 +377,7 @@ def recruiting_strength(model: OCGModel) -> np.ndarray:
     pop = model.population
     c = model.params.community
     n = model.ocgs.n
-    members = np.flatnonzero(pop.ocg[: pop.n] >= 0)  # fresh: exits happened this week
+    members = model.ocgs.member_rows()  # fresh: exits happened this week
     at_large = pop.status[members] == AT_LARGE
     weight = np.where(
         at_large,
@@ -126,134 +387,3 @@ def recruiting_strength(model: OCGModel) -> np.ndarray:
     active = np.bincount(pop.ocg[members], weights=weight, minlength=n)
     size = np.maximum(model.ocgs.size[:n], 1)
     return np.minimum(1.0, active / size)
-
-
-def _vacancy_recruitment(model: OCGModel, rng: np.random.Generator) -> None:
-    """OCGs fill vacant roles from the unaffiliated offenders at large in their home region."""
-    pop = model.population
-    ocgs = model.ocgs
-    n = ocgs.n
-    vacancies = np.where(ocgs.alive[:n], np.maximum(ocgs.target_size[:n] - ocgs.size[:n], 0), 0)
-    p = model.params.community.vacancy_fill_rate * recruiting_strength(model)
-    hires = rng.binomial(vacancies, np.clip(p, 0.0, 1.0))
-    for group in np.flatnonzero(hires).tolist():
-        region = int(ocgs.home_region[group])
-        for person in model.at_large.sample(np.full(hires[group], region), rng).tolist():
-            if person >= 0 and pop.ocg[person] < 0:
-                _recruit(model, rng, person, group)
-
-
-def _ventures_end(model: OCGModel, rng: np.random.Generator) -> None:
-    ventures = model.ocgs.ventures
-    if not ventures:
-        return
-    pairs = list(ventures)
-    ending = rng.random(len(pairs)) < model.params.prison_life.joint_venture_end_hazard
-    for pair, end in zip(pairs, ending.tolist(), strict=True):
-        if end:
-            del ventures[pair]
-
-
-def _leadership(model: OCGModel, rng: np.random.Generator) -> None:
-    """Replace lost leaders (and, under isolation, leaders inside); groups may split."""
-    pop = model.population
-    ocgs = model.ocgs
-    if model.params.regime.isolate_leaders:
-        leaders = ocgs.leader[: ocgs.n]
-        inside = np.flatnonzero((leaders >= 0) & (pop.status[np.maximum(leaders, 0)] != AT_LARGE))
-        for group in inside.tolist():
-            if any(pop.status[m] == AT_LARGE for m in ocgs.members[group]):
-                old = int(ocgs.leader[group])
-                pop.role[old] = CORE
-                ocgs.leader[group] = -1
-                model.leaderless.add(group)
-    lost = sorted(model.leaderless)  # lost their leader this week: may split
-    model.leaderless.clear()
-    for group in lost:
-        if ocgs.alive[group] and ocgs.leader[group] < 0 and ocgs.size[group] > 0:
-            _maybe_split(model, rng, group)
-    # every group without a leader tries to promote one (also groups that found nobody before)
-    n = ocgs.n
-    for group in np.flatnonzero(ocgs.alive[:n] & (ocgs.leader[:n] < 0) & (ocgs.size[:n] > 0)):
-        _promote(model, int(group))
-
-
-def _promote(model: OCGModel, group: int) -> None:
-    """Promote a new leader: a core member at large, else any member at large.
-
-    Unless leaders are isolated, a member inside may lead (leadership from inside prison).
-    """
-    pop = model.population
-    members = model.ocgs.members_of(group)
-    if not members:
-        return
-    at_large = [m for m in members if pop.status[m] == AT_LARGE]
-    core = [m for m in at_large if pop.role[m] == CORE]
-    pool = core or at_large
-    if not pool and not model.params.regime.isolate_leaders:
-        pool = members
-    if not pool:
-        return  # all members isolated inside: the group stays leaderless
-    leader = pool[0]
-    pop.role[leader] = LEADER
-    model.ocgs.leader[group] = leader
-    model.counts.leader_replacements += 1
-
-
-def _maybe_split(model: OCGModel, rng: np.random.Generator, group: int) -> None:
-    c = model.params.community
-    ocgs = model.ocgs
-    pop = model.population
-    if ocgs.size[group] < c.split_min_size or rng.random() >= c.split_probability:
-        return
-    members = ocgs.members_of(group)
-    leaving = [m for m in members if rng.random() < 1 / 3]
-    if len(leaving) < 2:
-        return
-    share = len(leaving) / len(members)
-    new = ocgs.create(
-        int(ocgs.home_region[group]),
-        max(2, int(round(ocgs.target_size[group] * share))),
-        int(ocgs.crime_types[group]),
-        model.week,
-    )
-    ocgs.target_size[group] = max(2, ocgs.target_size[group] - ocgs.target_size[new])
-    for j, person in enumerate(leaving):
-        ocgs.leave(pop, person)
-        ocgs.join(pop, person, new, LEADER if j == 0 else ASSOCIATE, model.week)
-    model.counts.splits += 1
-
-
-def _dissolution_and_formation(model: OCGModel, rng: np.random.Generator) -> None:
-    """Groups under two members dissolve; new groups take vacant niches of their region.
-
-    A region's criminal markets support as many OCGs as it had at the start (its niches).
-    """
-    from sim.model import ocg_crime_types, ocg_target_sizes
-
-    ocgs = model.ocgs
-    pop = model.population
-    n = ocgs.n
-    dying = np.flatnonzero(ocgs.alive[:n] & (ocgs.size[:n] < 2))
-    for group in dying.tolist():
-        ocgs.dissolve(pop, group)
-        model.counts.dissolutions += 1
-    active = np.bincount(ocgs.home_region[:n][ocgs.alive[:n]], minlength=model.world.n_regions)
-    vacant_niches = np.maximum(model.niches - active, 0)
-    per_region = rng.poisson(model.params.community.niche_fill_rate * vacant_niches)
-    k = int(per_region.sum())
-    if not k:
-        return
-    regions = np.repeat(np.arange(model.world.n_regions), per_region)
-    sizes = ocg_target_sizes(rng, k, model.scenario_params.population)
-    founders = model.at_large.sample(np.repeat(regions, 2), rng).reshape(k, 2)
-    for region, size, pair in zip(regions.tolist(), sizes.tolist(), founders.tolist(), strict=True):
-        leader, partner = pair
-        if min(pair) < 0 or leader == partner or (pop.ocg[pair] >= 0).any():
-            continue
-        types = ocg_crime_types(rng, model.scenario_params.population)
-        group = ocgs.create(region, size, types, model.week)
-        ocgs.join(pop, leader, group, LEADER, model.week)
-        ocgs.join(pop, partner, group, ASSOCIATE, model.week)
-        pop.high_risk[leader] = True
-        model.counts.formations += 1

@@ -8,23 +8,58 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.metrics import derived, stock
+from sim.process import Process
+
 if TYPE_CHECKING:
     from sim.model import OCGModel
 
-__all__ = ["weekly_cost"]
+__all__ = ["Costs"]
 
 
-def weekly_cost(model: OCGModel) -> float:
-    """Cost (£) of this week: PIOs, liaison officers, meetings held, and national systems."""
-    p = model.params
-    c = p.cost
-    staff = model.pio_count.sum() * c.pio
-    staff += p.sharing.liaison_officers * model.world.n_regions * c.liaison_officer * model.scale
-    systems = 0.0
-    if p.sharing.common_database:
-        systems += c.common_database
-    if p.sharing.software_complexity < 1.0:
-        systems += c.simplified_software * (1.0 - p.sharing.software_complexity)
-    if p.intelligence.common_protocol:
-        systems += c.common_protocol
-    return float((staff + systems * model.scale) / 52.0 + model.counts.meetings * c.meeting)
+class Costs(Process):
+    """The week's cost (£): PIOs, liaison officers, meetings held, and national systems.
+
+    Attributes:
+        week_cost: This week's cost (£).
+
+    Reads: ``model.intelligence.pio_count`` (PIO posts) and ``model.trust.count.meetings``
+    (this week's meetings).
+    """
+
+    name = "costs"
+    METRICS = (
+        stock("cost", "£", "Cost of the week.", lambda p: float(p.week_cost), summarise=False),
+        derived(
+            "cost_million_per_year",
+            "£ million/year",
+            "Cost per year over the window (staff, meetings, national systems).",
+            lambda win, df, model: float(win["cost"].sum() / (len(win) / 52.0) / 1e6),
+            headline=True,
+            label="cost (GBP million / year)",
+            fmt="{:.2f}",
+        ),
+    )
+
+    def __init__(self, model: OCGModel):
+        super().__init__(model)
+        self.week_cost = 0.0
+
+    def step(self) -> None:
+        """Cost this week's staff, systems and meetings."""
+        model = self.model
+        p = model.params
+        c = p.cost
+        staff = model.intelligence.pio_count.sum() * c.pio
+        staff += (
+            p.sharing.liaison_officers * model.world.n_regions * c.liaison_officer * model.scale
+        )
+        systems = 0.0
+        if p.sharing.common_database:
+            systems += c.common_database
+        if p.sharing.software_complexity < 1.0:
+            systems += c.simplified_software * (1.0 - p.sharing.software_complexity)
+        if p.intelligence.common_protocol:
+            systems += c.common_protocol
+        meetings = model.trust.count.meetings * c.meeting
+        self.week_cost = float((staff + systems * model.scale) / 52.0 + meetings)

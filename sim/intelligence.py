@@ -17,12 +17,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.agents import PrisonIntelligenceOfficer
+from sim.metrics import flow, stock
 from sim.population import HIGH, LOW, ColumnStore
+from sim.process import Process
 
 if TYPE_CHECKING:
     from sim.model import OCGModel
+    from sim.params import Parameters
 
-__all__ = ["IntelligenceItems", "detection_share", "step"]
+__all__ = ["Intelligence", "IntelligenceItems", "detection_share"]
 
 KINDS = ("recruitment", "market", "association")
 
@@ -73,46 +77,99 @@ def detection_share(model: OCGModel) -> np.ndarray:
     smaller share.
     """
     i = model.params.intelligence
-    capacity = model.pio_count * i.reports_per_pio * (1.0 - i.paperwork_share)
-    caseload = model.prison_occupancy * i.reports_per_prisoner
+    capacity = model.intelligence.pio_count * i.reports_per_pio * (1.0 - i.paperwork_share)
+    caseload = model.places.occupancy * i.reports_per_prisoner
     share = np.where(caseload > 0, np.minimum(1.0, capacity / np.maximum(caseload, 1e-12)), 1.0)
     return np.where(model.faction_run, 0.5 * share, share)
 
 
-def step(model: OCGModel) -> None:
-    """PIOs detect activity of OCG members inside; each detection becomes a graded item."""
-    rng = model.streams["intelligence"]
-    pop = model.population
-    i = model.params.intelligence
-    members = model.cache.members_inside
-    if not members.size:
-        return
-    share = detection_share(model)
-    rate = i.signal_rate * i.detection_probability * share[pop.prison[members]]
-    active = np.isin(members, model.counts.recruiters)
-    rate = rate * np.where(active, 2.0, 1.0)  # recruiting is a visible signal of its own
-    seen = rng.random(members.size) < 1.0 - np.exp(-rate)
-    detected = members[seen]
-    if not detected.size:
-        return
-    accuracy = i.protocol_accuracy if i.common_protocol else i.grading_accuracy
-    true_high = pop.high_risk[detected]
-    correct = rng.random(detected.size) < accuracy
-    grade = np.where(correct == true_high, HIGH, LOW).astype(np.int8)
-    kind = np.where(
-        active[seen],
-        0,
-        np.where(pop.phone[detected], 1, 2),
+class Intelligence(Process):
+    """PIOs detect activity of OCG members inside; each detection becomes a graded item.
+
+    Attributes:
+        pio_count: PIO posts in each prison, in full-time equivalents (exact at any scale, so a
+            lever works in small runs too).
+        pios: The PIO agents: one for each whole post, at least one in a prison with any posts.
+
+    Reads: ``model.prison_life.recruiters`` (recruiting is a visible signal).
+    """
+
+    name = "intelligence"
+    METRICS = (
+        stock(
+            "pios",
+            "FTE",
+            "Prison intelligence officer posts (full-time equivalents).",
+            lambda p: float(p.pio_count.sum()),
+        ),
+        flow(
+            "items_created",
+            "items",
+            "Intelligence items created by PIOs.",
+            label="intelligence items per year",
+        ),
     )
-    model.items.add(
-        subject=detected,
-        ocg=pop.ocg[detected],
-        prison=pop.prison[detected],
-        kind=kind,
-        true_high=true_high,
-        prison_grade=grade,
-        created=np.full(detected.size, model.week),
-    )
-    pop.prison_intel_week[detected] = model.week
-    pop.prison_grade[detected] = grade
-    model.counts.items_created += int(detected.size)
+
+    def __init__(self, model: OCGModel):
+        super().__init__(model)
+        self.pios: list[PrisonIntelligenceOfficer] = []
+        self.post_pios()
+
+    def post_pios(self) -> None:
+        """Post PIOs to prisons to match ``intelligence.pios_per_1000`` (in force now)."""
+        model = self.model
+        for pio in self.pios:
+            pio.remove()
+        per_1000 = model.params.intelligence.pios_per_1000
+        self.pio_count = per_1000 * model.world.prison_capacity / 1000.0
+        counts = np.where(self.pio_count > 0, np.maximum(1, np.round(self.pio_count)), 0)
+        rpp = model.params.intelligence.reports_per_pio
+        self.pios = [
+            PrisonIntelligenceOfficer(model, p, rpp)
+            for p in range(model.world.n_prisons)
+            for _ in range(int(counts[p]))
+        ]
+
+    def levers_changed(self, old: Parameters) -> None:
+        """Repost PIOs when their number changes."""
+        if old.intelligence.pios_per_1000 != self.model.params.intelligence.pios_per_1000:
+            self.post_pios()
+
+    def step(self) -> None:
+        """PIOs detect activity of OCG members inside; each detection becomes a graded item."""
+        model = self.model
+        rng = self.rng
+        pop = model.population
+        i = model.params.intelligence
+        members = model.cache.members_inside
+        if not members.size:
+            return
+        share = detection_share(model)
+        rate = i.signal_rate * i.detection_probability * share[pop.prison[members]]
+        active = np.isin(members, model.prison_life.recruiters)
+        rate = rate * np.where(active, 2.0, 1.0)  # recruiting is a visible signal of its own
+        seen = rng.random(members.size) < 1.0 - np.exp(-rate)
+        detected = members[seen]
+        if not detected.size:
+            return
+        accuracy = i.protocol_accuracy if i.common_protocol else i.grading_accuracy
+        true_high = pop.high_risk[detected]
+        correct = rng.random(detected.size) < accuracy
+        grade = np.where(correct == true_high, HIGH, LOW).astype(np.int8)
+        kind = np.where(
+            active[seen],
+            0,
+            np.where(pop.phone[detected], 1, 2),
+        )
+        model.items.add(
+            subject=detected,
+            ocg=pop.ocg[detected],
+            prison=pop.prison[detected],
+            kind=kind,
+            true_high=true_high,
+            prison_grade=grade,
+            created=np.full(detected.size, model.week),
+        )
+        pop.prison_intel_week[detected] = model.week
+        pop.prison_grade[detected] = grade
+        self.count.items_created += int(detected.size)

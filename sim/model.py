@@ -23,35 +23,40 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import (
-    community,
-    costs,
-    disruption,
-    intelligence,
-    justice,
-    market,
-    metrics,
-    prison_life,
-    sharing,
-    trust,
-)
-from sim.agents import TIERS, Offender, PoliceUnit, PrisonIntelligenceOfficer
-from sim.intelligence import IntelligenceItems
-from sim.ocg import DRUGS, OCGRegistry
+from sim import metrics
+from sim.agents import OffenderView
+from sim.community import Community
+from sim.costs import Costs
+from sim.disruption import Disruption
+from sim.intelligence import Intelligence, IntelligenceItems
+from sim.invariants import check_invariants
+from sim.justice import Justice
+from sim.market import Market
+from sim.ocg import OCGRegistry, ocg_crime_types, ocg_target_sizes
 from sim.params import Parameters
-from sim.population import (
-    ASSOCIATE,
-    AT_LARGE,
-    CORE,
-    GONE,
-    LEADER,
-    Population,
-    Roster,
-)
+from sim.places import Places
+from sim.population import ASSOCIATE, AT_LARGE, CORE, LEADER, Population, new_skills
+from sim.prison_life import PrisonLife
+from sim.process import Process
 from sim.scenario import Scenario, load_scenario
+from sim.sharing import Sharing
+from sim.trust import Trust
 from sim.world import build_world
 
-__all__ = ["OCGModel"]
+__all__ = ["OCGModel", "PROCESSES"]
+
+#: The processes of the week, in step order (DESIGN.md). Each is a ``sim.process.Process``.
+PROCESSES: tuple[type[Process], ...] = (
+    Justice,
+    PrisonLife,
+    Market,
+    Intelligence,
+    Sharing,
+    Disruption,
+    Trust,
+    Community,
+    Costs,
+)
 
 _STREAMS = (
     "world",
@@ -94,9 +99,11 @@ class OCGModel(mesa.Model):
         scenario_params: The scenario's parameters (levers at their scenario values).
         world: Regions, prisons and wings.
         population: Per-offender state arrays.
+        places: Prison places, wings and who is where.
         ocgs: The OCG registry.
         items: Intelligence items.
-        trust: Trust between each prison and each police tier, shape (prisons, 3).
+        processes: The processes of the week in step order; each is also an attribute named
+            after it (``model.justice``, ``model.prison_life``, ..., ``model.costs``).
         week: The number of weeks simulated so far.
     """
 
@@ -123,18 +130,6 @@ class OCGModel(mesa.Model):
 
         self.world = build_world(sp, self.streams["world"])
         w = self.world
-        self.wing_capacity = np.maximum(
-            1, np.round(w.wing_capacity * sp.estate.overcrowding).astype(np.int64)
-        )
-        # a prison holds exactly what its wings hold
-        self.prison_capacity = np.bincount(
-            w.wing_prison, weights=self.wing_capacity, minlength=w.n_prisons
-        ).astype(np.int64)
-        self.prison_occupancy = np.zeros(w.n_prisons, dtype=np.int64)
-        self.prison_free = self.prison_capacity.copy()
-        self.wing_free = self.wing_capacity.copy()
-        self.first_wing = np.array([int(ws[0]) for ws in w.prison_wings], dtype=np.int64)
-        self.last_wing = np.array([int(ws[-1]) + 1 for ws in w.prison_wings], dtype=np.int64)
         # prisons a faction would run under the scenario's regime (in force once the lever is)
         self.faction_mask = np.zeros(w.n_prisons, dtype=bool)
         n_faction = int(round(sp.regime.faction_control * w.n_prisons))
@@ -143,40 +138,31 @@ class OCGModel(mesa.Model):
             self.faction_mask[chosen] = True
 
         n_at_large = int(round(sp.population.offenders_at_large * self.scale))
-        n_prisoners = int(round(self.prison_capacity.sum() * sp.estate.initial_occupancy))
-        self.population = Population(int((n_at_large + n_prisoners) * 1.6) + 64)
+        # rows to allocate: the starting population and the entrants the run should need (rows
+        # are never reused), so that the arrays rarely have to grow (and double) mid-run
+        start = n_at_large + w.prison_capacity.sum() * sp.estate.overcrowding
+        entrants = n_at_large * sp.community.desistance_hazard * self.weeks_total
+        self.population = Population(int(1.05 * (start + entrants)) + 64)
+        self.places = Places(w, self.population, sp.estate.overcrowding)
+        n_prisoners = int(round(self.places.capacity.sum() * sp.estate.initial_occupancy))
         self.ocgs = OCGRegistry(int(sp.population.ocgs * self.scale * 1.5) + 16)
         self.items = IntelligenceItems()
-        self.at_large = Roster(w.n_regions, 64, self.population, "slot")
-        self.wings = Roster(w.n_wings, int(self.wing_capacity.max()), self.population, "slot")
-        self.offenders: list[Offender | None] = []
-        self.trust = np.full((w.n_prisons, len(TIERS)), sp.trust.initial, dtype=float)
-        self.release_calendar: dict[int, list[int]] = {}
-        self.police_queue: list[list[tuple[int, int]]] = [[] for _ in range(w.n_regions)]
-        self.counts = metrics.WeekCounts(w.n_prisons)
-        self.cost_week = 0.0
-        self.items_sent = 0
-        self.delivery_calendar: dict[int, list[tuple[int, int]]] = {}
-        self.leaderless: set[int] = set()
-        self.seeded_prisons: set[int] = set()
-        self.market_volume = np.zeros(w.n_prisons)
-        # releases per week, and how many of each week's releases reoffended within a year
-        self.releases_by_week = np.zeros(self.weeks_total + 2, dtype=np.int64)
-        self.reoffended_by_week = np.zeros(self.weeks_total + 2, dtype=np.int64)
 
-        self.preferences = justice.preference_lists(self)
-        self.strict_preferences = justice.preference_lists(self, strict=True)
+        self.justice = Justice(self)
         self._init_population(n_at_large, n_prisoners)
-        self.pios: list[PrisonIntelligenceOfficer] = []
-        self._post_pios()
-        self.police_units = [PoliceUnit(self, r, t) for r in range(w.n_regions) for t in TIERS[:2]]
-        self.police_units.append(PoliceUnit(self, -1, "national"))
-        self.niches = np.bincount(
-            self.ocgs.home_region[: self.ocgs.n], minlength=w.n_regions
-        ).astype(np.int64)
+        self.prison_life = PrisonLife(self)
+        self.market = Market(self)
+        self.intelligence = Intelligence(self)
+        self.sharing = Sharing(self)
+        self.disruption = Disruption(self)
+        self.trust = Trust(self)
+        self.community = Community(self)
+        self.costs = Costs(self)
+        self.processes: tuple[Process, ...] = tuple(getattr(self, c.name) for c in PROCESSES)
 
-        self.cache = metrics.WeekCache(self)
-        self.datacollector = mesa.DataCollector(model_reporters=metrics.reporters())
+        self.refresh_cache()
+        reporters = metrics.reporters(self.processes)
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.running = self.weeks_total > 0
 
     # ----------------------------------------------------------------------------------------
@@ -192,7 +178,6 @@ class OCGModel(mesa.Model):
         idx = pop.add(n)
         pop.region[idx] = rng.choice(w.n_regions, size=n, p=w.region_share)
         pop.skills[idx] = new_skills(rng, n, sp.population.skills_mean, sp.population.drugs_share)
-        self.offenders.extend(Offender(self, i) for i in idx)
 
         # OCGs with target sizes (their number of roles)
         n_ocgs = int(round(sp.population.ocgs * self.scale))
@@ -238,155 +223,43 @@ class OCGModel(mesa.Model):
                 pop.tie_week[here] = -rng.integers(0, memory + 1, size=here.size)
 
         # everyone starts at large, then the initial prisoners are drawn uniformly and placed
-        for person in idx:
-            self.at_large.add(int(pop.region[person]), int(person))
+        self.places.enter(idx)
         prisoners = rng.choice(idx, size=min(n_prisoners, n), replace=False)
-        justice.place_initial_prisoners(self, prisoners, rng)
-
-    def _post_pios(self) -> None:
-        """Post PIOs to prisons to match ``intelligence.pios_per_1000``.
-
-        ``pio_count`` holds each prison's PIO posts in full-time equivalents (exact at any scale,
-        so a lever works in small runs too); one PIO agent stands for each whole post, at least
-        one in a prison with any posts.
-        """
-        for pio in self.pios:
-            pio.remove()
-        per_1000 = self.params.intelligence.pios_per_1000
-        self.pio_count = per_1000 * self.world.prison_capacity / 1000.0
-        counts = np.where(self.pio_count > 0, np.maximum(1, np.round(self.pio_count)), 0)
-        rpp = self.params.intelligence.reports_per_pio
-        self.pios = [
-            PrisonIntelligenceOfficer(self, p, rpp)
-            for p in range(self.world.n_prisons)
-            for _ in range(int(counts[p]))
-        ]
+        self.justice.place_initial_prisoners(prisoners, rng)
 
     # ----------------------------------------------------------------------------------------
-    # movement primitives shared by the mechanisms
+    # entries to the population (the community process decides who and when)
     # ----------------------------------------------------------------------------------------
-    def admit(self, person: int, prison: int, status: int) -> None:
-        """Move an offender at large into a wing of ``prison`` with legal ``status``."""
-        pop = self.population
-        self.at_large.remove(int(pop.region[person]), person)
-        self._into_wing(person, prison)
-        pop.status[person] = status
-
-    def _into_wing(self, person: int, prison: int) -> None:
-        first = self.first_wing[prison]
-        wing = int(first + self.wing_free[first : self.last_wing[prison]].argmax())
-        self.wings.add(wing, person)
-        self.wing_free[wing] -= 1
-        pop = self.population
-        pop.prison[person] = prison
-        pop.wing[person] = wing
-        self.prison_occupancy[prison] += 1
-        self.prison_free[prison] -= 1
-
-    def _out_of_wing(self, person: int) -> None:
-        pop = self.population
-        wing = int(pop.wing[person])
-        prison = int(pop.prison[person])
-        self.wings.remove(wing, person)
-        self.wing_free[wing] += 1
-        self.prison_occupancy[prison] -= 1
-        self.prison_free[prison] += 1
-        self._clear_prison_state(person)
-
-    def _clear_prison_state(self, people: int | np.ndarray) -> None:
-        """Reset what belongs to a stay in a wing (for one person or an array of people)."""
-        pop = self.population
-        pop.prison[people] = -1
-        pop.wing[people] = -1
-        pop.separated[people] = False
-        pop.phone[people] = False
-
-    def transfer(self, person: int, prison: int) -> None:
-        """Move a prisoner to another prison (which must have a free place)."""
-        self._out_of_wing(person)
-        self._into_wing(person, prison)
-
-    def discharge_many(self, people: np.ndarray) -> None:
-        """Release prisoners to their home regions, in the order given.
-
-        The rosters change one by one (a release takes a prisoner out of a wing and puts them
-        at large in their home region); the rest is array bookkeeping.
-        """
-        if not people.size:
-            return
-        pop = self.population
-        wings = pop.wing[people].astype(np.int64)
-        prisons = pop.prison[people].astype(np.int64)
-        wing_roster, at_large = self.wings, self.at_large
-        for person, wing, region in zip(
-            people.tolist(), wings.tolist(), pop.region[people].tolist(), strict=True
-        ):
-            wing_roster.remove(wing, person)
-            at_large.add(region, person)
-        np.add.at(self.wing_free, wings, 1)
-        freed = np.bincount(prisons, minlength=self.prison_free.size)
-        self.prison_occupancy -= freed
-        self.prison_free += freed
-        self._clear_prison_state(people)
-        pop.status[people] = AT_LARGE
-        pop.debt[people] = False
-        pop.isolated[people] = False
-        pop.release_week[people] = -1
-
-    def remove_offenders(self, region: int, people: np.ndarray) -> None:
-        """Offenders at large in ``region`` desist and leave the population (rows are kept)."""
-        at_large, offenders = self.at_large, self.offenders
-        for person in people.tolist():
-            at_large.remove(region, person)
-            agent = offenders[person]
-            if agent is not None:
-                agent.remove()
-                offenders[person] = None
-        self.population.status[people] = GONE
-
     def add_offenders(self, regions: np.ndarray) -> np.ndarray:
         """New entrants at large in the given regions; returns their indices."""
-        sp = self.scenario_params
-        rng = self.streams["community"]
         pop = self.population
         idx = pop.add(len(regions))
         pop.region[idx] = regions
-        pop.skills[idx] = new_skills(
-            rng, len(idx), sp.population.skills_mean, sp.population.drugs_share
-        )
-        for person, region in zip(idx, regions, strict=True):
-            self.at_large.add(int(region), int(person))
-            self.offenders.append(Offender(self, person))
+        self.places.enter(idx)
         return idx
 
-    def prisoners(self) -> np.ndarray:
-        """Everyone in prison, wing by wing."""
-        m = self.wings.members
-        return m[m >= 0]
+    # ----------------------------------------------------------------------------------------
+    # who is who (index arrays)
+    # ----------------------------------------------------------------------------------------
+    def refresh_cache(self) -> None:
+        """Recompute the week's index arrays (members, members inside, prisoners)."""
+        self.cache = WeekCache(self)
 
     def members_at_large(self) -> np.ndarray:
-        """OCG members at large (a scan of the population arrays)."""
-        pop = self.population
-        members = np.flatnonzero(pop.ocg[: pop.n] >= 0)
-        return members[pop.status[members] == AT_LARGE]
+        """OCG members at large, in row order."""
+        members = self.ocgs.member_rows()
+        return members[self.population.status[members] == AT_LARGE]
 
-    def licensees(self) -> np.ndarray:
-        """Offenders at large on licence."""
-        pop = self.population
-        n = pop.n
-        return np.flatnonzero((pop.status[:n] == AT_LARGE) & (pop.licence_end[:n] > self.week))
+    def offender(self, index: int) -> OffenderView:
+        """A view of offender ``index`` (a row of the population arrays) as an object.
 
-    def tied_at_large(self) -> np.ndarray:
-        """Unaffiliated offenders at large with a tie made in prison."""
-        pop = self.population
-        n = pop.n
-        memory = self.params.community.tie_memory_weeks
-        return np.flatnonzero(
-            (pop.tie_ocg[:n] >= 0)
-            & (pop.ocg[:n] < 0)
-            & (pop.status[:n] == AT_LARGE)
-            & (self.week - pop.tie_week[:n] <= memory)
-        )
+        Offenders are not Mesa agents (``model.agents`` holds the PIOs and police units): they
+        are rows of ``model.population``, and this view reads them on demand.
+
+        Raises:
+            IndexError: If there is no such row.
+        """
+        return OffenderView(self, index)
 
     @property
     def faction_run(self) -> np.ndarray:
@@ -404,27 +277,15 @@ class OCGModel(mesa.Model):
     # the week
     # ----------------------------------------------------------------------------------------
     def step(self) -> None:
-        """Advance the model by one week."""
+        """Advance the model by one week: every process in step order, then the records."""
         self.week += 1
-        if self.week >= len(self.releases_by_week):  # run() past run.years
-            grow = np.zeros(len(self.releases_by_week), dtype=np.int64)
-            self.releases_by_week = np.concatenate([self.releases_by_week, grow])
-            self.reoffended_by_week = np.concatenate([self.reoffended_by_week, grow])
         if self.intervention_week > 0 and self.week == self.intervention_week:
             self._start_intervention()
-        self.counts.reset()
-        justice.step(self)
-        self.cache = metrics.WeekCache(self)
-        prison_life.step(self)
-        self.cache = metrics.WeekCache(self)  # this week's recruits are members from here on
-        market.step(self)
-        intelligence.step(self)
-        sharing.step(self)
-        disruption.step(self)
-        trust.step(self)
-        community.step(self)
-        self.cost_week = costs.weekly_cost(self)
-        self.cache = metrics.WeekCache(self)  # end-of-week state for the records
+        for process in self.processes:
+            process.count.reset()
+        for process in self.processes:
+            process.step()
+        self.refresh_cache()  # end-of-week state for the records
         self.datacollector.collect(self)
         if self.week >= self.weeks_total:
             self.running = False
@@ -433,10 +294,8 @@ class OCGModel(mesa.Model):
         """Switch the policy levers to the scenario's values."""
         old = self.params
         self.params = self.scenario_params
-        if not self.params.sharing.enabled:
-            self.delivery_calendar.clear()  # silos: nothing in transit arrives either
-        if old.intelligence.pios_per_1000 != self.params.intelligence.pios_per_1000:
-            self._post_pios()
+        for process in self.processes:
+            process.levers_changed(old)
 
     def run(self, weeks: int | None = None) -> OCGModel:
         """Run for ``weeks`` weeks, or to the end of the scenario's run length.
@@ -467,34 +326,20 @@ class OCGModel(mesa.Model):
 
     def check_invariants(self) -> None:
         """Raise AssertionError if the state is inconsistent (used by the tests)."""
-        metrics.check_invariants(self)
+        check_invariants(self)
 
 
-# --------------------------------------------------------------------------------------------
-# draws shared by initialisation and the community process
-# --------------------------------------------------------------------------------------------
-def new_skills(rng: np.random.Generator, n: int, mean: float, drugs_share: float) -> np.ndarray:
-    """Skill masks for ``n`` new offenders: drugs with ``drugs_share``, then Poisson extras."""
-    skills = np.where(rng.random(n) < drugs_share, 1 << DRUGS, 0).astype(np.uint16)
-    extra = rng.poisson(max(0.0, mean - drugs_share), size=n)
-    for k in range(1, int(extra.max(initial=0)) + 1):
-        who = extra >= k
-        bits = rng.integers(0, 10, size=int(who.sum()))
-        skills[who] |= (1 << bits).astype(np.uint16)
-    return skills
+class WeekCache:
+    """Index arrays of the week (recomputed after justice, after prison life, and at the end).
 
+    Attributes:
+        members: Every OCG member.
+        members_inside: Members in prison.
+        prisoners: Everyone in prison (wing by wing).
+    """
 
-def ocg_target_sizes(rng: np.random.Generator, n: int, population) -> np.ndarray:
-    """Target sizes of ``n`` OCGs: log-normal with the given mean, at least 2."""
-    sigma = population.ocg_size_sigma
-    mu = np.log(population.ocg_size_mean) - sigma**2 / 2
-    return np.maximum(2, np.round(rng.lognormal(mu, sigma, size=n))).astype(np.int64)
-
-
-def ocg_crime_types(rng: np.random.Generator, population) -> int:
-    """Crime-type mask of a new OCG: drugs with ``drugs_share``, else another type; maybe more."""
-    first = DRUGS if rng.random() < population.drugs_share else int(rng.integers(1, 10))
-    mask = 1 << first
-    if rng.random() < 0.3:
-        mask |= 1 << int(rng.integers(0, 10))
-    return mask
+    def __init__(self, model: OCGModel):
+        pop = model.population
+        self.members = model.ocgs.member_rows()
+        self.members_inside = self.members[pop.status[self.members] != AT_LARGE]
+        self.prisoners = model.places.prisoners()

@@ -8,24 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import ASSOCIATE, CORE, LEADER, NONE, ColumnStore, Population
-
-__all__ = ["CRIME_TYPES", "OCGRegistry"]
-
-#: The ten SOC threats of the 2018 Serious and Organised Crime Strategy (bit i of a skills mask).
-CRIME_TYPES: tuple[str, ...] = (
-    "drugs",
-    "firearms",
-    "fraud",
-    "cyber",
-    "money_laundering",
-    "modern_slavery",
-    "organised_immigration_crime",
-    "acquisitive",
-    "bribery_corruption",
-    "child_sexual_abuse",
+from sim.population import (
+    ASSOCIATE,
+    CORE,
+    CRIME_TYPES,
+    DRUGS,
+    LEADER,
+    NONE,
+    ColumnStore,
+    Population,
 )
-DRUGS = 0
+
+__all__ = ["CRIME_TYPES", "OCGRegistry", "ocg_crime_types", "ocg_target_sizes"]
 
 
 class OCGRegistry(ColumnStore):
@@ -42,6 +36,11 @@ class OCGRegistry(ColumnStore):
         police_intel_week: Last week its home region's police received intelligence on it.
         members: For each group, the set of its members' offender indices.
         ventures: Joint ventures, (a, b) with a < b -> week formed.
+        lost_leader: Groups left without a leader since the community process last looked
+            (they may split, and try to promote a new leader).
+
+    Every member of every group is also listed in one maintained index (see
+    :meth:`member_rows`), so that no process scans the whole population to find them.
     """
 
     #: array name -> (dtype, value of an unused row)
@@ -60,6 +59,34 @@ class OCGRegistry(ColumnStore):
         super().__init__(capacity)
         self.members: list[set[int]] = []
         self.ventures: dict[tuple[int, int], int] = {}
+        self.lost_leader: set[int] = set()
+        self._rows = np.zeros(max(16, capacity * 8), dtype=np.int64)  # every member, unordered
+        self._n_rows = 0
+        self._sorted: np.ndarray | None = None
+
+    def _index_add(self, pop: Population, person: int) -> None:
+        if self._n_rows == self._rows.size:
+            self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
+        self._rows[self._n_rows] = person
+        pop.member_slot[person] = self._n_rows
+        self._n_rows += 1
+        self._sorted = None
+
+    def _index_remove(self, pop: Population, person: int) -> None:
+        j = pop.member_slot[person]
+        last = self._rows[self._n_rows - 1]
+        self._rows[j] = last
+        pop.member_slot[last] = j
+        pop.member_slot[person] = -1
+        self._n_rows -= 1
+        self._sorted = None
+
+    def member_rows(self) -> np.ndarray:
+        """Every member of every OCG, in row order (read-only; the same as a scan of ``ocg``)."""
+        if self._sorted is None:
+            self._sorted = np.sort(self._rows[: self._n_rows])
+            self._sorted.flags.writeable = False
+        return self._sorted
 
     def create(self, region: int, target_size: int, crime_types: int, week: int) -> int:
         """Register a new, empty OCG and return its index."""
@@ -73,7 +100,8 @@ class OCGRegistry(ColumnStore):
         return o
 
     def join(self, pop: Population, person: int, o: int, role: int, week: int) -> None:
-        """Make ``person`` a member of OCG ``o`` with ``role``."""
+        """Make ``person`` (who is in no OCG) a member of OCG ``o`` with ``role``."""
+        self._index_add(pop, person)
         pop.ocg[person] = o
         pop.role[person] = role
         pop.joined_week[person] = week
@@ -87,6 +115,7 @@ class OCGRegistry(ColumnStore):
         o = int(pop.ocg[person])
         if o < 0:
             return -1
+        self._index_remove(pop, person)
         self.members[o].discard(int(person))
         self.size[o] -= 1
         if self.leader[o] == person:
@@ -95,9 +124,16 @@ class OCGRegistry(ColumnStore):
         pop.role[person] = NONE
         return o
 
+    def depose(self, pop: Population, o: int) -> None:
+        """Take the leadership from OCG ``o``'s leader (who stays a core member)."""
+        pop.role[self.leader[o]] = CORE
+        self.leader[o] = -1
+        self.lost_leader.add(o)
+
     def dissolve(self, pop: Population, o: int) -> None:
         """End OCG ``o``: its remaining members become unaffiliated, its ventures end."""
         for person in sorted(self.members[o]):
+            self._index_remove(pop, person)
             pop.ocg[person] = -1
             pop.role[person] = NONE
         self.members[o] = set()
@@ -125,3 +161,19 @@ class OCGRegistry(ColumnStore):
 
 
 ROLES = {NONE: "none", ASSOCIATE: "associate", CORE: "core", LEADER: "leader"}
+
+
+def ocg_target_sizes(rng: np.random.Generator, n: int, population) -> np.ndarray:
+    """Target sizes of ``n`` OCGs: log-normal with the given mean, at least 2."""
+    sigma = population.ocg_size_sigma
+    mu = np.log(population.ocg_size_mean) - sigma**2 / 2
+    return np.maximum(2, np.round(rng.lognormal(mu, sigma, size=n))).astype(np.int64)
+
+
+def ocg_crime_types(rng: np.random.Generator, population) -> int:
+    """Crime-type mask of a new OCG: drugs with ``drugs_share``, else another type; maybe more."""
+    first = DRUGS if rng.random() < population.drugs_share else int(rng.integers(1, 10))
+    mask = 1 << first
+    if rng.random() < 0.3:
+        mask |= 1 << int(rng.integers(0, 10))
+    return mask

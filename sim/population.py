@@ -1,10 +1,8 @@
-"""Hot per-offender state, kept in NumPy arrays owned by the model, and the group rosters.
+"""Per-offender state, kept in NumPy arrays: one row per offender, one column per attribute.
 
-Every offender is a Mesa agent (``sim.agents.Offender``) whose attributes are views into these
-arrays, so that the weekly processes can draw counts of events per wing or region with NumPy
-instead of looping over every person. A roster keeps, for each group (a region's offenders at
-large, a wing's prisoners), a compact list of its members so that a uniform random member can be
-drawn in O(1) and moves cost O(1).
+The weekly processes draw counts of events per wing or region and update these columns with
+NumPy instead of looping over every person. Where each offender is (wing or region) is kept by
+``sim.places``.
 """
 
 from __future__ import annotations
@@ -12,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "CRIME_TYPES",
+    "DRUGS",
     "AT_LARGE",
     "GONE",
     "REMAND",
@@ -22,8 +22,24 @@ __all__ = [
     "NONE",
     "ColumnStore",
     "Population",
-    "Roster",
+    "new_skills",
 ]
+
+#: The ten SOC threats of the 2018 Serious and Organised Crime Strategy: bit i of a skills mask
+#: (an offender's skills, an OCG's markets).
+CRIME_TYPES: tuple[str, ...] = (
+    "drugs",
+    "firearms",
+    "fraud",
+    "cyber",
+    "money_laundering",
+    "modern_slavery",
+    "organised_immigration_crime",
+    "acquisitive",
+    "bribery_corruption",
+    "child_sexual_abuse",
+)
+DRUGS = 0
 
 # where an offender is / legal status
 AT_LARGE, REMAND, SENTENCED, GONE = 0, 1, 2, 3
@@ -44,6 +60,7 @@ _FIELDS: dict[str, tuple[type, int]] = {
     "licence_end": (np.int32, -1),
     "licence_intel": (np.bool_, False),
     "ocg": (np.int32, -1),
+    "member_slot": (np.int32, -1),  # position in the OCG registry's index of members
     "role": (np.int8, NONE),
     "joined_week": (np.int32, -1),
     "high_risk": (np.bool_, False),
@@ -121,57 +138,12 @@ class Population(ColumnStore):
         return self._append(k)
 
 
-class Roster:
-    """Compact member lists for a fixed set of groups (wings, regions).
-
-    Each offender is in at most one group of a roster; ``slot`` (shared with the population)
-    holds their position in it.
-
-    Args:
-        n_groups: Number of groups.
-        width: Initial room per group (grows by doubling).
-        population: The population whose slot array records each member's position.
-        slot_field: Name of that array (looked up each time: it is reallocated as the
-            population grows).
-    """
-
-    def __init__(self, n_groups: int, width: int, population: Population, slot_field: str):
-        self.members = np.full((n_groups, max(4, int(width))), -1, dtype=np.int64)
-        self.count = np.zeros(n_groups, dtype=np.int64)
-        self._pop = population
-        self._slot_field = slot_field
-
-    def add(self, group: int, person: int) -> None:
-        """Put ``person`` into ``group``."""
-        j = self.count[group]
-        if j == self.members.shape[1]:
-            grown = np.full((self.members.shape[0], 2 * j), -1, dtype=np.int64)
-            grown[:, :j] = self.members
-            self.members = grown
-        self.members[group, j] = person
-        getattr(self._pop, self._slot_field)[person] = j
-        self.count[group] = j + 1
-
-    def remove(self, group: int, person: int) -> None:
-        """Take ``person`` out of ``group`` (swap with the last member)."""
-        slot = getattr(self._pop, self._slot_field)
-        j = slot[person]
-        last_j = self.count[group] - 1
-        last = self.members[group, last_j]
-        self.members[group, j] = last
-        slot[last] = j
-        self.members[group, last_j] = -1
-        slot[person] = -1
-        self.count[group] = last_j
-
-    def sample(self, groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """One uniformly drawn member of each group in ``groups`` (-1 where a group is empty)."""
-        counts = self.count[groups]
-        picks = (rng.random(len(groups)) * counts).astype(np.int64)
-        out = self.members[groups, np.minimum(picks, np.maximum(counts - 1, 0))]
-        out[counts == 0] = -1
-        return out
-
-    def group(self, group: int) -> np.ndarray:
-        """The members of one group (a view; copy before changing the roster)."""
-        return self.members[group, : self.count[group]]
+def new_skills(rng: np.random.Generator, n: int, mean: float, drugs_share: float) -> np.ndarray:
+    """Skill masks for ``n`` new offenders: drugs with ``drugs_share``, then Poisson extras."""
+    skills = np.where(rng.random(n) < drugs_share, 1 << DRUGS, 0).astype(np.uint16)
+    extra = rng.poisson(max(0.0, mean - drugs_share), size=n)
+    for k in range(1, int(extra.max(initial=0)) + 1):
+        who = extra >= k
+        bits = rng.integers(0, 10, size=int(who.sum()))
+        skills[who] |= (1 << bits).astype(np.uint16)
+    return skills

@@ -21,12 +21,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import ASSOCIATE, LEADER
+from sim.arrays import unique
+from sim.metrics import derived, flow, stock
+from sim.population import ASSOCIATE, AT_LARGE, LEADER
+from sim.process import Process
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.model import OCGModel
 
-__all__ = ["step"]
+__all__ = ["PrisonLife", "contact_rates", "isolated"]
 
 
 def isolated(model: OCGModel, people: np.ndarray) -> np.ndarray:
@@ -55,81 +60,198 @@ def contact_rates(model: OCGModel, members: np.ndarray) -> np.ndarray:
     return rate
 
 
-def step(model: OCGModel) -> None:
-    """Run the week's contacts between OCG members and their wing-mates."""
-    rng = model.streams["prison_life"]
-    pop = model.population
-    pl = model.params.prison_life
-    members = model.cache.members_inside
-    if not members.size:
-        return
-    # leaders inside stay isolated until release, even after the group replaces them
-    pop.isolated[members] = isolated(model, members)
-    k = rng.poisson(contact_rates(model, members))
-    src = np.repeat(members, k)
-    if not src.size:
-        return
-    tgt = model.wings.sample(pop.wing[src], rng)
-    ok = (tgt >= 0) & (tgt != src) & ~isolated(model, np.maximum(tgt, 0))
-    src, tgt = src[ok], tgt[ok]
-    src_ocg = pop.ocg[src]
-    tgt_ocg = pop.ocg[tgt]
-    model.counts.contacts += int(src.size)
+def _members_inside(p: PrisonLife) -> int:
+    return int(p.model.cache.members_inside.size)
 
-    # --- recruitment of unaffiliated wing-mates ---------------------------------------------
-    cand = tgt_ocg < 0
-    s, t, o = src[cand], tgt[cand], src_ocg[cand]
-    if s.size:
-        p = np.full(s.size, pl.recruit_probability)
-        p[pop.debt[t]] *= pl.debt_multiplier
-        short = (pop.release_week[t] - model.week) <= pl.short_sentence_weeks
-        p[short] *= pl.short_sentence_multiplier
-        useful = (pop.skills[t] & model.ocgs.crime_types[o]) != 0
-        p[useful] *= pl.skill_multiplier
-        p *= 1.0 + pl.strength_effect * np.log(_local_strength(model, members, s))
-        fresh = model.params.disruption.intel_shelf_life_weeks
-        pressured = (model.week - pop.prison_intel_week[s]) <= fresh
-        p[pressured] *= pl.intel_pressure_factor
-        faction = model.faction_run[pop.prison[s]]
-        p[faction] *= model.params.regime.faction_recruit_multiplier
-        joined = rng.random(s.size) < np.minimum(p, 1.0)
-        # ties that outlast the prison term
-        tie = rng.random(s.size) < pl.tie_probability
-        pop.tie_ocg[t[tie]] = o[tie]
-        pop.tie_week[t[tie]] = model.week
-        if joined.any():
-            t_j, o_j, s_j = t[joined], o[joined], s[joined]
-            _, first = np.unique(t_j, return_index=True)
-            t_j, o_j, s_j = t_j[first], o_j[first], s_j[first]
-            high = rng.random(t_j.size) < model.params.population.high_risk_share_members
-            for person, group, is_high in zip(
-                t_j.tolist(), o_j.tolist(), high.tolist(), strict=True
-            ):
-                model.ocgs.join(pop, person, group, ASSOCIATE, model.week)
-                pop.high_risk[person] = is_high
-            model.counts.recruits_prison += int(t_j.size)
-            model.counts.recruiters = np.unique(s_j)
 
-    # --- skills pass from member to wing-mate ------------------------------------------------
-    learn = rng.random(src.size) < pl.skill_transfer_probability
-    if learn.any():
-        s_l, t_l = src[learn], tgt[learn]
-        new = pop.skills[s_l] & ~pop.skills[t_l]
-        has = new != 0
-        bits = _random_bit(rng, new[has])
-        np.bitwise_or.at(pop.skills, t_l[has], bits)
-        model.counts.skills_passed += int(has.sum())
+def _presence(p: PrisonLife) -> int:
+    return int(unique(p.model.population.prison[p.model.cache.members_inside]).size)
 
-    # --- joint ventures between members of different OCGs ------------------------------------
-    cross = (tgt_ocg >= 0) & (tgt_ocg != src_ocg)
-    if cross.any():
-        a, b = src_ocg[cross], tgt_ocg[cross]
-        form = rng.random(a.size) < pl.joint_venture_probability
-        for x, y in zip(a[form].tolist(), b[form].tolist(), strict=True):
-            if model.ocgs.add_venture(x, y, model.week):
-                model.counts.new_ventures += 1
-                _market_entry(model, rng, x, y)
-                _market_entry(model, rng, y, x)
+
+def _cross_region_ventures(p: PrisonLife) -> int:
+    home = p.model.ocgs.home_region
+    return sum(1 for a, b in p.model.ocgs.ventures if home[a] != home[b])
+
+
+def _leaders_in_prison(p: PrisonLife) -> int:
+    ocgs = p.model.ocgs
+    leaders = ocgs.leader[: ocgs.n]
+    return int((p.model.population.status[leaders[leaders >= 0]] != AT_LARGE).sum())
+
+
+def _recruits_per_1000_py(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
+    prison_years = win["prison_population"].mean() * (len(win) / 52.0)
+    return float(1000.0 * win["recruits_prison"].sum() / max(prison_years, 1e-9))
+
+
+class PrisonLife(Process):
+    """Contacts between OCG members inside and their wing-mates.
+
+    Attributes:
+        recruiters: Members inside who recruited someone this week (read by intelligence:
+            recruiting is a visible signal).
+        new_ties: Prisoners who made a tie to an OCG this week (read by community).
+    """
+
+    name = "prison_life"
+    METRICS = (
+        stock(
+            "ocg_members_in_prison",
+            "people",
+            "OCG members in prison at the end of the week.",
+            _members_inside,
+        ),
+        stock(
+            "prisoners_ocg_share",
+            "1",
+            "OCG members in prison / prisoners.",
+            lambda p: _members_inside(p) / max(1, p.model.places.occupancy.sum()),
+            extensive=False,
+            label="share of prisoners in OCGs",
+            fmt="{:.3f}",
+        ),
+        stock(
+            "prisons_with_ocg_presence",
+            "prisons",
+            "Prisons holding at least one OCG member.",
+            _presence,
+        ),
+        stock(
+            "joint_ventures",
+            "ventures",
+            "Joint ventures between OCGs in force.",
+            lambda p: len(p.model.ocgs.ventures),
+            label="joint ventures (mean)",
+        ),
+        stock(
+            "cross_region_ventures",
+            "ventures",
+            "Joint ventures between OCGs of different home regions.",
+            _cross_region_ventures,
+        ),
+        stock(
+            "leaders_in_prison",
+            "people",
+            "OCG leaders who are in prison.",
+            _leaders_in_prison,
+        ),
+        flow("contacts", "contacts", "Contacts of OCG members inside with wing-mates."),
+        flow("recruits_prison", "people", "Prisoners recruited into an OCG inside."),
+        flow("skills_passed", "skills", "Crime skills passed from a member to a wing-mate."),
+        flow(
+            "new_joint_ventures",
+            "ventures",
+            "Joint ventures formed between members of different OCGs inside.",
+        ),
+        flow("market_entries", "entries", "OCGs entering a partner's crime type (new market)."),
+        derived(
+            "recruits_prison_per_1000_py",
+            "people/1,000 prisoner-years",
+            "In-prison recruits per 1,000 prisoner-years in the window.",
+            _recruits_per_1000_py,
+            extensive=False,
+            headline=True,
+            label="in-prison recruits / 1,000 prisoner-yrs",
+            fmt="{:.1f}",
+        ),
+    )
+
+    def __init__(self, model: OCGModel):
+        super().__init__(model)
+        self.recruiters = np.zeros(0, dtype=np.int64)
+        self.new_ties = np.zeros(0, dtype=np.int64)
+
+    def step(self) -> None:
+        """Run the week's contacts between OCG members and their wing-mates."""
+        model = self.model
+        model.refresh_cache()
+        self.recruiters = np.zeros(0, dtype=np.int64)
+        self.new_ties = np.zeros(0, dtype=np.int64)
+        rng = self.rng
+        pop = model.population
+        pl = model.params.prison_life
+        members = model.cache.members_inside
+        if not members.size:
+            return
+        # leaders inside stay isolated until release, even after the group replaces them
+        pop.isolated[members] = isolated(model, members)
+        k = rng.poisson(contact_rates(model, members))
+        src = np.repeat(members, k)
+        if not src.size:
+            return
+        tgt = model.places.wings.sample(pop.wing[src], rng)
+        ok = (tgt >= 0) & (tgt != src) & ~isolated(model, np.maximum(tgt, 0))
+        src, tgt = src[ok], tgt[ok]
+        src_ocg = pop.ocg[src]
+        tgt_ocg = pop.ocg[tgt]
+        self.count.contacts += int(src.size)
+
+        # --- recruitment of unaffiliated wing-mates -----------------------------------------
+        cand = tgt_ocg < 0
+        s, t, o = src[cand], tgt[cand], src_ocg[cand]
+        if s.size:
+            p = np.full(s.size, pl.recruit_probability)
+            p[pop.debt[t]] *= pl.debt_multiplier
+            short = (pop.release_week[t] - model.week) <= pl.short_sentence_weeks
+            p[short] *= pl.short_sentence_multiplier
+            useful = (pop.skills[t] & model.ocgs.crime_types[o]) != 0
+            p[useful] *= pl.skill_multiplier
+            p *= 1.0 + pl.strength_effect * np.log(_local_strength(model, members, s))
+            fresh = model.params.disruption.intel_shelf_life_weeks
+            pressured = (model.week - pop.prison_intel_week[s]) <= fresh
+            p[pressured] *= pl.intel_pressure_factor
+            faction = model.faction_run[pop.prison[s]]
+            p[faction] *= model.params.regime.faction_recruit_multiplier
+            joined = rng.random(s.size) < np.minimum(p, 1.0)
+            # ties that outlast the prison term
+            tie = rng.random(s.size) < pl.tie_probability
+            pop.tie_ocg[t[tie]] = o[tie]
+            pop.tie_week[t[tie]] = model.week
+            self.new_ties = t[tie]
+            if joined.any():
+                t_j, o_j, s_j = t[joined], o[joined], s[joined]
+                _, first = np.unique(t_j, return_index=True)
+                t_j, o_j, s_j = t_j[first], o_j[first], s_j[first]
+                high = rng.random(t_j.size) < model.params.population.high_risk_share_members
+                for person, group, is_high in zip(
+                    t_j.tolist(), o_j.tolist(), high.tolist(), strict=True
+                ):
+                    model.ocgs.join(pop, person, group, ASSOCIATE, model.week)
+                    pop.high_risk[person] = is_high
+                self.count.recruits_prison += int(t_j.size)
+                self.recruiters = unique(s_j)
+
+        # --- skills pass from member to wing-mate --------------------------------------------
+        learn = rng.random(src.size) < pl.skill_transfer_probability
+        if learn.any():
+            s_l, t_l = src[learn], tgt[learn]
+            new = pop.skills[s_l] & ~pop.skills[t_l]
+            has = new != 0
+            bits = _random_bit(rng, new[has])
+            np.bitwise_or.at(pop.skills, t_l[has], bits)
+            self.count.skills_passed += int(has.sum())
+
+        # --- joint ventures between members of different OCGs --------------------------------
+        cross = (tgt_ocg >= 0) & (tgt_ocg != src_ocg)
+        if cross.any():
+            a, b = src_ocg[cross], tgt_ocg[cross]
+            form = rng.random(a.size) < pl.joint_venture_probability
+            for x, y in zip(a[form].tolist(), b[form].tolist(), strict=True):
+                if model.ocgs.add_venture(x, y, model.week):
+                    self.count.new_joint_ventures += 1
+                    self._market_entry(x, y)
+                    self._market_entry(y, x)
+
+    def _market_entry(self, a: int, b: int) -> None:
+        """OCG ``a`` may enter one of partner ``b``'s crime types (a new market)."""
+        ocgs = self.model.ocgs
+        if self.rng.random() >= self.model.params.prison_life.market_entry_probability:
+            return
+        new = int(ocgs.crime_types[b]) & ~int(ocgs.crime_types[a])
+        if new:
+            bit = int(_random_bit(self.rng, np.array([new], dtype=np.uint16))[0])
+            ocgs.crime_types[a] |= bit
+            self.count.market_entries += 1
 
 
 def _local_strength(model: OCGModel, members: np.ndarray, recruiters: np.ndarray) -> np.ndarray:
@@ -150,14 +272,3 @@ def _random_bit(rng: np.random.Generator, masks: np.ndarray) -> np.ndarray:
     pick = (rng.random(len(masks)) * cum[:, -1])[:, None]
     which = (cum <= pick).sum(axis=1)
     return (1 << which).astype(np.uint16)
-
-
-def _market_entry(model: OCGModel, rng: np.random.Generator, a: int, b: int) -> None:
-    """OCG ``a`` may enter one of partner ``b``'s crime types (a new market)."""
-    if rng.random() >= model.params.prison_life.market_entry_probability:
-        return
-    new = int(model.ocgs.crime_types[b]) & ~int(model.ocgs.crime_types[a])
-    if new:
-        bit = int(_random_bit(rng, np.array([new], dtype=np.uint16))[0])
-        model.ocgs.crime_types[a] |= bit
-        model.counts.market_entries += 1

@@ -21,12 +21,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.metrics import derived, flow, stock
 from sim.population import HIGH, LOW
+from sim.process import Process
 
 if TYPE_CHECKING:
-    from sim.model import OCGModel
+    import pandas as pd
 
-__all__ = ["LOCAL_TIER", "NATIONAL_TIER", "REGIONAL_TIER", "share_back_on_arrival", "step"]
+    from sim.model import OCGModel
+    from sim.params import Parameters
+
+__all__ = ["LOCAL_TIER", "NATIONAL_TIER", "REGIONAL_TIER", "Sharing", "mean_delay"]
 
 LOCAL_TIER, REGIONAL_TIER, NATIONAL_TIER = 0, 1, 2
 
@@ -44,86 +49,168 @@ def mean_delay(model: OCGModel) -> float:
     return (base + s.approval_weeks) * cut
 
 
-def step(model: OCGModel) -> None:
-    """Send this week's new items to the police tiers, then deliver what arrives this week."""
-    rng = model.streams["sharing"]
-    s = model.params.sharing
-    items = model.items
-    new = np.arange(model.items_sent, items.n)
-    model.items_sent = items.n
-    if s.enabled and new.size:
-        prisons = items.prison[new]
-        delay = mean_delay(model)
-        access = np.array([s.access_local, s.access_regional, s.access_national])
-        for tier in range(3):
-            u = rng.random(new.size)  # drawn either way: common random numbers across scenarios
-            if s.common_database:
-                reach = np.ones(new.size, dtype=bool)
-            else:
-                reach = u < access[tier] * model.trust[prisons, tier]
-            arrive = model.week + rng.poisson(delay, size=new.size)
-            items.arrive[new[reach], tier] = arrive[reach]
-            for week, item in zip(arrive[reach].tolist(), new[reach].tolist(), strict=True):
-                model.delivery_calendar.setdefault(week, []).append((item, tier))
-            model.counts.items_shared[tier] += int(reach.sum())
-        reached = (items.arrive[new] >= 0).any(axis=1)
-        model.counts.items_shared_any += int(reached.sum())
-    _deliver(model, rng)
+def _graded_correctly(p: Sharing) -> float:
+    """Share of truly high-risk members whom the police grade as high risk."""
+    pop = p.model.population
+    members = p.model.cache.members
+    high = members[pop.high_risk[members]]
+    return float((pop.police_grade[high] == HIGH).mean()) if high.size else 0.0
 
 
-def _deliver(model: OCGModel, rng: np.random.Generator) -> None:
-    """Items arriving this week: police grade them and, if usable, queue them for action."""
-    arrivals = model.delivery_calendar.pop(model.week, [])
-    if not arrivals:
-        return
-    pop = model.population
-    items = model.items
-    i = model.params.intelligence
-    s = model.params.sharing
-    mismatch = i.protocol_mismatch if i.common_protocol else i.definition_mismatch
-    for item, tier in arrivals:
-        subject = int(items.subject[item])
-        group = int(items.ocg[item])
-        if group < 0 or not model.ocgs.alive[group]:
-            continue
-        home = int(model.ocgs.home_region[group])
-        prison_region = int(model.world.prison_region[items.prison[item]])
-        if tier == NATIONAL_TIER:
-            usable = rng.random() < s.national_forwarding
-        else:
-            usable = prison_region == home
-        if not usable:
-            continue
-        grade = int(items.prison_grade[item])
-        if rng.random() < mismatch:
-            grade = LOW if grade == HIGH else HIGH
-        pop.police_intel_week[subject] = model.week
-        pop.police_grade[subject] = grade
-        model.ocgs.police_intel_week[group] = model.week
-        model.police_queue[home].append((item, tier))
-        model.counts.items_usable += 1
+def _share_rate(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
+    created = win["items_created"].sum()
+    return float(win["items_shared"].sum() / created) if created else 0.0
 
 
-def share_back_on_arrival(model: OCGModel, person: int, u: float) -> None:
-    """Police tell the receiving prison that an arriving prisoner is a known OCG member.
+class Sharing(Process):
+    """Items travel from prisons to the police tiers; police share back with prisons.
 
-    Design trace (DESIGN.md step 5): "Police also share with prisons (who is arriving, who is
-    high risk)"; the research's two-way "data-sharing approach".
+    Attributes:
+        sent: Items created up to here have been sent (an index into ``model.items``).
+        delivery_calendar: Week -> (item, tier) arriving that week.
+        delivered: This week's usable deliveries, per region whose police can act on them:
+            (item, tier) pairs, in order of arrival (read by disruption).
 
-    Args:
-        model: The model.
-        person: The arriving prisoner.
-        u: A uniform draw in [0, 1) for the decision.
+    Reads: ``model.trust.level`` (a prison shares with a tier it trusts).
     """
-    pop = model.population
-    s = model.params.sharing
-    if not s.enabled or pop.ocg[person] < 0:
-        return
-    if model.week - pop.police_intel_week[person] > model.params.disruption.intel_shelf_life_weeks:
-        return
-    prison = int(pop.prison[person])
-    chance = 1.0 if s.common_database else s.police_share_back * model.trust[prison, LOCAL_TIER]
-    if u < chance:
-        pop.prison_intel_week[person] = model.week
-        pop.prison_grade[person] = pop.police_grade[person]
-        model.counts.shared_back += 1
+
+    name = "sharing"
+    METRICS = (
+        flow("items_shared", "items", "Items that reached at least one police tier."),
+        flow("items_shared_local", "items", "Items sent to the local tier (SOCU)."),
+        flow("items_shared_regional", "items", "Items sent to the regional tier (ROCU)."),
+        flow("items_shared_national", "items", "Items sent to the national hub (MARSOC)."),
+        flow(
+            "items_usable",
+            "deliveries",
+            "Deliveries the receiving police can use (their region's OCG, or forwarded).",
+        ),
+        flow(
+            "shared_back",
+            "people",
+            "Arriving prisoners the police flagged to the prison as known OCG members.",
+        ),
+        stock(
+            "high_risk_correctly_graded",
+            "1",
+            "Share of truly high-risk members whom the police grade as high risk.",
+            _graded_correctly,
+            extensive=False,
+        ),
+        derived(
+            "share_rate",
+            "1",
+            "Items that reached at least one police tier / items created (window).",
+            _share_rate,
+            extensive=False,
+            headline=True,
+            label="share rate",
+            fmt="{:.3f}",
+        ),
+    )
+
+    def __init__(self, model: OCGModel):
+        super().__init__(model)
+        self.sent = 0
+        self.delivery_calendar: dict[int, list[tuple[int, int]]] = {}
+        self.delivered: list[list[tuple[int, int]]] = [[] for _ in range(model.world.n_regions)]
+
+    def levers_changed(self, old: Parameters) -> None:
+        """Silos: when sharing stops, nothing in transit arrives either."""
+        if not self.model.params.sharing.enabled:
+            self.delivery_calendar.clear()
+
+    def step(self) -> None:
+        """Send this week's new items to the police tiers, then deliver what arrives this week."""
+        model = self.model
+        rng = self.rng
+        s = model.params.sharing
+        items = model.items
+        new = np.arange(self.sent, items.n)
+        self.sent = items.n
+        if s.enabled and new.size:
+            reached_tier = [0, 0, 0]
+            prisons = items.prison[new]
+            delay = mean_delay(model)
+            access = np.array([s.access_local, s.access_regional, s.access_national])
+            for tier in range(3):
+                u = rng.random(new.size)  # drawn either way: common random numbers
+                if s.common_database:
+                    reach = np.ones(new.size, dtype=bool)
+                else:
+                    reach = u < access[tier] * model.trust.level[prisons, tier]
+                arrive = model.week + rng.poisson(delay, size=new.size)
+                items.arrive[new[reach], tier] = arrive[reach]
+                for week, item in zip(arrive[reach].tolist(), new[reach].tolist(), strict=True):
+                    self.delivery_calendar.setdefault(week, []).append((item, tier))
+                reached_tier[tier] = int(reach.sum())
+            self.count.items_shared_local += reached_tier[LOCAL_TIER]
+            self.count.items_shared_regional += reached_tier[REGIONAL_TIER]
+            self.count.items_shared_national += reached_tier[NATIONAL_TIER]
+            reached = (items.arrive[new] >= 0).any(axis=1)
+            self.count.items_shared += int(reached.sum())
+        self._deliver()
+
+    def _deliver(self) -> None:
+        """Items arriving this week: police grade them and, if usable, pass them on for action."""
+        model = self.model
+        rng = self.rng
+        self.delivered = [[] for _ in range(model.world.n_regions)]
+        arrivals = self.delivery_calendar.pop(model.week, [])
+        if not arrivals:
+            return
+        pop = model.population
+        items = model.items
+        i = model.params.intelligence
+        s = model.params.sharing
+        mismatch = i.protocol_mismatch if i.common_protocol else i.definition_mismatch
+        for item, tier in arrivals:
+            subject = int(items.subject[item])
+            group = int(items.ocg[item])
+            if group < 0 or not model.ocgs.alive[group]:
+                continue
+            home = int(model.ocgs.home_region[group])
+            prison_region = int(model.world.prison_region[items.prison[item]])
+            if tier == NATIONAL_TIER:
+                usable = rng.random() < s.national_forwarding
+            else:
+                usable = prison_region == home
+            if not usable:
+                continue
+            grade = int(items.prison_grade[item])
+            if rng.random() < mismatch:
+                grade = LOW if grade == HIGH else HIGH
+            pop.police_intel_week[subject] = model.week
+            pop.police_grade[subject] = grade
+            model.ocgs.police_intel_week[group] = model.week
+            self.delivered[home].append((item, tier))
+            self.count.items_usable += 1
+
+    def share_back_on_arrival(self, person: int, u: float) -> None:
+        """Police tell the receiving prison that an arriving prisoner is a known OCG member.
+
+        Design trace (DESIGN.md step 5): "Police also share with prisons (who is arriving, who is
+        high risk)"; the research's two-way "data-sharing approach".
+
+        Args:
+            person: The arriving prisoner.
+            u: A uniform draw in [0, 1) for the decision.
+        """
+        model = self.model
+        pop = model.population
+        s = model.params.sharing
+        if not s.enabled or pop.ocg[person] < 0:
+            return
+        shelf_life = model.params.disruption.intel_shelf_life_weeks
+        if model.week - pop.police_intel_week[person] > shelf_life:
+            return
+        prison = int(pop.prison[person])
+        chance = (
+            1.0
+            if s.common_database
+            else s.police_share_back * model.trust.level[prison, LOCAL_TIER]
+        )
+        if u < chance:
+            pop.prison_intel_week[person] = model.week
+            pop.prison_grade[person] = pop.police_grade[person]
+            self.count.shared_back += 1

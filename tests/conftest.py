@@ -114,24 +114,24 @@ def step_checked(model: OCGModel, every: int = 1) -> list[dict[str, int]]:
     rows = []
     model.check_invariants()
     while model.running:
-        before_prison = int(model.prison_occupancy.sum())
-        before_large = int(model.at_large.count.sum())
+        before_prison = int(model.places.occupancy.sum())
+        before_large = int(model.places.at_large.count.sum())
         model.step()
-        c = model.counts
+        justice, community = model.justice.count, model.community.count
         rows.append(
             {
                 "week": model.week,
                 "prison_before": before_prison,
-                "prison_after": int(model.prison_occupancy.sum()),
+                "prison_after": int(model.places.occupancy.sum()),
                 "large_before": before_large,
-                "large_after": int(model.at_large.count.sum()),
-                "receptions": c.receptions,
-                "recalls": c.recalls,
-                "releases": c.releases,
-                "diverted": c.diverted,
-                "desisted": c.desisted,
-                "entrants": c.entrants,
-                "transfers": c.transfers,
+                "large_after": int(model.places.at_large.count.sum()),
+                "receptions": justice.receptions,
+                "recalls": justice.recalls,
+                "releases": justice.releases,
+                "diverted": justice.diverted,
+                "desisted": community.desisted,
+                "entrants": community.entrants,
+                "transfers": model.disruption.count.transfers,
             }
         )
         if model.week % every == 0 or not model.running:

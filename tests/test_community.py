@@ -37,9 +37,9 @@ def _desisted(seed: int, hazard: float) -> tuple[int, int, list[int]]:
     at_large = []
     while m.running:
         m.step()
-        desisted += m.counts.desisted
-        entrants += m.counts.entrants
-        at_large.append(int(m.at_large.count.sum()))
+        desisted += m.community.count.desisted
+        entrants += m.community.count.entrants
+        at_large.append(int(m.places.at_large.count.sum()))
     return desisted, entrants, at_large
 
 

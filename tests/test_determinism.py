@@ -31,7 +31,7 @@ def test_same_seed_same_model_state():
     assert n == m2.population.n
     np.testing.assert_array_equal(m1.population.ocg[:n], m2.population.ocg[:n])
     np.testing.assert_array_equal(m1.population.prison[:n], m2.population.prison[:n])
-    np.testing.assert_array_equal(m1.trust, m2.trust)
+    np.testing.assert_array_equal(m1.trust.level, m2.trust.level)
     s1, s2 = m1.summary(), m2.summary()
     assert s1.keys() == s2.keys()
     assert all(s1[k] == s2[k] or (s1[k] != s1[k] and s2[k] != s2[k]) for k in s1)  # NaN == NaN

@@ -42,10 +42,10 @@ def test_concentration_moves_members_to_high_security_and_separates_them():
     moved = 0
     for _ in range(52):
         m.step()
-        if m.counts.transfers:
+        if m.disruption.count.transfers:
             # members moved by the prison this week (progression transfers are not recorded)
             changed = np.flatnonzero(pop.moved_week[: pop.n] == m.week)
-            assert changed.size == m.counts.transfers
+            assert changed.size == m.disruption.count.transfers
             inside = changed[pop.prison[changed] >= 0]
             assert (m.world.prison_category[pop.prison[inside]] == HIGH_SECURITY).all()
             assert pop.separated[inside].all()

@@ -54,10 +54,10 @@ def test_detection_share_falls_with_caseload_and_rises_with_pios():
     m = OCGModel(rng=1, scale=0.02, years=1)
     share = intelligence.detection_share(m)
     assert ((share > 0) & (share <= 1)).all()
-    m.prison_occupancy = m.prison_occupancy * 3
+    m.places.occupancy = m.places.occupancy * 3
     busier = intelligence.detection_share(m)
     assert (busier <= share).all() and (busier < share).any()
-    m.pio_count = m.pio_count * 10
+    m.intelligence.pio_count = m.intelligence.pio_count * 10
     assert (intelligence.detection_share(m) >= busier).all()
 
 
@@ -79,4 +79,4 @@ def test_items_are_about_members_inside():
         assert (m.items.created[new] == m.week).all()
         assert (m.items.ocg[new] >= 0).all()
         assert (m.items.prison[new] >= 0).all()
-        assert m.counts.items_created == new.size
+        assert m.intelligence.count.items_created == new.size

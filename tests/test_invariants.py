@@ -6,7 +6,7 @@ from conftest import step_checked
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.metrics import WeekCounts
+from sim.metrics import Tally
 from sim.model import OCGModel
 
 TINY = {"scale": 0.01, "years": 1, "intervention_week": 13}
@@ -119,12 +119,13 @@ def test_zero_pios_create_no_items():
     assert ts["items_shared"].sum() == 0
 
 
-def test_week_counts_reset():
-    counts = WeekCounts(3)
-    counts.receptions = 5
-    counts.items_shared[1] = 2
-    counts.reset()
-    assert counts.receptions == 0 and counts.items_shared == [0, 0, 0]
+def test_a_tally_resets_and_has_only_its_declared_counts():
+    tally = Tally(["receptions", "releases"])
+    tally.receptions += 5
+    tally.reset()
+    assert tally.receptions == 0 and tally.releases == 0
+    with pytest.raises(AttributeError):
+        tally.not_declared += 1  # a counter that is not declared does not exist
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -164,3 +165,18 @@ def test_invariants_hold_for_random_parameters(
     )
     rows = step_checked(model, every=5)
     _check_accounting(rows)
+
+
+def test_records_and_summary_follow_the_declarations():
+    from sim.metrics import catalogue, series_catalogue
+
+    model = OCGModel(rng=3, **TINY).run()
+    ts, summary = model.timeseries(), model.summary()
+    declared = [m.name for m in series_catalogue()]
+    assert list(ts.columns) == ["week", *declared]  # every declared flow and stock, nothing else
+    assert len(set(declared)) == len(declared)
+    assert sorted(summary) == sorted(e.name for e in catalogue())
+    # every process's tally holds exactly its declared flows
+    for process in model.processes:
+        flows = {m.name for m in process.METRICS if m.kind == "flow"}
+        assert set(vars(process.count)) - {"_names"} == flows, process.name

@@ -46,12 +46,12 @@ def test_zero_offence_hazard_means_no_receptions():
 def test_statuses_and_release_calendar_are_consistent():
     m = OCGModel(rng=2, scale=0.01, years=1).run(30)
     pop = m.population
-    inside = m.prisoners()
+    inside = m.places.prisoners()
     assert np.isin(pop.status[inside], (REMAND, SENTENCED)).all()
     # everyone inside has a release date in the future, and is in the calendar for it
     assert (pop.release_week[inside] > m.week).all()
     for person in inside[:200].tolist():
-        assert person in m.release_calendar[int(pop.release_week[person])]
+        assert person in m.justice.release_calendar[int(pop.release_week[person])]
     at_large = np.flatnonzero(pop.status[: pop.n] == AT_LARGE)
     assert (pop.prison[at_large] == -1).all()
 

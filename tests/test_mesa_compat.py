@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
 import pandas as pd
+import pytest
 
 from sim.model import OCGModel
 
@@ -45,3 +47,23 @@ def test_model_is_a_mesa_model_with_agents_and_datacollector():
 def test_section_key_keywords_are_accepted():
     a = OCGModel(rng=1, scale=0.01, years=1, prison_life__recruit_probability=0.002)
     assert a.scenario_params["prison_life.recruit_probability"] == 0.002
+
+
+def test_agents_are_the_pios_and_police_units_and_offenders_are_rows():
+    from sim.agents import OffenderView, PoliceUnit, PrisonIntelligenceOfficer
+
+    model = OCGModel(rng=1, scale=0.01, years=1).run(10)
+    kinds = {type(a) for a in model.agents}
+    assert kinds == {PrisonIntelligenceOfficer, PoliceUnit}
+    assert len(model.agents) == len(model.intelligence.pios) + len(model.disruption.police_units)
+    pop = model.population
+    member = int(np.flatnonzero(pop.ocg[: pop.n] >= 0)[0])
+    view = model.offender(member)
+    assert isinstance(view, OffenderView)
+    assert view.ocg == pop.ocg[member] and view.index == member
+    assert view.status in ("at_large", "remand", "sentenced", "gone")
+    assert view.as_dict()["ocg"] == view.ocg
+    pop.ocg[member] = -1  # a view, not a copy
+    assert view.ocg is None
+    with pytest.raises(IndexError):
+        model.offender(pop.n)

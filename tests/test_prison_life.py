@@ -70,9 +70,10 @@ def test_recruits_inside_join_an_ocg_while_in_prison():
         inside = pop.prison[: len(before)] >= 0
         joined_inside = np.flatnonzero((before < 0) & (after >= 0) & inside)
         # everyone who joined while inside was recruited inside (some may exit the same week)
-        assert joined_inside.size <= m.counts.recruits_prison
-        assert joined_inside.size >= m.counts.recruits_prison - m.counts.member_exits
-        total += m.counts.recruits_prison
+        recruits, exits = m.prison_life.count.recruits_prison, m.community.count.member_exits
+        assert joined_inside.size <= recruits
+        assert joined_inside.size >= recruits - exits
+        total += recruits
         m.check_invariants()
     assert total > 0
 
@@ -127,7 +128,7 @@ def _leader_recruits(isolate: bool) -> int:
         inside = m.cache.members_inside
         leaders = inside[pop.role[inside] == LEADER]
         m.step()
-        n += int(np.isin(m.counts.recruiters, leaders).sum())
+        n += int(np.isin(m.prison_life.recruiters, leaders).sum())
     return n
 
 

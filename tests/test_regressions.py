@@ -16,14 +16,14 @@ def test_wings_never_over_capacity_with_overcrowding(overcrowding):
     for _ in range(26):
         m.step()
         m.check_invariants()
-    assert (m.prison_capacity == np.bincount(m.world.wing_prison, m.wing_capacity)).all()
+    assert (m.places.capacity == np.bincount(m.world.wing_prison, m.places.wing_capacity)).all()
 
 
 def test_running_past_the_run_length_keeps_counting():
     m = OCGModel(rng=1, scale=0.02, years=1)
     m.run(weeks=120)  # past run.years: used to raise IndexError
     assert m.week == 120
-    assert m.releases_by_week[100:121].sum() > 0
+    assert m.justice.releases_by_week[100:121].sum() > 0
 
 
 def test_an_item_reaching_several_tiers_is_acted_on_once():
@@ -50,13 +50,11 @@ def test_an_item_reaching_several_tiers_is_acted_on_once():
 
 def test_dispersal_never_chooses_an_open_prison():
     # dispersal used to pick any prison with a place, open prisons included
-    from sim import disruption
     from sim.world import OPEN
 
     m = OCGModel(rng=2, scale=0.1, years=1)
-    rng = np.random.default_rng(0)
     assert (m.world.prison_category == OPEN).any()
-    picks = [disruption._other_prison(m, rng, 0, None) for _ in range(200)]
+    picks = [m.disruption._other_prison(0, None) for _ in range(200)]
     assert all(p >= 0 and m.world.prison_category[p] != OPEN and p != 0 for p in picks)
 
 

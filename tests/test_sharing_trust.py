@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 from conftest import SEEDS, assert_decreases, assert_increases, run
 
-from sim import sharing, trust
+from sim import sharing
 from sim.model import OCGModel
 
 S = "sharing."
@@ -154,11 +154,11 @@ def test_trust_rises_when_acted_on_and_falls_when_ignored():
                 "trust.meetings_national": 0.0,
             }
         )
-        m.counts.acted[:] = acted
-        m.counts.ignored[:] = ignored
-        start = m.trust.copy()
-        trust.step(m)
-        return m.trust - start
+        m.disruption.acted[:] = acted
+        m.disruption.ignored[:] = ignored
+        start = m.trust.level.copy()
+        m.trust.step()
+        return m.trust.level - start
 
     assert (after(0, 0) == 0).all()
     assert (after(5, 0) > 0).all()

@@ -22,10 +22,10 @@ def test_england_wales_world_layout(scale):
     assert (w.wing_capacity <= 80).all()
     assert set(np.unique(w.prison_category)) <= {HIGH_SECURITY, LOCAL, TRAINING, OPEN}
     # initial occupancy near the documented 96.5%, never above capacity
-    occ = m.prison_occupancy.sum() / m.prison_capacity.sum()
+    occ = m.places.occupancy.sum() / m.places.capacity.sum()
     assert 0.9 < occ <= 1.0
     # populations scale with `scale`
-    at_large = m.at_large.count.sum()
+    at_large = m.places.at_large.count.sum()
     assert abs(at_large - 400_000 * scale) <= 0.02 * 400_000 * scale + 5
     m.check_invariants()
 
@@ -55,9 +55,9 @@ def test_humberside_world():
 def test_overcrowding_raises_capacity():
     base = OCGModel(rng=1, scale=0.02, years=1)
     crowded = OCGModel(rng=1, scale=0.02, years=1, **{"estate.overcrowding": 1.4})
-    ratio = crowded.prison_capacity.sum() / base.prison_capacity.sum()
+    ratio = crowded.places.capacity.sum() / base.places.capacity.sum()
     assert 1.35 < ratio < 1.45
-    assert crowded.prison_occupancy.sum() > base.prison_occupancy.sum()
+    assert crowded.places.occupancy.sum() > base.places.occupancy.sum()
 
 
 def test_initial_ocgs_match_parameters():

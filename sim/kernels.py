@@ -1,0 +1,365 @@
+"""Compiled kernels for the per-person moves between places (numba).
+
+Admissions, releases, transfers and the entry and exit of offenders are sequential: each move
+uses up or frees a place that the next move sees. These loops run here, compiled, on the arrays
+of ``sim.places`` and ``sim.population``; the Python side prepares the decisions (who, where to,
+with what status) as arrays and calls one kernel per batch.
+
+Every kernel does exactly what the plain-Python moves did, in the same order (the golden runs
+of ``tests/golden`` show it bit for bit). Only integer arithmetic happens here.
+
+Compilation is cached on disk (``cache=True``): beside the package where it is writable, else in
+the user's cache folder (or ``NUMBA_CACHE_DIR``), and with no cache at all where neither can be
+written (an installed, read-only package still works; it compiles once per process).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = [
+    "admit_many",
+    "discharge_many",
+    "find_prison",
+    "roster_add_many",
+    "roster_remove_many",
+    "transfer_many",
+    "transfer_to",
+]
+
+
+def _jit(func):
+    """``numba.njit`` with an on-disk cache where one can be written, else without."""
+    try:
+        return njit(cache=True, nogil=True)(func)
+    except RuntimeError:  # no writable cache location: compile in memory
+        return njit(cache=False, nogil=True)(func)
+
+
+# ---------------------------------------------------------------------------------------------
+# rosters: compact member lists per group, with each member's position in ``slot``
+# ---------------------------------------------------------------------------------------------
+@_jit
+def _roster_add(members, count, slot, group, person):
+    j = count[group]
+    members[group, j] = person
+    slot[person] = j
+    count[group] = j + 1
+
+
+@_jit
+def _roster_remove(members, count, slot, group, person):
+    j = slot[person]
+    last_j = count[group] - 1
+    last = members[group, last_j]
+    members[group, j] = last
+    slot[last] = j
+    members[group, last_j] = -1
+    slot[person] = -1
+    count[group] = last_j
+
+
+@_jit
+def roster_add_many(members, count, slot, groups, people):
+    """Put ``people[i]`` into group ``groups[i]``, in order (the roster must have room)."""
+    for i in range(people.size):
+        _roster_add(members, count, slot, groups[i], people[i])
+
+
+@_jit
+def roster_remove_many(members, count, slot, groups, people):
+    """Take ``people[i]`` out of group ``groups[i]``, in order (swap with the last member)."""
+    for i in range(people.size):
+        _roster_remove(members, count, slot, groups[i], people[i])
+
+
+# ---------------------------------------------------------------------------------------------
+# prisons and wings
+# ---------------------------------------------------------------------------------------------
+@_jit
+def find_prison(free, pref, pref_len, n_tiers, region, category):
+    """A prison with a free place, tier by tier of preference; -1 if none.
+
+    Within a tier the prison with most free places is chosen (the first of equals), as
+    ``numpy.argmax`` would.
+
+    Args:
+        free: Free places per prison.
+        pref: Candidate prisons, shape (regions, categories, tiers, width), padded with -1.
+        pref_len: Candidates in each tier, shape (regions, categories, tiers).
+        n_tiers: Tiers for each (region, category).
+        region: Home region.
+        category: Category wanted.
+    """
+    for tier in range(n_tiers[region, category]):
+        best = -1
+        best_free = -1
+        for k in range(pref_len[region, category, tier]):
+            prison = pref[region, category, tier, k]
+            if free[prison] > best_free:
+                best_free = free[prison]
+                best = prison
+        if best_free > 0:
+            return best
+    return -1
+
+
+@_jit
+def _into_wing(
+    person,
+    prison,
+    first_wing,
+    last_wing,
+    wing_free,
+    wing_members,
+    wing_count,
+    slot,
+    occupancy,
+    free,
+    prison_col,
+    wing_col,
+):
+    """Into the wing of ``prison`` with most free places (the first of equals)."""
+    first = first_wing[prison]
+    wing = first
+    most = wing_free[first]
+    for w in range(first + 1, last_wing[prison]):
+        if wing_free[w] > most:
+            most = wing_free[w]
+            wing = w
+    _roster_add(wing_members, wing_count, slot, wing, person)
+    wing_free[wing] -= 1
+    prison_col[person] = prison
+    wing_col[person] = wing
+    occupancy[prison] += 1
+    free[prison] -= 1
+
+
+@_jit
+def _out_of_wing(
+    person,
+    wing_free,
+    wing_members,
+    wing_count,
+    slot,
+    occupancy,
+    free,
+    prison_col,
+    wing_col,
+    separated,
+    phone,
+):
+    wing = wing_col[person]
+    prison = prison_col[person]
+    _roster_remove(wing_members, wing_count, slot, wing, person)
+    wing_free[wing] += 1
+    occupancy[prison] -= 1
+    free[prison] += 1
+    prison_col[person] = -1
+    wing_col[person] = -1
+    separated[person] = False
+    phone[person] = False
+
+
+@_jit
+def admit_many(
+    people,
+    regions,
+    categories,
+    statuses,
+    pref,
+    pref_len,
+    n_tiers,
+    free,
+    occupancy,
+    first_wing,
+    last_wing,
+    wing_free,
+    wing_members,
+    wing_count,
+    at_large_members,
+    at_large_count,
+    slot,
+    prison_col,
+    wing_col,
+    status_col,
+    stop_when_full,
+):
+    """Admit offenders at large to prisons, in order; returns which of them found a place.
+
+    For each person: a prison of their category by preference (``find_prison``); out of their
+    region's roster at large; into the wing with most free places; their legal status set.
+    With ``stop_when_full``, the first person with no place ends the batch.
+    """
+    placed = np.zeros(people.size, dtype=np.bool_)
+    for i in range(people.size):
+        prison = find_prison(free, pref, pref_len, n_tiers, regions[i], categories[i])
+        if prison < 0:
+            if stop_when_full:
+                break
+            continue
+        person = people[i]
+        _roster_remove(at_large_members, at_large_count, slot, regions[i], person)
+        _into_wing(
+            person,
+            prison,
+            first_wing,
+            last_wing,
+            wing_free,
+            wing_members,
+            wing_count,
+            slot,
+            occupancy,
+            free,
+            prison_col,
+            wing_col,
+        )
+        status_col[person] = statuses[i]
+        placed[i] = True
+    return placed
+
+
+@_jit
+def discharge_many(
+    people,
+    regions,
+    wing_free,
+    wing_members,
+    wing_count,
+    at_large_members,
+    at_large_count,
+    slot,
+    occupancy,
+    free,
+    prison_col,
+    wing_col,
+    separated,
+    phone,
+):
+    """Release prisoners to their home regions, in order (the at-large roster must have room)."""
+    for i in range(people.size):
+        person = people[i]
+        _out_of_wing(
+            person,
+            wing_free,
+            wing_members,
+            wing_count,
+            slot,
+            occupancy,
+            free,
+            prison_col,
+            wing_col,
+            separated,
+            phone,
+        )
+        _roster_add(at_large_members, at_large_count, slot, regions[i], person)
+
+
+@_jit
+def transfer_many(
+    people,
+    regions,
+    categories,
+    pref,
+    pref_len,
+    n_tiers,
+    free,
+    occupancy,
+    first_wing,
+    last_wing,
+    wing_free,
+    wing_members,
+    wing_count,
+    slot,
+    prison_col,
+    wing_col,
+    separated,
+    phone,
+):
+    """Transfer prisoners to a prison of ``categories[i]`` by preference, in order.
+
+    A prisoner with no such prison free stays where they are. Returns which of them moved.
+    """
+    moved = np.zeros(people.size, dtype=np.bool_)
+    for i in range(people.size):
+        prison = find_prison(free, pref, pref_len, n_tiers, regions[i], categories[i])
+        if prison < 0:
+            continue
+        person = people[i]
+        _out_of_wing(
+            person,
+            wing_free,
+            wing_members,
+            wing_count,
+            slot,
+            occupancy,
+            free,
+            prison_col,
+            wing_col,
+            separated,
+            phone,
+        )
+        _into_wing(
+            person,
+            prison,
+            first_wing,
+            last_wing,
+            wing_free,
+            wing_members,
+            wing_count,
+            slot,
+            occupancy,
+            free,
+            prison_col,
+            wing_col,
+        )
+        moved[i] = True
+    return moved
+
+
+@_jit
+def transfer_to(
+    person,
+    prison,
+    first_wing,
+    last_wing,
+    wing_free,
+    wing_members,
+    wing_count,
+    slot,
+    occupancy,
+    free,
+    prison_col,
+    wing_col,
+    separated,
+    phone,
+):
+    """Move one prisoner to ``prison`` (which must have a free place)."""
+    _out_of_wing(
+        person,
+        wing_free,
+        wing_members,
+        wing_count,
+        slot,
+        occupancy,
+        free,
+        prison_col,
+        wing_col,
+        separated,
+        phone,
+    )
+    _into_wing(
+        person,
+        prison,
+        first_wing,
+        last_wing,
+        wing_free,
+        wing_members,
+        wing_count,
+        slot,
+        occupancy,
+        free,
+        prison_col,
+        wing_col,
+    )

@@ -1,0 +1,42 @@
+"""The compiled movement kernels: exact, and usable without a writable compilation cache."""
+
+import numpy as np
+
+from sim import kernels
+from sim.model import OCGModel
+
+
+def test_a_kernel_compiles_where_no_cache_can_be_written():
+    # a function with no source file has no cache locator (as an installed, read-only package
+    # whose user cache folder cannot be written either): it must still compile and run
+    namespace: dict = {}
+    exec("def add_one(a):\n    return a + 1\n", namespace)
+    add_one = kernels._jit(namespace["add_one"])
+    assert add_one(41) == 42
+
+
+def test_find_prison_takes_the_first_tier_with_room_and_the_most_free_prison_in_it():
+    pref = np.full((1, 1, 2, 3), -1, dtype=np.int64)
+    pref[0, 0, 0, :2] = [0, 1]  # tier 0: prisons 0 and 1
+    pref[0, 0, 1, :3] = [2, 3, 4]  # tier 1
+    length = np.array([[[2, 3]]], dtype=np.int64)
+    n_tiers = np.array([[2]], dtype=np.int64)
+    free = np.array([0, 0, 3, 5, 5], dtype=np.int64)
+    assert kernels.find_prison(free, pref, length, n_tiers, 0, 0) == 3  # first of the two 5s
+    free[1] = 1
+    assert kernels.find_prison(free, pref, length, n_tiers, 0, 0) == 1
+    free[:] = 0
+    assert kernels.find_prison(free, pref, length, n_tiers, 0, 0) == -1
+
+
+def test_batch_admission_fills_places_in_order_and_keeps_the_invariants():
+    m = OCGModel(rng=3, scale=0.01, years=1)
+    places, pop = m.places, m.population
+    at_large = places.at_large.everyone()[:50]
+    free_before = int(places.free.sum())
+    categories = np.full(at_large.size, 1)
+    statuses = np.full(at_large.size, 2)
+    placed = places.admit_many(at_large, categories, statuses, m.justice.preferences)
+    assert int(places.free.sum()) == free_before - int(placed.sum())
+    assert (pop.prison[at_large[placed]] >= 0).all() and (pop.prison[at_large[~placed]] < 0).all()
+    m.check_invariants()
