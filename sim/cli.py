@@ -233,15 +233,20 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     if args.headline:
         rows = [m for m in rows if m.headline]
     print(
-        "Summary metrics (summary.json, experiment results). 'count' metrics scale with "
-        "run.scale: divide by the scale for full-scale equivalents; * marks headline metrics "
-        "(analysed by default)."
+        "Summary metrics (summary.json, summary.csv, experiment results), grouped by the process "
+        "that declares them. 'count' metrics scale with run.scale: divide by the scale for "
+        "full-scale equivalents; 'rate' metrics do not. * marks the headline metrics (analysed "
+        "by default)."
     )
-    print(f"\n{'metric':<34} {'unit':<30} {'scales':<6} definition")
+    group = None
     for m in rows:
+        if m.process != group:
+            group = m.process
+            print(f"\n[{group}]")
+            print(f"  {'metric':<33} {'unit':<28} {'scales':<6} definition")
         mark = "*" if m.headline else " "
         scales = "count" if m.extensive else "rate"
-        print(f"{mark}{m.name:<33} {m.unit:<30} {scales:<6} {m.doc}")
+        print(f"{mark} {m.name:<33} {m.unit:<28} {scales:<6} {m.doc}")
     return 0
 
 
