@@ -118,3 +118,10 @@ def busy(params: dict, seed: int) -> dict[str, float]:
     while time.perf_counter() < end:
         x += math.sin(x + 1.0)
     return {"y": float(seed % 97), "x": x}
+
+
+def slow_series(params: dict, seed: int, *, series: bool = False):
+    """Like :func:`noisy` (with its weekly series), after sleeping ``toy.sleep`` seconds."""
+    _log_call(params, seed)
+    time.sleep(params.get("toy.sleep", 0.0))
+    return noisy(params, seed, series=series)

@@ -1,0 +1,82 @@
+"""A non-editable install, as a cluster user makes it, works from any folder (issue 10).
+
+The project is copied to a scratch folder (so nothing is built inside the source tree), built
+into a wheel, and the wheel is installed into a fresh virtual environment with its dependencies
+(from pip's cache or the package index). From another folder, ``ocgsim scenarios``, a run of a
+shipped scenario and the plan of a shipped experiment must work, reading the shipped files from
+the installed package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _copy_project(dest: Path) -> Path:
+    """The files a build needs, copied (symbolic links kept) into ``dest/src``."""
+    src = dest / "src"
+    src.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build", "dist", "*.pyc")
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, src / name)
+    for folder in ("sim", "scenarios", "experiments"):
+        shutil.copytree(ROOT / folder, src / folder, symlinks=True, ignore=ignore)
+    return src
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 600):
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"{cmd}\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    return done
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_runs_shipped_files_from_another_folder(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    src = _copy_project(tmp_path)
+    wheels = tmp_path / "wheels"
+    pip = [sys.executable, "-m", "pip"]
+    _run([*pip, "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(src)], tmp_path, env)
+    (wheel,) = wheels.glob("ocgsim-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "sim/data/scenarios/more_pios.toml" in names
+    assert "sim/data/experiments/compare_recommendations.toml" in names
+
+    fresh = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(fresh)
+    python = fresh / "bin" / "python"
+    _run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], tmp_path, env, 900)
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    where = _run([str(python), "-c", "import sim; print(sim.__file__)"], elsewhere, env)
+    assert Path(where.stdout.strip()).is_relative_to(fresh), "imported sim from the source tree"
+    ocgsim = str(fresh / "bin" / "ocgsim")
+    listed = _run([ocgsim, "scenarios"], elsewhere, env).stdout
+    for name in ("england_wales", "more_pios", "recommendations"):
+        assert name in listed
+    _run(
+        [ocgsim, "run", "more_pios", "--scale", "0.01", "--years", "3", "--quiet", "--out", "r"],
+        elsewhere,
+        env,
+    )
+    manifest = json.loads((elsewhere / "r" / "manifest.json").read_text())
+    assert manifest["parameters"]["intelligence.pios_per_1000"] == 3.0
+    assert Path(manifest["scenario_file"]).is_relative_to(fresh)
+    plan = _run([ocgsim, "plan", "compare_recommendations", "--scale", "0.01"], elsewhere, env)
+    assert "240 runs" in plan.stdout and "estimated time" in plan.stdout
+    version = _run([str(python), "-m", "sim", "--version"], elsewhere, env).stdout
+    assert version.startswith("ocgsim ")
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["r"]
