@@ -223,19 +223,30 @@ def _runs_stored(out: Path) -> bool:
     return (out / "runs").is_dir() and any((out / "runs").glob("main-*.parquet"))
 
 
-def test_sigterm_during_an_experiment_exits_143_flushed_and_resumable(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("sig", "code", "word"),
+    [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "interrupted")],
+)
+def test_stopping_an_experiment_flushes_it_and_it_resumes(tmp_path, capsys, sig, code, word):
+    """SIGTERM (a batch system's time limit) goes to the engine; Ctrl-C to the whole process
+    group, workers included. Either way: one line, no traceback, a resumable folder."""
     path = _sleepy_experiment(tmp_path)
     out = tmp_path / "r"
-    proc = spawn(["experiment", path, "--out", out, "--no-progress"], tmp_path)
+    proc = spawn(
+        ["experiment", path, "--out", out, "--no-progress"], tmp_path, start_new_session=True
+    )
     try:
         _wait_for(lambda: _runs_stored(out), what="first results")
-        proc.send_signal(signal.SIGTERM)
+        if sig == signal.SIGINT:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 143, stderr
+    assert proc.returncode == code, stderr
     lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and "SIGTERM" in lines[0] and "resume" in lines[0], stderr
+    assert len(lines) == 1 and word in lines[0] and "resume" in lines[0], stderr
     assert "Traceback" not in stderr
     done = ResultsStore(out).finished()
     assert 0 < len(done) < 48

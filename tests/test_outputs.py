@@ -252,6 +252,7 @@ def test_every_metric_on_request_still_works(experiment, tmp_path, capsys):
 def test_series_plot_clips_count_bands_at_zero_and_marks_the_intervention(tmp_path, monkeypatch):
     import matplotlib.axes
 
+    from sim.analysis import plots
     from sim.analysis.plots import series_plot
 
     rng = np.random.default_rng(1)
@@ -269,6 +270,15 @@ def test_series_plot_clips_count_bands_at_zero_and_marks_the_intervention(tmp_pa
         return real(ax, x, y1, y2, **kwargs)
 
     monkeypatch.setattr(matplotlib.axes.Axes, "fill_between", capture)
+    labels = {}
+    real_save = plots._save
+
+    def save(fig, path):
+        labels["y"] = fig.axes[0].get_ylabel()
+        labels["x"] = [line.get_xdata()[0] for line in fig.axes[0].get_lines()]
+        return real_save(fig, path)
+
+    monkeypatch.setattr(plots, "_save", save)
     series_plot(
         series,
         runs,
@@ -280,6 +290,27 @@ def test_series_plot_clips_count_bands_at_zero_and_marks_the_intervention(tmp_pa
         intervention_week=26,
     )
     assert lows and all((low >= 0).all() for low in lows)
+    assert "people/week" in labels["y"] and "full-scale equivalent" in labels["y"]
+    assert 0.5 in labels["x"], "the intervention week (26 = half a year) is marked"
+
+
+def test_precision_warnings_do_not_extrapolate_from_three_runs(tmp_path):
+    """A CI far wider than wanted at n=3 does not produce 'about 2,000 replicates needed'."""
+    from clihelp import toy
+
+    from sim.experiments import parse_experiment, run_experiment
+
+    text = toy('type = "scenarios"\nscenarios = ["better"]', model="noisy", replicates=3)
+    exp = parse_experiment(
+        text + '[execution]\nexecutor = "serial"\n', overrides={"out": tmp_path / "r"}
+    )
+    run_experiment(exp, progress=False)
+    report = analyse(tmp_path / "r", metrics=["z"], plots=False, precision=0.01)
+    lines = [w for w in report.warnings if w.startswith("z at")]
+    assert lines and all("too far to say" in w for w in lines), lines
+    for w in report.warnings:
+        needed = re.search(r"about (\d+) replicates", w)
+        assert not needed or int(needed.group(1)) <= 300, w
 
 
 def test_holm_adjustment_matches_the_step_down_rule():
@@ -344,10 +375,17 @@ def test_years_and_replicates_overrides_change_the_identity(tmp_path, capsys):
 
 
 def test_plan_states_the_uncertainty_of_its_estimate(tmp_path, capsys):
+    from sim.experiments import load_experiment, plan_experiment
+
     (tmp_path / "mini.toml").write_text(MINI)
-    code, text, _ = cli(capsys, ["plan", tmp_path / "mini.toml", "--calibrate", "2"])
+    plan = plan_experiment(load_experiment(tmp_path / "mini.toml"), calibrate=2)
+    low, high = plan.estimated_range
+    ideal = plan.runs * plan.seconds_per_run / plan.workers
+    assert low == pytest.approx(plan.startup_seconds + ideal)
+    assert high == pytest.approx(plan.startup_seconds + plan.SLOWDOWN * ideal) and high > low
+    code, text, _ = cli(capsys, ["plan", tmp_path / "mini.toml"])
     assert code == 0
-    low, high = re.search(r"estimated time: (\S+) to (\S+) on", text).groups()
+    assert re.search(r"estimated time: \S+ to \S+ on \d+ worker", text)
     assert "parallelise perfectly" in text
 
 

@@ -473,6 +473,8 @@ def run_experiment(
                 experiment, design, store, manifest, ex, shard, retry_failed, progress, run_executor
             )
     finally:
+        with contextlib.suppress(Exception):  # _execute closes it; this covers earlier failures
+            run_executor.close(force=True)
         for folder in created:  # a folder made for nothing is removed again
             with contextlib.suppress(OSError):
                 folder.rmdir()

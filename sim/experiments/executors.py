@@ -14,6 +14,7 @@ import functools
 import importlib
 import multiprocessing
 import os
+import signal
 import socket
 import threading
 import time
@@ -44,8 +45,12 @@ def watch_parent(parent_pid: int, poll: float = PARENT_POLL_SECONDS) -> None:
 
     Runs as the initializer of every pool worker: if the engine's process is killed (SIGKILL,
     out of memory) its workers would otherwise run on, orphaned, holding memory and CPUs. A
-    daemon thread polls ``os.getppid()``, which changes when the parent dies.
+    daemon thread polls ``os.getppid()``, which changes when the parent dies. Workers also
+    ignore Ctrl-C (SIGINT goes to the whole process group): the engine stops them itself, so
+    an interrupted experiment prints one line, not a traceback per worker.
     """
+    with contextlib.suppress(ValueError, OSError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def _watch() -> None:
         while True:
