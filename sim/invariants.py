@@ -75,3 +75,8 @@ def check_invariants(model: OCGModel) -> None:
     listed = np.concatenate(listed) if listed else np.zeros(0, dtype=np.int64)
     assert np.array_equal(np.sort(listed), np.sort(wing_members)), "release calendar mismatch"
     assert (pop.release_week[listed] > model.week).all(), "a release week has passed"
+    debtors = model.market.debtors
+    assert np.unique(debtors).size == debtors.size, "a debtor is listed twice"
+    in_debt = np.flatnonzero(pop.debt[:n])
+    assert np.array_equal(np.sort(debtors), in_debt), "debtors list mismatch"
+    assert (status[in_debt] != AT_LARGE).all(), "a debt outlived the prison term"

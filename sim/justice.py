@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import kernels
-from sim.arrays import unique
+from sim.arrays import chosen, unique
 from sim.metrics import derived, flow, stock
 from sim.places import Preferences
 from sim.population import AT_LARGE, HIGH, REMAND, SENTENCED
@@ -220,34 +220,16 @@ class Justice(Process):
     # -----------------------------------------------------------------------------------------
     # sentencing and allocation
     # -----------------------------------------------------------------------------------------
-    def take_into_custody(
-        self, person: int, rng: np.random.Generator, *, recall: bool = False
-    ) -> bool:
-        """Take an offender at large into custody: remand or sentence, and a place in a prison.
-
-        Args:
-            person: Offender index (must be at large).
-            rng: Generator for the sentencing draws (the caller's stream).
-            recall: True for a recall on licence (held until licence end, at most 26 weeks).
-
-        Returns:
-            False if no prison in the estate had a free place (the person stays at large: the
-            court's sentence is served in the community, counted as ``diverted``).
-        """
-        draws = CourtDraws(self.model, rng, 1)
-        people = np.array([person], dtype=np.int64)
-        self.take_many_into_custody(people, np.array([recall]), draws, np.zeros(1, dtype=np.int64))
-        return bool(self.model.population.status[person] != AT_LARGE)
-
     def take_many_into_custody(
         self, people: np.ndarray, recall: np.ndarray, draws: CourtDraws, ks: np.ndarray
     ) -> None:
         """Take several offenders at large into custody, in the order given.
 
-        Person ``i`` uses entry ``ks[i]`` of ``draws``; the result is the same as calling
-        :meth:`take_into_custody` for each in turn. Only the choice of prison and wing is
-        sequential (each admission uses up a place); the decisions and the bookkeeping are array
-        operations. This is the justice step's hot path.
+        Remand or sentence, time held, and a place in a prison of the right category (a court
+        decision with no free place in the estate is served in the community: ``diverted``).
+        Person ``i`` uses entry ``ks[i]`` of ``draws``. Only the choice of prison and wing is
+        sequential (each admission uses up a place, in a compiled kernel); the decisions and the
+        bookkeeping are array operations. This is the justice step's hot path.
 
         Args:
             people: Offenders at large, each once.
@@ -443,8 +425,11 @@ class Justice(Process):
         on_licence = self.licensees()
         if not on_licence.size:
             return
-        p = hazard * np.where(pop.licence_intel[on_licence], 2.0, 1.0)
-        recalled = on_licence[rng.random(len(on_licence)) < p]
+        intel = pop.licence_intel[on_licence]
+        recalled = np.concatenate(
+            [chosen(rng, on_licence[~intel], hazard), chosen(rng, on_licence[intel], 2 * hazard)]
+        )
+        recalled.sort()
         draws = CourtDraws(model, rng, recalled.size)
         ks = np.arange(recalled.size)
         self.take_many_into_custody(recalled, np.ones(recalled.size, dtype=bool), draws, ks)
@@ -470,9 +455,8 @@ class Justice(Process):
         j = model.params.justice
         if j.progression_hazard <= 0:
             return
-        prisoners = model.places.prisoners()
-        # the hazard first: the same draws, but the eligibility look-ups touch only the few drawn
-        drawn = prisoners[rng.random(len(prisoners)) < j.progression_hazard]
+        # the hazard first: the eligibility look-ups touch only the few drawn
+        drawn = chosen(rng, model.places.prisoners(), j.progression_hazard)
         cats = model.world.prison_category[pop.prison[drawn]]
         left = pop.release_week[drawn] - model.week
         sentenced = pop.status[drawn] == SENTENCED
