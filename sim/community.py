@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import unique
+from sim.arrays import chosen, unique
 from sim.metrics import derived, flow, stock
 from sim.ocg import ocg_crime_types, ocg_target_sizes
 from sim.population import ASSOCIATE, AT_LARGE, CORE, LEADER, new_skills
@@ -162,19 +162,31 @@ class Community(Process):
             ocgs.lost_leader.add(group)
         return True
 
-    def _recruit(self, person: int, group: int) -> None:
-        """An unaffiliated offender at large joins ``group`` as an associate."""
+    def _recruit(self, people: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        """Offenders at large join ``groups[i]`` as associates, in order.
+
+        Someone who joined a group earlier in the batch (drawn twice) stays where they joined.
+
+        Returns:
+            Which of them joined.
+        """
         model = self.model
-        model.ocgs.join(model.population, person, group, ASSOCIATE, model.week)
+        pop = model.population
+        joined = np.zeros(people.size, dtype=bool)
+        for i, (person, group) in enumerate(zip(people.tolist(), groups.tolist(), strict=True)):
+            if pop.ocg[person] < 0:
+                model.ocgs.join(pop, person, group, ASSOCIATE, model.week)
+                joined[i] = True
         share_high = model.params.population.high_risk_share_members
-        model.population.high_risk[person] = self.rng.random() < share_high
-        self.count.recruits_community += 1
+        recruits = people[joined]
+        pop.high_risk[recruits] = self.rng.random(recruits.size) < share_high
+        self.count.recruits_community += int(recruits.size)
+        return joined
 
     def _member_exits(self) -> None:
         members = self.model.cache.members
         hazard = self.model.params.community.member_exit_hazard
-        leaving = members[self.rng.random(members.size) < hazard]
-        for person in leaving.tolist():
+        for person in chosen(self.rng, members, hazard).tolist():
             self.count.member_exits += self._leave(person)
 
     def _desistance(self) -> None:
@@ -213,15 +225,13 @@ class Community(Process):
         tied = self.tied_at_large()
         if not tied.size:
             return
-        groups = pop.tie_ocg[tied]
-        alive = model.ocgs.alive[groups]
-        tied, groups = tied[alive], groups[alive]
-        joins = self.rng.random(tied.size) < c.tie_recruit_rate
-        for person, group in zip(tied[joins].tolist(), groups[joins].tolist(), strict=True):
-            self._recruit(person, group)
-            self.count.recruits_via_ties += 1
-            if pop.region[person] != model.ocgs.home_region[group]:
-                self.count.cross_region_recruits += 1
+        tied = tied[model.ocgs.alive[pop.tie_ocg[tied]]]
+        people = chosen(self.rng, tied, c.tie_recruit_rate)
+        groups = pop.tie_ocg[people].astype(np.int64)
+        self._recruit(people, groups)
+        self.count.recruits_via_ties += int(people.size)
+        other_region = pop.region[people] != model.ocgs.home_region[groups]
+        self.count.cross_region_recruits += int(other_region.sum())
 
     def tied_at_large(self) -> np.ndarray:
         """Unaffiliated offenders at large with a live tie made in prison, in row order."""
@@ -236,18 +246,15 @@ class Community(Process):
     def _vacancy_recruitment(self) -> None:
         """OCGs fill vacant roles from the unaffiliated offenders at large in their home region."""
         model = self.model
-        pop = model.population
         ocgs = model.ocgs
         n = ocgs.n
         vacancies = np.where(ocgs.alive[:n], np.maximum(ocgs.target_size[:n] - ocgs.size[:n], 0), 0)
         p = model.params.community.vacancy_fill_rate * recruiting_strength(model)
         hires = self.rng.binomial(vacancies, np.clip(p, 0.0, 1.0))
-        at_large = model.places.at_large
-        for group in np.flatnonzero(hires).tolist():
-            region = int(ocgs.home_region[group])
-            for person in at_large.sample(np.full(hires[group], region), self.rng).tolist():
-                if person >= 0 and pop.ocg[person] < 0:
-                    self._recruit(person, group)
+        groups = np.repeat(np.arange(n), hires)
+        people = model.places.at_large.sample(ocgs.home_region[groups].astype(np.int64), self.rng)
+        found = people >= 0
+        self._recruit(people[found], groups[found])
 
     def _ventures_end(self) -> None:
         ventures = self.model.ocgs.ventures

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents import TIERS, PoliceUnit
+from sim.justice import CourtDraws
 from sim.metrics import derived, flow, stock
 from sim.population import AT_LARGE, HIGH
 from sim.process import Process
@@ -195,6 +196,7 @@ class Disruption(Process):
         common_database = model.params.sharing.common_database
         expected = np.full(model.world.n_regions, d.police_actions_per_region * model.scale)
         capacity = _capacity(rng, expected)
+        targets: list[tuple[int, int, bool]] = []  # the week's arrests: (person, group, leader?)
         for region, queue in enumerate(model.sharing.delivered):
             if not queue:
                 continue
@@ -225,30 +227,52 @@ class Disruption(Process):
                         self.count.items_acted += 1
                         self.count.delay_sum += model.week - int(items.created[item])
                 if act:
-                    self._act_on(group)
+                    person, removal = self._target(group)
+                    if person >= 0:
+                        targets.append((person, group, removal))
+        self._arrest(targets)
 
-    def _on_licence(self, person: int) -> bool:
-        """An arrest of someone on licence is a recall, as in ``sim.justice``."""
-        return bool(self.model.population.licence_end[person] > self.model.week)
+    def _target(self, group: int) -> tuple[int, bool]:
+        """Whom one police action against OCG ``group`` arrests: its leader, or a member.
 
-    def _act_on(self, group: int) -> None:
-        """One police action against OCG ``group``: remove its leader, or arrest a member."""
+        Returns:
+            The offender (-1 if no member is at large), and whether the action is meant to
+            remove the leader.
+        """
         model = self.model
         rng = self.rng
         pop = model.population
-        justice = model.justice
         leader = int(model.ocgs.leader[group])
         if (
             leader >= 0
             and pop.status[leader] == AT_LARGE
             and rng.random() < model.params.disruption.leader_removal_probability
         ):
-            if justice.take_into_custody(leader, rng, recall=self._on_licence(leader)):
-                model.ocgs.depose(pop, group)  # the group must replace its leader
-                self.count.leader_removals += 1
-            return
+            return leader, True
         at_large = [m for m in model.ocgs.members_of(group) if pop.status[m] == AT_LARGE]
-        if at_large:
-            person = at_large[int(rng.integers(len(at_large)))]
-            if justice.take_into_custody(person, rng, recall=self._on_licence(person)):
-                self.count.police_arrests += 1
+        if not at_large:
+            return -1, False
+        return at_large[int(rng.integers(len(at_large)))], False
+
+    def _arrest(self, targets: list[tuple[int, int, bool]]) -> None:
+        """Take the week's targets into custody in one batch (an arrest on licence is a recall).
+
+        A leader removed by a leader-removal action loses the leadership: the group must
+        replace them (a leader arrested as an ordinary member may lead from inside).
+        """
+        if not targets:
+            return
+        model = self.model
+        pop = model.population
+        people = np.array([t[0] for t in targets], dtype=np.int64)
+        groups = np.array([t[1] for t in targets], dtype=np.int64)
+        removal = np.array([t[2] for t in targets], dtype=bool)
+        recall = pop.licence_end[people] > model.week
+        draws = CourtDraws(model, self.rng, people.size)
+        model.justice.take_many_into_custody(people, recall, draws, np.arange(people.size))
+        held = pop.status[people] != AT_LARGE
+        leaders = held & removal
+        for group in groups[leaders].tolist():
+            model.ocgs.depose(pop, group)
+        self.count.leader_removals += int(leaders.sum())
+        self.count.police_arrests += int((held & ~leaders).sum())

@@ -20,7 +20,9 @@ def check_invariants(model: OCGModel) -> None:
     - every offender is in exactly one place: at large in the roster of their home region, or in
       exactly one wing of the prison they are recorded in; desisted offenders in neither;
     - no prison or wing holds more than its capacity;
-    - OCG membership records agree with the offenders' OCG fields.
+    - OCG membership records agree with the offenders' OCG fields, and the index of members
+      lists every member once;
+    - every prisoner is listed once in the release calendar, for their release week.
 
     Raises:
         AssertionError: If any invariant fails.
@@ -67,3 +69,14 @@ def check_invariants(model: OCGModel) -> None:
         members = np.fromiter(ocgs.members[o], dtype=np.int64, count=len(ocgs.members[o]))
         assert (pop.ocg[members] == o).all(), "an OCG's member set disagrees with pop.ocg"
         assert ocgs.alive[o] or not members.size, "a dissolved OCG still has members"
+    assert np.array_equal(ocgs.member_rows(), np.flatnonzero(pop.ocg[:n] >= 0)), "member index"
+    calendar = model.justice.release_calendar
+    listed = [calendar.due(w) for w in range(model.week + 1, calendar.head.size)]
+    listed = np.concatenate(listed) if listed else np.zeros(0, dtype=np.int64)
+    assert np.array_equal(np.sort(listed), np.sort(wing_members)), "release calendar mismatch"
+    assert (pop.release_week[listed] > model.week).all(), "a release week has passed"
+    debtors = model.market.debtors
+    assert np.unique(debtors).size == debtors.size, "a debtor is listed twice"
+    in_debt = np.flatnonzero(pop.debt[:n])
+    assert np.array_equal(np.sort(debtors), in_debt), "debtors list mismatch"
+    assert (status[in_debt] != AT_LARGE).all(), "a debt outlived the prison term"

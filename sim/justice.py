@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import unique
+from sim import kernels
+from sim.arrays import chosen, unique
 from sim.metrics import derived, flow, stock
 from sim.places import Preferences
 from sim.population import AT_LARGE, HIGH, REMAND, SENTENCED
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
     from sim.model import OCGModel
 
-__all__ = ["CourtDraws", "Justice", "custody_weeks", "preference_lists"]
+__all__ = ["CourtDraws", "Justice", "ReleaseCalendar", "custody_weeks", "preference_lists"]
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 #: Sentences at least this long go to high-security prisons.
@@ -54,11 +55,59 @@ def _proven_reoffending(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) ->
     return float(reo / rel) if rel else float("nan")
 
 
+class ReleaseCalendar:
+    """For each week, the offenders whose time in custody (remand or term) ends that week.
+
+    Each offender is listed for at most one week (the one in their ``release_week``), in the
+    order they were added; the lists are linked through the population's ``next_due`` column.
+
+    Args:
+        population: The offenders' state arrays.
+        weeks: Weeks to make room for at first (grows as needed).
+    """
+
+    def __init__(self, population, weeks: int):
+        self.population = population
+        self.head = np.full(max(16, weeks), -1, dtype=np.int64)
+        self.tail = self.head.copy()
+
+    def add(self, people: np.ndarray, weeks: np.ndarray) -> None:
+        """List ``people[i]`` for week ``weeks[i]``, in order (their ``release_week``)."""
+        if not people.size:
+            return
+        last = int(weeks.max())
+        if last >= self.head.size:
+            grow = np.full(max(last + 1, 2 * self.head.size) - self.head.size, -1, dtype=np.int64)
+            self.head = np.concatenate([self.head, grow])
+            self.tail = np.concatenate([self.tail, grow])
+        self.population.release_week[people] = weeks
+        kernels.calendar_add(
+            self.head,
+            self.tail,
+            self.population.next_due,
+            people.astype(np.int64),
+            weeks.astype(np.int64),
+        )
+
+    def due(self, week: int) -> np.ndarray:
+        """The offenders listed for ``week`` (the list stays)."""
+        if week >= self.head.size:
+            return np.zeros(0, dtype=np.int64)
+        return kernels.calendar_list(self.head, self.population.next_due, week)
+
+    def take(self, week: int) -> np.ndarray:
+        """The offenders listed for ``week``, taking the list off the calendar."""
+        people = self.due(week)
+        if week < self.head.size:
+            self.head[week] = self.tail[week] = -1
+        return people
+
+
 class Justice(Process):
     """Releases, arrests, sentencing, allocation to prisons, recall and progression.
 
     Attributes:
-        release_calendar: Week -> offenders whose custody (remand or term) ends that week.
+        release_calendar: For each week, offenders whose custody (remand or term) ends then.
         preferences: Prisons to try for an admission, by home region and category.
         strict_preferences: The same, only prisons of the category (progression transfers).
         releases_by_week: Releases in each week.
@@ -148,7 +197,7 @@ class Justice(Process):
 
     def __init__(self, model: OCGModel):
         super().__init__(model)
-        self.release_calendar: dict[int, list[int]] = {}
+        self.release_calendar = ReleaseCalendar(model.population, model.weeks_total + 64)
         w = model.world
         self.preferences = Preferences(preference_lists(w), w.n_regions)
         self.strict_preferences = Preferences(preference_lists(w, strict=True), w.n_regions)
@@ -171,38 +220,16 @@ class Justice(Process):
     # -----------------------------------------------------------------------------------------
     # sentencing and allocation
     # -----------------------------------------------------------------------------------------
-    def _schedule(self, person: int, week: int) -> None:
-        self.model.population.release_week[person] = week
-        self.release_calendar.setdefault(week, []).append(person)
-
-    def take_into_custody(
-        self, person: int, rng: np.random.Generator, *, recall: bool = False
-    ) -> bool:
-        """Take an offender at large into custody: remand or sentence, and a place in a prison.
-
-        Args:
-            person: Offender index (must be at large).
-            rng: Generator for the sentencing draws (the caller's stream).
-            recall: True for a recall on licence (held until licence end, at most 26 weeks).
-
-        Returns:
-            False if no prison in the estate had a free place (the person stays at large: the
-            court's sentence is served in the community, counted as ``diverted``).
-        """
-        draws = CourtDraws(self.model, rng, 1)
-        people = np.array([person], dtype=np.int64)
-        self.take_many_into_custody(people, np.array([recall]), draws, np.zeros(1, dtype=np.int64))
-        return bool(self.model.population.status[person] != AT_LARGE)
-
     def take_many_into_custody(
         self, people: np.ndarray, recall: np.ndarray, draws: CourtDraws, ks: np.ndarray
     ) -> None:
         """Take several offenders at large into custody, in the order given.
 
-        Person ``i`` uses entry ``ks[i]`` of ``draws``; the result is the same as calling
-        :meth:`take_into_custody` for each in turn. Only the choice of prison and wing is
-        sequential (each admission uses up a place); the decisions and the bookkeeping are array
-        operations. This is the justice step's hot path.
+        Remand or sentence, time held, and a place in a prison of the right category (a court
+        decision with no free place in the estate is served in the community: ``diverted``).
+        Person ``i`` uses entry ``ks[i]`` of ``draws``. Only the choice of prison and wing is
+        sequential (each admission uses up a place, in a compiled kernel); the decisions and the
+        bookkeeping are array operations. This is the justice step's hot path.
 
         Args:
             people: Offenders at large, each once.
@@ -239,8 +266,7 @@ class Justice(Process):
             return
         pop.sentence_weeks[p] = sentence[placed]
         pop.licence_end[p[~recall[placed]]] = -1
-        for person, until in zip(p.tolist(), (week + hold[placed]).tolist(), strict=True):
-            self._schedule(person, until)
+        self.release_calendar.add(p, week + hold[placed])
         n_recalls = int(recall[placed].sum())
         count.recalls += n_recalls
         count.receptions += int(p.size) - n_recalls
@@ -285,8 +311,7 @@ class Justice(Process):
             prisoners, category, status, self.preferences, stop_when_full=True
         )
         pop.sentence_weeks[prisoners[placed]] = np.where(on_remand, 0, sentence)[placed]
-        for person, h in zip(prisoners[placed].tolist(), hold[placed].tolist(), strict=True):
-            self._schedule(person, model.week + h)
+        self.release_calendar.add(prisoners[placed], model.week + hold[placed])
 
     # -----------------------------------------------------------------------------------------
     # the weekly flows
@@ -298,7 +323,7 @@ class Justice(Process):
         pop = model.population
         j = model.params.justice
         week = model.week
-        due = np.array(self.release_calendar.pop(week, []), dtype=np.int64)
+        due = self.release_calendar.take(week)
         if not due.size:
             return
         due = due[(pop.release_week[due] == week) & (pop.status[due] != AT_LARGE)]
@@ -309,9 +334,7 @@ class Justice(Process):
             sentence = _sentence_weeks(model, rng, convicted.size)
             pop.status[convicted] = SENTENCED
             pop.sentence_weeks[convicted] = sentence
-            hold = custody_weeks(j, sentence)
-            for person, h in zip(convicted.tolist(), hold.tolist(), strict=True):
-                self._schedule(person, week + h)
+            self.release_calendar.add(convicted, week + custody_weeks(j, sentence))
         leaving = due[~np.isin(due, convicted)]
         if not leaving.size:
             return
@@ -402,8 +425,11 @@ class Justice(Process):
         on_licence = self.licensees()
         if not on_licence.size:
             return
-        p = hazard * np.where(pop.licence_intel[on_licence], 2.0, 1.0)
-        recalled = on_licence[rng.random(len(on_licence)) < p]
+        intel = pop.licence_intel[on_licence]
+        recalled = np.concatenate(
+            [chosen(rng, on_licence[~intel], hazard), chosen(rng, on_licence[intel], 2 * hazard)]
+        )
+        recalled.sort()
         draws = CourtDraws(model, rng, recalled.size)
         ks = np.arange(recalled.size)
         self.take_many_into_custody(recalled, np.ones(recalled.size, dtype=bool), draws, ks)
@@ -429,9 +455,8 @@ class Justice(Process):
         j = model.params.justice
         if j.progression_hazard <= 0:
             return
-        prisoners = model.places.prisoners()
-        # the hazard first: the same draws, but the eligibility look-ups touch only the few drawn
-        drawn = prisoners[rng.random(len(prisoners)) < j.progression_hazard]
+        # the hazard first: the eligibility look-ups touch only the few drawn
+        drawn = chosen(rng, model.places.prisoners(), j.progression_hazard)
         cats = model.world.prison_category[pop.prison[drawn]]
         left = pop.release_week[drawn] - model.week
         sentenced = pop.status[drawn] == SENTENCED

@@ -20,6 +20,8 @@ from numba import njit
 
 __all__ = [
     "admit_many",
+    "calendar_add",
+    "calendar_list",
     "discharge_many",
     "find_prison",
     "roster_add_many",
@@ -363,3 +365,36 @@ def transfer_to(
         prison_col,
         wing_col,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# the release calendar: one linked list of offenders per week, in the order they were added
+# ---------------------------------------------------------------------------------------------
+@_jit
+def calendar_add(head, tail, following, people, weeks):
+    """Append ``people[i]`` to the list of week ``weeks[i]``, in order."""
+    for i in range(people.size):
+        person = people[i]
+        week = weeks[i]
+        following[person] = -1
+        if tail[week] < 0:
+            head[week] = person
+        else:
+            following[tail[week]] = person
+        tail[week] = person
+
+
+@_jit
+def calendar_list(head, following, week):
+    """The offenders listed for ``week``, in the order they were added."""
+    n = 0
+    person = head[week]
+    while person >= 0:
+        n += 1
+        person = following[person]
+    out = np.empty(n, dtype=np.int64)
+    person = head[week]
+    for i in range(n):
+        out[i] = person
+        person = following[person]
+    return out

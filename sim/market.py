@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.arrays import chosen
 from sim.metrics import flow, stock
 from sim.prison_life import isolated
 from sim.process import Process
@@ -32,6 +33,7 @@ class Market(Process):
 
     Attributes:
         volume: Illicit supply that got through in each prison this week (units).
+        debtors: Prisoners with a drug debt (a release clears it), in no particular order.
     """
 
     name = "market"
@@ -46,7 +48,7 @@ class Market(Process):
             "prisoners_in_debt",
             "people",
             "Prisoners with a drug debt at the end of the week.",
-            lambda p: int(p.model.population.debt[p.model.cache.prisoners].sum()),
+            lambda p: int(p.debtors.size),
         ),
         flow("searches", "searches", "Searches of cells and people."),
         flow("finds_phones", "finds", "Searches that found a phone."),
@@ -56,6 +58,7 @@ class Market(Process):
     def __init__(self, model: OCGModel):
         super().__init__(model)
         self.volume = np.zeros(model.world.n_prisons)
+        self.debtors = np.zeros(0, dtype=np.int64)
 
     def step(self) -> None:
         """Run the week's market in every prison."""
@@ -90,18 +93,7 @@ class Market(Process):
         self.count.finds_phones += int(phones_found.sum())
         self.count.finds_drugs += int((finds - phones_found).sum())
 
-        # drug debt among non-members inside
-        prisoners = model.cache.prisoners
-        non_members = prisoners[pop.ocg[prisoners] < 0]
-        if non_members.size:
-            per_100 = volume / occupancy * 100.0
-            p_debt = np.minimum(1.0, m.debt_probability * per_100[pop.prison[non_members]])
-            u = rng.random(non_members.size)
-            in_debt = pop.debt[non_members]
-            clear = in_debt & (u < m.debt_clear_hazard)
-            new = ~in_debt & (u < p_debt)
-            pop.debt[non_members[clear]] = False
-            pop.debt[non_members[new]] = True
+        self._debt(volume / occupancy * 100.0)
 
         # phones among members inside: fewer when supply is cut, none when communications are
         # restricted
@@ -112,3 +104,58 @@ class Market(Process):
                 has_phone &= ~known
             has_phone &= ~isolated(model, members)
             pop.phone[members] = has_phone
+
+    def _debt(self, per_100: np.ndarray) -> None:
+        """Non-members inside fall into drug debt, or clear it, this week.
+
+        Each non-member out of debt falls into it with a chance that rises with the supply that
+        got through in their prison (``per_100``: units per 100 prisoners); each in debt clears
+        it with ``market.debt_clear_hazard``. Drawn as counts per prison, then who; the new
+        debtors are drawn uniformly from the prison's prisoners, passing over members and those
+        already in debt.
+        """
+        model = self.model
+        rng = self.rng
+        pop = model.population
+        m = model.params.market
+        places = model.places
+        debtors = self.debtors[pop.debt[self.debtors]]  # a release clears a debt
+        owing = debtors[pop.ocg[debtors] < 0]
+        cleared = chosen(rng, owing, m.debt_clear_hazard)
+        n_prisons = model.world.n_prisons
+        members = np.bincount(pop.prison[model.cache.members_inside], minlength=n_prisons)
+        in_debt = np.bincount(pop.prison[owing], minlength=n_prisons)
+        eligible = places.occupancy - members - in_debt
+        p_debt = np.minimum(1.0, m.debt_probability * per_100)
+        new = rng.binomial(np.maximum(eligible, 0), p_debt)
+        fallen = self._draw_eligible(new) if new.sum() else np.zeros(0, dtype=np.int64)
+        pop.debt[cleared] = False
+        pop.debt[fallen] = True
+        self.debtors = np.concatenate([debtors[pop.debt[debtors]], fallen])
+
+    def _draw_eligible(self, wanted: np.ndarray) -> np.ndarray:
+        """``wanted[p]`` distinct non-members out of debt from each prison ``p``, at random."""
+        model = self.model
+        rng = self.rng
+        pop = model.population
+        prisoners = model.cache.prisoners  # wing by wing, so prison by prison
+        occupancy = model.places.occupancy
+        start = np.concatenate(([0], np.cumsum(occupancy)[:-1]))
+        out: list[np.ndarray] = []
+        need = wanted.copy()
+        taken = np.zeros(0, dtype=np.int64)
+        while need.sum():
+            prisons = np.repeat(np.arange(need.size), np.where(need > 0, 2 * need + 2, 0))
+            u = rng.random(prisons.size)
+            picks = prisoners[start[prisons] + (u * occupancy[prisons]).astype(np.int64)]
+            ok = (pop.ocg[picks] < 0) & ~pop.debt[picks] & ~np.isin(picks, taken)
+            picks, prisons = picks[ok], prisons[ok]
+            _, first = np.unique(picks, return_index=True)  # each person once
+            first.sort()
+            picks, prisons = picks[first], prisons[first]
+            rank = np.arange(picks.size) - np.searchsorted(prisons, prisons)  # order in prison
+            keep = rank < need[prisons]
+            out.append(picks[keep])
+            taken = np.concatenate([taken, picks[keep]])
+            need -= np.bincount(prisons[keep], minlength=need.size)
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import unique
+from sim.arrays import unique, unique_counts
 from sim.metrics import derived, flow, stock
 from sim.population import ASSOCIATE, AT_LARGE, LEADER
 from sim.process import Process
@@ -259,7 +259,7 @@ def _local_strength(model: OCGModel, members: np.ndarray, recruiters: np.ndarray
     pop = model.population
     n_ocg = max(1, model.ocgs.n)
     keys = pop.wing[members].astype(np.int64) * n_ocg + pop.ocg[members]
-    uniq, counts = np.unique(keys, return_counts=True)
+    uniq, counts = unique_counts(keys)
     want = pop.wing[recruiters].astype(np.int64) * n_ocg + pop.ocg[recruiters]
     pos = np.searchsorted(uniq, want)
     return counts[np.minimum(pos, len(uniq) - 1)].astype(float)

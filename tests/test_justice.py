@@ -51,7 +51,7 @@ def test_statuses_and_release_calendar_are_consistent():
     # everyone inside has a release date in the future, and is in the calendar for it
     assert (pop.release_week[inside] > m.week).all()
     for person in inside[:200].tolist():
-        assert person in m.justice.release_calendar[int(pop.release_week[person])]
+        assert person in m.justice.release_calendar.due(int(pop.release_week[person]))
     at_large = np.flatnonzero(pop.status[: pop.n] == AT_LARGE)
     assert (pop.prison[at_large] == -1).all()
 

@@ -1,6 +1,7 @@
 """The compiled movement kernels: exact, and usable without a writable compilation cache."""
 
 import numpy as np
+import pytest
 
 from sim import kernels
 from sim.model import OCGModel
@@ -39,4 +40,19 @@ def test_batch_admission_fills_places_in_order_and_keeps_the_invariants():
     placed = places.admit_many(at_large, categories, statuses, m.justice.preferences)
     assert int(places.free.sum()) == free_before - int(placed.sum())
     assert (pop.prison[at_large[placed]] >= 0).all() and (pop.prison[at_large[~placed]] < 0).all()
+    with pytest.raises(AssertionError, match="release calendar"):
+        m.check_invariants()  # admitted, but nobody has a release week yet
+    m.justice.release_calendar.add(at_large[placed], np.full(int(placed.sum()), 30))
     m.check_invariants()
+
+
+def test_sort_based_unique_matches_numpy():
+    from sim.arrays import unique, unique_counts
+
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 2, 50, 5000):
+        values = rng.integers(0, 300, size)
+        assert np.array_equal(unique(values), np.unique(values))
+        u, c = unique_counts(values)
+        nu, nc = np.unique(values, return_counts=True)
+        assert np.array_equal(u, nu) and np.array_equal(c, nc)
