@@ -52,7 +52,12 @@ def summary_window(years: float, intervention_week: int) -> tuple[int, int, bool
 
 
 def window_problem(
-    years: float, intervention_week: int, minimum: int = MIN_WINDOW_WEEKS
+    years: float,
+    intervention_week: int,
+    minimum: int = MIN_WINDOW_WEEKS,
+    *,
+    names: tuple[str, str] = ("run.years", "run.intervention_week"),
+    allow: str = "--allow-short-window",
 ) -> str | None:
     """Why the summary window of a run is too short to trust, or None if it is long enough.
 
@@ -60,17 +65,21 @@ def window_problem(
         years: ``run.years``.
         intervention_week: ``run.intervention_week``.
         minimum: Shortest acceptable window in weeks.
+        names: How the two settings are called where the user set them (an experiment file
+            calls them ``years`` and ``burn_in_weeks``).
+        allow: How to accept a short window anyway.
 
     Returns:
-        A phrase naming both settings and the window, or None.
+        A phrase naming both settings, the window and what is allowed, or None.
     """
     first, last, whole = summary_window(years, intervention_week)
-    settings = f"run.years = {years:g} with run.intervention_week = {intervention_week}"
+    years_name, week_name = names
+    settings = f"{years_name} = {years:g} with {week_name} = {intervention_week}"
     need = math.ceil((max(1, int(intervention_week)) + minimum - 1) / 52)
     fix = (
-        f"allowed: run.years >= {need} for this intervention week (the window runs from the "
-        f"intervention week to the end and needs at least {minimum} weeks), an earlier "
-        "run.intervention_week, or --allow-short-window"
+        f"allowed: {years_name} >= {need} for this {week_name} (the summary window runs from "
+        f"that week to the end and needs at least {minimum} weeks), an earlier {week_name}, or "
+        f"{allow}"
     )
     if whole and int(intervention_week) > 1:
         return (

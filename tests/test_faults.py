@@ -52,12 +52,11 @@ def _unwritable(monkeypatch, err: int) -> None:
 
 
 def _full_disk(monkeypatch) -> None:
-    import shutil
+    """Make the destination's file system report no free space."""
     from collections import namedtuple
 
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr("sim.guards.shutil.disk_usage", lambda p: usage(10**9, 10**9, 0))
-    assert shutil.disk_usage  # the real one is untouched elsewhere
 
 
 DESTINATION_FAULTS = {

@@ -346,12 +346,12 @@ def test_many_null_comparisons_are_not_reported_as_significant():
 
 def test_analyse_warns_about_a_short_window(tmp_path, capsys):
     (tmp_path / "short.toml").write_text(
-        MINI.replace("years = 3", "years = 2\nallow_short_window = true").replace(
-            "replicates = 2", "replicates = 1"
-        )
+        MINI.replace("years = 3", "years = 2").replace("replicates = 2", "replicates = 1")
     )
     out = tmp_path / "r"
-    assert main(["experiment", str(tmp_path / "short.toml"), "--out", str(out)]) == 0
+    argv = ["experiment", str(tmp_path / "short.toml"), "--out", str(out)]
+    assert main([*argv, "--allow-short-window"]) == 0
+    assert main(["resume", str(out)]) == 0  # the folder remembers that it was allowed
     code, text, err = cli(capsys, ["analyse", out, "--no-plots"])
     assert code == 0
     assert any("weeks 104-104" in line and line.startswith("WARNING") for line in err)

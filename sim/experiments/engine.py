@@ -289,6 +289,7 @@ def _prepare(experiment: Experiment, design: Design, store: ResultsStore) -> dic
         "metrics": experiment.metrics,
         "series": experiment.series,
         "series_metrics": experiment.series_metrics,
+        "allow_short_window": experiment.allow_short_window,
         "analysis": experiment.analysis,
         "design": design.to_manifest(),
         **env,
@@ -346,14 +347,14 @@ def check_window(experiment: Experiment, design: Design) -> None:
         if key in seen:
             continue
         seen.add(key)
-        problem = window_problem(*key)
+        problem = window_problem(
+            *key,
+            names=("years", "burn_in_weeks"),
+            allow="allow_short_window = true in [experiment] (or --allow-short-window)",
+        )
         if problem:
             where = "--years" if "years" in experiment.overrides else str(experiment.path)
             at = f" (design point {point})" if design.n_points > 1 and len(seen) > 1 else ""
-            problem = problem.replace(
-                "or --allow-short-window",
-                "or allow_short_window = true in [experiment] (--allow-short-window)",
-            ).replace("run.years", "years (run.years)", 2 if "years" in where else 1)
             raise ExperimentError(f"{where}: {problem}{at}")
 
 
@@ -392,32 +393,28 @@ def _folder_lock(store: ResultsStore, shard: tuple[int, int] | None) -> Iterator
     """
     prefix = _prefix(shard)
     what = "this experiment" if shard is None else f"shard {shard[0]}/{shard[1]}"
-    try:
-        lock = pid_lock(store.path / f".lock-{prefix}")
-        lock.__enter__()
-    except LockHeldError as exc:
-        raise ExperimentError(
-            f"{store.path}: another ocgsim process (pid {exc.owner.get('pid')} on "
-            f"{exc.owner.get('host')}) is running {what} in this folder; allowed: wait for it "
-            f"(ocgsim status {store.path}) or stop it"
-        ) from None
-    try:
-        others = (
-            sorted(store.path.glob(".lock-shard*"))
-            if shard is None
-            else [store.path / ".lock-main"]
-        )
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(pid_lock(store.path / f".lock-{prefix}"))
+        except LockHeldError as exc:
+            raise ExperimentError(
+                f"{store.path}: another ocgsim process (pid {exc.owner.get('pid')} on "
+                f"{exc.owner.get('host')}) is running {what} in this folder; allowed: wait for "
+                f"it (ocgsim status {store.path}) or stop it"
+            ) from None
+        if shard is None:
+            others = sorted(store.path.glob(".lock-shard*"))
+        else:
+            others = [store.path / ".lock-main"]
         for other in others:
             owner = lock_owner(other)
             if owner:
                 raise ExperimentError(
                     f"{store.path}: another ocgsim process (pid {owner.get('pid')} on "
                     f"{owner.get('host')}) is running {other.name.removeprefix('.lock-')} of "
-                    f"this experiment; allowed: wait for it, or run shards only"
+                    "this experiment; allowed: wait for it, or run shards only"
                 )
         yield
-    finally:
-        lock.__exit__(None, None, None)
 
 
 def _prefix(shard: tuple[int, int] | None) -> str:
@@ -697,6 +694,7 @@ def _load_from_results(results_dir: str | Path, scale: float | None = None) -> E
     manifest = store.manifest()
     overrides = dict(manifest.get("overrides") or {})
     overrides["out"] = str(store.path)
+    overrides["allow_short_window"] = bool(manifest.get("allow_short_window"))
     source = Path(manifest.get("experiment_file", store.path / "experiment.toml")).parent
     experiment = load_experiment(
         store.path / "experiment.toml", overrides=overrides, source_dir=source

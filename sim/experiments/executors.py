@@ -266,6 +266,7 @@ class ProcessExecutor:
                 would be thrown away anyway, and a batch system's grace period is short.
         """
         if force:
+            # ProcessPoolExecutor has no public way to stop running work (before Python 3.14)
             for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
                 with contextlib.suppress(Exception):
                     proc.terminate()
@@ -341,7 +342,10 @@ class DaskExecutor:
         """Nothing to do: Dask replaces lost workers itself."""
 
     def close(self, force: bool = False) -> None:
-        """Disconnect (and stop the local cluster, if we started one)."""
+        """Disconnect (and stop the local cluster, if we started one); again is a no-op."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
