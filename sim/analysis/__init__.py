@@ -710,6 +710,13 @@ def _sensitivity(
     problem = design["problem"]
     n_points = design["n_points"]
     settings = design["settings"]
+    if kind == "sobol":
+        report.notes.append("Sobol indices are shares of variance: the same in any unit")
+    else:
+        report.notes.append(
+            "Morris mu, mu* and sigma are in the metric's model units at the run scale "
+            "(divide extensive metrics by the scale for full-scale equivalents)"
+        )
     for m in metrics:
         try:
             y = point_means(res.runs, m, n_points)

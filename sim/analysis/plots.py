@@ -192,8 +192,8 @@ def forest_plot(
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
     note = (
-        "red: significant after Holm correction over all comparisons; orange: only "
-        "uncorrected; bars: unadjusted 95% CI"
+        "% change (the same at any scale); red: significant after Holm correction over all "
+        "comparisons; orange: only uncorrected; bars: unadjusted 95% CI"
     )
     fig.suptitle(f"{title}\n{note}" if title else note, fontsize="medium")
     return _save(fig, path)
