@@ -100,7 +100,7 @@ class Control:
     Attributes:
         name: Keyword argument of :class:`PolicyComparison`.
         label: Label on the page.
-        kind: ``"float"``, ``"int"``, ``"bool"`` or ``"choice"``.
+        kind: ``"float"``, ``"bool"`` or ``"choice"``.
         param: The model parameter it sets (dotted name), or ``""`` for a run setting.
         low: Smallest value on the slider.
         high: Largest value on the slider.
@@ -114,11 +114,6 @@ class Control:
     low: float = 0.0
     high: float = 1.0
     step: float = 1.0
-
-    @property
-    def lever(self) -> bool:
-        """True for a policy lever (switches on at the intervention week)."""
-        return bool(self.param) and spec(self.param).lever
 
 
 #: The levers on the page, in order (slider ranges are what a policy team would try; the

@@ -125,7 +125,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         return 1
     env = {**os.environ, **DASHBOARD_ENV}
     shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"ocgsim dashboard: http://{shown}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
+    where = f"http://{shown}:{args.port}/" if args.port else f"{shown}, a free port (see below)"
+    print(f"ocgsim dashboard: {where} (Ctrl-C stops it)", file=sys.stderr)
     sys.stderr.flush()
     # become the server: signals (Ctrl-C, a service manager's SIGTERM) reach it directly
     os.execve(sys.executable, dashboard_command(args.host, args.port), env)
