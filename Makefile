@@ -16,14 +16,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(TSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,viz,ema]'
 	touch $@ $(STAMP)
 
 ## run: set up and run the England & Wales baseline (10 years, full scale)
 run: $(STAMP)
 	$(BIN)/ocgsim run
 
-## test: set up with test extras and run the whole test suite
+## test: set up with the test, viz and ema extras and run the whole test suite
 test: $(TSTAMP)
 	$(BIN)/python -m pytest -q
 

@@ -320,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
         register = None
     if register is not None:
         register(sub)
+    from sim.policy_cli import register as register_policy  # dashboard, optimise
+
+    register_policy(sub)
     return parser
 
 
