@@ -238,6 +238,24 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.0,
         1.0,
     ),
+    _P(
+        "population.second_crime_type_probability",
+        0.3,
+        "1",
+        "Chance that a new OCG is in a second crime type besides its first.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "population.initial_vacancy_share",
+        0.14,
+        "1",
+        "Share of an OCG's roles vacant at the start (near the stationary share).",
+        "derived: the stationary share in a 10-year baseline run (docs/calibration.md)",
+        0.0,
+        0.9,
+    ),
     # --- estate ----------------------------------------------------------------------------
     _P("estate.prisons", 120, "prisons", "Prisons in the estate.", "HoC Library SN05646", 1, 2000),
     _P(
@@ -292,6 +310,25 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.07,
         "1",
         "Share of capacity in open prisons (the rest is training prisons).",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "estate.initial_remand_share",
+        0.2,
+        "1",
+        "Share of the initial prison population on remand.",
+        "MoJ OMSQ Dec 2024: 20% of the population on remand",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "estate.initial_local_share",
+        0.3,
+        "1",
+        "Share of the initial sentenced prisoners (not long-term or high-risk) held in local "
+        "prisons; the rest are in training prisons.",
         A,
         0.0,
         1.0,
@@ -404,6 +441,44 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         A,
         0,
         520,
+    ),
+    _P(
+        "justice.intel_recall_multiplier",
+        2.0,
+        "1",
+        "Multiplier on the recall hazard under intelligence-led licence conditions.",
+        A,
+        1.0,
+        20.0,
+    ),
+    _P(
+        "justice.recall_max_weeks",
+        26,
+        "weeks",
+        "A recall holds the person until licence end, at most this long.",
+        A,
+        2,
+        520,
+    ),
+    _P(
+        "justice.high_security_sentence_weeks",
+        520,
+        "weeks",
+        "Sentences at least this long are served in high-security prisons.",
+        A + " (ten years)",
+        1,
+        5200,
+    ),
+    _P(
+        "justice.conviction_exit_probability",
+        0.25,
+        "1/conviction",
+        "Chance that a custodial sentence ends an OCG member's membership (the group moves on "
+        "without them, or they leave crime with the group behind them).",
+        A + " (no published figure: Francis et al. 2013 study careers before the conviction; a "
+        "factor of the sensitivity analysis)",
+        0.0,
+        1.0,
     ),
     # --- prison life -----------------------------------------------------------------------
     _P(
@@ -607,20 +682,70 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1.0,
     ),
     _P(
-        "community.niche_fill_rate",
+        "community.market_recovery_rate",
         0.02,
-        "1/week/niche",
-        "Weekly chance that a vacant criminal-market niche of a region (it supports as many OCGs "
-        "as it had at the start) is taken by a new OCG, founded by two offenders at large.",
-        A + " (keeps the number of OCGs stationary, as NCA counts suggest)",
+        "1/week",
+        "Displacement/recovery rate: weekly chance that each open role of a region's criminal "
+        "markets (lost by a disrupted or dissolved group) is taken up again, by a rival or by a "
+        "new group.",
+        A + " (no published recovery time; Sherman 1990: crackdown effects decay after a short "
+        "time; a factor of the sensitivity analysis)",
         0.0,
         1.0,
+    ),
+    _P(
+        "community.takeover_share",
+        0.5,
+        "1",
+        "Share of the open roles taken up that go to existing rivals in the region (in "
+        "proportion to their size); the rest found new groups.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "community.initial_open_share",
+        0.03,
+        "1",
+        "Share of a region's market roles open (held by no group) at the start, near the "
+        "stationary share under baseline enforcement.",
+        "derived: the stationary share in a 10-year baseline run (docs/calibration.md)",
+        0.0,
+        0.5,
+    ),
+    _P(
+        "community.capability_recovery_rate",
+        0.05,
+        "1/week",
+        "Weekly share of the capability an OCG lost to seizures that it rebuilds.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "community.venture_roles",
+        1,
+        "roles",
+        "Extra roles each partner of a joint venture has while the venture lasts (the new "
+        "market it opens).",
+        A + " (research: OCGs use prison to expand towards new lucrative markets)",
+        0,
+        20,
     ),
     _P(
         "community.split_probability",
         0.1,
         "1",
         "Chance that an OCG of at least split_min_size splits when its leader is lost.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "community.split_share",
+        0.333,
+        "1",
+        "Chance that each member follows the breakaway in a split.",
         A,
         0.0,
         1.0,
@@ -709,6 +834,25 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1.0,
         50.0,
     ),
+    _P(
+        "market.phone_share_of_finds",
+        0.35,
+        "1",
+        "Share of finds that are phones (the rest drugs and other items).",
+        "derived: 7,837 phone finds / (7,837 + 14,724 drug finds), HMPPS Annual Digest 2022/23",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "market.debt_violence_rate",
+        0.015,
+        "assaults/week per debtor",
+        "Weekly rate of debt-linked assaults per prisoner in drug debt.",
+        A + " (calibrated so debt-linked assaults are a fifth of the 22,319 assaults a year, "
+        "MoJ Safety in Custody to Mar 2023; the debt share is not published)",
+        0.0,
+        1.0,
+    ),
     # --- intelligence ----------------------------------------------------------------------
     _P(
         "intelligence.pios_per_1000",
@@ -722,12 +866,25 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "intelligence.reports_per_prisoner",
-        0.26,
+        0.13,
         "reports/week",
-        "Intelligence reports each prisoner generates per week (the PIOs' caseload).",
-        "derived: HMIP 2024, HMP Swinfen Hall: 8,000+ reports/yr for ~600 prisoners",
+        "Intelligence reports each prisoner generates per week regardless of OCG activity (part "
+        "of the PIOs' caseload).",
+        "derived: half of HMIP 2024, HMP Swinfen Hall: 8,000+ reports/yr for ~600 prisoners "
+        "(13 per prisoner-year, a high anchor); the other half follows OCG activity",
         0.0,
         10.0,
+    ),
+    _P(
+        "intelligence.reports_per_member",
+        1.5,
+        "reports/week",
+        "Intelligence reports each OCG member inside generates per week (their activity: "
+        "recruiting, trading, phones): the part of the caseload that follows OCG activity.",
+        "derived: the other half of 13 reports per prisoner-year (HMIP 2024, Swinfen Hall) at "
+        "the baseline's ~7,500 members among ~86,000 prisoners",
+        0.0,
+        100.0,
     ),
     _P(
         "intelligence.reports_per_pio",
@@ -747,6 +904,16 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.0,
         0.99,
         lever=True,
+    ),
+    _P(
+        "intelligence.pio_liaison_share",
+        0.1,
+        "1",
+        "Share of a PIO's time spent on liaison with the police (sharing back, building trust) "
+        "rather than on the caseload.",
+        A + " (PIO interviewee: liaison 'goes on every single day')",
+        0.0,
+        1.0,
     ),
     _P(
         "intelligence.signal_rate",
@@ -810,6 +977,16 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         A,
         0.0,
         1.0,
+    ),
+    _P(
+        "intelligence.recruiter_signal_multiplier",
+        2.0,
+        "1",
+        "Multiplier on the detection rate of a member who recruited this week (recruiting is a "
+        "visible signal).",
+        A,
+        1.0,
+        20.0,
     ),
     # --- sharing ---------------------------------------------------------------------------
     _P(
@@ -1026,12 +1203,22 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.0,
         1.0,
     ),
+    _P(
+        "trust.pio_liaison_gain",
+        0.002,
+        "1/week per PIO FTE on liaison",
+        "Weekly rise in trust between a prison and its local and regional police per PIO "
+        "full-time equivalent spent on liaison (PIOs x intelligence.pio_liaison_share).",
+        A + " (PIO interviewee: 'one of the most important invisible things that PIOs do')",
+        0.0,
+        1.0,
+    ),
     # --- disruption ------------------------------------------------------------------------
     _P(
         "disruption.prison_actions_per_1000",
         3.0,
         "actions/week per 1,000 places",
-        "Separations and transfers a prison can carry out each week.",
+        "Transfers a prison can carry out each week (under a transfer policy).",
         A,
         0.0,
         1000.0,
@@ -1055,13 +1242,126 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         lever=True,
     ),
     _P(
+        "disruption.separation_places_per_1000",
+        5.0,
+        "places per 1,000 places",
+        "Separation places (segregation, separation centres) a prison has for known high-risk "
+        "members: a binding capacity.",
+        A + " (three separation centres for 28 people were opened in 2017; segregation units "
+        "hold more)",
+        0.0,
+        1000.0,
+        lever=True,
+    ),
+    _P(
+        "disruption.separation_weeks",
+        12,
+        "weeks",
+        "How long a separation lasts (it also ends when the person leaves the prison).",
+        A,
+        1,
+        520,
+    ),
+    _P(
         "disruption.police_actions_per_region",
         4.0,
-        "actions/week per region",
-        "OCGs a region's police (SOCU + ROCU) can act against per week, at full scale.",
+        "operations/week per region",
+        "Operations a region's police (SOCU + ROCU) can mount against OCGs per week, at full "
+        "scale: the police capacity lever (each costs cost.police_operation).",
         A + " (NCA: 23,000 disruptions in its first decade, about 45/week nationally)",
         0.0,
         10_000.0,
+        lever=True,
+    ),
+    _P(
+        "disruption.intel_decay_weeks",
+        12.0,
+        "weeks",
+        "Weeks for an item's value to police to fall by a factor e from its creation: delay "
+        "(software, approvals, liaison) costs value.",
+        A,
+        0.5,
+        520.0,
+    ),
+    _P(
+        "disruption.queue_max_weeks",
+        12,
+        "weeks",
+        "Weeks a usable item waits in a region's queue for an operation before it is dropped "
+        "(counted as ignored).",
+        A,
+        1,
+        520,
+    ),
+    _P(
+        "disruption.high_risk_priority",
+        3.0,
+        "1",
+        "Police priority of an item whose subject they grade high risk, relative to low risk.",
+        "research-summary.txt (a shared protocol 'with a clear distinction between high and "
+        "low-risk OCGs' individuals'); size " + A,
+        1.0,
+        100.0,
+    ),
+    _P(
+        "disruption.aims_gap",
+        0.5,
+        "1",
+        "Different aims: how much less police value intelligence about members inside (the "
+        "prison's concern) than about members at large (their own).",
+        A + " (research: 'different aims', a barrier apart from mistrust)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "disruption.protocol_aims_gap",
+        0.2,
+        "1",
+        "The aims gap under a common protocol on how to deal with OCGs inside and outside "
+        "prisons.",
+        A + " (research: one shared protocol across the criminal justice system)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "disruption.operation_arrest_share",
+        0.2,
+        "1",
+        "Share of a group's members at large an operation arrests when its intelligence is "
+        "fresh (scaled by the intelligence's value); the item's subject is arrested with a "
+        "chance equal to that value if at large.",
+        A + " (MADTOR, JASSS 2024: arresting even a few members is disruptive)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "disruption.capability_seizure",
+        0.3,
+        "1",
+        "Share of a group's capability (drugs, cash, weapons, phones, lines) an operation with "
+        "fresh intelligence seizes; the group's offending falls in proportion.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "disruption.operation_role_loss",
+        0.2,
+        "1",
+        "Share of a group's market roles an operation with fresh intelligence takes from it; "
+        "they become open roles of the region's markets (see community.market_recovery_rate).",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "disruption.venture_disruption",
+        0.5,
+        "1",
+        "Chance that an operation with fresh intelligence ends each joint venture of the group.",
+        A,
+        0.0,
+        1.0,
     ),
     _P(
         "disruption.arrest_multiplier",
@@ -1076,7 +1376,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "disruption.leader_removal_probability",
         0.1,
         "1/action",
-        "Chance that a police action against an OCG removes (arrests) its leader.",
+        "Chance that a police operation against an OCG with fresh intelligence targets (and "
+        "arrests, if at large) its leader.",
         A,
         0.0,
         1.0,
@@ -1086,7 +1387,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.5,
         "1",
         "Reduction in community recruitment by members released under intelligence-led licence "
-        "conditions; they are also recalled twice as often.",
+        "conditions (they are also recalled more often: justice.intel_recall_multiplier).",
         A,
         0.0,
         1.0,
@@ -1130,8 +1431,114 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1.0,
         100.0,
     ),
+    _P(
+        "regime.faction_detection_factor",
+        0.5,
+        "1",
+        "Multiplier on what PIOs can assess in a faction-run prison.",
+        A,
+        0.0,
+        1.0,
+    ),
+    # --- harm ------------------------------------------------------------------------------
+    _P(
+        "harm.index",
+        "cchi",
+        "-",
+        "Published harm index weighting OC offences by crime type: the Cambridge Crime Harm Index "
+        "(starting-point sentence in days) or the ONS Crime Severity Score (average sentence in "
+        "days); weights in docs/calibration.md.",
+        "Sherman, Neyroud & Neyroud 2016 (CCHI 2020 values); ONS Crime Severity Score",
+        choices=("cchi", "css"),
+    ),
+    _P(
+        "harm.offences_per_member_week",
+        0.5,
+        "offences/week",
+        "Offences in the group's crime types that an OCG member at large commits per week, at "
+        "full capability (most are never recorded).",
+        A + " (proven offending is ~0.43 a year per offender; organised offending is far more "
+        "frequent than what is proven)",
+        0.0,
+        50.0,
+    ),
+    _P(
+        "harm.high_risk_activity",
+        2.0,
+        "1",
+        "How many times more offences a truly high-risk member commits than a low-risk one (the "
+        "mean over members is kept).",
+        A,
+        1.0,
+        20.0,
+    ),
+    _P(
+        "harm.directed_phone_share",
+        0.5,
+        "1",
+        "Offences a member inside with a phone directs outside, relative to a member at large.",
+        A + " (research: phones let members inside run operations outside)",
+        0.0,
+        1.0,
+    ),
+    _P(
+        "harm.directed_share",
+        0.1,
+        "1",
+        "Offences a member inside without a phone directs through visits and outside "
+        "associates, relative to a member at large.",
+        A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "harm.leaderless_factor",
+        0.7,
+        "1",
+        "Offending of a group without a leader, relative to one with a leader.",
+        A,
+        0.0,
+        1.0,
+    ),
     # --- cost ------------------------------------------------------------------------------
-    _P("cost.pio", 42_000.0, "£/year", "Cost of one PIO.", A, 0.0, 1e7),
+    _P(
+        "cost.pio",
+        42_000.0,
+        "£/year",
+        "Cost of one PIO.",
+        A + " (HMPPS band 4 pay £36,020-£41,476 c.2024 plus on-costs)",
+        0.0,
+        1e7,
+    ),
+    _P(
+        "cost.police_operation",
+        20_000.0,
+        "£/operation",
+        "Cost of one operation of weekly police capacity, paid whether used or not (capacity x "
+        "52 x this, per region).",
+        "derived: about 20 officer-weeks at £53,000 a year (constable pay-scale midpoint 2024/25 "
+        "x 1.353 employer pension); the officer-weeks per operation are an " + A,
+        0.0,
+        1e8,
+    ),
+    _P(
+        "cost.separation_place",
+        60_000.0,
+        "£/place/year",
+        "Cost of one separation place a year.",
+        A + " (above the £51,724 average cost per prisoner, MoJ 2022/23)",
+        0.0,
+        1e7,
+    ),
+    _P(
+        "cost.wrongful_separation",
+        2_000.0,
+        "£/case",
+        "Cost of separating someone who is not high risk (complaint, legal challenge).",
+        A,
+        0.0,
+        1e7,
+    ),
     _P("cost.liaison_officer", 55_000.0, "£/year", "Cost of one liaison officer.", A, 0.0, 1e7),
     _P(
         "cost.meeting",
