@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["chosen", "unique", "unique_counts"]
+__all__ = ["chosen", "unique"]
 
 
 def unique(values: np.ndarray) -> np.ndarray:
@@ -26,16 +26,6 @@ def unique(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(values[1:], values[:-1], out=keep[1:])
     return values[keep]
-
-
-def unique_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted unique values of an integer array and how often each occurs."""
-    values = np.sort(values, kind="stable")
-    if not values.size:
-        return values, np.zeros(0, dtype=np.int64)
-    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-    counts = np.diff(np.append(starts, values.size))
-    return values[starts], counts
 
 
 def chosen(rng: np.random.Generator, people: np.ndarray, p: float) -> np.ndarray:

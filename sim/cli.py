@@ -157,7 +157,7 @@ def _summary_table(
     ]
     targets = {t.metric: t.text for t in TARGETS}
     shown = [m for cls in PROCESSES for m in cls.METRICS if m.label]
-    shown.sort(key=lambda m: not m.headline)  # stable: headline first, then step order
+    shown.sort(key=lambda m: (m.headline == 0, m.headline))  # headline by rank, then step order
     for m in shown:
         value = summary.get(m.summary_key, float("nan"))
         if m.extensive and scale > 0:
@@ -231,7 +231,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
     rows = units.catalogue()
     if args.headline:
-        rows = [m for m in rows if m.headline]
+        rows = sorted((m for m in rows if m.headline), key=lambda m: m.headline)  # by rank
     print(
         "Summary metrics (summary.json, summary.csv, experiment results), grouped by the process "
         "that declares them. 'count' metrics scale with run.scale: divide by the scale for "

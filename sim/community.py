@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Community", "recruiting_strength"]
 
+#: A group that dissolves within this many weeks of a police operation counts as dismantled.
+DISMANTLED_WITHIN_WEEKS = 52
+
 
 def _ocgs_multi_region(p: Community) -> int:
     """OCGs with members from more than one home region."""
@@ -56,7 +59,8 @@ class Community(Process):
     """Membership turnover, recruitment at large, leadership, splits and new groups.
 
     Attributes:
-        niches: OCGs each region's criminal markets support (its count at the start).
+        founding: Per region, open market roles set aside to found new groups.
+        next_size: Per region, the target size of the next new group.
         tied: Offenders with a tie made in prison within ``community.tie_memory_weeks`` (some
             may be inside or in an OCG): the candidates that :meth:`tied_at_large` checks.
 
@@ -70,7 +74,7 @@ class Community(Process):
             "people",
             "OCG members, in prison and at large.",
             lambda p: int(p.model.cache.members.size),
-            headline=True,
+            headline=2,
             label="OCG members (mean)",
         ),
         stock(
@@ -109,13 +113,39 @@ class Community(Process):
         flow("leader_replacements", "people", "Members promoted to lead a leaderless OCG."),
         flow("splits", "groups", "OCGs that split after losing their leader."),
         flow("dissolutions", "groups", "OCGs dissolved (fewer than two members)."),
-        flow("formations", "groups", "New OCGs formed in vacant niches."),
+        flow(
+            "formations",
+            "groups",
+            "New OCGs founded on open market roles of their region.",
+        ),
+        flow(
+            "groups_dismantled",
+            "groups",
+            f"OCGs dissolved within {DISMANTLED_WITHIN_WEEKS} weeks of a police operation.",
+        ),
+        flow(
+            "roles_taken_over",
+            "roles",
+            "Open market roles taken up by existing rival groups (displacement).",
+        ),
+        stock(
+            "open_roles",
+            "roles",
+            "Market roles held by no group (left by disrupted or dissolved groups).",
+            lambda p: int(p.model.ocgs.open_roles.sum() + p.founding.sum()),
+        ),
+        stock(
+            "ocg_roles",
+            "roles",
+            "Roles (target sizes) of all OCGs: their hold on the criminal markets.",
+            lambda p: int(p.model.ocgs.target_size[p.model.ocgs.alive].sum()),
+        ),
         derived(
             "recruits_community_per_week",
             "people/week",
             "Community recruits per week (window mean).",
             lambda win, df, model: float(win["recruits_community"].mean()),
-            headline=True,
+            headline=5,
             label="community recruits / week",
             fmt="{:.1f}",
         ),
@@ -132,12 +162,12 @@ class Community(Process):
 
     def __init__(self, model: OCGModel):
         super().__init__(model)
-        ocgs = model.ocgs
-        self.niches = np.bincount(
-            ocgs.home_region[: ocgs.n], minlength=model.world.n_regions
-        ).astype(np.int64)
+        self.founding = np.zeros(model.world.n_regions, dtype=np.int64)
+        population = model.scenario_params.population
+        self.next_size = ocg_target_sizes(self.rng, model.world.n_regions, population)
         pop = model.population
         self.tied = np.flatnonzero(pop.tie_ocg[: pop.n] >= 0)  # ties at the start
+        pop.tie_listed[self.tied] = True
 
     def step(self) -> None:
         """Run the week's community process."""
@@ -147,20 +177,16 @@ class Community(Process):
         self._vacancy_recruitment()
         self._ventures_end()
         self._leadership()
-        self._dissolution_and_formation()
+        self._dissolution()
+        self._capability_recovery()
+        self._market_recovery()
 
     def _leave(self, person: int) -> bool:
         """``person`` leaves their OCG; False if they had none.
 
         A group left without a leader is noted, as it may split.
         """
-        ocgs = self.model.ocgs
-        group = ocgs.leave(self.model.population, person)
-        if group < 0:
-            return False
-        if ocgs.leader[group] < 0:
-            ocgs.lost_leader.add(group)
-        return True
+        return self.model.ocgs.remove_member(self.model.population, person) >= 0
 
     def _recruit(self, people: np.ndarray, groups: np.ndarray) -> np.ndarray:
         """Offenders at large join ``groups[i]`` as associates, in order.
@@ -234,13 +260,20 @@ class Community(Process):
         self.count.cross_region_recruits += int(other_region.sum())
 
     def tied_at_large(self) -> np.ndarray:
-        """Unaffiliated offenders at large with a live tie made in prison, in row order."""
+        """Unaffiliated offenders at large with a live tie made in prison.
+
+        The candidates are listed once each (``tie_listed``), in the order their ties were made.
+        """
         model = self.model
         pop = model.population
         memory = model.params.community.tie_memory_weeks
-        tied = unique(np.concatenate([self.tied, model.prison_life.new_ties]))
-        self.tied = tied[model.week - pop.tie_week[tied] <= memory]  # older ties are forgotten
-        tied = self.tied
+        new = unique(model.prison_life.new_ties)
+        new = new[~pop.tie_listed[new]]
+        pop.tie_listed[new] = True
+        tied = np.concatenate([self.tied, new])
+        live = model.week - pop.tie_week[tied] <= memory  # older ties are forgotten
+        pop.tie_listed[tied[~live]] = False
+        self.tied = tied = tied[live]
         return tied[(pop.ocg[tied] < 0) & (pop.status[tied] == AT_LARGE)]
 
     def _vacancy_recruitment(self) -> None:
@@ -257,15 +290,16 @@ class Community(Process):
         self._recruit(people[found], groups[found])
 
     def _ventures_end(self) -> None:
-        ventures = self.model.ocgs.ventures
-        if not ventures:
+        ocgs = self.model.ocgs
+        if not ocgs.ventures:
             return
-        pairs = list(ventures)
+        pairs = list(ocgs.ventures)
         hazard = self.model.params.prison_life.joint_venture_end_hazard
         ending = self.rng.random(len(pairs)) < hazard
+        roles = self.model.params.community.venture_roles
         for pair, end in zip(pairs, ending.tolist(), strict=True):
             if end:
-                del ventures[pair]
+                ocgs.end_venture(pair, roles)
 
     def _leadership(self) -> None:
         """Replace lost leaders (and, under isolation, leaders inside); groups may split."""
@@ -282,6 +316,10 @@ class Community(Process):
                     ocgs.depose(pop, group)
         lost = sorted(ocgs.lost_leader)  # lost their leader this week: may split
         ocgs.lost_leader.clear()
+        # the loss of a leader disorganises the group until a successor has taken over
+        hit = 1.0 - model.params.community.leader_loss_capability
+        for group in lost:
+            ocgs.capability[group] *= hit
         for group in lost:
             if ocgs.alive[group] and ocgs.leader[group] < 0 and ocgs.size[group] > 0:
                 self._maybe_split(group)
@@ -321,58 +359,97 @@ class Community(Process):
         if ocgs.size[group] < c.split_min_size or rng.random() >= c.split_probability:
             return
         members = ocgs.members_of(group)
-        leaving = [m for m in members if rng.random() < 1 / 3]
+        leaving = [m for m in members if rng.random() < c.split_share]
         if len(leaving) < 2:
             return
-        share = len(leaving) / len(members)
+        # the breakaway takes its share of the roles (at least two, at most all of them)
+        target = int(ocgs.target_size[group])
+        roles = min(target, max(2, int(round(target * len(leaving) / len(members)))))
         new = ocgs.create(
-            int(ocgs.home_region[group]),
-            max(2, int(round(ocgs.target_size[group] * share))),
-            int(ocgs.crime_types[group]),
-            model.week,
+            int(ocgs.home_region[group]), roles, int(ocgs.crime_types[group]), model.week
         )
-        ocgs.target_size[group] = max(2, ocgs.target_size[group] - ocgs.target_size[new])
+        ocgs.target_size[group] = target - roles
         for j, person in enumerate(leaving):
             ocgs.leave(pop, person)
             ocgs.join(pop, person, new, LEADER if j == 0 else ASSOCIATE, model.week)
         self.count.splits += 1
 
-    def _dissolution_and_formation(self) -> None:
-        """Groups under two members dissolve; new groups take vacant niches of their region.
+    def _dissolution(self) -> None:
+        """Groups under two members dissolve; their roles are left open in their region."""
+        model = self.model
+        ocgs = model.ocgs
+        n = ocgs.n
+        roles = model.params.community.venture_roles
+        dying = np.flatnonzero(ocgs.alive[:n] & (ocgs.size[:n] < 2))
+        for group in dying.tolist():
+            if model.week - ocgs.last_operation[group] <= DISMANTLED_WITHIN_WEEKS:
+                self.count.groups_dismantled += 1
+            ocgs.dissolve(model.population, group, roles)
+            self.count.dissolutions += 1
 
-        A region's criminal markets support as many OCGs as it had at the start (its niches).
+    def _capability_recovery(self) -> None:
+        """Groups rebuild the capability seizures took from them."""
+        ocgs = self.model.ocgs
+        n = ocgs.n
+        rate = self.model.params.community.capability_recovery_rate
+        alive = ocgs.alive[:n]
+        ocgs.capability[:n][alive] += rate * (1.0 - ocgs.capability[:n][alive])
+
+    def _market_recovery(self) -> None:
+        """Open market roles are taken up again: by rivals in the region, or by new groups.
+
+        Each open role is taken up this week with ``market_recovery_rate`` (the displacement /
+        recovery rate); a ``takeover_share`` of those go to existing groups of the region in
+        proportion to their size, the rest are set aside to found new groups, each with a
+        target size drawn as at the start and two founders at large.
         """
         model = self.model
         rng = self.rng
         ocgs = model.ocgs
-        pop = model.population
+        c = model.params.community
         n = ocgs.n
-        dying = np.flatnonzero(ocgs.alive[:n] & (ocgs.size[:n] < 2))
-        for group in dying.tolist():
-            ocgs.dissolve(pop, group)
-            self.count.dissolutions += 1
-        active = np.bincount(ocgs.home_region[:n][ocgs.alive[:n]], minlength=model.world.n_regions)
-        vacant_niches = np.maximum(self.niches - active, 0)
-        per_region = rng.poisson(model.params.community.niche_fill_rate * vacant_niches)
-        k = int(per_region.sum())
-        if not k:
-            return
-        regions = np.repeat(np.arange(model.world.n_regions), per_region)
+        taken = rng.binomial(ocgs.open_roles, c.market_recovery_rate)
+        to_rivals = rng.binomial(taken, c.takeover_share)
+        alive = np.flatnonzero(ocgs.alive[:n])
+        home = ocgs.home_region[alive]
+        for region in np.flatnonzero(to_rivals).tolist():
+            rivals = alive[home == region]
+            weight = ocgs.size[rivals].astype(float)
+            if not rivals.size or weight.sum() <= 0:
+                continue  # nobody to take them: they found new groups instead
+            shares = rng.multinomial(to_rivals[region], weight / weight.sum())
+            for group, k in zip(
+                rivals[shares > 0].tolist(), shares[shares > 0].tolist(), strict=True
+            ):
+                ocgs.take_roles(group, k)
+            self.count.roles_taken_over += int(to_rivals[region])
+            taken[region] -= to_rivals[region]
+        ocgs.open_roles -= taken
+        self.founding += taken
+        self._found_groups()
+
+    def _found_groups(self) -> None:
+        """New groups form where enough roles are set aside for the next group's target size."""
+        model = self.model
+        rng = self.rng
+        ocgs = model.ocgs
+        pop = model.population
         population = model.scenario_params.population
-        sizes = ocg_target_sizes(rng, k, population)
-        founders = model.places.at_large.sample(np.repeat(regions, 2), rng).reshape(k, 2)
-        for region, size, pair in zip(
-            regions.tolist(), sizes.tolist(), founders.tolist(), strict=True
-        ):
-            leader, partner = pair
-            if min(pair) < 0 or leader == partner or (pop.ocg[pair] >= 0).any():
-                continue
-            types = ocg_crime_types(rng, population)
-            group = ocgs.create(region, size, types, model.week)
-            ocgs.join(pop, leader, group, LEADER, model.week)
-            ocgs.join(pop, partner, group, ASSOCIATE, model.week)
-            pop.high_risk[leader] = True
-            self.count.formations += 1
+        for region in range(model.world.n_regions):
+            while self.founding[region] >= self.next_size[region]:
+                leader, partner = model.places.at_large.sample(np.array([region, region]), rng)
+                if min(leader, partner) < 0 or leader == partner or pop.ocg[leader] >= 0:
+                    break  # no founders this week
+                if pop.ocg[partner] >= 0:
+                    break
+                size = int(self.next_size[region])
+                group = ocgs.create(region, size, ocg_crime_types(rng, population), model.week)
+                ocgs.join(pop, leader, group, LEADER, model.week)
+                ocgs.join(pop, partner, group, ASSOCIATE, model.week)
+                pop.high_risk[leader] = True
+                self.founding[region] -= size
+                self.next_size[region] = ocg_target_sizes(rng, 1, population)[0]
+                self.count.formations += 1
 
 
 def recruiting_strength(model: OCGModel) -> np.ndarray:

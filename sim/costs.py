@@ -18,13 +18,17 @@ __all__ = ["Costs"]
 
 
 class Costs(Process):
-    """The week's cost (£): PIOs, liaison officers, meetings held, and national systems.
+    """The week's cost (£) of the measures.
+
+    PIOs, liaison officers, meetings held, police operations capacity, separation places,
+    wrongful separations, and national systems.
 
     Attributes:
         week_cost: This week's cost (£).
 
-    Reads: ``model.intelligence.pio_count`` (PIO posts) and ``model.trust.count.meetings``
-    (this week's meetings).
+    Reads: ``model.intelligence.pio_count`` (PIO posts), ``model.trust.count.meetings`` (this
+    week's meetings), ``model.disruption.separation_places`` and
+    ``model.disruption.count.wrongful_separations``.
     """
 
     name = "costs"
@@ -35,7 +39,7 @@ class Costs(Process):
             "£ million/year",
             "Cost per year over the window (staff, meetings, national systems).",
             lambda win, df, model: float(win["cost"].sum() / (len(win) / 52.0) / 1e6),
-            headline=True,
+            headline=6,
             label="cost (GBP million / year)",
             fmt="{:.2f}",
         ),
@@ -54,6 +58,9 @@ class Costs(Process):
         staff += (
             p.sharing.liaison_officers * model.world.n_regions * c.liaison_officer * model.scale
         )
+        police = p.disruption.police_actions_per_region * model.scale * model.world.n_regions
+        staff += police * 52.0 * c.police_operation
+        staff += model.disruption.separation_places.sum() * c.separation_place
         systems = 0.0
         if p.sharing.common_database:
             systems += c.common_database
@@ -61,5 +68,6 @@ class Costs(Process):
             systems += c.simplified_software * (1.0 - p.sharing.software_complexity)
         if p.intelligence.common_protocol:
             systems += c.common_protocol
-        meetings = model.trust.count.meetings * c.meeting
-        self.week_cost = float((staff + systems * model.scale) / 52.0 + meetings)
+        cases = model.trust.count.meetings * c.meeting
+        cases += model.disruption.count.wrongful_separations * c.wrongful_separation
+        self.week_cost = float((staff + systems * model.scale) / 52.0 + cases)

@@ -81,9 +81,9 @@ class Metric:
     extensive: bool = True
 
 
-#: The charts, in order. A column the model does not record is skipped quietly, so OC harm is
-#: one line once the model records it, e.g. ``Metric("oc_harm", "OC harm", "harm/week", 4)``.
+#: The charts, in order. A column the model does not record is skipped quietly.
 METRICS: tuple[Metric, ...] = (
+    Metric("oc_harm", "OC harm (8-week mean)", "harm-days/week", 8),
     Metric("ocg_members", "OCG members", "people"),
     Metric("recruits_prison", "Recruits in prison (8-week mean)", "people/week", 8),
     Metric("recruits_community", "Recruits at large (8-week mean)", "people/week", 8),
@@ -346,7 +346,7 @@ def comparison_for(scenario: str, **settings: Any) -> PolicyComparison:
 
 def charted_metrics() -> list[Metric]:
     """The rows of :data:`METRICS` whose column the model records (others are skipped)."""
-    recorded = set(metrics.reporters())
+    recorded = {m.name for m in metrics.series_catalogue()}
     return [m for m in METRICS if m.column in recorded]
 
 

@@ -1,14 +1,25 @@
-"""Disruption: prisons and police act on the intelligence they hold, within weekly capacity.
+"""Disruption: prisons and police act on the intelligence they hold, within their capacity.
 
 Research trace:
 - "bring all those experts around the table and do this multi-pronged approach where we can
   disrupt and make life difficult, leave no safe space for them" (police officer).
-- Prisons separate high-risk members (fewer contacts) or transfer them; a transfer breaks the
-  local network but can seed the OCG in another prison (DESIGN.md: the model must show that
-  trade-off, counted as ``transfers_seeded``).
-- Police raise arrest pressure on known members at large (``sim.justice``), act on items they
-  receive (arrests, leader removal), and manage releases through licence conditions.
-- Items the police cannot act on are ignored, which costs trust (``sim.trust``).
+- Prisons separate known high-risk members (fewer contacts) in a limited number of separation
+  places, for a limited time, or transfer them; a transfer breaks the local network but can
+  seed the OCG in another prison (DESIGN.md: the model must show that trade-off, counted as
+  ``transfers_seeded``). Separating someone who is not high risk costs money (complaints, legal
+  challenge) and a scarce place.
+- Police mount operations against OCGs with the intelligence delivered to them, within their
+  weekly capacity (a lever with a cost): an operation arrests members, may take the leader,
+  seizes capability, takes part of the group's market (its roles) and may end its joint
+  ventures; a group left with fewer than two members dissolves (``sim.community``). Intelligence
+  about a member inside who runs operations by phone leads to joint action: the prison takes
+  the phone while the police act against the group outside.
+- A usable item waits in its region's queue and loses value with age ("it's about where it's
+  stored, who has access to it, what do they do with it once they have it"): delay from
+  software, approvals and liaison costs value. Police choose what to act on by value and by the
+  risk grade ("a clear distinction between high and low-risk OCGs' individuals"), and value
+  intelligence about members inside less than about members at large ("different aims").
+- Items that wait too long are dropped: ignored, which costs trust (``sim.trust``).
 """
 
 from __future__ import annotations
@@ -28,14 +39,36 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from sim.model import OCGModel
+    from sim.params import Parameters
 
-__all__ = ["Disruption"]
+__all__ = ["Disruption", "best_items"]
 
 
 def _capacity(rng: np.random.Generator, expected: np.ndarray) -> np.ndarray:
     """Whole actions a week with the given expectation (floor plus a Bernoulli remainder)."""
     whole = np.floor(expected)
     return (whole + (rng.random(expected.shape) < expected - whole)).astype(np.int64)
+
+
+def best_items(
+    groups: np.ndarray, priority: np.ndarray, capacity: int, rng: np.random.Generator
+) -> np.ndarray:
+    """The items that lead the week's operations: each OCG's best item, the best OCGs first.
+
+    Args:
+        groups: The OCG each waiting item is about.
+        priority: Each item's priority.
+        capacity: Operations available.
+        rng: Breaks ties between OCGs of equal priority at random.
+
+    Returns:
+        Indices of at most ``capacity`` items, one per OCG, by falling priority.
+    """
+    order = np.lexsort((-priority, groups))  # by group, then by falling priority
+    first = np.concatenate(([True], groups[order][1:] != groups[order][:-1]))
+    best = order[first]
+    ties = rng.random(best.size)
+    return best[np.lexsort((ties, -priority[best]))][:capacity]
 
 
 def _mean_delay(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
@@ -49,13 +82,18 @@ def _acted_rate(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
 
 
 class Disruption(Process):
-    """Prisons act on the members they know of; police act on the items delivered to them.
+    """Prisons act on the members they know of; police mount operations with delivered items.
 
     Attributes:
         police_units: The police agents (local and regional per region, one national hub).
+        queue: Per region, the usable items waiting for an operation: arrays of item, tier and
+            week of arrival.
+        separation_places: Separation places in each prison.
+        separated: Offenders in separation now.
         acted: This week's deliveries acted on, per (sending prison, police tier).
-        ignored: This week's deliveries ignored, per (sending prison, police tier), counting only
-            items the prison sent (an item read in a common database costs no trust).
+        ignored: This week's deliveries dropped unused, per (sending prison, police tier),
+            counting only items the prison sent (an item read in a common database costs no
+            trust).
         seeded_prisons: Prisons where a transfer brought an OCG that had no member there.
 
     Reads: ``model.sharing.delivered`` (this week's usable items per region).
@@ -67,7 +105,13 @@ class Disruption(Process):
         flow(
             "deliveries_ignored",
             "deliveries",
-            "Usable deliveries the police had no capacity to act on this week.",
+            "Usable deliveries that waited too long without an operation and were dropped.",
+        ),
+        stock(
+            "items_waiting",
+            "deliveries",
+            "Usable deliveries waiting in the police queues at the end of the week.",
+            lambda p: int(sum(q[0].size for q in p.queue)),
         ),
         flow(
             "delay_sum",
@@ -75,15 +119,50 @@ class Disruption(Process):
             "Sum over items acted on of the weeks from creation to action.",
             summarise=False,
         ),
-        flow("separations", "people", "High-risk members separated inside their prison."),
+        flow("operations", "operations", "Police operations mounted against OCGs."),
+        flow(
+            "operations_inside",
+            "operations",
+            "Operations led by intelligence on a member inside (operations run from prison).",
+        ),
+        flow(
+            "operations_high_risk",
+            "operations",
+            "Operations led by intelligence on a member the police grade high risk.",
+        ),
+        flow(
+            "operation_value_sum",
+            "1",
+            "Sum over operations of the value of the intelligence behind them.",
+            summarise=False,
+        ),
+        flow("police_arrests", "people", "Members arrested in police operations (not leaders)."),
+        flow("leader_removals", "people", "OCG leaders taken into custody by police operations."),
+        flow("roles_seized", "roles", "Market roles police operations took from OCGs."),
+        flow("ventures_disrupted", "ventures", "Joint ventures ended by police operations."),
+        flow(
+            "phones_seized",
+            "phones",
+            "Phones taken from members inside in joint prison-police action.",
+        ),
+        flow("separations", "people", "Known high-risk members placed in separation."),
+        flow(
+            "wrongful_separations",
+            "people",
+            "Separations of members who are not truly high risk (over-classification).",
+        ),
+        stock(
+            "in_separation",
+            "people",
+            "People in separation at the end of the week.",
+            lambda p: int(p.separated.size),
+        ),
         flow("transfers", "people", "High-risk members transferred to another prison."),
         flow(
             "transfers_seeded",
             "people",
             "Transfers into a prison where the member's OCG had nobody.",
         ),
-        flow("police_arrests", "people", "Members arrested by police acting on intelligence."),
-        flow("leader_removals", "people", "OCG leaders taken into custody by police action."),
         stock(
             "prisons_seeded",
             "prisons",
@@ -100,6 +179,18 @@ class Disruption(Process):
             fmt="{:.1f}",
         ),
         derived(
+            "mean_operation_value",
+            "1",
+            "Mean value of the intelligence behind an operation (1 = fresh; it decays with the "
+            "item's age): what delay costs.",
+            lambda win, df, m: (
+                float(win["operation_value_sum"].sum() / win["operations"].sum())
+                if win["operations"].sum()
+                else float("nan")
+            ),
+            extensive=False,
+        ),
+        derived(
             "acted_rate",
             "1",
             "Items acted on / items created (window).",
@@ -113,59 +204,99 @@ class Disruption(Process):
         w = model.world
         self.police_units = [PoliceUnit(model, r, t) for r in range(w.n_regions) for t in TIERS[:2]]
         self.police_units.append(PoliceUnit(model, -1, "national"))
+        empty = np.zeros(0, dtype=np.int64)
+        self.queue: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [
+            (empty, empty, empty) for _ in range(w.n_regions)
+        ]
         self.acted = np.zeros((w.n_prisons, 3))
         self.ignored = np.zeros((w.n_prisons, 3))
         self.seeded_prisons: set[int] = set()
+        self.separated = empty
+        # whole separation places per prison: the expectation, rounded up with these draws
+        self._rounding = self.rng.random(w.n_prisons)
+        self._post_separation_places()
+
+    def _post_separation_places(self) -> None:
+        d = self.model.params.disruption
+        expected = d.separation_places_per_1000 * self.model.world.prison_capacity / 1000.0
+        whole = np.floor(expected)
+        self.separation_places = (whole + (self._rounding < expected - whole)).astype(np.int64)
+
+    def levers_changed(self, old: Parameters) -> None:
+        """Recount separation places when their number changes."""
+        new = self.model.params.disruption.separation_places_per_1000
+        if old.disruption.separation_places_per_1000 != new:
+            self._post_separation_places()
 
     def step(self) -> None:
-        """Prison actions, then police actions."""
+        """Prison actions, then police operations."""
         self.acted = np.zeros_like(self.acted)
         self.ignored = np.zeros_like(self.ignored)
         self._prison_actions()
-        self._police_actions()
+        self._police_operations()
 
+    # -----------------------------------------------------------------------------------------
+    # prisons: separation and transfers
+    # -----------------------------------------------------------------------------------------
     def _prison_actions(self) -> None:
         model = self.model
         rng = self.rng
         pop = model.population
         d = model.params.disruption
+        week = model.week
+        # separations end after separation_weeks (or when the person left the prison)
+        still = self.separated[pop.separated[self.separated]]
+        ending = still[pop.separated_until[still] <= week]
+        pop.separated[ending] = False
+        self.separated = still[pop.separated_until[still] > week]
+
         members = model.cache.members_inside
         if not members.size:
             return
-        fresh = (model.week - pop.prison_intel_week[members]) <= d.intel_shelf_life_weeks
+        fresh = (week - pop.prison_intel_week[members]) <= d.intel_shelf_life_weeks
         # a member moved on the same intelligence is not moved again within its shelf life
-        settled = (model.week - pop.moved_week[members]) > d.intel_shelf_life_weeks
+        settled = (week - pop.moved_week[members]) > d.intel_shelf_life_weeks
         eligible = fresh & settled & (pop.prison_grade[members] == HIGH) & ~pop.separated[members]
         target = members[eligible]
         if not target.size:
             return
         target = target[rng.permutation(target.size)]
-        capacity = _capacity(rng, d.prison_actions_per_1000 * model.world.prison_capacity / 1000.0)
-        used = np.zeros_like(capacity)
+        transfers = _capacity(rng, d.prison_actions_per_1000 * model.world.prison_capacity / 1000.0)
+        used = np.zeros_like(transfers)
+        in_use = np.bincount(pop.prison[self.separated], minlength=model.world.n_prisons)
         categories = model.world.prison_category
+        separated: list[int] = []
         for person in target.tolist():
             here = int(pop.prison[person])
-            if used[here] >= capacity[here]:
-                continue
-            used[here] += 1
             destination = -1
-            if d.transfer_policy == "disperse":
-                destination = self._other_prison(here, None)
-            elif d.transfer_policy == "concentrate" and categories[here] != HIGH_SECURITY:
-                destination = self._other_prison(here, HIGH_SECURITY)
-            if destination < 0:
-                pop.separated[person] = True
-                self.count.separations += 1
-                continue
-            group = int(pop.ocg[person])
-            present = self._ocg_present(group, destination)
-            model.places.transfer(person, destination)
-            pop.moved_week[person] = model.week
-            pop.separated[person] = d.transfer_policy == "concentrate"
-            self.count.transfers += 1
-            if not present:
-                self.count.transfers_seeded += 1
-                self.seeded_prisons.add(destination)
+            if used[here] < transfers[here]:
+                if d.transfer_policy == "disperse":
+                    destination = self._other_prison(here, None)
+                elif d.transfer_policy == "concentrate" and categories[here] != HIGH_SECURITY:
+                    destination = self._other_prison(here, HIGH_SECURITY)
+            if destination >= 0:
+                used[here] += 1
+                group = int(pop.ocg[person])
+                present = self._ocg_present(group, destination)
+                model.places.transfer(person, destination)
+                pop.moved_week[person] = week
+                self.count.transfers += 1
+                if not present:
+                    self.count.transfers_seeded += 1
+                    self.seeded_prisons.add(destination)
+                if d.transfer_policy != "concentrate":
+                    continue
+                here = destination  # concentrated: separated there if a place is free
+            if in_use[here] < self.separation_places[here]:
+                in_use[here] += 1
+                separated.append(person)
+        if separated:
+            people = np.array(separated, dtype=np.int64)
+            pop.separated[people] = True
+            pop.separated_until[people] = week + d.separation_weeks
+            self.separated = np.concatenate([self.separated, people])
+            self.count.separations += int(people.size)
+            self.count.wrongful_separations += int((~pop.high_risk[people]).sum())
 
     def _other_prison(self, here: int, category: int | None) -> int:
         """A random other prison with a free place: of ``category``, or any closed prison."""
@@ -183,82 +314,158 @@ class Disruption(Process):
         pop = self.model.population
         return any(pop.prison[m] == prison for m in self.model.ocgs.members[group])
 
-    def _police_actions(self) -> None:
-        """Each region's police act on the OCGs their newly arrived items are about.
+    # -----------------------------------------------------------------------------------------
+    # police: the queue of usable items, and operations
+    # -----------------------------------------------------------------------------------------
+    def _police_operations(self) -> None:
+        """Each region's police mount operations against the OCGs of the best items waiting.
 
-        Up to the region's weekly capacity, one action per OCG; every item about an OCG acted on
-        counts as acted on, the rest as ignored.
+        Items join their region's queue on arrival. An item is worth exp(-age / decay weeks)
+        (age from its creation); its priority is that value, times ``high_risk_priority`` if
+        the police grade its subject high risk, times (1 - aims gap) if the subject is inside.
+        The region's weekly capacity goes to the OCGs with the highest priority (one operation
+        per OCG; ties in random order). Every waiting item about an OCG acted on counts as acted
+        on; items that waited ``queue_max_weeks`` are dropped as ignored.
         """
         model = self.model
         rng = self.rng
-        d = model.params.disruption
         items = model.items
-        common_database = model.params.sharing.common_database
+        p = model.params
+        d = p.disruption
+        week = model.week
         expected = np.full(model.world.n_regions, d.police_actions_per_region * model.scale)
         capacity = _capacity(rng, expected)
-        targets: list[tuple[int, int, bool]] = []  # the week's arrests: (person, group, leader?)
-        for region, queue in enumerate(model.sharing.delivered):
-            if not queue:
+        operations: list[tuple[int, float, int]] = []  # (group, value, subject)
+        for region, delivered in enumerate(model.sharing.delivered):
+            queued, tiers, arrived = self.queue[region]
+            if delivered:
+                new = np.array(delivered, dtype=np.int64)
+                queued = np.concatenate([queued, new[:, 0]])
+                tiers = np.concatenate([tiers, new[:, 1]])
+                arrived = np.concatenate([arrived, np.full(len(delivered), week)])
+            if not queued.size:
                 continue
-            by_group: dict[int, list[tuple[int, int]]] = {}
-            for item, tier in queue:
-                by_group.setdefault(int(items.ocg[item]), []).append((item, tier))
-            # which OCGs get the week's capacity: random order (not the order items were sent)
-            groups = list(by_group.items())
-            order = (
-                rng.permutation(len(groups))
-                if len(groups) > capacity[region]
-                else range(len(groups))
-            )
-            for k, (group, group_items) in enumerate(groups[i] for i in order):
-                act = k < capacity[region] and model.ocgs.alive[group]
-                for item, tier in group_items:
-                    prison = int(items.prison[item])
-                    if not act:
-                        # an ignored item costs trust when the prison sent it; not when the
-                        # police merely could read it in a common database
-                        if not common_database:
-                            self.ignored[prison, tier] += 1
-                        self.count.deliveries_ignored += 1
-                        continue
-                    self.acted[prison, tier] += 1
-                    if items.acted[item] < 0:  # an item reaching several tiers counts once
-                        items.acted[item] = model.week
-                        self.count.items_acted += 1
-                        self.count.delay_sum += model.week - int(items.created[item])
-                if act:
-                    person, removal = self._target(group)
-                    if person >= 0:
-                        targets.append((person, group, removal))
-        self._arrest(targets)
+            groups = items.ocg[queued].astype(np.int64)
+            alive = model.ocgs.alive[groups]
+            expired = alive & (week - arrived >= d.queue_max_weeks)
+            self._ignore(queued[expired], tiers[expired], p.sharing.common_database)
+            keep = alive & ~expired
+            queued, tiers, arrived, groups = queued[keep], tiers[keep], arrived[keep], groups[keep]
+            chosen = np.zeros(0, dtype=np.int64)
+            if queued.size and capacity[region]:
+                subjects = items.subject[queued]
+                value = self.value(queued)
+                ranked = best_items(groups, self.priority(queued), int(capacity[region]), rng)
+                chosen = groups[ranked]
+                operations.extend(
+                    zip(
+                        chosen.tolist(),
+                        value[ranked].tolist(),
+                        subjects[ranked].tolist(),
+                        strict=True,
+                    )
+                )
+                acted = np.isin(groups, chosen)
+                self._act(queued[acted], tiers[acted])
+                queued, tiers, arrived = queued[~acted], tiers[~acted], arrived[~acted]
+            self.queue[region] = (queued, tiers, arrived)
+        self._operate(operations)
 
-    def _target(self, group: int) -> tuple[int, bool]:
-        """Whom one police action against OCG ``group`` arrests: its leader, or a member.
+    def value(self, queued: np.ndarray) -> np.ndarray:
+        """What each item is worth to police now: exp(-age / ``intel_decay_weeks``)."""
+        model = self.model
+        age = model.week - model.items.created[queued]
+        return np.exp(-age / model.params.disruption.intel_decay_weeks)
 
-        Returns:
-            The offender (-1 if no member is at large), and whether the action is meant to
-            remove the leader.
+    def priority(self, queued: np.ndarray) -> np.ndarray:
+        """Police priority of each item: its value, by risk grade, less for members inside."""
+        model = self.model
+        p = model.params
+        d = p.disruption
+        pop = model.population
+        subjects = model.items.subject[queued]
+        aims_gap = d.protocol_aims_gap if p.intelligence.common_protocol else d.aims_gap
+        priority = self.value(queued)
+        priority *= np.where(pop.police_grade[subjects] == HIGH, d.high_risk_priority, 1.0)
+        priority *= np.where(pop.status[subjects] == AT_LARGE, 1.0, 1.0 - aims_gap)
+        return priority
+
+    def _ignore(self, queued: np.ndarray, tiers: np.ndarray, common_database: bool) -> None:
+        """Items dropped unused: they cost trust when the prison sent them (not in a database)."""
+        if not queued.size:
+            return
+        self.count.deliveries_ignored += int(queued.size)
+        if not common_database:
+            np.add.at(self.ignored, (self.model.items.prison[queued], tiers), 1)
+
+    def _act(self, queued: np.ndarray, tiers: np.ndarray) -> None:
+        items = self.model.items
+        np.add.at(self.acted, (items.prison[queued], tiers), 1)
+        first = np.unique(queued[items.acted[queued] < 0])  # an item reaching several tiers
+        items.acted[first] = self.model.week
+        self.count.items_acted += int(first.size)
+        self.count.delay_sum += int((self.model.week - items.created[first]).sum())
+
+    def _operate(self, operations: list[tuple[int, float, int]]) -> None:
+        """The week's operations, each against one OCG with intelligence of value ``v``.
+
+        With fresh intelligence (v = 1) an operation targets the leader (with
+        ``leader_removal_probability``), the item's subject, and each other member at large with
+        ``operation_arrest_share``; it seizes ``capability_seizure`` of the group's capability
+        and ``operation_role_loss`` of its market roles, and ends each joint venture with
+        ``venture_disruption``; every chance scales with v. If the subject is inside, the prison
+        takes their phone. The arrests are taken into custody in one batch.
         """
+        if not operations:
+            return
         model = self.model
         rng = self.rng
         pop = model.population
-        leader = int(model.ocgs.leader[group])
-        if (
-            leader >= 0
-            and pop.status[leader] == AT_LARGE
-            and rng.random() < model.params.disruption.leader_removal_probability
-        ):
-            return leader, True
-        at_large = [m for m in model.ocgs.members_of(group) if pop.status[m] == AT_LARGE]
-        if not at_large:
-            return -1, False
-        return at_large[int(rng.integers(len(at_large)))], False
+        ocgs = model.ocgs
+        d = model.params.disruption
+        roles = model.params.community.venture_roles
+        targets: list[tuple[int, int, bool]] = []  # (person, group, leader removal?)
+        for group, value, subject in operations:
+            self.count.operations += 1
+            self.count.operation_value_sum += value
+            self.count.operations_inside += int(pop.status[subject] != AT_LARGE)
+            self.count.operations_high_risk += int(pop.police_grade[subject] == HIGH)
+            ocgs.last_operation[group] = model.week
+            leader = int(ocgs.leader[group])
+            members = ocgs.members_of(group)
+            u = rng.random(len(members) + 2)
+            take_leader = (
+                leader >= 0
+                and pop.status[leader] == AT_LARGE
+                and u[0] < d.leader_removal_probability * value
+            )
+            if take_leader:
+                targets.append((leader, group, True))
+            for k, person in enumerate(members):
+                if person == leader and take_leader or pop.status[person] != AT_LARGE:
+                    continue
+                chance = value if person == subject else d.operation_arrest_share * value
+                if u[k + 2] < chance:
+                    targets.append((person, group, False))
+            ocgs.capability[group] *= 1.0 - d.capability_seizure * value
+            lost = int(rng.binomial(ocgs.target_size[group], d.operation_role_loss * value))
+            ocgs.release_roles(group, lost)
+            self.count.roles_seized += lost
+            for pair in ocgs.ventures_of(group):
+                if rng.random() < d.venture_disruption * value:
+                    ocgs.end_venture(pair, roles)
+                    self.count.ventures_disrupted += 1
+            if pop.status[subject] != AT_LARGE and pop.phone[subject] and u[1] < value:
+                pop.phone[subject] = False  # joint action: the prison takes the phone
+                pop.prison_intel_week[subject] = model.week
+                self.count.phones_seized += 1
+        self._arrest(targets)
 
     def _arrest(self, targets: list[tuple[int, int, bool]]) -> None:
         """Take the week's targets into custody in one batch (an arrest on licence is a recall).
 
-        A leader removed by a leader-removal action loses the leadership: the group must
-        replace them (a leader arrested as an ordinary member may lead from inside).
+        A leader removed by an operation loses the leadership: the group must replace them (a
+        leader arrested as an ordinary member may lead from inside).
         """
         if not targets:
             return
@@ -272,7 +479,8 @@ class Disruption(Process):
         model.justice.take_many_into_custody(people, recall, draws, np.arange(people.size))
         held = pop.status[people] != AT_LARGE
         leaders = held & removal
-        for group in groups[leaders].tolist():
+        still = leaders & (model.ocgs.leader[groups] == people)  # not gone with the conviction
+        for group in groups[still].tolist():
             model.ocgs.depose(pop, group)
         self.count.leader_removals += int(leaders.sum())
         self.count.police_arrests += int((held & ~leaders).sum())

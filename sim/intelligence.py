@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents import PrisonIntelligenceOfficer
-from sim.metrics import flow, stock
+from sim.metrics import derived, flow, stock
 from sim.population import HIGH, LOW, ColumnStore
 from sim.process import Process
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from sim.model import OCGModel
     from sim.params import Parameters
 
-__all__ = ["Intelligence", "IntelligenceItems", "detection_share"]
+__all__ = ["Intelligence", "IntelligenceItems", "caseload", "detection_share"]
 
 KINDS = ("recruitment", "market", "association")
 
@@ -69,18 +69,28 @@ class IntelligenceItems(ColumnStore):
         return idx
 
 
+def caseload(model: OCGModel) -> np.ndarray:
+    """Reports each prison's PIOs have to assess this week: per prisoner and per member inside."""
+    i = model.params.intelligence
+    members = model.cache.members_inside
+    inside = np.bincount(model.population.prison[members], minlength=model.world.n_prisons)
+    return model.places.occupancy * i.reports_per_prisoner + inside * i.reports_per_member
+
+
 def detection_share(model: OCGModel) -> np.ndarray:
     """Share of each prison's intelligence caseload its PIOs can assess this week.
 
-    Capacity is PIOs x reports a PIO assesses a week x (1 - paperwork share); the caseload is
-    prisoners x reports per prisoner a week. A busier prison with the same PIOs assesses a
-    smaller share.
+    Capacity is PIOs x reports a PIO assesses a week x the share of their time left after
+    paperwork and liaison; the caseload is prisoners x reports per prisoner a week plus OCG
+    members inside x reports per member (it follows OCG activity). A busier prison, or one with
+    more OCG activity, assesses a smaller share with the same PIOs.
     """
     i = model.params.intelligence
-    capacity = model.intelligence.pio_count * i.reports_per_pio * (1.0 - i.paperwork_share)
-    caseload = model.places.occupancy * i.reports_per_prisoner
-    share = np.where(caseload > 0, np.minimum(1.0, capacity / np.maximum(caseload, 1e-12)), 1.0)
-    return np.where(model.faction_run, 0.5 * share, share)
+    time = max(0.0, 1.0 - i.paperwork_share - i.pio_liaison_share)
+    capacity = model.intelligence.pio_count * i.reports_per_pio * time
+    load = caseload(model)
+    share = np.where(load > 0, np.minimum(1.0, capacity / np.maximum(load, 1e-12)), 1.0)
+    return np.where(model.faction_run, model.params.regime.faction_detection_factor * share, share)
 
 
 class Intelligence(Process):
@@ -102,6 +112,23 @@ class Intelligence(Process):
             "Prison intelligence officer posts (full-time equivalents).",
             lambda p: float(p.pio_count.sum()),
         ),
+        stock(
+            "caseload",
+            "reports/week",
+            "Intelligence reports prisons generate a week (the PIOs' caseload): per prisoner and "
+            "per OCG member inside.",
+            lambda p: float(p.caseload),
+        ),
+        derived(
+            "reports_per_prisoner_year",
+            "reports/prisoner-year",
+            "Intelligence reports per prisoner-year (window): the caseload against the prison "
+            "population.",
+            lambda win, df, m: float(
+                52.0 * win["caseload"].mean() / win["prison_population"].mean()
+            ),
+            extensive=False,
+        ),
         flow(
             "items_created",
             "items",
@@ -113,6 +140,7 @@ class Intelligence(Process):
     def __init__(self, model: OCGModel):
         super().__init__(model)
         self.pios: list[PrisonIntelligenceOfficer] = []
+        self.caseload = 0.0
         self.post_pios()
 
     def post_pios(self) -> None:
@@ -142,12 +170,13 @@ class Intelligence(Process):
         pop = model.population
         i = model.params.intelligence
         members = model.cache.members_inside
+        self.caseload = float(caseload(model).sum())
         if not members.size:
             return
         share = detection_share(model)
         rate = i.signal_rate * i.detection_probability * share[pop.prison[members]]
         active = np.isin(members, model.prison_life.recruiters)
-        rate = rate * np.where(active, 2.0, 1.0)  # recruiting is a visible signal of its own
+        rate = rate * np.where(active, i.recruiter_signal_multiplier, 1.0)  # a visible signal
         seen = rng.random(members.size) < 1.0 - np.exp(-rate)
         detected = members[seen]
         if not detected.size:

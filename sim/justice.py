@@ -31,12 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["CourtDraws", "Justice", "ReleaseCalendar", "custody_weeks", "preference_lists"]
 
 WEEKS_PER_MONTH = 52.0 / 12.0
-#: Sentences at least this long go to high-security prisons.
-LONG_SENTENCE_WEEKS = 520
 #: Sentences are capped at 100 years (a whole-life term, for the model's purposes).
 MAX_SENTENCE_WEEKS = 5200
-#: A recall holds the person until licence end, at most this long.
-RECALL_MAX_WEEKS = 26
 
 
 def _max_occupancy(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
@@ -166,6 +162,11 @@ class Justice(Process):
             "Arrests of OCG members at large added by police intelligence (arrest pressure).",
         ),
         flow("progressions", "people", "Progression transfers (local to training, to open)."),
+        flow(
+            "conviction_exits",
+            "people",
+            "OCG members whose custodial sentence ended their membership.",
+        ),
         derived(
             "max_occupancy_rate",
             "1",
@@ -245,13 +246,15 @@ class Justice(Process):
         week = model.week
         remand = draws.remand[ks] & ~recall
         sentence = np.where(recall | remand, 0, draws.sentence[ks]).astype(np.int64)
-        recall_hold = np.minimum(np.maximum(2, pop.licence_end[people] - week), RECALL_MAX_WEEKS)
+        recall_hold = np.minimum(
+            np.maximum(2, pop.licence_end[people] - week), model.params.justice.recall_max_weeks
+        )
         served = custody_weeks(model.params.justice, sentence)
         hold = np.where(
             recall, recall_hold, np.where(remand, draws.remand_hold[ks], served)
         ).astype(np.int64)
         high = ~remand & (
-            (sentence >= LONG_SENTENCE_WEEKS)
+            (sentence >= model.params.justice.high_security_sentence_weeks)
             | (pop.prison_grade[people] == HIGH)
             | (pop.police_grade[people] == HIGH)
         )
@@ -270,10 +273,21 @@ class Justice(Process):
         n_recalls = int(recall[placed].sum())
         count.recalls += n_recalls
         count.receptions += int(p.size) - n_recalls
+        self._conviction_exits(p[sentence[placed] > 0])
         members = np.flatnonzero(pop.ocg[p] >= 0)
         share_back = draws.share_back[ks[placed]]
         for i in members.tolist():
             model.sharing.share_back_on_arrival(int(p[i]), float(share_back[i]))
+
+    def _conviction_exits(self, sentenced: np.ndarray) -> None:
+        """Some OCG members among the newly sentenced leave their group for good."""
+        model = self.model
+        pop = model.population
+        members = sentenced[pop.ocg[sentenced] >= 0]
+        p = model.params.justice.conviction_exit_probability
+        for person in chosen(self.rng, members, p).tolist():
+            model.ocgs.remove_member(pop, person)
+            self.count.conviction_exits += 1
 
     def place_initial_prisoners(self, prisoners: np.ndarray, rng: np.random.Generator) -> None:
         """Place the initial prison population, with remaining times from the stationary state.
@@ -287,8 +301,7 @@ class Justice(Process):
         n = len(prisoners)
         sigma = j.sentence_sigma
         mu = _sentence_mu(j)
-        remand_share = 0.2
-        on_remand = rng.random(n) < remand_share
+        on_remand = rng.random(n) < model.params.estate.initial_remand_share
         sentence = np.clip(
             np.round(rng.lognormal(mu + sigma**2, sigma, size=n)), 1, MAX_SENTENCE_WEEKS
         ).astype(np.int64)
@@ -298,11 +311,10 @@ class Justice(Process):
         # sentenced prisoners: long or high-risk ones in high security, the rest 30% local
         draws = np.zeros(n)
         draws[~on_remand] = rng.random(int((~on_remand).sum()))
-        long = (sentence >= LONG_SENTENCE_WEEKS) | pop.high_risk[prisoners]
+        long = (sentence >= j.high_security_sentence_weeks) | pop.high_risk[prisoners]
+        local = draws < model.params.estate.initial_local_share
         category = np.where(
-            on_remand,
-            LOCAL,
-            np.where(long, HIGH_SECURITY, np.where(draws < 0.3, LOCAL, TRAINING)),
+            on_remand, LOCAL, np.where(long, HIGH_SECURITY, np.where(local, LOCAL, TRAINING))
         )
         status = np.where(on_remand, REMAND, SENTENCED)
         hold = np.where(on_remand, remand_left, left)
@@ -335,6 +347,7 @@ class Justice(Process):
             pop.status[convicted] = SENTENCED
             pop.sentence_weeks[convicted] = sentence
             self.release_calendar.add(convicted, week + custody_weeks(j, sentence))
+            self._conviction_exits(convicted)
         leaving = due[~np.isin(due, convicted)]
         if not leaving.size:
             return
@@ -386,6 +399,9 @@ class Justice(Process):
                 * np.where(known, model.params.disruption.arrest_multiplier, 1.0)
             )
             hazard = np.minimum(hazard, 1.0)
+            # only members whose hazard differs from everyone's need a draw of their own
+            differ = hazard != h
+            members, known, hazard = members[differ], known[differ], hazard[differ]
             in_base = np.isin(members, base, assume_unique=True)
             keep_p = np.where(hazard >= h, 1.0, hazard / max(h, 1e-12))
             add_p = np.where(hazard > h, (hazard - h) / max(1.0 - h, 1e-12), 0.0)
@@ -414,7 +430,8 @@ class Justice(Process):
     def _technical_recalls(self) -> None:
         """Recall of people on licence without a new offence.
 
-        Intelligence-led licence conditions double the recall hazard.
+        Intelligence-led licence conditions multiply the recall hazard
+        (``justice.intel_recall_multiplier``).
         """
         model = self.model
         rng = self.rng
@@ -427,7 +444,12 @@ class Justice(Process):
             return
         intel = pop.licence_intel[on_licence]
         recalled = np.concatenate(
-            [chosen(rng, on_licence[~intel], hazard), chosen(rng, on_licence[intel], 2 * hazard)]
+            [
+                chosen(rng, on_licence[~intel], hazard),
+                chosen(
+                    rng, on_licence[intel], hazard * model.params.justice.intel_recall_multiplier
+                ),
+            ]
         )
         recalled.sort()
         draws = CourtDraws(model, rng, recalled.size)

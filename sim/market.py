@@ -22,10 +22,7 @@ from sim.process import Process
 if TYPE_CHECKING:
     from sim.model import OCGModel
 
-__all__ = ["PHONE_SHARE_OF_FINDS", "Market"]
-
-#: Share of finds that are phones (the rest drugs and other items).
-PHONE_SHARE_OF_FINDS = 0.35
+__all__ = ["Market"]
 
 
 class Market(Process):
@@ -53,6 +50,11 @@ class Market(Process):
         flow("searches", "searches", "Searches of cells and people."),
         flow("finds_phones", "finds", "Searches that found a phone."),
         flow("finds_drugs", "finds", "Searches that found drugs or other illicit items."),
+        flow(
+            "debt_violence",
+            "assaults",
+            "Debt-linked assaults in prison (drug debts enforced by violence).",
+        ),
     )
 
     def __init__(self, model: OCGModel):
@@ -88,7 +90,7 @@ class Market(Process):
         seized = np.minimum(finds, supply)
         volume = supply - seized
         self.volume = volume
-        phones_found = rng.binomial(finds, PHONE_SHARE_OF_FINDS)
+        phones_found = rng.binomial(finds, m.phone_share_of_finds)
         self.count.searches += int(searches.sum())
         self.count.finds_phones += int(phones_found.sum())
         self.count.finds_drugs += int((finds - phones_found).sum())
@@ -132,6 +134,8 @@ class Market(Process):
         pop.debt[cleared] = False
         pop.debt[fallen] = True
         self.debtors = np.concatenate([debtors[pop.debt[debtors]], fallen])
+        # "Debt is a key driver of violence" (HMPPS Annual Report 2017-18)
+        self.count.debt_violence += int(rng.poisson(m.debt_violence_rate * self.debtors.size))
 
     def _draw_eligible(self, wanted: np.ndarray) -> np.ndarray:
         """``wanted[p]`` distinct non-members out of debt from each prison ``p``, at random."""

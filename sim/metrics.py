@@ -52,7 +52,8 @@ class Metric:
         extensive: Whether the value scales with ``run.scale`` (counts of people, events or money);
             divide by the scale for full-scale equivalents.
         summarise: Whether the run summary has an entry for it.
-        headline: One of the headline metrics (shown first; the default of analyses).
+        headline: Rank among the headline metrics (1 first; shown first and the default of
+            analyses), or 0 for the others.
         label: Label in the ``ocgsim run`` table; empty for metrics not in the table.
         fmt: Format of the value in that table.
         read: For a stock, ``read(process) -> value`` at the end of the week; for a derived
@@ -66,7 +67,7 @@ class Metric:
     kind: str
     extensive: bool = True
     summarise: bool = True
-    headline: bool = False
+    headline: int = 0
     label: str = ""
     fmt: str = "{:,.0f}"
     read: Callable[..., Any] | None = None
@@ -207,7 +208,7 @@ class SummaryEntry:
         unit: Its unit (``people/year``).
         doc: Definition.
         extensive: Whether it scales with ``run.scale`` (divide by it for full-scale values).
-        headline: One of the headline metrics.
+        headline: Rank among the headline metrics (1 first), or 0.
         process: The process that declares it (``run`` for the window entries).
         series: The weekly column it summarises, or None for derived entries.
     """
@@ -216,7 +217,7 @@ class SummaryEntry:
     unit: str
     doc: str
     extensive: bool
-    headline: bool
+    headline: int
     process: str
     series: str | None
 

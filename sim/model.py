@@ -28,6 +28,7 @@ from sim.agents import OffenderView
 from sim.community import Community
 from sim.costs import Costs
 from sim.disruption import Disruption
+from sim.harm import Harm
 from sim.intelligence import Intelligence, IntelligenceItems
 from sim.invariants import check_invariants
 from sim.justice import Justice
@@ -39,6 +40,7 @@ from sim.population import ASSOCIATE, AT_LARGE, CORE, LEADER, Population, new_sk
 from sim.prison_life import PrisonLife
 from sim.process import Process
 from sim.scenario import Scenario, load_scenario
+from sim.schedule import Schedule
 from sim.sharing import Sharing
 from sim.trust import Trust
 from sim.world import build_world
@@ -47,6 +49,7 @@ __all__ = ["OCGModel", "PROCESSES"]
 
 #: The processes of the week, in step order (DESIGN.md). Each is a ``sim.process.Process``.
 PROCESSES: tuple[type[Process], ...] = (
+    Schedule,
     Justice,
     PrisonLife,
     Market,
@@ -55,6 +58,7 @@ PROCESSES: tuple[type[Process], ...] = (
     Disruption,
     Trust,
     Community,
+    Harm,
     Costs,
 )
 
@@ -69,6 +73,7 @@ _STREAMS = (
     "disruption",
     "trust",
     "community",
+    "schedule",
 )
 
 
@@ -145,9 +150,10 @@ class OCGModel(mesa.Model):
         self.population = Population(int(1.05 * (start + entrants)) + 64)
         self.places = Places(w, self.population, sp.estate.overcrowding)
         n_prisoners = int(round(self.places.capacity.sum() * sp.estate.initial_occupancy))
-        self.ocgs = OCGRegistry(int(sp.population.ocgs * self.scale * 1.5) + 16)
+        self.ocgs = OCGRegistry(int(sp.population.ocgs * self.scale * 1.5) + 16, w.n_regions)
         self.items = IntelligenceItems()
 
+        self.schedule = Schedule(self)
         self.justice = Justice(self)
         self._init_population(n_at_large, n_prisoners)
         self.prison_life = PrisonLife(self)
@@ -157,6 +163,7 @@ class OCGModel(mesa.Model):
         self.disruption = Disruption(self)
         self.trust = Trust(self)
         self.community = Community(self)
+        self.harm = Harm(self)
         self.costs = Costs(self)
         self.processes: tuple[Process, ...] = tuple(getattr(self, c.name) for c in PROCESSES)
 
@@ -187,13 +194,8 @@ class OCGModel(mesa.Model):
             rng.permutation(np.flatnonzero(pop.region[idx] == r)) for r in range(w.n_regions)
         ]
         cursor = np.zeros(w.n_regions, dtype=np.int64)
-        # start near the stationary state: each role is vacant with the equilibrium share
-        # exits / (exits + refilling); about 80% of members are at large to refill roles, and
-        # recruitment in prison and through ties covers about a quarter of exits (measured)
-        c = sp.community
-        exits = 0.75 * (c.member_exit_hazard + 0.8 * c.desistance_hazard)
-        vacant = exits / (exits + 0.8 * c.vacancy_fill_rate) if exits > 0 else 0.0
-        filled = np.maximum(2, sizes - rng.binomial(sizes, vacant))
+        # start near the stationary state: each role is vacant with its stationary share
+        filled = np.maximum(2, sizes - rng.binomial(sizes, sp.population.initial_vacancy_share))
         for target, size, r in zip(sizes, filled, regions, strict=True):
             o = self.ocgs.create(int(r), int(target), ocg_crime_types(rng, sp.population), week=-1)
             take = by_region[r][cursor[r] : cursor[r] + size]
@@ -205,6 +207,16 @@ class OCGModel(mesa.Model):
                     else (CORE if rng.random() < sp.population.core_share else ASSOCIATE)
                 )
                 self.ocgs.join(pop, int(person), o, role, week=-1)
+        # joint ventures at their stationary number, between groups drawn by size
+        n_ventures = int(round(sp.population.initial_ventures_per_ocg * n_ocgs))
+        if n_ventures and n_ocgs > 1:
+            pairs = rng.choice(n_ocgs, size=(n_ventures, 2), p=sizes / sizes.sum())
+            for a, b in pairs[pairs[:, 0] != pairs[:, 1]].tolist():
+                self.ocgs.add_venture(a, b, -1, sp.community.venture_roles)
+        # and a stationary share of each region's market roles open (held by no group)
+        held = np.bincount(regions, weights=sizes, minlength=w.n_regions)
+        share = sp.community.initial_open_share
+        self.ocgs.open_roles[:] = np.round(held * share / (1.0 - share)).astype(np.int64)
         members = idx[pop.ocg[idx] >= 0]
         pop.high_risk[members] = (
             rng.random(len(members)) < sp.population.high_risk_share_members

@@ -1,7 +1,13 @@
-"""Organised crime groups: a model-level registry of group state, membership and joint ventures.
+"""Organised crime groups: a registry of group state, membership, joint ventures and markets.
 
 OCGs are records rather than Mesa agents (DESIGN.md allows either): they act only through their
 members, and keeping them as arrays lets the weekly processes treat all groups at once.
+
+Each group holds a number of **roles** (its target size): its share of its region's criminal
+markets. Roles are conserved: a group that loses roles to disruption, or dissolves, leaves them
+open in its region (``open_roles``), where rivals and new groups take them up again
+(``sim.community``, the displacement/recovery mechanism). Joint ventures add roles to both
+partners while they last (a new market), and take them away when they end.
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ class OCGRegistry(ColumnStore):
         crime_types: Bit mask of the crime types the group is in.
         formed_week: Week the group formed (negative for groups present at the start).
         police_intel_week: Last week its home region's police received intelligence on it.
+        capability: What the group can do (drugs, cash, weapons, lines), 1 at full strength;
+            seizures cut it and it recovers (``community.capability_recovery_rate``).
+        last_operation: Last week a police operation was mounted against it.
+        open_roles: Roles of each region's markets that no group holds.
         members: For each group, the set of its members' offender indices.
         ventures: Joint ventures, (a, b) with a < b -> week formed.
         lost_leader: Groups left without a leader since the community process last looked
@@ -53,12 +63,16 @@ class OCGRegistry(ColumnStore):
         "crime_types": (np.uint16, 0),
         "formed_week": (np.int32, 0),
         "police_intel_week": (np.int32, -10_000),
+        "capability": (np.float64, 0.0),
+        "last_operation": (np.int32, -10_000),
     }
 
-    def __init__(self, capacity: int = 256):
+    def __init__(self, capacity: int = 256, n_regions: int = 1):
         super().__init__(capacity)
+        self.open_roles = np.zeros(n_regions, dtype=np.int64)
         self.members: list[set[int]] = []
         self.ventures: dict[tuple[int, int], int] = {}
+        self._partners: dict[int, set[tuple[int, int]]] = {}  # group -> its ventures
         self.lost_leader: set[int] = set()
         self._rows = np.zeros(max(16, capacity * 8), dtype=np.int64)  # every member, unordered
         self._n_rows = 0
@@ -96,6 +110,7 @@ class OCGRegistry(ColumnStore):
         self.target_size[o] = target_size
         self.crime_types[o] = crime_types
         self.formed_week[o] = week
+        self.capability[o] = 1.0
         self.members.append(set())
         return o
 
@@ -124,14 +139,45 @@ class OCGRegistry(ColumnStore):
         pop.role[person] = NONE
         return o
 
+    def remove_member(self, pop: Population, person: int) -> int:
+        """``person`` leaves their OCG for good; a group left without a leader is noted.
+
+        Returns:
+            The OCG they left, or -1 if they had none.
+        """
+        o = self.leave(pop, person)
+        if o >= 0 and self.leader[o] < 0:
+            self.lost_leader.add(o)
+        return o
+
     def depose(self, pop: Population, o: int) -> None:
         """Take the leadership from OCG ``o``'s leader (who stays a core member)."""
         pop.role[self.leader[o]] = CORE
         self.leader[o] = -1
         self.lost_leader.add(o)
 
-    def dissolve(self, pop: Population, o: int) -> None:
-        """End OCG ``o``: its remaining members become unaffiliated, its ventures end."""
+    def release_roles(self, o: int, roles: int) -> None:
+        """OCG ``o`` loses ``roles`` of its roles; they are left open in its region."""
+        roles = int(min(roles, self.target_size[o]))
+        self.target_size[o] -= roles
+        self.open_roles[self.home_region[o]] += roles
+
+    def take_roles(self, o: int, roles: int) -> None:
+        """OCG ``o`` takes up ``roles`` open roles of its region."""
+        self.target_size[o] += roles
+        self.open_roles[self.home_region[o]] -= roles
+
+    def dissolve(self, pop: Population, o: int, venture_roles: int) -> None:
+        """End OCG ``o``: its members become unaffiliated, its ventures end, its roles are open.
+
+        Args:
+            pop: The population.
+            o: The group.
+            venture_roles: Roles each partner of a venture holds while it lasts.
+        """
+        for pair in self.ventures_of(o):
+            self.end_venture(pair, venture_roles)
+        self.release_roles(o, int(self.target_size[o]))
         for person in sorted(self.members[o]):
             self._index_remove(pop, person)
             pop.ocg[person] = -1
@@ -140,16 +186,32 @@ class OCGRegistry(ColumnStore):
         self.size[o] = 0
         self.leader[o] = -1
         self.alive[o] = False
-        for pair in [p for p in self.ventures if o in p]:
-            del self.ventures[pair]
 
-    def add_venture(self, a: int, b: int, week: int) -> bool:
-        """Record a joint venture between OCGs ``a`` and ``b``; False if it already existed."""
+    def add_venture(self, a: int, b: int, week: int, roles: int) -> bool:
+        """Record a joint venture between OCGs ``a`` and ``b``; False if it already existed.
+
+        Each partner gains ``roles`` roles (the venture's new market) while it lasts.
+        """
         pair = (a, b) if a < b else (b, a)
         if pair in self.ventures:
             return False
         self.ventures[pair] = week
+        self._partners.setdefault(a, set()).add(pair)
+        self._partners.setdefault(b, set()).add(pair)
+        self.target_size[a] += roles
+        self.target_size[b] += roles
         return True
+
+    def end_venture(self, pair: tuple[int, int], roles: int) -> None:
+        """End a joint venture; each partner loses the roles it brought (its market is gone)."""
+        del self.ventures[pair]
+        for o in pair:
+            self._partners[o].discard(pair)
+            self.target_size[o] = max(0, self.target_size[o] - roles)
+
+    def ventures_of(self, o: int) -> list[tuple[int, int]]:
+        """The joint ventures of OCG ``o``, in a deterministic (sorted) order."""
+        return sorted(self._partners.get(o, ()))
 
     def members_of(self, o: int) -> list[int]:
         """The members of OCG ``o`` in a deterministic (sorted) order."""
@@ -174,6 +236,6 @@ def ocg_crime_types(rng: np.random.Generator, population) -> int:
     """Crime-type mask of a new OCG: drugs with ``drugs_share``, else another type; maybe more."""
     first = DRUGS if rng.random() < population.drugs_share else int(rng.integers(1, 10))
     mask = 1 << first
-    if rng.random() < 0.3:
+    if rng.random() < population.second_crime_type_probability:
         mask |= 1 << int(rng.integers(0, 10))
     return mask

@@ -44,6 +44,9 @@ class ParamSpec:
         high: Largest allowed value (numbers only).
         choices: Allowed values (strings only).
         lever: True for a policy lever that switches on at ``run.intervention_week``.
+        plausible: The range of values that are plausible for England & Wales (numbers only):
+            the range of the sensitivity analysis, inside the allowed range. None: the
+            default +-50%, clipped to the allowed range (see :meth:`plausible_range`).
     """
 
     name: str
@@ -55,6 +58,7 @@ class ParamSpec:
     high: float | None = None
     choices: tuple[str, ...] | None = None
     lever: bool = False
+    plausible: tuple[float, float] | None = None
 
     @property
     def section(self) -> str:
@@ -70,6 +74,27 @@ class ParamSpec:
     def kind(self) -> type:
         """The Python type of the value (bool, int, float or str)."""
         return type(self.default)
+
+    def plausible_range(self) -> tuple[float, float] | None:
+        """The plausible range of a numeric parameter (None for booleans and choices).
+
+        The declared ``plausible`` range, else the default +-50% clipped to the allowed range
+        (a default of 0 gets [0, a tenth of the allowed maximum, at most 1]). Integers are
+        rounded, keeping low < high.
+        """
+        if self.kind not in (int, float):
+            return None
+        if self.plausible is not None:
+            low, high = self.plausible
+        elif self.default == 0:
+            low, high = 0.0, min(1.0, 0.1 * float(self.high))
+        else:
+            low = max(float(self.low), 0.5 * self.default)
+            high = min(float(self.high), 1.5 * self.default)
+        if self.kind is int:
+            low, high = int(round(low)), int(round(high))
+            high = max(high, low + 1)
+        return low, high
 
     def allowed(self) -> str:
         """Human-readable statement of what values are allowed."""
@@ -186,7 +211,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "population.ocg_size_mean",
-        9.0,
+        8.5,
         "persons",
         "Mean target size of an OCG (its number of roles); groups sit a little below it.",
         "derived: calibrated so members / OCGs is about 37,000 / 4,500 (NCA 2019)",
@@ -248,8 +273,17 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1.0,
     ),
     _P(
+        "population.initial_ventures_per_ocg",
+        0.13,
+        "ventures/OCG",
+        "Joint ventures in force at the start, per OCG (near the stationary number).",
+        "derived: the stationary number in a 10-year baseline run (docs/calibration.md)",
+        0.0,
+        5.0,
+    ),
+    _P(
         "population.initial_vacancy_share",
-        0.14,
+        0.09,
         "1",
         "Share of an OCG's roles vacant at the start (near the stationary share).",
         "derived: the stationary share in a 10-year baseline run (docs/calibration.md)",
@@ -417,10 +451,11 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "justice.recall_hazard",
-        0.003,
+        0.004,
         "1/week",
         "Weekly chance that a person on licence is recalled without a new offence.",
-        A,
+        "derived: calibrated so licence recalls are about 22,600 a year (MoJ written answer: "
+        "21,559 / 21,915 / 24,268 in 2016-18)",
         0.0,
         1.0,
     ),
@@ -655,7 +690,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "community.initial_tie_share",
-        0.08,
+        0.13,
         "1",
         "Share of unaffiliated offenders at large who start the run with a live prison tie.",
         "derived: the stationary share in a 10-year baseline run (docs/calibration.md)",
@@ -664,7 +699,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "community.member_exit_hazard",
-        0.004,
+        0.0035,
         "1/week",
         "Weekly chance that a member leaves their OCG (drifts away, expelled).",
         A + " (mean tenure about 5 years)",
@@ -695,7 +730,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "community.takeover_share",
-        0.5,
+        0.72,
         "1",
         "Share of the open roles taken up that go to existing rivals in the region (in "
         "proportion to their size); the rest found new groups.",
@@ -705,7 +740,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "community.initial_open_share",
-        0.03,
+        0.06,
         "1",
         "Share of a region's market roles open (held by no group) at the start, near the "
         "stationary share under baseline enforcement.",
@@ -719,6 +754,17 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "1/week",
         "Weekly share of the capability an OCG lost to seizures that it rebuilds.",
         A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "community.leader_loss_capability",
+        0.3,
+        "1",
+        "Share of its capability a group loses when it loses its leader (to arrest, isolation or "
+        "exit), rebuilt at capability_recovery_rate as a successor takes over.",
+        A + " (MADTOR, JASSS 2024, and Diviak 2023: removing central actors has the largest "
+        "immediate impact)",
         0.0,
         1.0,
     ),
@@ -809,10 +855,11 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "market.searches_per_1000",
-        10.0,
+        60.0,
         "searches/week per 1,000 prisoners",
-        "Cell searches a prison carries out each week.",
-        A,
+        "Cell searches (and other searches of people and property) a prison carries out each week.",
+        "derived: calibrated so drug finds are within the 14,700 and 21,100 of 2022/23 and "
+        "2023/24 (HMPPS Annual Digest)",
         0.0,
         1000.0,
     ),
@@ -845,7 +892,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "market.debt_violence_rate",
-        0.015,
+        0.011,
         "assaults/week per debtor",
         "Weekly rate of debt-linked assaults per prisoner in drug debt.",
         A + " (calibrated so debt-linked assaults are a fifth of the 22,319 assaults a year, "
@@ -1317,8 +1364,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "disruption.protocol_aims_gap",
         0.2,
         "1",
-        "The aims gap under a common protocol on how to deal with OCGs inside and outside "
-        "prisons.",
+        "The aims gap under a common protocol on how to deal with OCGs inside and outside prisons.",
         A + " (research: one shared protocol across the criminal justice system)",
         0.0,
         1.0,
@@ -1487,15 +1533,6 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "1",
         "Offences a member inside without a phone directs through visits and outside "
         "associates, relative to a member at large.",
-        A,
-        0.0,
-        1.0,
-    ),
-    _P(
-        "harm.leaderless_factor",
-        0.7,
-        "1",
-        "Offending of a group without a leader, relative to one with a leader.",
         A,
         0.0,
         1.0,

@@ -73,9 +73,11 @@ _FIELDS: dict[str, tuple[type, int]] = {
     "debt": (np.bool_, False),
     "tie_ocg": (np.int32, -1),
     "tie_week": (np.int32, -1),
+    "tie_listed": (np.bool_, False),  # listed among the community's tie candidates
     "last_release": (np.int32, -10_000),
     "reoffended": (np.bool_, False),
     "separated": (np.bool_, False),
+    "separated_until": (np.int32, -1),
     "moved_week": (np.int32, -10_000),  # last disruption transfer
     "isolated": (np.bool_, False),  # 41-bis-like isolation, until release
     "phone": (np.bool_, False),

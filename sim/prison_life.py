@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import unique, unique_counts
+from sim.arrays import unique
 from sim.metrics import derived, flow, stock
 from sim.population import ASSOCIATE, AT_LARGE, LEADER
 from sim.process import Process
@@ -77,6 +77,11 @@ def _leaders_in_prison(p: PrisonLife) -> int:
     ocgs = p.model.ocgs
     leaders = ocgs.leader[: ocgs.n]
     return int((p.model.population.status[leaders[leaders >= 0]] != AT_LARGE).sum())
+
+
+def _recruits_per_member_year(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
+    member_years = win["ocg_members_in_prison"].mean() * (len(win) / 52.0)
+    return float(win["recruits_prison"].sum() / max(member_years, 1e-9))
 
 
 def _recruits_per_1000_py(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
@@ -145,12 +150,23 @@ class PrisonLife(Process):
         ),
         flow("market_entries", "entries", "OCGs entering a partner's crime type (new market)."),
         derived(
+            "recruits_prison_per_member_year",
+            "people/member-year inside",
+            "In-prison recruits per year per OCG member inside (window): recruitment that does "
+            "not rise just because more members are inside.",
+            _recruits_per_member_year,
+            extensive=False,
+            headline=3,
+            label="in-prison recruits / member inside / yr",
+            fmt="{:.3f}",
+        ),
+        derived(
             "recruits_prison_per_1000_py",
             "people/1,000 prisoner-years",
             "In-prison recruits per 1,000 prisoner-years in the window.",
             _recruits_per_1000_py,
             extensive=False,
-            headline=True,
+            headline=4,
             label="in-prison recruits / 1,000 prisoner-yrs",
             fmt="{:.1f}",
         ),
@@ -176,32 +192,38 @@ class PrisonLife(Process):
         # leaders inside stay isolated until release, even after the group replaces them
         pop.isolated[members] = isolated(model, members)
         k = rng.poisson(contact_rates(model, members))
-        src = np.repeat(members, k)
+        who = np.repeat(np.arange(members.size), k)  # each contact's member, as an index
+        src = members[who]
         if not src.size:
             return
-        tgt = model.places.wings.sample(pop.wing[src], rng)
+        # the members' own state is read once per member, then spread over their contacts
+        wing, ocg = pop.wing[members], pop.ocg[members]
+        tgt = model.places.wings.sample(wing[who], rng)
         ok = (tgt >= 0) & (tgt != src) & ~isolated(model, np.maximum(tgt, 0))
-        src, tgt = src[ok], tgt[ok]
-        src_ocg = pop.ocg[src]
+        src, tgt, who = src[ok], tgt[ok], who[ok]
+        src_ocg = ocg[who]
         tgt_ocg = pop.ocg[tgt]
         self.count.contacts += int(src.size)
 
         # --- recruitment of unaffiliated wing-mates -----------------------------------------
         cand = tgt_ocg < 0
-        s, t, o = src[cand], tgt[cand], src_ocg[cand]
+        s, t, o, w = src[cand], tgt[cand], src_ocg[cand], who[cand]
         if s.size:
-            p = np.full(s.size, pl.recruit_probability)
-            p[pop.debt[t]] *= pl.debt_multiplier
-            short = (pop.release_week[t] - model.week) <= pl.short_sentence_weeks
-            p[short] *= pl.short_sentence_multiplier
-            useful = (pop.skills[t] & model.ocgs.crime_types[o]) != 0
-            p[useful] *= pl.skill_multiplier
-            p *= 1.0 + pl.strength_effect * np.log(_local_strength(model, members, s))
+            # the recruitment chance of each contact: each factor applies where its condition
+            # holds (x * 1.0 leaves x as it is)
             fresh = model.params.disruption.intel_shelf_life_weeks
-            pressured = (model.week - pop.prison_intel_week[s]) <= fresh
-            p[pressured] *= pl.intel_pressure_factor
-            faction = model.faction_run[pop.prison[s]]
-            p[faction] *= model.params.regime.faction_recruit_multiplier
+            pressured = (model.week - pop.prison_intel_week[members]) <= fresh
+            faction = model.faction_run[pop.prison[members]]
+            strength = 1.0 + pl.strength_effect * np.log(_local_strength(model, members, wing, ocg))
+            short = (pop.release_week[t] - model.week) <= pl.short_sentence_weeks
+            useful = (pop.skills[t] & model.ocgs.crime_types[o]) != 0
+            p = np.full(s.size, pl.recruit_probability)
+            p *= np.where(pop.debt[t], pl.debt_multiplier, 1.0)
+            p *= np.where(short, pl.short_sentence_multiplier, 1.0)
+            p *= np.where(useful, pl.skill_multiplier, 1.0)
+            p *= strength[w]
+            p *= np.where(pressured, pl.intel_pressure_factor, 1.0)[w]
+            p *= np.where(faction, model.params.regime.faction_recruit_multiplier, 1.0)[w]
             joined = rng.random(s.size) < np.minimum(p, 1.0)
             # ties that outlast the prison term
             tie = rng.random(s.size) < pl.tie_probability
@@ -237,7 +259,7 @@ class PrisonLife(Process):
             a, b = src_ocg[cross], tgt_ocg[cross]
             form = rng.random(a.size) < pl.joint_venture_probability
             for x, y in zip(a[form].tolist(), b[form].tolist(), strict=True):
-                if model.ocgs.add_venture(x, y, model.week):
+                if model.ocgs.add_venture(x, y, model.week, model.params.community.venture_roles):
                     self.count.new_joint_ventures += 1
                     self._market_entry(x, y)
                     self._market_entry(y, x)
@@ -254,15 +276,25 @@ class PrisonLife(Process):
             self.count.market_entries += 1
 
 
-def _local_strength(model: OCGModel, members: np.ndarray, recruiters: np.ndarray) -> np.ndarray:
-    """Members of the recruiter's OCG in the recruiter's wing (at least 1)."""
-    pop = model.population
-    n_ocg = max(1, model.ocgs.n)
-    keys = pop.wing[members].astype(np.int64) * n_ocg + pop.ocg[members]
-    uniq, counts = unique_counts(keys)
-    want = pop.wing[recruiters].astype(np.int64) * n_ocg + pop.ocg[recruiters]
-    pos = np.searchsorted(uniq, want)
-    return counts[np.minimum(pos, len(uniq) - 1)].astype(float)
+def _local_strength(
+    model: OCGModel, members: np.ndarray, wing: np.ndarray, ocg: np.ndarray
+) -> np.ndarray:
+    """For each member inside: members of their OCG in their wing (themselves included).
+
+    Args:
+        model: The model.
+        members: Members inside.
+        wing: Their wings.
+        ocg: Their OCGs.
+    """
+    keys = wing.astype(np.int64) * max(1, model.ocgs.n) + ocg
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+    counts = np.diff(np.append(starts, ranked.size))
+    strength = np.empty(members.size)
+    strength[order] = np.repeat(counts, counts)
+    return strength
 
 
 def _random_bit(rng: np.random.Generator, masks: np.ndarray) -> np.ndarray:

@@ -10,6 +10,9 @@ A scenario file has one table per parameter section, plus an optional ``[scenari
     [intelligence]
     pios_per_1000 = 3.0
 
+and an optional array ``[[schedule]]`` of dated lever changes and one-off operations (see
+:func:`parse_schedule` and ``sim.schedule``).
+
 Scenario names without a path (``more_pios``) are looked up in the current folder's ``scenarios/``,
 then among the scenarios shipped with the package (the project's ``scenarios/`` folder; see
 :mod:`sim.resources`).
@@ -25,7 +28,15 @@ from typing import Any
 from sim.params import SECTIONS, Parameters, ScenarioError, known, spec
 from sim.resources import find, shipped_dir
 
-__all__ = ["Scenario", "load_scenario", "parse_override", "scenarios_dir"]
+__all__ = [
+    "OPERATIONS",
+    "ScheduleEntry",
+    "parse_schedule",
+    "Scenario",
+    "load_scenario",
+    "parse_override",
+    "scenarios_dir",
+]
 
 _META_KEYS = ("name", "description")
 
@@ -33,6 +44,114 @@ _META_KEYS = ("name", "description")
 def scenarios_dir() -> Path:
     """The folder of the shipped scenarios (the project's ``scenarios/``, as package data)."""
     return shipped_dir("scenarios")
+
+
+#: One-off operations a schedule entry can name.
+OPERATIONS = ("arrest_members", "remove_members", "remove_leaders")
+_OPTIONS = {"share", "region", "groups", "role_loss"}
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    """One dated change: lever values to set, and/or a one-off operation.
+
+    Attributes:
+        week: The week it happens (1 = the first week).
+        levers: Dotted lever name -> value, set from that week on.
+        operation: One of ``OPERATIONS``, or "" for none.
+        share: The share of members an operation arrests or removes.
+        region: The region whose groups are targeted, or "" for every region.
+        groups: Only the largest ``groups`` groups (0: all of them).
+        role_loss: For ``remove_members``: share of the removed members' roles the groups lose.
+    """
+
+    week: int
+    levers: dict[str, Any] = field(default_factory=dict)
+    operation: str = ""
+    share: float = 0.0
+    region: str = ""
+    groups: int = 0
+    role_loss: float = 0.0
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def parse_schedule(raw: Any, where: str) -> tuple[ScheduleEntry, ...]:
+    """Validate a scenario's ``[[schedule]]`` array.
+
+    Raises:
+        ScenarioError: One line naming the file, the entry and key, and what is allowed.
+    """
+    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+        raise ScenarioError(f"{where}: schedule must be an array of tables ([[schedule]])")
+    entries = []
+    for k, entry in enumerate(raw, start=1):
+        at = f"{where}: schedule entry {k}"
+        flat = _flatten(entry)
+        week = flat.pop("week", None)
+        if not isinstance(week, int) or isinstance(week, bool) or not 1 <= week <= 5200:
+            raise ScenarioError(f"{at}: week = {week!r}; allowed: an integer in [1, 5200]")
+        operation = flat.pop("operation", "")
+        if operation and operation not in OPERATIONS:
+            raise ScenarioError(
+                f"{at}: operation = {operation!r} is not allowed; allowed: "
+                + ", ".join(repr(o) for o in OPERATIONS)
+            )
+        options = {key: flat.pop(key) for key in list(flat) if key in _OPTIONS}
+        if options and not operation:
+            raise ScenarioError(
+                f"{at}: {', '.join(sorted(options))} needs an operation; allowed operations: "
+                + ", ".join(OPERATIONS)
+            )
+        levers = {}
+        for name, value in flat.items():
+            if not known(name):
+                raise ScenarioError(
+                    f"{at}: unknown key {name!r}; allowed: week, operation, "
+                    + ", ".join(sorted(_OPTIONS))
+                    + ", or a lever as section.key"
+                )
+            if not spec(name).lever:
+                raise ScenarioError(
+                    f"{at}: {name} is not a lever; allowed: the levers marked L in "
+                    "docs/parameters.md"
+                )
+            levers[name] = spec(name).check(value, at)
+        share = options.get("share", 0.0 if operation == "remove_leaders" else None)
+        if operation and operation != "remove_leaders" and share is None:
+            raise ScenarioError(f"{at}: {operation} needs share; allowed: a number in [0, 1]")
+        for key, value in (("share", share), ("role_loss", options.get("role_loss", 0.0))):
+            if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+                raise ScenarioError(f"{at}: {key} = {value!r}; allowed: a number in [0, 1]")
+        groups = options.get("groups", 0)
+        if not isinstance(groups, int) or isinstance(groups, bool) or groups < 0:
+            raise ScenarioError(f"{at}: groups = {groups!r}; allowed: an integer >= 0 (0: all)")
+        region = options.get("region", "")
+        if not isinstance(region, str):
+            raise ScenarioError(f"{at}: region = {region!r}; allowed: a region's name")
+        if not levers and not operation:
+            raise ScenarioError(f"{at}: nothing to do; allowed: a lever, or an operation")
+        entries.append(
+            ScheduleEntry(
+                week=week,
+                levers=levers,
+                operation=operation,
+                share=float(share or 0.0),
+                region=region,
+                groups=groups,
+                role_loss=float(options.get("role_loss", 0.0)),
+            )
+        )
+    return tuple(entries)
 
 
 @dataclass
@@ -44,12 +163,14 @@ class Scenario:
         description: What the scenario represents.
         values: Dotted parameter name -> value, only those the scenario sets.
         path: The file it came from, if any.
+        schedule: Dated lever changes and one-off operations (``[[schedule]]``).
     """
 
     name: str = "england_wales"
     description: str = "England & Wales baseline (all defaults)."
     values: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    schedule: tuple[ScheduleEntry, ...] = ()
 
     def parameters(self, overrides: dict[str, Any] | None = None) -> Parameters:
         """Resolve the scenario (plus overrides) to a complete, validated parameter set."""
@@ -87,6 +208,7 @@ def load_scenario(ref: str | Path | None = None) -> Scenario:
         raise ScenarioError(f"{where}: malformed TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{where}: not a UTF-8 text file") from None
+    schedule = parse_schedule(data.pop("schedule", []), where)
     meta = data.pop("scenario", {})
     if not isinstance(meta, dict):
         raise ScenarioError(f"{where}: [scenario] must be a table with keys name, description")
@@ -118,6 +240,7 @@ def load_scenario(ref: str | Path | None = None) -> Scenario:
         description=meta.get("description", ""),
         values={n: spec(n).check(v, where) for n, v in values.items()},
         path=path,
+        schedule=schedule,
     )
 
 

@@ -103,7 +103,6 @@ class Sharing(Process):
             "Items that reached at least one police tier / items created (window).",
             _share_rate,
             extensive=False,
-            headline=True,
             label="share rate",
             fmt="{:.3f}",
         ),

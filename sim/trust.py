@@ -39,7 +39,7 @@ class Trust(Process):
         level: Trust in [0, 1], shape (prisons, 3 tiers: local, regional, national).
 
     Reads: ``model.disruption.acted`` and ``model.disruption.ignored`` (this week's deliveries
-    acted on and ignored, per prison and tier).
+    acted on and ignored, per prison and tier), ``model.intelligence.pio_count`` (PIOs' liaison).
     """
 
     name = "trust"
@@ -98,8 +98,12 @@ class Trust(Process):
         rates = np.array([t.meetings_local, t.meetings_regional, t.meetings_national]) / 52.0
         meetings = self.rng.random(trust.shape) < np.minimum(1.0, rates)
         self.count.meetings += int(meetings.sum())
+        # liaison officers (per region) and the liaison part of the PIOs' work (per prison)
+        pio_liaison = model.intelligence.pio_count * model.params.intelligence.pio_liaison_share
         liaison = np.zeros_like(trust)
-        liaison[:, :2] = s.liaison_trust_gain * s.liaison_officers
+        liaison[:, :2] = (
+            s.liaison_trust_gain * s.liaison_officers + t.pio_liaison_gain * pio_liaison[:, None]
+        )
         trust += (
             t.drift_rate * (baseline - trust)
             + t.meeting_gain * meetings

@@ -35,7 +35,7 @@ def test_higher_remand_probability_gives_more_remand_prisoners():
 def test_zero_offence_hazard_means_no_receptions():
     # police actions also take people into custody: switch them off too
     off = {"justice.offence_hazard": 0.0, "disruption.police_actions_per_region": 0.0}
-    m = OCGModel(rng=1, scale=0.01, years=1, **off)
+    m = OCGModel(rng=1, scale=0.01, years=1, intervention_week=0, **off)
     m.run()
     ts = m.timeseries()
     assert ts["receptions"].sum() == 0

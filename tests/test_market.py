@@ -9,7 +9,7 @@ from sim.population import LEADER
 #   market.debt_probability 0.0002 -> 0.005: in-prison recruits +17 per run (paired sd 8.5,
 #   z 5.5) and mean prisoners in debt +469 (sd 26, z 50); here the dose is wider (0 -> 0.01),
 #   so eight seeds keep the recruit effect well above 2 standard errors;
-#   searches_per_1000 10 -> 30: drug finds +168 (sd 25, z 19);
+#   searches_per_1000 54 -> 150: drug finds up (many SDs; measured when the default changed);
 #   supply_per_member 1 -> 2: mean market volume +116 (sd 11, z 29).
 R = 6
 M = "market."
@@ -26,7 +26,7 @@ def test_more_drug_debt_gives_more_prison_recruits():
 
 
 def test_more_searches_find_more_and_cut_the_market():
-    assert_increases("total:finds_drugs", {}, {M + "searches_per_1000": 30.0}, seeds=SEEDS[:R])
+    assert_increases("total:finds_drugs", {}, {M + "searches_per_1000": 150.0}, seeds=SEEDS[:R])
     # the market volume barely moves at 30 searches per 1,000 (measured: paired difference
     # within noise); with no searches vs 300 per 1,000 it falls by 38 (paired sd 7.5, z 11 over
     # five seeds)

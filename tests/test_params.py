@@ -106,3 +106,20 @@ def test_unknown_names_raise_with_suggestion(name, hint):
         Parameters({name: 1}, where="x.toml")
     msg = str(err.value)
     assert "\n" not in msg and name in msg and hint in msg
+
+
+def test_every_test_the_odd_names_exists():
+    """docs/odd.md §4.1 names a test for each barrier and recommendation: it must exist."""
+    import ast
+
+    tests = Path(__file__).resolve().parent
+    odd = (tests.parent / "docs" / "odd.md").read_text(encoding="utf-8")
+    table = odd[odd.index("### 4.1") : odd.index("### 4.2")]
+    named = re.findall(r"`(?:(test_\w+\.py)::)?(test_\w+)`", table)
+    assert len(named) >= 15
+    defined: dict[str, set[str]] = {}
+    for path in tests.glob("test_*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        defined[path.name] = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    for file, name in named:
+        assert name in defined[file or "test_paths.py"], f"{file or 'test_paths.py'}::{name}"

@@ -22,6 +22,7 @@ ZERO_TRUST = {
     "trust.meetings_local": 0.0,
     "trust.meetings_regional": 0.0,
     "trust.meetings_national": 0.0,
+    "trust.pio_liaison_gain": 0.0,
 }
 
 
@@ -73,11 +74,16 @@ def test_simpler_software_items_arrive_sooner():
 
 
 def test_faster_approval_shortens_the_delay():
-    assert_decreases("mean_delay_weeks", {}, {S + "approval_weeks": 0.0}, seeds=SEEDS[:5], k=3)
+    # the delay to action includes waiting in the police queue: capacity ample in both arms
+    cap = {"disruption.police_actions_per_region": 100.0}
+    fast = {**cap, S + "approval_weeks": 0.0}
+    assert_decreases("mean_delay_weeks", cap, fast, seeds=SEEDS[:5], k=3)
 
 
 def test_liaison_officers_shorten_the_delay():
-    assert_decreases("mean_delay_weeks", {}, {S + "liaison_officers": 2.0}, seeds=SEEDS[:5], k=3)
+    cap = {"disruption.police_actions_per_region": 100.0}
+    fast = {**cap, S + "liaison_officers": 2.0}
+    assert_decreases("mean_delay_weeks", cap, fast, seeds=SEEDS[:5], k=3)
 
 
 def test_more_meetings_raise_trust():
@@ -152,6 +158,7 @@ def test_trust_rises_when_acted_on_and_falls_when_ignored():
                 "trust.meetings_local": 0.0,
                 "trust.meetings_regional": 0.0,
                 "trust.meetings_national": 0.0,
+                "trust.pio_liaison_gain": 0.0,
             }
         )
         m.disruption.acted[:] = acted

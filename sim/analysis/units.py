@@ -64,8 +64,8 @@ def summary_names() -> list[str]:
 
 
 def headline_names() -> list[str]:
-    """The headline summary keys, in catalogue order."""
-    return [m.name for m in _catalogue() if m.headline]
+    """The headline summary keys, by rank (OC harm first)."""
+    return [m.name for m in sorted(_catalogue(), key=lambda m: m.headline) if m.headline]
 
 
 def series_names() -> list[str]:
