@@ -8,12 +8,15 @@ sensitivity analyses of the conclusions rather than of levels.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 __all__ = ["EFFECT_SCENARIOS", "policy_effects", "simulate"]
 
-#: Keys of ``params`` that are not model parameters.
+#: Keys of ``params`` that are not model parameters: a scenario file to start from, and a
+#: scenario file whose ``[[schedule]]`` to run (its parameter values come as ordinary keys).
 SCENARIO_KEY = "scenario"
+SCHEDULE_KEY = "schedule_from"
 
 
 def simulate(params: dict[str, Any], seed: int, *, series: bool = False):
@@ -22,7 +25,8 @@ def simulate(params: dict[str, Any], seed: int, *, series: bool = False):
     Args:
         params: Dotted parameter names (``"intelligence.pios_per_1000"``) to values; the optional
             key ``"scenario"`` names a scenario file (path or name in ``scenarios/``) that the
-            other values override. Short runs set ``"run.years"`` and ``"run.scale"``.
+            other values override, and ``"schedule_from"`` a scenario file whose ``[[schedule]]``
+            the run follows. Short runs set ``"run.years"`` and ``"run.scale"``.
         seed: The run's seed; the run is a pure function of ``(params, seed)``.
         series: If true, also return the weekly time series.
 
@@ -35,6 +39,9 @@ def simulate(params: dict[str, Any], seed: int, *, series: bool = False):
 
     values = dict(params)
     scenario = load_scenario(values.pop(SCENARIO_KEY, None))
+    schedule_from = values.pop(SCHEDULE_KEY, None)
+    if schedule_from is not None:
+        scenario = replace(scenario, schedule=load_scenario(schedule_from).schedule)
     model = OCGModel(scenario, rng=int(seed), **values)
     model.run()
     summary = model.summary()

@@ -108,3 +108,21 @@ def test_an_unknown_region_is_refused_when_the_world_is_built(tmp_path):
     )
     with pytest.raises(ScenarioError, match="Mars"):
         OCGModel(path, rng=1, scale=0.01, years=1)
+
+
+def test_a_scenario_design_runs_the_scenarios_schedule(tmp_path):
+    from sim.api import simulate
+    from sim.experiments import build_design
+    from sim.experiments.spec import load_experiment
+
+    path = tmp_path / "e.toml"
+    path.write_text(
+        '[experiment]\nname = "e"\nseed = 1\nyears = 4\nburn_in_weeks = 104\nscale = 0.01\n'
+        '[design]\ntype = "scenarios"\nscenarios = ["police_surge"]\n',
+        encoding="utf-8",
+    )
+    design = build_design(load_experiment(path))
+    base, surge = (design.run(i) for i in range(2))
+    assert surge.params["schedule_from"] == "police_surge"
+    a, b = simulate(base.params, 1), simulate(surge.params, 1)
+    assert b["operations_per_year"] > a["operations_per_year"]
