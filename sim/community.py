@@ -385,7 +385,7 @@ class Community(Process):
         new = ocgs.create(
             int(ocgs.home_region[group]), roles, int(ocgs.crime_types[group]), model.week
         )
-        ocgs.target_size[group] = target - roles
+        ocgs.target_size[group] -= roles  # its venture roles stay
         ocgs.capability[new] = ocgs.capability[group]  # as disorganised as the group it left
         for j, person in enumerate(leaving):
             ocgs.leave(pop, person)

@@ -221,7 +221,9 @@ _TYPES = {
 
 
 def test_market_roles_are_conserved_by_every_move():
-    m = OCGModel(rng=2, scale=0.02, years=2)
+    # every leaderless group that can split does, so splits of groups in ventures happen
+    splits = {"community.split_probability": 1.0, "community.split_min_size": 3}
+    m = OCGModel(rng=2, scale=0.02, years=2, **splits)
     ocgs = m.ocgs
 
     def market_roles() -> int:
@@ -231,5 +233,7 @@ def test_market_roles_are_conserved_by_every_move():
 
     start = market_roles()
     m.run()
-    assert m.timeseries()["ventures_disrupted"].sum() > 0  # ventures came and went
+    series = m.timeseries()
+    assert series["ventures_disrupted"].sum() > 0  # ventures came and went
+    assert series["splits"].sum() > 10
     assert market_roles() == start
