@@ -105,16 +105,7 @@ def test_scale_override_validated(tmp_path):
         load_experiment(path, overrides={"scale": 9.0})
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "compare_recommendations",
-        "pio_trust_grid",
-        "sobol_recruitment",
-        "morris_screening",
-        "all_scenarios",
-    ],
-)
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "experiments").glob("*.toml")))
 def test_shipped_experiment_files_validate(name):
     path = ROOT / "experiments" / f"{name}.toml"
     exp = load_experiment(path)

@@ -3,6 +3,7 @@
 Run the two experiments first, then this script::
 
     ocgsim experiment experiments/disruption_intensity.toml
+    ocgsim experiment experiments/disruption_intensity_no_surplus.toml   # printed only
     ocgsim experiment experiments/pulse_recovery.toml
     python docs/figures/make_validation_figures.py     # writes docs/figures/*.png, prints tables
 
@@ -73,6 +74,15 @@ def disruption_intensity() -> None:
     fig.suptitle("MADTOR pattern: harder disruption, diminishing returns (scale 0.1, 10 years)")
     fig.savefig(HERE / "disruption_intensity.png", dpi=100)
     plt.close(fig)
+    folder = RESULTS / "disruption_intensity_no_surplus"
+    if folder.exists():
+        runs = load_results(folder).runs
+        print("\nWithout surplus exits (community.surplus_exit_hazard = 0)")
+        for metric in ("oc_harm_per_year", "ocg_members"):
+            table = _paired(runs, POLICE, metric, 4.0)
+            print(f"  {metric}: " + "; ".join(
+                f"x{i / 4:g} {r['mean']:+.1f}% [{r['low']:+.1f}, {r['high']:+.1f}]"
+                for i, r in table.iterrows()))  # fmt: skip
 
 
 def pulse_recovery() -> None:
