@@ -165,7 +165,10 @@ def run_baseline(seed: int, scale: float = 1.0, years: int = 10) -> dict[str, fl
     """
     from sim.model import OCGModel
 
-    return OCGModel(None, rng=seed, scale=scale, years=years).run().summary()
+    model = OCGModel(None, rng=seed, scale=scale, years=years).run()
+    summary = model.summary()
+    model.close()
+    return summary
 
 
 def small_scale_margin(scale: float) -> float:

@@ -210,10 +210,25 @@ class Community(Process):
         return joined
 
     def _member_exits(self) -> None:
-        members = self.model.cache.members
-        hazard = self.model.params.community.member_exit_hazard
-        for person in chosen(self.rng, members, hazard).tolist():
+        """Members leave at a constant hazard, and surplus members (beyond the roles) faster.
+
+        A group holding more members than market roles (after losing roles to disruption, or
+        recruiting in prison beyond its vacancies) has no work for the surplus: each surplus
+        member leaves with ``surplus_exit_hazard`` a week, so membership follows the market.
+        """
+        model = self.model
+        c = model.params.community
+        members = model.cache.members
+        for person in chosen(self.rng, members, c.member_exit_hazard).tolist():
             self.count.member_exits += self._leave(person)
+        ocgs = model.ocgs
+        n = ocgs.n
+        surplus = np.where(ocgs.alive[:n], np.maximum(ocgs.size[:n] - ocgs.target_size[:n], 0), 0)
+        leaving = self.rng.binomial(surplus, c.surplus_exit_hazard)
+        for group in np.flatnonzero(leaving).tolist():
+            pool = ocgs.members_of(group)
+            for person in self.rng.choice(pool, size=int(leaving[group]), replace=False).tolist():
+                self.count.member_exits += self._leave(int(person))
 
     def _desistance(self) -> None:
         """Offenders at large desist; each is replaced by a new entrant in the same region."""

@@ -336,6 +336,19 @@ class OCGModel(mesa.Model):
         """Run summary over the window from the intervention week to the end."""
         return metrics.summarise(self)
 
+    def close(self) -> None:
+        """Let the model be garbage-collected: remove its agents and Mesa's reference to it.
+
+        Mesa 3.3 keeps every model alive through a class-level table of agent ids
+        (``mesa.Agent._ids``; mesa issue #3179, fixed after 3.3), so a process that runs many
+        models (an experiment worker) would grow by a few megabytes a run. Call this when a run
+        is done and only its outputs are needed; the model cannot step any more.
+        """
+        for agent in list(self.agents):
+            agent.remove()
+        mesa.Agent._ids.pop(self, None)
+        self.running = False
+
     def check_invariants(self) -> None:
         """Raise AssertionError if the state is inconsistent (used by the tests)."""
         check_invariants(self)

@@ -177,7 +177,7 @@ def plot_overview(
     scale: float = 1.0,
     intervention_week: int | None = None,
 ) -> None:
-    """A six-panel figure of a run: prisons, OCG members, recruitment, groups, intelligence, trust.
+    """A six-panel figure of a run: prisons, OCG members, recruitment, OC harm, intelligence, trust.
 
     Counts are drawn as full-scale equivalents (divided by ``scale``), as in the printed summary;
     a dashed line marks the intervention week.
@@ -240,12 +240,12 @@ def plot_overview(
     panel(
         axes[1, 0],
         {
-            "active OCGs": full("active_ocgs"),
-            "joint ventures": full("joint_ventures"),
-            "cross-region ventures": full("cross_region_ventures"),
+            "all OC harm": roll("oc_harm"),
+            "directed from inside": roll("oc_harm_directed"),
+            "debt violence in prison": roll("oc_harm_prison_violence"),
         },
-        "Groups and joint ventures",
-        f"count ({counts})",
+        "OC harm per week (13-week mean)",
+        f"harm-days / week ({counts})",
     )
     panel(
         axes[1, 1],

@@ -211,7 +211,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "population.ocg_size_mean",
-        8.5,
+        9.0,
         "persons",
         "Mean target size of an OCG (its number of roles); groups sit a little below it.",
         "derived: calibrated so members / OCGs is about 37,000 / 4,500 (NCA 2019)",
@@ -666,6 +666,16 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "Weekly chance that an OCG fills one vacant role from the offenders at large in its "
         "region.",
         A,
+        0.0,
+        1.0,
+    ),
+    _P(
+        "community.surplus_exit_hazard",
+        0.02,
+        "1/week",
+        "Weekly chance that each member an OCG holds beyond its market roles (its target size) "
+        "leaves: membership follows the group's hold on its markets.",
+        A + " (a group that lost its market cannot keep its people; 0 switches it off)",
         0.0,
         1.0,
     ),

@@ -126,10 +126,11 @@ def parse_schedule(raw: Any, where: str) -> tuple[ScheduleEntry, ...]:
                     "docs/parameters.md"
                 )
             levers[name] = spec(name).check(value, at)
-        share = options.get("share", 0.0 if operation == "remove_leaders" else None)
-        if operation and operation != "remove_leaders" and share is None:
+        share = options.get("share")
+        if operation in ("arrest_members", "remove_members") and share is None:
             raise ScenarioError(f"{at}: {operation} needs share; allowed: a number in [0, 1]")
-        for key, value in (("share", share), ("role_loss", options.get("role_loss", 0.0))):
+        for key in ("share", "role_loss"):
+            value = options.get(key, 0.0)
             if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
                 raise ScenarioError(f"{at}: {key} = {value!r}; allowed: a number in [0, 1]")
         groups = options.get("groups", 0)

@@ -67,3 +67,19 @@ def test_agents_are_the_pios_and_police_units_and_offenders_are_rows():
     assert view.ocg is None
     with pytest.raises(IndexError):
         model.offender(pop.n)
+
+
+def test_a_closed_model_is_freed():
+    import gc
+    import weakref
+
+    from sim.api import simulate
+
+    model = OCGModel(rng=1, scale=0.01, years=1).run(5)
+    ref = weakref.ref(model)
+    model.close()
+    del model
+    gc.collect()
+    assert ref() is None, "Mesa's Agent._ids (or anything else) still holds the model"
+    summary = simulate({"run.scale": 0.01, "run.years": 1}, 3)
+    assert summary["weeks"] == 52

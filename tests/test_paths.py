@@ -159,6 +159,13 @@ def test_operations_take_roles_that_a_faster_market_gives_back():
     assert_decreases("open_roles", {}, {C + "market_recovery_rate": 0.1})
 
 
+def test_members_beyond_the_roles_drift_away():
+    none = {C + "surplus_exit_hazard": 0.0}
+    assert_increases("member_exits_per_year", none, {})
+    # the surplus builds up over years (z = -3.7 at scale 0.03, 4 years, 8 seeds)
+    assert_decreases("ocg_members", none, {}, seeds=SEEDS8, scale=0.03, years=4)
+
+
 def test_seizures_cut_capability_and_harm():
     assert_decreases("oc_harm_per_year", {}, {D + "capability_seizure": 0.9})
 

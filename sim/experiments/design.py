@@ -23,6 +23,13 @@ from sim.experiments.spec import DEFAULT_SCHEMA, Experiment, resolve_callable
 __all__ = ["Design", "Run", "build_design", "parse_shard"]
 
 SCENARIO_KEY = "scenario"
+SCHEDULE_KEY = "schedule_from"  # as sim.api: a scenario file whose [[schedule]] the run follows
+
+
+def _has_schedule(ref: str) -> bool:
+    from sim.scenario import load_scenario
+
+    return bool(load_scenario(ref).schedule)
 
 
 @dataclass(frozen=True)
@@ -188,7 +195,11 @@ def build_design(experiment: Experiment) -> Design:
         for i, (name, ref, values) in enumerate(experiment.scenarios):
             points.append({"point_id": i, "scenario": name, "factors": {}})
             if default_schema:
-                point_params.append(dict(values))
+                # the scenario's values; its dated schedule, if it has one, by reference
+                params = dict(values)
+                if ref is not None and _has_schedule(ref):
+                    params[SCHEDULE_KEY] = ref
+                point_params.append(params)
             else:  # a custom model gets the scenario reference itself
                 point_params.append({SCENARIO_KEY: ref} if ref is not None else {})
     elif kind == "grid":

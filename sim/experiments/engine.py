@@ -221,18 +221,16 @@ def plan_experiment(
 def _design_table(design: Design) -> Any:
     import pandas as pd
 
-    frame = pd.DataFrame(
-        {
-            "point_id": [p["point_id"] for p in design.points],
-            "scenario": [p["scenario"] for p in design.points],
-        }
-    )
+    columns: dict[str, Any] = {
+        "point_id": [p["point_id"] for p in design.points],
+        "scenario": [p["scenario"] for p in design.points],
+    }
     for name in design.factor_names:
-        frame[name] = [p["factors"][name] for p in design.points]
+        columns[name] = [p["factors"][name] for p in design.points]
     if design.sample is not None:
         for j, name in enumerate(design.factor_names):
-            frame[f"sample:{name}"] = design.sample[:, j]
-    return frame
+            columns[f"sample:{name}"] = design.sample[:, j]
+    return pd.DataFrame(columns)  # built at once: no fragmented frame for 146-factor designs
 
 
 def _check_folder(experiment: Experiment, store: ResultsStore) -> None:
