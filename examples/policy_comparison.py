@@ -18,7 +18,7 @@ This is the Python form of::
 
 Run::
 
-    .venv/bin/python examples/policy_comparison.py                 # defaults: about a minute
+    .venv/bin/python examples/policy_comparison.py                 # defaults: a few minutes
     .venv/bin/python examples/policy_comparison.py --replicates 10 --scale 0.05 --years 6
 
 It prints the plan (runs and estimated time), then the findings in words and where the report

@@ -103,7 +103,7 @@ class Ranking:
     parameters: list[str]
 
 
-_CELL_MARKUP = re.compile(r"[`*]")
+_CELL_MARKUP = re.compile(r"`|\*\*")
 _NAME = re.compile(r"\b([a-z_]+\.[a-z0-9_]+)\b")
 
 

@@ -1098,12 +1098,27 @@ def _descriptions(res: Results) -> str:
         experiment = _load_from_results(res.path)
         items = []
         for label, ref, _ in experiment.scenarios[1:]:
-            desc = load_scenario(ref).description if ref else ""
-            if desc:
-                items.append(f"<li><b>{escape(label)}</b>: {escape(desc)}</li>")
+            scenario = load_scenario(ref) if ref else None
+            if scenario is None:
+                continue
+            text = scenario.description
+            if scenario.schedule:
+                dated = "; ".join(_dated(e) for e in scenario.schedule)
+                text = f"{text} Dated changes ([[schedule]]): {dated}.".strip()
+            if text:
+                items.append(f"<li><b>{escape(label)}</b>: {escape(text)}</li>")
         if items:
             return "<p>What each scenario represents:</p><ul>" + "".join(items) + "</ul>"
     return ""
+
+
+def _dated(entry: Any) -> str:
+    """One ``[[schedule]]`` entry in words."""
+    parts = [f"{k} = {_value(v)}" for k, v in entry.levers.items()]
+    if entry.operation:
+        where = f" in {entry.region}" if entry.region else ""
+        parts.append(f"{entry.operation} (share {entry.share:g}){where}")
+    return f"week {entry.week}: " + ", ".join(parts)
 
 
 def _value(v: Any) -> str:

@@ -118,7 +118,7 @@ def test_default_settings_are_explained(monkeypatch, tmp_path, capsys):
     code, out, err = cli(capsys, ["compare", "more_pios"])
     assert code == 130 and "same command again" in err[0]
     assert "defaults chosen so the headline intervals are useful" in out
-    assert seen["replicates"] == 30 and seen["scale"] == 0.05 and seen["years"] == 6
+    assert seen["replicates"] == 12 and seen["scale"] == 0.25 and seen["years"] == 10
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,10 +227,11 @@ def test_report_on_a_grid_compares_with_the_default_point(tmp_path, capsys):
     assert "pios_per_1000=2.0" in html  # the baseline point, in the levels table
 
 
-@pytest.mark.parametrize("kind", ["morris", "lhs"])
+@pytest.mark.parametrize("kind", ["morris", "sobol", "lhs"])
 def test_report_on_sensitivity_and_sampled_designs(tmp_path, kind):
     design = {
         "morris": 'type = "morris"\ntrajectories = 4',
+        "sobol": 'type = "sobol"\nn = 16',
         "lhs": 'type = "lhs"\nn = 6',
     }[kind]
     text = textwrap.dedent(f"""
@@ -252,6 +253,9 @@ def test_report_on_sensitivity_and_sampled_designs(tmp_path, kind):
     html = write_report(out).read_text()
     if kind == "morris":
         assert "indices-y" in html and "mu*" in html and "toy.x2" in html
+        assert html.count("data:image/png;base64,") == 1
+    elif kind == "sobol":
+        assert "indices-y" in html and "total ST" in html and "toy.x3" in html
         assert html.count("data:image/png;base64,") == 1
     else:
         assert "means-table" in html and "no baseline point" in html
@@ -285,19 +289,25 @@ def test_compare_bad_input_exits_2_writes_nothing(tmp_path, capsys, monkeypatch,
     assert snapshot(tmp_path) == before
 
 
-def test_compare_refuses_scheduled_scenarios_and_foreign_folders(tmp_path, capsys, compared):
-    scheduled = tmp_path / "dated.toml"
-    scheduled.write_text(
-        '[[schedule]]\nweek = 60\noperation = "arrest_members"\nshare = 0.1\n', encoding="utf-8"
-    )
-    before = snapshot(tmp_path)
-    code, _, err = cli(capsys, ["compare", scheduled, *TINY_ARGS, "--out", tmp_path / "o"])
-    assert code == 2 and len(err) == 1 and "[[schedule]]" in err[0]
-    # a folder holding another comparison (here: other scenarios) is refused, untouched
+def test_compare_refuses_a_folder_of_another_comparison(tmp_path, capsys, compared):
     theirs = snapshot(compared.out_dir)
     code, _, err = cli(capsys, ["compare", "double_pios", *TINY_ARGS, "--out", compared.out_dir])
     assert code == 2 and len(err) == 1 and "different experiment" in err[0], err
-    assert snapshot(compared.out_dir) == theirs and snapshot(tmp_path) == before
+    assert snapshot(compared.out_dir) == theirs
+
+
+def test_a_scheduled_scenario_is_compared_with_its_dated_changes(tmp_path):
+    dated = tmp_path / "dated.toml"
+    dated.write_text(
+        '[scenario]\ndescription = "A raid."\n\n[[schedule]]\nweek = 60\n'
+        'operation = "arrest_members"\nshare = 0.2\n',
+        encoding="utf-8",
+    )
+    result = run_compare([str(dated)], out=tmp_path / "cmp", **{**TINY, "replicates": 2})
+    html = result.report.read_text()
+    assert "Dated changes ([[schedule]]): week 60: arrest_members (share 0.2)" in html
+    harm = result.comparison.table.set_index("metric").loc["oc_harm_per_year"]
+    assert harm["diff"] != 0.0  # the raid happened in the runs
 
 
 def test_report_bad_input_exits_2_writes_nothing(tmp_path, capsys, compared):
@@ -395,3 +405,60 @@ def test_worked_example_goes_from_question_to_report(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--replicates 1" in err[0]
     assert not (tmp_path / "bad").exists()
+
+
+def test_the_ranking_in_docs_sensitivity_is_read_into_the_report(compared, tmp_path, monkeypatch):
+    from sim.assumptions import doc_ranking
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "sensitivity.md").write_text(
+        "# Sensitivity\n\nText.\n\n## Ranking for OC harm\n\n"
+        "| rank | parameter | mu* |\n|---:|---|---|\n"
+        "| 1 | `justice.conviction_exit_probability` | 0.31 |\n"
+        "| 2 | **community.market_recovery_rate** | 0.22 |\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    ranking = doc_ranking()
+    assert ranking.caption == "Ranking for OC harm" and ranking.header == [
+        "rank",
+        "parameter",
+        "mu*",
+    ]
+    assert ranking.parameters == [
+        "justice.conviction_exit_probability",
+        "community.market_recovery_rate",
+    ]
+    html = build_report(compared.out_dir).html
+    assert "ranking-table" in html and "Ranking for OC harm" in html
+    assert 'id="assumptions-table"' not in html  # the ranking replaces the list
+
+
+def test_influential_assumptions_come_from_morris_results_else_defaults(tmp_path):
+    from sim.assumptions import DEFAULT_ROBUSTNESS, influential, morris_ranking
+
+    text = textwrap.dedent("""
+        [experiment]
+        name = "toy_morris"
+        model = "toymodels:ishigami"
+        schema = "toymodels:SCHEMA"
+        seed = 5
+
+        [design]
+        type = "morris"
+        trajectories = 6
+        factors = { "toy.x1" = [-3.0, 3.0], "toy.x2" = [-3.0, 3.0], "toy.x3" = [-3.0, 3.0] }
+
+        [execution]
+        executor = "serial"
+        """)
+    out = tmp_path / "morris"
+    run_experiment(parse_experiment(text, overrides={"out": str(out)}), progress=False)
+    ranking = morris_ranking(out, outcome="y")
+    assert sorted(ranking.parameters) == ["toy.x1", "toy.x2", "toy.x3"]
+    assert morris_ranking(out, outcome="nothing") is None
+    assert morris_ranking(tmp_path / "none") is None
+    # toy factors are not model assumptions: the documented defaults are used
+    names, source = influential(3, outcome="y", results=out)
+    assert names == list(DEFAULT_ROBUSTNESS) and "defaults" in source
