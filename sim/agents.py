@@ -163,8 +163,9 @@ class PrisonIntelligenceOfficer(mesa.Agent):
 
     @property
     def capacity(self) -> float:
-        """Reports assessed per week after paperwork."""
-        return self.reports_per_week * (1.0 - self.paperwork_share)
+        """Reports assessed per week after paperwork and liaison (at least 0)."""
+        liaison = self.model.params.intelligence.pio_liaison_share
+        return self.reports_per_week * max(0.0, 1.0 - self.paperwork_share - liaison)
 
 
 class PoliceUnit(mesa.Agent):

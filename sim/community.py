@@ -226,8 +226,9 @@ class Community(Process):
         surplus = np.where(ocgs.alive[:n], np.maximum(ocgs.size[:n] - ocgs.target_size[:n], 0), 0)
         leaving = self.rng.binomial(surplus, c.surplus_exit_hazard)
         for group in np.flatnonzero(leaving).tolist():
-            pool = ocgs.members_of(group)
-            for person in self.rng.choice(pool, size=int(leaving[group]), replace=False).tolist():
+            pool = [m for m in ocgs.members_of(group) if m != ocgs.leader[group]]  # leader stays
+            k = min(int(leaving[group]), len(pool))
+            for person in self.rng.choice(pool, size=k, replace=False).tolist():
                 self.count.member_exits += self._leave(int(person))
 
     def _desistance(self) -> None:
@@ -360,7 +361,7 @@ class Community(Process):
             pool = members
         if not pool:
             return  # all members isolated inside: the group stays leaderless
-        leader = pool[0]
+        leader = pool[int(self.rng.integers(len(pool)))]  # any of them, not the oldest row
         pop.role[leader] = LEADER
         model.ocgs.leader[group] = leader
         self.count.leader_replacements += 1
@@ -377,13 +378,15 @@ class Community(Process):
         leaving = [m for m in members if rng.random() < c.split_share]
         if len(leaving) < 2:
             return
-        # the breakaway takes its share of the roles (at least two, at most all of them)
-        target = int(ocgs.target_size[group])
+        # the breakaway takes its share of the market roles (at least two, at most all of them;
+        # the roles of the group's joint ventures stay with the ventures)
+        target = int(ocgs.target_size[group] - ocgs.venture_roles[group])
         roles = min(target, max(2, int(round(target * len(leaving) / len(members)))))
         new = ocgs.create(
             int(ocgs.home_region[group]), roles, int(ocgs.crime_types[group]), model.week
         )
         ocgs.target_size[group] = target - roles
+        ocgs.capability[new] = ocgs.capability[group]  # as disorganised as the group it left
         for j, person in enumerate(leaving):
             ocgs.leave(pop, person)
             ocgs.join(pop, person, new, LEADER if j == 0 else ASSOCIATE, model.week)

@@ -31,7 +31,7 @@ import numpy as np
 from sim.agents import TIERS, PoliceUnit
 from sim.justice import CourtDraws
 from sim.metrics import derived, flow, stock
-from sim.population import AT_LARGE, HIGH
+from sim.population import AT_LARGE, HIGH, REMAND, SENTENCED
 from sim.process import Process
 from sim.world import HIGH_SECURITY, OPEN
 
@@ -48,6 +48,11 @@ def _capacity(rng: np.random.Generator, expected: np.ndarray) -> np.ndarray:
     """Whole actions a week with the given expectation (floor plus a Bernoulli remainder)."""
     whole = np.floor(expected)
     return (whole + (rng.random(expected.shape) < expected - whole)).astype(np.int64)
+
+
+def _inside(pop, people):
+    """Whether ``people`` are in prison (on remand or sentenced)."""
+    return (pop.status[people] == REMAND) | (pop.status[people] == SENTENCED)
 
 
 def best_items(
@@ -143,7 +148,8 @@ class Disruption(Process):
         flow(
             "phones_seized",
             "phones",
-            "Phones taken from members inside in joint prison-police action.",
+            "Phones taken from members inside in joint prison-police action (the group's "
+            "members held with the subject of an operation's item).",
         ),
         flow("separations", "people", "Known high-risk members placed in separation."),
         flow(
@@ -168,6 +174,7 @@ class Disruption(Process):
             "prisons",
             "Prisons ever seeded with an OCG by a transfer.",
             lambda p: len(p.seeded_prisons),
+            extensive=False,
         ),
         derived(
             "mean_delay_weeks",
@@ -387,7 +394,7 @@ class Disruption(Process):
         aims_gap = d.protocol_aims_gap if p.intelligence.common_protocol else d.aims_gap
         priority = self.value(queued)
         priority *= np.where(pop.police_grade[subjects] == HIGH, d.high_risk_priority, 1.0)
-        priority *= np.where(pop.status[subjects] == AT_LARGE, 1.0, 1.0 - aims_gap)
+        priority *= np.where(_inside(pop, subjects), 1.0 - aims_gap, 1.0)
         return priority
 
     def _ignore(self, queued: np.ndarray, tiers: np.ndarray, common_database: bool) -> None:
@@ -411,7 +418,8 @@ class Disruption(Process):
 
         With fresh intelligence (v = 1) an operation targets the leader (with
         ``leader_removal_probability``), the item's subject, and each other member at large with
-        ``operation_arrest_share``; it seizes ``capability_seizure`` of the group's capability
+        ``operation_arrest_share`` (a leader arrested either way loses the leadership); it seizes
+        ``capability_seizure`` of the group's capability
         and ``operation_role_loss`` of its market roles, and ends each joint venture with
         ``venture_disruption``; every chance scales with v. If the subject is inside, the prison
         takes their phone. The arrests are taken into custody in one batch.
@@ -428,7 +436,7 @@ class Disruption(Process):
         for group, value, subject in operations:
             self.count.operations += 1
             self.count.operation_value_sum += value
-            self.count.operations_inside += int(pop.status[subject] != AT_LARGE)
+            self.count.operations_inside += int(_inside(pop, subject))
             self.count.operations_high_risk += int(pop.police_grade[subject] == HIGH)
             ocgs.last_operation[group] = model.week
             leader = int(ocgs.leader[group])
@@ -445,21 +453,35 @@ class Disruption(Process):
                 if person == leader and take_leader or pop.status[person] != AT_LARGE:
                     continue
                 chance = value if person == subject else d.operation_arrest_share * value
-                if u[k + 2] < chance:
-                    targets.append((person, group, False))
+                if u[k + 2] < chance:  # a leader taken this way is removed all the same
+                    targets.append((person, group, person == leader))
             ocgs.capability[group] *= 1.0 - d.capability_seizure * value
-            lost = int(rng.binomial(ocgs.target_size[group], d.operation_role_loss * value))
+            market = ocgs.target_size[group] - ocgs.venture_roles[group]
+            lost = int(rng.binomial(market, d.operation_role_loss * value))
             ocgs.release_roles(group, lost)
             self.count.roles_seized += lost
             for pair in ocgs.ventures_of(group):
                 if rng.random() < d.venture_disruption * value:
                     ocgs.end_venture(pair, roles)
                     self.count.ventures_disrupted += 1
-            if pop.status[subject] != AT_LARGE and pop.phone[subject] and u[1] < value:
-                pop.phone[subject] = False  # joint action: the prison takes the phone
-                pop.prison_intel_week[subject] = model.week
-                self.count.phones_seized += 1
+            if _inside(pop, subject) and u[1] < value:
+                self._joint_search(group, int(pop.prison[subject]))
         self._arrest(targets)
+
+    def _joint_search(self, group: int, prison: int) -> None:
+        """Joint action: the prison searches the group's members held with the item's subject.
+
+        Their phones are taken, and they cannot get one for ``phone_seizure_weeks``; the prison
+        now holds fresh intelligence on them.
+        """
+        model = self.model
+        pop = model.population
+        here = [m for m in model.ocgs.members_of(group) if pop.prison[m] == prison]
+        people = np.array(here, dtype=np.int64)
+        self.count.phones_seized += int(pop.phone[people].sum())
+        pop.phone[people] = False
+        pop.phone_banned_until[people] = model.week + model.params.disruption.phone_seizure_weeks
+        pop.prison_intel_week[people] = model.week
 
     def _arrest(self, targets: list[tuple[int, int, bool]]) -> None:
         """Take the week's targets into custody in one batch (an arrest on licence is a recall).

@@ -75,6 +75,13 @@ def check_invariants(model: OCGModel) -> None:
     listed = np.concatenate(listed) if listed else np.zeros(0, dtype=np.int64)
     assert np.array_equal(np.sort(listed), np.sort(wing_members)), "release calendar mismatch"
     assert (pop.release_week[listed] > model.week).all(), "a release week has passed"
+    ventures = np.zeros(ocgs.n, dtype=np.int64)
+    for a, b in ocgs.ventures:
+        ventures[a] += 1
+        ventures[b] += 1
+    roles = model.params.community.venture_roles
+    assert (ocgs.venture_roles[: ocgs.n] <= ventures * roles).all(), "venture roles"
+    assert (ocgs.venture_roles[: ocgs.n] <= ocgs.target_size[: ocgs.n]).all(), "venture roles"
     debtors = model.market.debtors
     assert np.unique(debtors).size == debtors.size, "a debtor is listed twice"
     in_debt = np.flatnonzero(pop.debt[:n])

@@ -159,7 +159,8 @@ class Justice(Process):
         flow(
             "arrests_intel",
             "people",
-            "Arrests of OCG members at large added by police intelligence (arrest pressure).",
+            "Arrests of OCG members at large added on top of the base offence hazard: by police "
+            "intelligence (arrest pressure) and, if it is above 1, the OCG offence multiplier.",
         ),
         flow("progressions", "people", "Progression transfers (local to training, to open)."),
         flow(
@@ -273,21 +274,28 @@ class Justice(Process):
         n_recalls = int(recall[placed].sum())
         count.recalls += n_recalls
         count.receptions += int(p.size) - n_recalls
-        self._conviction_exits(p[sentence[placed] > 0])
+        direct = sentence[placed] > 0  # sentenced at court (not remanded, not recalled)
+        self._conviction_exits(p[direct], draws.exit[ks[placed]][direct])
         members = np.flatnonzero(pop.ocg[p] >= 0)
         share_back = draws.share_back[ks[placed]]
         for i in members.tolist():
             model.sharing.share_back_on_arrival(int(p[i]), float(share_back[i]))
 
-    def _conviction_exits(self, sentenced: np.ndarray) -> None:
-        """Some OCG members among the newly sentenced leave their group for good."""
+    def _conviction_exits(self, sentenced: np.ndarray, u: np.ndarray) -> None:
+        """Some OCG members among the newly sentenced leave their group for good.
+
+        Args:
+            sentenced: The newly sentenced.
+            u: A uniform draw for each, from the stream of whoever brought them to court (so a
+                police lever leaves the justice process's draws alone).
+        """
         model = self.model
         pop = model.population
-        members = sentenced[pop.ocg[sentenced] >= 0]
         p = model.params.justice.conviction_exit_probability
-        for person in chosen(self.rng, members, p).tolist():
+        leaving = sentenced[(pop.ocg[sentenced] >= 0) & (u < p)]
+        for person in leaving.tolist():
             model.ocgs.remove_member(pop, person)
-            self.count.conviction_exits += 1
+        self.count.conviction_exits += int(leaving.size)
 
     def place_initial_prisoners(self, prisoners: np.ndarray, rng: np.random.Generator) -> None:
         """Place the initial prison population, with remaining times from the stationary state.
@@ -347,7 +355,7 @@ class Justice(Process):
             pop.status[convicted] = SENTENCED
             pop.sentence_weeks[convicted] = sentence
             self.release_calendar.add(convicted, week + custody_weeks(j, sentence))
-            self._conviction_exits(convicted)
+            self._conviction_exits(convicted, rng.random(convicted.size))
         leaving = due[~np.isin(due, convicted)]
         if not leaving.size:
             return
@@ -526,6 +534,7 @@ class CourtDraws:
         self.sentence = _sentence_weeks(model, rng, n)
         self.remand_hold = 1 + rng.geometric(1.0 / j.remand_weeks, size=n)
         self.share_back = rng.random(n)
+        self.exit = rng.random(n)  # whether a sentence ends OCG membership
 
 
 def preference_lists(

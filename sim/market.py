@@ -104,6 +104,7 @@ class Market(Process):
             has_phone = rng.random(members.size) < m.phone_share * reach[pop.prison[members]]
             if model.params.disruption.restrict_communications:
                 has_phone &= ~known
+            has_phone &= pop.phone_banned_until[members] <= model.week  # taken in a search
             has_phone &= ~isolated(model, members)
             pop.phone[members] = has_phone
 
@@ -111,10 +112,10 @@ class Market(Process):
         """Non-members inside fall into drug debt, or clear it, this week.
 
         Each non-member out of debt falls into it with a chance that rises with the supply that
-        got through in their prison (``per_100``: units per 100 prisoners); each in debt clears
-        it with ``market.debt_clear_hazard``. Drawn as counts per prison, then who; the new
-        debtors are drawn uniformly from the prison's prisoners, passing over members and those
-        already in debt.
+        got through in their prison (``per_100``: units per 100 prisoners); each prisoner in debt
+        (a recruit too) clears it with ``market.debt_clear_hazard``. Drawn as counts per prison,
+        then who; the new debtors are drawn uniformly from the prison's prisoners, passing over
+        members and those already in debt.
         """
         model = self.model
         rng = self.rng
@@ -122,8 +123,8 @@ class Market(Process):
         m = model.params.market
         places = model.places
         debtors = self.debtors[pop.debt[self.debtors]]  # a release clears a debt
-        owing = debtors[pop.ocg[debtors] < 0]
-        cleared = chosen(rng, owing, m.debt_clear_hazard)
+        owing = debtors[pop.ocg[debtors] < 0]  # (a recruit keeps a debt until it clears)
+        cleared = chosen(rng, debtors, m.debt_clear_hazard)
         n_prisons = model.world.n_prisons
         members = np.bincount(pop.prison[model.cache.members_inside], minlength=n_prisons)
         in_debt = np.bincount(pop.prison[owing], minlength=n_prisons)

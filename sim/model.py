@@ -135,12 +135,9 @@ class OCGModel(mesa.Model):
 
         self.world = build_world(sp, self.streams["world"])
         w = self.world
-        # prisons a faction would run under the scenario's regime (in force once the lever is)
-        self.faction_mask = np.zeros(w.n_prisons, dtype=bool)
-        n_faction = int(round(sp.regime.faction_control * w.n_prisons))
-        if n_faction:
-            chosen = self.streams["world"].choice(w.n_prisons, n_faction, replace=False)
-            self.faction_mask[chosen] = True
+        # the order in which factions take prisons: the first round(faction_control x prisons)
+        # of it are faction-run while the lever is in force (so a changed value takes effect)
+        self.faction_order = self.streams["world"].permutation(w.n_prisons)
 
         n_at_large = int(round(sp.population.offenders_at_large * self.scale))
         # rows to allocate: the starting population and the entrants the run should need (rows
@@ -275,15 +272,11 @@ class OCGModel(mesa.Model):
 
     @property
     def faction_run(self) -> np.ndarray:
-        """Which prisons are run by factions this week (Brazil-like regime); read-only."""
-        mask = (
-            self.faction_mask
-            if self.params.regime.faction_control > 0
-            else np.zeros_like(self.faction_mask)
-        )
-        view = mask.view()
-        view.flags.writeable = False
-        return view
+        """Which prisons are run by factions this week (Brazil-like regime)."""
+        n = self.world.n_prisons
+        mask = np.zeros(n, dtype=bool)
+        mask[self.faction_order[: int(round(self.params.regime.faction_control * n))]] = True
+        return mask
 
     # ----------------------------------------------------------------------------------------
     # the week
@@ -303,9 +296,11 @@ class OCGModel(mesa.Model):
             self.running = False
 
     def _start_intervention(self) -> None:
-        """Switch the policy levers to the scenario's values."""
+        """Switch the levers to the scenario's values (earlier scheduled changes stay)."""
         old = self.params
         self.params = self.scenario_params
+        if self.schedule.levers_set:
+            self.params = Parameters({**self.params.as_dict(), **self.schedule.levers_set})
         for process in self.processes:
             process.levers_changed(old)
 

@@ -39,7 +39,8 @@ class OCGRegistry(ColumnStore):
         leader: Offender index of the leader (-1 if none).
         crime_types: Bit mask of the crime types the group is in.
         formed_week: Week the group formed (negative for groups present at the start).
-        police_intel_week: Last week its home region's police received intelligence on it.
+        venture_roles: The part of ``target_size`` its joint ventures give it (not market roles
+            it can lose or share: they go when the ventures end).
         capability: What the group can do (drugs, cash, weapons, lines), 1 at full strength;
             seizures cut it and it recovers (``community.capability_recovery_rate``).
         last_operation: Last week a police operation was mounted against it.
@@ -62,8 +63,8 @@ class OCGRegistry(ColumnStore):
         "leader": (np.int64, -1),
         "crime_types": (np.uint16, 0),
         "formed_week": (np.int32, 0),
-        "police_intel_week": (np.int32, -10_000),
         "capability": (np.float64, 0.0),
+        "venture_roles": (np.int32, 0),
         "last_operation": (np.int32, -10_000),
     }
 
@@ -157,8 +158,8 @@ class OCGRegistry(ColumnStore):
         self.lost_leader.add(o)
 
     def release_roles(self, o: int, roles: int) -> None:
-        """OCG ``o`` loses ``roles`` of its roles; they are left open in its region."""
-        roles = int(min(roles, self.target_size[o]))
+        """OCG ``o`` loses ``roles`` of its market roles; they are left open in its region."""
+        roles = int(min(roles, self.target_size[o] - self.venture_roles[o]))
         self.target_size[o] -= roles
         self.open_roles[self.home_region[o]] += roles
 
@@ -198,8 +199,9 @@ class OCGRegistry(ColumnStore):
         self.ventures[pair] = week
         self._partners.setdefault(a, set()).add(pair)
         self._partners.setdefault(b, set()).add(pair)
-        self.target_size[a] += roles
-        self.target_size[b] += roles
+        for o in (a, b):
+            self.target_size[o] += roles
+            self.venture_roles[o] += roles
         return True
 
     def end_venture(self, pair: tuple[int, int], roles: int) -> None:
@@ -207,7 +209,9 @@ class OCGRegistry(ColumnStore):
         del self.ventures[pair]
         for o in pair:
             self._partners[o].discard(pair)
-            self.target_size[o] = max(0, self.target_size[o] - roles)
+            taken = min(roles, int(self.venture_roles[o]))
+            self.target_size[o] -= taken
+            self.venture_roles[o] -= taken
 
     def ventures_of(self, o: int) -> list[tuple[int, int]]:
         """The joint ventures of OCG ``o``, in a deterministic (sorted) order."""

@@ -915,7 +915,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "intelligence.pios_per_1000",
         2.0,
         "PIOs per 1,000 places",
-        "Prison intelligence officers per 1,000 places (at least one per prison).",
+        "Prison intelligence officer posts per 1,000 places, in full-time equivalents (the "
+        "caseload a prison assesses uses the exact number; one PIO agent per whole post).",
         A + " (HMPPS 2018: £8m+ for local intelligence analysis, about 200 posts)",
         0.0,
         100.0,
@@ -1320,6 +1321,16 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         520,
     ),
     _P(
+        "disruption.phone_seizure_weeks",
+        12,
+        "weeks",
+        "After a joint search (an operation led by an item about a member inside), how long the "
+        "group's members in that prison are kept from getting a phone again.",
+        A,
+        0,
+        520,
+    ),
+    _P(
         "disruption.police_actions_per_region",
         4.0,
         "operations/week per region",
@@ -1472,7 +1483,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.0,
         "1",
         "Brazil-like share of prisons run by factions: there recruitment is multiplied by "
-        "faction_recruit_multiplier, searches stop and PIOs detect half as much.",
+        "faction_recruit_multiplier, searches stop and PIOs assess faction_detection_factor as "
+        "much.",
         "Senappen 2024 (88 factions mapped in prisons); size " + A,
         0.0,
         1.0,

@@ -81,6 +81,7 @@ _FIELDS: dict[str, tuple[type, int]] = {
     "moved_week": (np.int32, -10_000),  # last disruption transfer
     "isolated": (np.bool_, False),  # 41-bis-like isolation, until release
     "phone": (np.bool_, False),
+    "phone_banned_until": (np.int32, -1),  # a joint search took the phone: none until then
 }
 
 

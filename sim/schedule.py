@@ -53,6 +53,8 @@ class Schedule(Process):
 
     Attributes:
         entries: The scenario's schedule.
+        levers_set: Every lever value the schedule has set so far (the intervention switch
+            keeps them).
     """
 
     name = "schedule"
@@ -64,6 +66,7 @@ class Schedule(Process):
     def __init__(self, model: OCGModel):
         super().__init__(model)
         self.entries = model.scenario.schedule
+        self.levers_set: dict[str, object] = {}
         names = model.world.region_names
         for entry in self.entries:
             if entry.region and entry.region not in names:
@@ -80,6 +83,7 @@ class Schedule(Process):
             if entry.week != model.week:
                 continue
             if entry.levers:
+                self.levers_set.update(entry.levers)
                 old = model.params
                 model.params = Parameters({**old.as_dict(), **entry.levers})
                 for process in model.processes:

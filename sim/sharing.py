@@ -181,7 +181,6 @@ class Sharing(Process):
                 grade = LOW if grade == HIGH else HIGH
             pop.police_intel_week[subject] = model.week
             pop.police_grade[subject] = grade
-            model.ocgs.police_intel_week[group] = model.week
             self.delivered[home].append((item, tier))
             self.count.items_usable += 1
 

@@ -119,7 +119,9 @@ def build_world(params: Parameters, rng: np.random.Generator) -> World:
         prison_region = np.zeros(len(names), dtype=np.int16)
     else:
         regions = ENGLAND_WALES_REGIONS
-        n_prisons = max(4, int(round(est.prisons * scale)))
+        # at least one prison per region: police act only on intelligence from their own
+        # region's prisons, so a region without one would lose its local route at small scales
+        n_prisons = max(len(regions), 4, int(round(est.prisons * scale)))
         n_prisons = min(n_prisons, capacity)
         share_training = max(0.0, 1.0 - est.share_high_security - est.share_local - est.share_open)
         shares = np.array(
@@ -147,7 +149,9 @@ def build_world(params: Parameters, rng: np.random.Generator) -> World:
         caps = np.concatenate(caps_list)
         pops = np.array([p for _, p in regions])
         # regions in proportion to population, assigned to prisons in a random order
-        per_region = _largest_remainder(len(cats), pops)
+        # one prison in each region (where there are enough), the rest by population
+        base = np.ones(len(regions), dtype=np.int64) if len(cats) >= len(regions) else 0
+        per_region = base + _largest_remainder(len(cats) - int(np.sum(base)), pops)
         prison_region = np.repeat(np.arange(len(regions), dtype=np.int16), per_region)
         prison_region = rng.permutation(prison_region)
         label = [c.replace("_", " ").title() for c in CATEGORIES]

@@ -126,3 +126,17 @@ def test_a_scenario_design_runs_the_scenarios_schedule(tmp_path):
     assert surge.params["schedule_from"] == "police_surge"
     a, b = simulate(base.params, 1), simulate(surge.params, 1)
     assert b["operations_per_year"] > a["operations_per_year"]
+
+
+def test_a_lever_scheduled_before_the_intervention_week_is_kept_at_it(tmp_path):
+    path = _scenario(
+        tmp_path, "[[schedule]]\nweek = 2\ndisruption.police_actions_per_region = 40.0\n"
+    )
+    m = OCGModel(path, rng=1, scale=0.01, years=1, intervention_week=10).run(12)
+    assert m.params.disruption.police_actions_per_region == 40.0
+
+
+def test_a_scheduled_faction_share_takes_effect(tmp_path):
+    path = _scenario(tmp_path, "[[schedule]]\nweek = 2\nregime.faction_control = 0.5\n")
+    m = OCGModel(path, rng=1, scale=0.05, years=1).run(3)
+    assert m.faction_run.sum() == round(0.5 * m.world.n_prisons)

@@ -1,0 +1,82 @@
+"""Print the tables of docs/scenario-results.md from an analysed all_scenarios experiment.
+
+    ocgsim experiment all_scenarios --scale 0.25
+    ocgsim analyse results/all_scenarios
+    python docs/figures/make_scenario_table.py [results/all_scenarios ...]
+
+Several results folders (the same seeds and settings) are read together. Significance is Holm's
+step-down correction over the family of every scenario x headline metric in the tables (the
+analysis's own Holm column corrects over every metric it analysed); the intervals printed are the
+uncorrected 95% t-intervals, and Bonferroni-corrected ones (the same family) are given for OC harm.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+HEADLINE = (
+    "oc_harm_per_year",
+    "ocg_members",
+    "recruits_prison_per_member_year",
+    "recruits_prison_per_1000_py",
+    "recruits_community_per_week",
+    "cost_million_per_year",
+)
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values."""
+    order = np.argsort(p)
+    m = p.size
+    adjusted = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adjusted
+    return out
+
+
+def main() -> int:
+    """Print the headline table, the cost table and the supporting metrics."""
+    folders = [Path(f) for f in sys.argv[1:]] or [Path("results/all_scenarios")]
+    diffs = pd.concat(
+        [pd.read_csv(f / "analysis" / "differences.csv") for f in folders], ignore_index=True
+    )
+    head = diffs[diffs["metric"].isin(HEADLINE)].copy()
+    head = head[head["p_value"].notna()]
+    head["p_family"] = holm(head["p_value"].to_numpy())
+    m = len(head)
+    n = int(head["n_pairs"].iloc[0])
+    widen = stats.t.ppf(1 - 0.05 / (2 * m), n - 1) / stats.t.ppf(0.975, n - 1)
+    print(f"family: {m} tests, {n} pairs; Bonferroni widening x{widen:.2f}\n")
+    print("| scenario | " + " | ".join(HEADLINE) + " |")
+    for scenario in dict.fromkeys(head["scenario"]):
+        rows = head[head["scenario"] == scenario].set_index("metric")
+        cells = []
+        for metric in HEADLINE:
+            r = rows.loc[metric]
+            mark = "**" if r["p_family"] < 0.05 else ""
+            ci = f"[{r['pct_ci_low']:+.1f}, {r['pct_ci_high']:+.1f}]"
+            cells.append(f"{mark}{r['pct_change']:+.1f}%{mark} {ci}")
+        print(f"| `{scenario}` | " + " | ".join(cells) + " |")
+    print("\ncost per harm-day averted (full scale), Bonferroni-corrected harm interval")
+    for scenario in dict.fromkeys(head["scenario"]):
+        rows = head[head["scenario"] == scenario].set_index("metric")
+        harm, cost = rows.loc["oc_harm_per_year"], rows.loc["cost_million_per_year"]
+        half = (harm["pct_ci_high"] - harm["pct_ci_low"]) / 2 * widen
+        averted = -harm["diff_full_scale"]
+        extra = cost["diff_full_scale"] * 1e6
+        ratio = extra / averted if averted > 0 else float("nan")
+        print(
+            f"{scenario:24s} harm {harm['pct_change']:+.1f}% [{harm['pct_change'] - half:+.1f}, "
+            f"{harm['pct_change'] + half:+.1f}]  averted {averted / 1e6:+.1f}M harm-days/yr  "
+            f"extra £{extra / 1e6:.1f}m/yr  £/harm-day {ratio:.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
