@@ -370,7 +370,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from sim.api import SCENARIO_KEY
-    from sim.experiments.batch import EngineBatch
+    from sim.experiments.batch import EngineBatch, RunFailedError
     from sim.files import git_commit, versions
     from sim.optimise import optimise, robustness, write_result
 
@@ -413,6 +413,9 @@ def cmd_optimise(args: argparse.Namespace) -> int:
                 result.robustness = robustness(result, batch, robust, top=args.top, source=source)
             bar.total = bar.n
             bar.refresh()
+    except RunFailedError as exc:
+        print(f"ocgsim: error: {exc}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print(
             f"ocgsim: interrupted; the runs so far are kept in {partial}/; give the same command "

@@ -898,6 +898,12 @@ def _caveats_section(res: Results, comp: Comparison | None) -> str:
             "A small estate is noisier and its groups interact less than the full one; check "
             "important findings at a larger scale."
         )
+        if min(scales) < 0.1:
+            items.append(
+                "Below scale 0.1 the estate has fewer, smaller prisons than England & Wales, so "
+                "trust and per-prison costs drift from their full-scale values (docs/odd.md, "
+                "'Smallest useful scale'): runs this small check mechanisms, not levels."
+            )
     if res.is_sim and "window_weeks" in ok and len(ok):
         weeks = int(ok["window_weeks"].min())
         items.append(

@@ -249,3 +249,20 @@ def test_robustness_ranks_the_best_mixes_under_each_condition(tmp_path, _toy_pat
     result.robustness = check
     write_result(result, tmp_path / "out")
     assert (tmp_path / "out" / "robustness.csv").is_file()
+
+
+def test_a_failed_run_stops_the_search_and_is_retried_next_time(tmp_path):
+    from sim.experiments import ResultsStore
+    from sim.experiments.batch import EngineBatch, RunFailedError
+
+    folder = tmp_path / "runs"
+    kwargs = {"model": "toymodels:flaky", "executor": "serial"}
+    with EngineBatch(folder, {"t": 1}, {"toy.x1": 3.0}, ["x"], **kwargs) as batch:
+        with pytest.raises(RunFailedError, match="toy failure"):
+            batch([({"x": 1.0}, 5)])
+    runs = ResultsStore(folder).runs(["x"])
+    assert list(runs["status"]) == ["failed"]
+    with EngineBatch(folder, {"t": 1}, {"toy.x1": 3.0}, ["x"], **kwargs) as again:
+        with pytest.raises(RunFailedError):
+            again([({"x": 1.0}, 5)])
+    assert again.ran == 1 and again.reused == 0  # a failed run is run again, not read back

@@ -35,8 +35,12 @@ from sim.experiments.store import ResultsStore, ResultsWriter, environment, now_
 __all__ = ["EngineBatch", "RunFailedError"]
 
 
-class RunFailedError(ExperimentError):
-    """A run of the search failed (stored as failed; the search cannot go on without it)."""
+class RunFailedError(RuntimeError):
+    """A run of the search failed (stored as failed; the search cannot go on without it).
+
+    Not bad input: ``ocgsim optimise`` reports it in one line with exit status 3, as
+    ``ocgsim experiment`` does for failed runs.
+    """
 
 
 class _Jobs:
