@@ -10,9 +10,13 @@ assumptions, see ``docs/parameters.md``) and the world's places, prisons and reg
   counts them: one per prison and tier);
 * one common database ``cost.common_database``; the common protocol ``cost.common_protocol``;
   simpler software ``cost.simplified_software`` x (1 - complexity) below 1;
-* police capacity: actions a week per region x regions x 52 x :data:`POLICE_ACTION_COST`.
-  The model has no ``cost.*`` parameter for police actions yet: that figure is an assumption of
-  this module, to be replaced by a model parameter.
+* police capacity: operations a week per region x regions x 52 x ``cost.police_operation``
+  (paid whether used or not, as ``sim.costs`` counts it);
+* separation places: places per 1,000 places x places / 1,000 x ``cost.separation_place``.
+
+These are the costs of capacity, as ``sim.costs`` counts them; the model's
+``cost_million_per_year`` also counts wrongful separations (``cost.wrongful_separation`` a case),
+which depend on what happens in a run and so are an outcome, not a price of the mix.
 """
 
 from __future__ import annotations
@@ -29,16 +33,11 @@ from sim.world import build_world
 
 __all__ = [
     "DEFAULT_LEVERS",
-    "POLICE_ACTION_COST",
     "SEARCH_RANGES",
     "AnnualCost",
     "lever_space",
     "parse_levers",
 ]
-
-#: ASSUMPTION: GBP per police disruption action (about two officer-months of a regional or
-#: local organised crime unit). No ``cost.*`` parameter exists for it yet.
-POLICE_ACTION_COST = 10_000.0
 
 #: Levers the optimiser can search, with their kind and default search range. Ranges start at
 #: the England & Wales default (more of a measure, not less); ``--levers NAME=LOW:HIGH`` changes
@@ -46,6 +45,7 @@ POLICE_ACTION_COST = 10_000.0
 SEARCH_RANGES: dict[str, tuple[str, float, float]] = {
     "intelligence.pios_per_1000": ("float", 2.0, 6.0),
     "disruption.police_actions_per_region": ("float", 4.0, 12.0),
+    "disruption.separation_places_per_1000": ("float", 5.0, 15.0),
     "sharing.liaison_officers": ("int", 0, 4),
     "trust.meetings_local": ("int", 2, 24),
     "trust.meetings_regional": ("int", 1, 12),
@@ -59,6 +59,7 @@ SEARCH_RANGES: dict[str, tuple[str, float, float]] = {
 DEFAULT_LEVERS: tuple[str, ...] = (
     "intelligence.pios_per_1000",
     "disruption.police_actions_per_region",
+    "disruption.separation_places_per_1000",
     "sharing.liaison_officers",
     "trust.meetings_local",
     "sharing.common_database",
@@ -179,7 +180,10 @@ class AnnualCost:
         complexity = v["sharing.software_complexity"]
         if complexity < 1.0:
             pounds += c.simplified_software * (1.0 - complexity)
-        pounds += v["disruption.police_actions_per_region"] * w.regions * 52 * POLICE_ACTION_COST
+        police = v["disruption.police_actions_per_region"] * w.regions * 52
+        pounds += police * c.police_operation
+        separation = v["disruption.separation_places_per_1000"] * w.places / 1000.0
+        pounds += separation * c.separation_place
         return pounds / 1e6
 
     def __call__(self, mix: dict[str, Any]) -> float:
@@ -188,10 +192,12 @@ class AnnualCost:
 
     def assumptions(self) -> dict[str, Any]:
         """The figures the costs rest on (for a manifest)."""
+        from sim.params import PARAMETERS
+
+        values = self.params.as_dict()
         return {
-            "cost_parameters": {k: v for k, v in self.params.as_dict().items() if k[:5] == "cost."},
-            "police_action_cost_gbp": POLICE_ACTION_COST,
-            "police_action_cost_source": "assumption of sim.budget (no cost.* parameter yet)",
+            "cost_parameters": {p.name: values[p.name] for p in PARAMETERS if p.section == "cost"},
+            "cost_sources": {p.name: p.source for p in PARAMETERS if p.section == "cost"},
             "places": self.world.places,
             "prisons": self.world.prisons,
             "regions": self.world.regions,

@@ -3,19 +3,21 @@
 Mesa's convention (``SolaraViz`` on a page that ``solara run`` serves): the page is
 :func:`Page`; ``app.py`` at the top of the project imports it, so ``solara run app.py`` works,
 and ``ocgsim dashboard`` starts the same page. The user picks a shipped scenario, moves the
-levers (prison intelligence officers, police capacity, one database, the common protocol,
-liaison officers, meetings, transfer policy, software complexity), the scale and the seed,
+levers (prison intelligence officers, police capacity, separation places, one database, the
+common protocol, liaison officers, meetings, transfer policy, software complexity), the scale
+and the seed,
 presses *Reset* to build the runs (Mesa's convention: new parameters take effect on Reset), and
 steps or plays them. Each chart shows the policy run and a baseline run with the same seed.
 
 **The baseline** is the chosen scenario's setting (every non-lever value it sets, such as the
 Humberside world or Brazil's overcrowding) with every lever at its default: what the levers do in
-that setting. Levers switch on at the intervention week (a dotted line); police capacity
-(``disruption.police_actions_per_region``) is not a lever in the model, so a change to it applies
-from week 0.
+that setting. Every control below is a lever of the model, police capacity
+(``disruption.police_actions_per_region``) and separation places
+(``disruption.separation_places_per_1000``) included: it switches on at the intervention week (a
+dotted line), so the two runs are identical until then.
 
-The charted metrics are the rows of :data:`METRICS`; a metric the model does not record is
-skipped quietly, so a future column (OC harm) is one line. Needs the optional extra ``viz``
+The charted metrics are the rows of :data:`METRICS`, OC harm first; a metric the model does not
+record is skipped quietly, so a new chart is one line. Needs the optional extra ``viz``
 (``pip install -e '.[viz]'``).
 """
 
@@ -124,9 +126,18 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         "police_actions_per_region",
-        "Police capacity",
+        "Police operations a week per region",
         "float",
         "disruption.police_actions_per_region",
+        0,
+        20,
+        1,
+    ),
+    Control(
+        "separation_places_per_1000",
+        "Separation places per 1,000 places",
+        "float",
+        "disruption.separation_places_per_1000",
         0,
         20,
         1,
@@ -537,8 +548,8 @@ def Page():  # noqa: N802 - the name solara run looks for
             solara.HTML(
                 tag="div",
                 unsafe_innerHTML=f"<p>{escape(_load(model.value.scenario_name).description)}</p>"
-                "<p>Move the levers, press RESET, then STEP or ▶. Police capacity (actions a "
-                "week per region) is not a lever in the model: it applies from week 0.</p>",
+                "<p>Move the levers, press RESET, then STEP or ▶. Every lever, police capacity "
+                "and separation places included, switches on at the week set below.</p>",
             )
     # keyed by scenario: a new scenario rebuilds the controls (and their state) at its values
     SolaraViz(

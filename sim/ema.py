@@ -9,11 +9,10 @@ Parameter names are written with ``__`` for the dot (``trust__culture_gap``), as
 batch runner, because the workbench passes them as keyword arguments.
 
 **Plausible ranges.** A parameter's allowed range (``low``/``high`` in ``sim/params.py``)
-is a validation bound, far wider than what is believable. The range used here is
-``spec.plausible`` when the parameter table carries one; otherwise the table
-:data:`PLAUSIBLE` below, whose ranges are *assumptions of this module*: half to twice the
-default for rates and multipliers, and +-0.2 around the default for shares, within the allowed
-range. They are to be replaced by the parameter table's own plausible ranges.
+is a validation bound, far wider than what is believable. Uncertainties are sampled over the
+parameter table's *plausible* range instead, :meth:`sim.params.ParamSpec.plausible_range`: the
+declared ``plausible`` range, else the default +-50% within the allowed range (the range of the
+Morris screening too). This module keeps no ranges of its own.
 
 Needs the optional extra ``ema`` (``pip install -e '.[ema]'``, ``ema_workbench<3``).
 """
@@ -46,7 +45,7 @@ with warnings.catch_warnings():  # the workbench warns at import about optional 
 
 __all__ = [
     "DEFAULT_OUTCOMES",
-    "PLAUSIBLE",
+    "DEFAULT_UNCERTAINTIES",
     "Discovery",
     "build_model",
     "discover",
@@ -57,25 +56,30 @@ __all__ = [
     "run_ocgsim",
 ]
 
-#: ASSUMPTIONS: plausible ranges of uncertain parameters, used when ``sim/params.py`` carries
-#: none (``ParamSpec.plausible``). Rates and multipliers: half to twice the default; shares:
-#: the default +-0.2.
-PLAUSIBLE: dict[str, tuple[float, float]] = {
-    "prison_life.recruit_probability": (0.0003, 0.0012),
-    "prison_life.contacts_per_week": (2.0, 8.0),
-    "community.vacancy_fill_rate": (0.015, 0.06),
-    "community.tie_recruit_rate": (0.0005, 0.002),
-    "intelligence.detection_probability": (0.1, 0.5),
-    "intelligence.definition_mismatch": (0.1, 0.5),
-    "trust.culture_gap": (0.35, 0.75),
-    "trust.meeting_gain": (0.015, 0.06),
-    "disruption.arrest_multiplier": (1.5, 3.0),
-    "disruption.leader_removal_probability": (0.05, 0.2),
-}
+#: Uncertain assumptions sampled by default: the in-prison and community recruitment rates,
+#: intelligence and trust, disruption, and the three assumptions :mod:`sim.assumptions` expects
+#: OC harm to depend on most.
+DEFAULT_UNCERTAINTIES: tuple[str, ...] = (
+    "prison_life.recruit_probability",
+    "prison_life.contacts_per_week",
+    "community.vacancy_fill_rate",
+    "community.tie_recruit_rate",
+    "intelligence.detection_probability",
+    "intelligence.definition_mismatch",
+    "trust.culture_gap",
+    "trust.meeting_gain",
+    "disruption.arrest_multiplier",
+    "disruption.leader_removal_probability",
+    "justice.conviction_exit_probability",
+    "community.market_recovery_rate",
+    "harm.offences_per_member_week",
+)
 
 #: Outcomes recorded by default (run summary metrics, see ``docs/user-guide.md``).
 DEFAULT_OUTCOMES: tuple[str, ...] = (
+    "oc_harm_per_year",
     "ocg_members",
+    "recruits_prison_per_member_year",
     "recruits_prison_per_1000_py",
     "recruits_community_per_week",
     "share_rate",
@@ -98,18 +102,15 @@ def dotted_name(name: str) -> str:
 
 
 def plausible_range(name: str) -> tuple[float, float]:
-    """The plausible range of a parameter: ``spec.plausible`` if present, else :data:`PLAUSIBLE`.
+    """The plausible range of a parameter (``ParamSpec.plausible_range()``).
 
     Raises:
-        KeyError: If the parameter has no plausible range in either place.
+        KeyError: If the parameter is unknown or not numeric (no range to sample).
     """
-    p = spec(name)
-    own = getattr(p, "plausible", None)
-    if own is not None:
-        return float(own[0]), float(own[1])
-    if name in PLAUSIBLE:
-        return PLAUSIBLE[name]
-    raise KeyError(f"{name}: no plausible range (ParamSpec.plausible or sim.ema.PLAUSIBLE)")
+    rng = spec(name).plausible_range()
+    if rng is None:
+        raise KeyError(f"{name}: no plausible range (only numeric parameters have one)")
+    return rng
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -175,8 +176,8 @@ def build_model(
     """An ``ema_workbench.Model`` of ocgsim.
 
     Args:
-        uncertainties: Dotted names of uncertain parameters (default: every key of
-            :data:`PLAUSIBLE`), sampled over their plausible ranges.
+        uncertainties: Dotted names of uncertain parameters (default:
+            :data:`DEFAULT_UNCERTAINTIES`), sampled over their plausible ranges.
         levers: Dotted names of levers (default: :data:`sim.budget.DEFAULT_LEVERS`), over the
             ranges of :data:`sim.budget.SEARCH_RANGES`; ``[]`` for none.
         outcomes: Run summary metrics to record.
@@ -191,7 +192,7 @@ def build_model(
         The workbench model; run it with ``ema_workbench.perform_experiments`` or an evaluator.
     """
     model = Model(name, function=run_ocgsim)
-    unc = list(PLAUSIBLE) if uncertainties is None else list(uncertainties)
+    unc = list(DEFAULT_UNCERTAINTIES) if uncertainties is None else list(uncertainties)
     model.uncertainties = [_real_or_int(n, *plausible_range(n)) for n in unc]
     chosen = list(DEFAULT_LEVERS) if levers is None else list(levers)
     model.levers = [_lever(n) for n in chosen]

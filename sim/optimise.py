@@ -5,8 +5,11 @@ of a stochastic model, subject to an annual cost no larger than a budget. The mo
 evaluator ``f(params: dict, seed: int) -> dict[str, float]`` (``sim.api.simulate`` is one), the
 cost any ``cost(mix: dict) -> float``.
 
-**The search** (documented in ``docs/optimise.md``):
+**The search** (documented in ``docs/policy-tools.md``):
 
+0. *Ranges within the budget* (:meth:`LeverSpace.affordable`). Each lever's range is cut back
+   to what the budget allows it with every other lever at its cheapest, so the design does not
+   waste its points on mixes it would drop.
 1. *Space-filling design under the budget.* Points of a scrambled Sobol' sequence
    (``scipy.stats.qmc.Sobol``) in the unit cube are mapped to lever mixes (floats linearly,
    integers by equal-width bins, booleans at 0.5); mixes over the budget are dropped and
@@ -24,14 +27,20 @@ cost any ``cost(mix: dict) -> float``.
 4. *Confirmation.* The winner and the status quo are run again on ``confirm`` fresh seeds
    (not used in the search), so the reported interval is not biased by the selection.
 
+5. *Robustness* (:func:`robustness`, optional). The best few mixes and the status quo are run
+   again under low and high values of the most influential assumptions, and their paired
+   differences from the status quo ranked under each: does the recommendation still come first
+   when an assumption is wrong?
+
 **Output:** a table of every mix evaluated (cost, replicates, mean and 95% interval of the
 outcome, paired difference from the status quo), the cost-outcome Pareto front (mixes that no
-cheaper-or-equal mix beats), and the recommended mix with 95% intervals; :func:`write_result`
-writes them (CSV, JSON and a figure) atomically.
+cheaper-or-equal mix beats), the recommended mix with 95% intervals and the robustness table;
+:func:`write_result` writes them (CSV, JSON and figures) atomically.
 
-Runs go through one function, a *batch evaluator* ``(jobs) -> results`` (see
-:class:`SerialBatch`), so the same search can run on the experiment engine (parallel, resumable)
-by swapping that function.
+Runs go through one function, a *batch evaluator* ``(jobs) -> results``: :class:`SerialBatch`
+runs them one after another in this process; :class:`sim.experiments.batch.EngineBatch` runs
+them on the experiment engine (in parallel, on Dask, stored and resumable), which is what
+``ocgsim optimise`` uses.
 """
 
 from __future__ import annotations
@@ -58,10 +67,12 @@ __all__ = [
     "Lever",
     "LeverSpace",
     "OptimisationResult",
+    "Robustness",
     "SearchSettings",
     "SerialBatch",
     "optimise",
     "pareto_front",
+    "robustness",
     "write_result",
 ]
 
@@ -95,9 +106,11 @@ class Lever:
             raise ValueError(f"lever {self.name}: low {self.low} > high {self.high}")
 
     def from_unit(self, u: np.ndarray) -> np.ndarray:
-        """Map points of [0, 1) to lever values (an object array for booleans)."""
+        """Map points of [0, 1) to lever values (booleans: a switch; fixed if low == high)."""
         u = np.clip(np.asarray(u, dtype=float), 0.0, np.nextafter(1.0, 0.0))
         if self.kind == "bool":
+            if self.low == self.high:
+                return np.full(u.shape, bool(self.low))
             return u >= 0.5
         if self.kind == "int":
             lo, hi = int(math.ceil(self.low)), int(math.floor(self.high))
@@ -156,6 +169,64 @@ class LeverSpace:
     def status_quo(self) -> dict[str, Any]:
         """The mix with every lever at its baseline."""
         return {lever.name: lever.status_quo() for lever in self.levers}
+
+    def affordable(self, cost: Callable[[dict[str, Any]], float], budget: float) -> LeverSpace:
+        """The space narrowed to what the budget allows each lever, the others at their cheapest.
+
+        For each lever, its cheapest end of the range (a switch: its cheaper position) is found
+        with the others at the status quo; then each lever's range is cut back, from its
+        cheapest end, to the values whose cost stays within the budget when every other lever
+        is at its cheapest end (bisection; integers rounded inwards). A switch that cannot be
+        afforded that way is fixed at its cheaper position. Assuming each lever's cost moves one
+        way along its range (true of :class:`sim.budget.AnnualCost`), no mix within the budget
+        is lost, and the space-filling design no longer spends its points on mixes it would
+        have to drop: expensive levers (police capacity costs over GBP 10m a year per extra
+        operation a week in every region) otherwise leave few feasible points.
+        """
+        quo = self.status_quo()
+
+        def ends(lv: Lever) -> list[Any]:
+            if lv.kind == "bool":
+                return [False, True] if lv.low != lv.high else [bool(lv.low)]
+            if lv.kind == "int":
+                return [int(math.ceil(lv.low)), int(math.floor(lv.high))]
+            return [lv.value(lv.low), lv.value(lv.high)]
+
+        def cheapest(lv: Lever) -> Any:
+            options = ends(lv)
+            return min(options, key=lambda v: (float(cost({**quo, lv.name: v})), options.index(v)))
+
+        base = {lv.name: cheapest(lv) for lv in self.levers}
+        limit = budget + 1e-9
+        out = []
+        for lv in self.levers:
+            start = base[lv.name]
+            options = ends(lv)
+            if lv.kind == "bool":
+                other = [v for v in options if v != start]
+                if other and float(cost({**base, lv.name: other[0]})) > limit:
+                    lv = Lever(lv.name, "bool", float(start), float(start), lv.baseline)
+                out.append(lv)
+                continue
+            end = options[1] if start == options[0] else options[0]
+            if float(cost({**base, lv.name: end})) <= limit:
+                out.append(lv)
+                continue
+            lo, hi = 0.0, 1.0
+            for _ in range(60):
+                mid = 0.5 * (lo + hi)
+                x = lv.value(start + mid * (end - start)) if lv.kind == "float" else None
+                x = x if x is not None else start + mid * (end - start)
+                if float(cost({**base, lv.name: x})) <= limit:
+                    lo = mid
+                else:
+                    hi = mid
+            reach = start + lo * (end - start)
+            if lv.kind == "int":
+                reach = math.floor(reach + 1e-9) if end > start else math.ceil(reach - 1e-9)
+            low, high = sorted((float(start), float(reach)))
+            out.append(Lever(lv.name, lv.kind, low, high, lv.baseline))
+        return LeverSpace(tuple(out))
 
     def fill(
         self, mix: dict[str, Any], cost: Callable[[dict[str, Any]], float], budget: float
@@ -339,8 +410,9 @@ class OptimisationResult:
         settings: The search settings.
         budget: The budget.
         outcome: The outcome minimised.
-        space: The lever space.
+        space: The lever space searched (ranges narrowed to the budget).
         runs: Model runs made.
+        robustness: The robustness check, if one was made (:func:`robustness`).
     """
 
     table: pd.DataFrame
@@ -352,6 +424,7 @@ class OptimisationResult:
     outcome: str
     space: LeverSpace
     runs: int
+    robustness: Robustness | None = None
 
     def text(self) -> str:
         """A short plain-text account of the result."""
@@ -370,6 +443,8 @@ class OptimisationResult:
                 f"  difference from the status quo: {c['diff']:+.4g} "
                 f"(95% CI {dlo:+.4g} to {dhi:+.4g}; {c['diff_pct']:+.1f}%)",
             ]
+        if self.robustness is not None:
+            lines += self.robustness.text().splitlines()
         lines.append(
             f"{len(self.table)} mixes evaluated, {len(self.front)} on the cost-outcome front, "
             f"{self.runs} runs"
@@ -539,10 +614,12 @@ def optimise(
         if evaluate is None:
             raise ValueError("give evaluate or batch")
         batch = SerialBatch(evaluate)
+    quo_cost = float(cost(space.status_quo()))
+    if quo_cost > budget + 1e-9:
+        raise ValueError(f"the status quo costs {quo_cost:g}, over the budget {budget:g}")
+    space = space.affordable(cost, budget)
     search = _Search(space, batch, cost, budget, outcome, st)
     quo = search._record(space.status_quo(), "status quo")
-    if quo.cost > budget + 1e-9:
-        raise ValueError(f"the status quo costs {quo.cost:g}, over the budget {budget:g}")
     root = np.random.SeedSequence(st.seed)
     design_seeds = [int(s.generate_state(1)[0]) for s in root.spawn(1 + st.zoom_rounds)]
 
@@ -626,6 +703,177 @@ def _table(search: _Search, leader: _Record, quo: _Record) -> pd.DataFrame:
     # paired differences remove the seeds' common part: comparable across replicate counts
     table.insert(len(table.columns) - 1, "front", pareto_front(table["cost"], table["diff"]))
     return table.sort_values(["cost", "mean"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# robustness
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Robustness:
+    """How the ranking of the best mixes holds up when assumptions change.
+
+    Attributes:
+        table: One row per condition and mix: ``condition``, ``parameter``, ``value``
+            (``""`` and NaN for the model as assumed), ``mix`` (1 = the recommendation, then the
+            next best by the search), the lever values, ``diff`` (paired mean difference of the
+            outcome from the status quo under that condition), ``diff_low``, ``diff_high`` (95%),
+            ``vs_recommended`` (paired mean difference from the recommended mix under that
+            condition) with ``vs_low``, ``vs_high`` (95%), and ``rank`` within the condition (1 =
+            best).
+        conditions: The conditions, the model as assumed first.
+        seeds: The seeds every mix and the status quo were run on.
+        source: Where the assumptions came from.
+        outcome: The outcome.
+    """
+
+    table: pd.DataFrame
+    conditions: list[str]
+    seeds: list[int]
+    source: str
+    outcome: str
+
+    @property
+    def first_count(self) -> int:
+        """Conditions under which the recommended mix ranks first."""
+        t = self.table
+        return int(((t["mix"] == 1) & (t["rank"] == 1)).sum())
+
+    @property
+    def beaten_count(self) -> int:
+        """Conditions under which another mix is detectably better (its 95% CI below zero)."""
+        t = self.table
+        return int(t[t["vs_high"] < 0]["condition"].nunique())
+
+    @property
+    def same_order_count(self) -> int:
+        """Conditions under which the mixes rank as they do under the model as assumed."""
+        t = self.table
+        base = t[t["condition"] == self.conditions[0]].sort_values("mix")["rank"].tolist()
+        same = 0
+        for cond in self.conditions:
+            ranks = t[t["condition"] == cond].sort_values("mix")["rank"].tolist()
+            same += ranks == base
+        return same
+
+    def text(self) -> str:
+        """The check in words."""
+        n = len(self.conditions)
+        k = int(self.table["mix"].max())
+        lines = [
+            f"robustness ({self.source}; {len(self.seeds)} seeds per mix and condition):",
+            f"  the recommended mix ranks first of the best {k} under {self.first_count} of {n} "
+            f"conditions; the order of the {k} is unchanged under {self.same_order_count} of {n}; "
+            f"another mix is detectably better (95% CI) under {self.beaten_count} of {n}",
+        ]
+        t = self.table
+        for cond in self.conditions:
+            best = t[(t["condition"] == cond) & (t["rank"] == 1)].iloc[0]
+            if int(best["mix"]) != 1:
+                sure = "detectable" if best["vs_high"] < 0 else "not detectable"
+                lines.append(
+                    f"  under {cond}: mix {int(best['mix'])} does better by "
+                    f"{best['vs_recommended']:+.4g} (95% CI {best['vs_low']:+.4g} to "
+                    f"{best['vs_high']:+.4g}; {sure})"
+                )
+        return "\n".join(lines)
+
+
+def robustness(
+    result: OptimisationResult,
+    batch: BatchEvaluator,
+    assumptions: dict[str, tuple[Any, Any]],
+    *,
+    top: int = 3,
+    seeds: Sequence[int] | None = None,
+    source: str = "",
+) -> Robustness:
+    """Re-run the best mixes and the status quo under low and high values of assumptions.
+
+    The ``top`` mixes (the recommendation, then the mixes with the most replicates by their
+    paired difference from the status quo) and the status quo are run on ``seeds`` under the
+    model as assumed and with each assumption at its low and then its high value (one at a
+    time), in one batch; under each condition the mixes are ranked by their paired mean
+    difference from the status quo.
+
+    Args:
+        result: The search's result.
+        batch: The batch evaluator (runs already made, e.g. the confirmation's, may be reused).
+        assumptions: Parameter -> (low, high).
+        top: How many mixes to compare.
+        seeds: Seeds of the runs (default: the confirmation's, else the search's).
+        source: Where the assumptions came from (for the record).
+
+    Returns:
+        The table and its summary.
+    """
+    t = result.table
+    names = result.space.names
+    rec = t[t["recommended"]].iloc[0]
+    pool = t[(t["stage"] != "status quo") & (~t["recommended"])]
+    pool = pool[pool["replicates"] == pool["replicates"].max()] if len(pool) else pool
+    pool = pool.sort_values(["diff", "cost"], kind="stable").head(max(0, top - 1))
+    mixes = [{n: _plain(rec[n]) for n in names}]
+    mixes += [{n: _plain(row[n]) for n in names} for _, row in pool.iterrows()]
+    quo = result.space.status_quo()
+    if seeds is None:
+        seeds = result.confirmation.get("seeds") or replicate_seeds(
+            result.settings.seed, result.settings.max_replicates
+        )
+    seeds = [int(s) for s in seeds]
+    conditions: list[tuple[str, str, Any, dict[str, Any]]] = [("as assumed", "", math.nan, {})]
+    for name, (low, high) in assumptions.items():
+        for word, value in (("low", low), ("high", high)):
+            conditions.append((f"{name} = {value:g} ({word})", name, value, {name: value}))
+    jobs = [
+        ({**mix, **extra}, s)
+        for _, _, _, extra in conditions
+        for mix in [quo, *mixes]
+        for s in seeds
+    ]
+    results = batch(jobs)
+    n = len(seeds)
+    rows = []
+    for c, (label, name, value, _) in enumerate(conditions):
+        block = results[c * (len(mixes) + 1) * n : (c + 1) * (len(mixes) + 1) * n]
+        q = np.array([r[result.outcome] for r in block[:n]], dtype=float)
+        first = np.array([r[result.outcome] for r in block[n : 2 * n]], dtype=float)
+        cond_rows = []
+        for k, mix in enumerate(mixes, start=1):
+            x = np.array([r[result.outcome] for r in block[k * n : (k + 1) * n]], dtype=float)
+            d, lo, hi = _mean_ci(x - q)
+            v, vlo, vhi = _mean_ci(x - first) if k > 1 else (0.0, 0.0, 0.0)
+            cond_rows.append(
+                {
+                    "condition": label,
+                    "parameter": name,
+                    "value": value,
+                    "mix": k,
+                    **mix,
+                    "diff": d,
+                    "diff_low": lo,
+                    "diff_high": hi,
+                    "vs_recommended": v,
+                    "vs_low": vlo,
+                    "vs_high": vhi,
+                }
+            )
+        order = sorted(range(len(cond_rows)), key=lambda i: (cond_rows[i]["diff"], i))
+        for rank, i in enumerate(order, start=1):
+            cond_rows[i]["rank"] = rank
+        rows += cond_rows
+    return Robustness(
+        table=pd.DataFrame(rows),
+        conditions=[c[0] for c in conditions],
+        seeds=seeds,
+        source=source,
+        outcome=result.outcome,
+    )
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
 
 
 # --------------------------------------------------------------------------------------------
@@ -716,18 +964,23 @@ def write_result(
     *,
     manifest: dict[str, Any] | None = None,
     unit: str = "",
+    runs: Path | None = None,
 ) -> Path:
     """Write a result folder atomically (a temporary folder, then one rename).
 
     Files: ``mixes.csv`` (every mix evaluated), ``front.csv``, ``recommendation.json`` (the mix,
-    its cost, the confirmation interval), ``front.png`` and ``manifest.json`` (``manifest``
-    plus the search settings and lever space).
+    its cost, the confirmation interval, the robustness summary), ``front.png``,
+    ``robustness.csv`` (with a robustness check) and ``manifest.json`` (``manifest`` plus the
+    search settings and lever space); ``runs/`` is the folder ``runs`` moved in (the engine's
+    stored runs).
 
     Args:
         result: The search result.
         out_dir: The folder to create (must not exist).
         manifest: Provenance to record (command, versions, commit, wall time, ...).
         unit: Unit of the cost, for the figure and the recommendation.
+        runs: A folder of stored runs to move into the result as ``runs/`` (left where it was
+            if writing fails).
 
     Returns:
         The folder written.
@@ -758,6 +1011,18 @@ def write_result(
             },
             "confirmation": result.confirmation,
         }
+        rob = result.robustness
+        if rob is not None:
+            rob.table.to_csv(tmp / "robustness.csv", index=False, float_format="%.10g")
+            recommendation["robustness"] = {
+                "source": rob.source,
+                "conditions": rob.conditions,
+                "seeds": rob.seeds,
+                "recommended_first": rob.first_count,
+                "order_unchanged": rob.same_order_count,
+                "another_detectably_better": rob.beaten_count,
+                "text": rob.text(),
+            }
         (tmp / "recommendation.json").write_bytes(_json(recommendation))
         info = {
             **(manifest or {}),
@@ -769,8 +1034,20 @@ def write_result(
         }
         (tmp / "manifest.json").write_bytes(_json(info))
         plot_front(result, tmp / "front.png", unit=unit)
-        os.replace(tmp, out_dir)
+        moved = False
+        if runs is not None and Path(runs).is_dir():
+            os.replace(runs, tmp / "runs")
+            moved = True
+        try:
+            os.replace(tmp, out_dir)
+        except BaseException:
+            if moved:
+                os.replace(tmp / "runs", runs)
+            raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    from sim.files import public_mode
+
+    public_mode(out_dir)
     return out_dir

@@ -1,4 +1,4 @@
-"""Command-line subcommands for policy teams: ``dashboard`` and ``optimise``.
+"""Command-line subcommands for policy teams: ``compare``, ``report``, ``dashboard``, ``optimise``.
 
 ``sim.cli`` calls :func:`register` with its subparsers; each subcommand sets ``func(args) -> int``.
 Bad input raises ``ScenarioError`` (one line naming the option and what is allowed), which
@@ -8,16 +8,19 @@ Bad input raises ``ScenarioError`` (one line naming the option and what is allow
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import importlib.util
+import json
 import math
 import os
 import socket
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sim.guards import TerminatedError, check_destination, sigterm_raises
 from sim.params import ScenarioError, spec
 
 __all__ = ["VIZ_MODULES", "dashboard_command", "register"]
@@ -30,11 +33,70 @@ DASHBOARD_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
 
 
 def register(subparsers: Any) -> None:
-    """Add the ``dashboard`` and ``optimise`` subcommands.
+    """Add the ``compare``, ``report``, ``dashboard`` and ``optimise`` subcommands.
 
     Args:
         subparsers: The object returned by ``ArgumentParser.add_subparsers()``.
     """
+    from sim.compare import DEFAULTS
+
+    p = subparsers.add_parser(
+        "compare",
+        help="baseline against scenarios: run, analyse and write an HTML report (one command)",
+    )
+    p.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="scenario names (ocgsim scenarios lists them) or scenario files",
+    )
+    p.add_argument(
+        "--replicates",
+        type=int,
+        help=f"runs per scenario, same seeds in every scenario (default {DEFAULTS['replicates']})",
+    )
+    p.add_argument(
+        "--scale", type=float, help=f"share of England & Wales (default {DEFAULTS['scale']})"
+    )
+    p.add_argument("--years", type=int, help=f"years per run (default {DEFAULTS['years']})")
+    p.add_argument(
+        "--intervention-week",
+        type=int,
+        help="week the interventions switch on; the summary window starts there (default "
+        f"{DEFAULTS['intervention_week']})",
+    )
+    p.add_argument("--seed", type=int, help=f"root seed (default {DEFAULTS['seed']})")
+    p.add_argument(
+        "--out",
+        help="results folder (default results/compare-<scenarios>-<settings>/; the same command "
+        "continues a stopped comparison)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=("serial", "processes", "dask"),
+        help="where to run (default: a local process pool)",
+    )
+    p.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="address of a running Dask scheduler (implies --executor dask)",
+    )
+    p.add_argument(
+        "--allow-short-window",
+        action="store_true",
+        help="accept a summary window (intervention week to the end) under 52 weeks",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_compare)
+
+    p = subparsers.add_parser(
+        "report", help="one self-contained HTML report of an experiment's results folder"
+    )
+    p.add_argument("results", help="results folder (of ocgsim compare or ocgsim experiment)")
+    p.add_argument("--baseline", help="scenario to compare against (default: the first)")
+    p.add_argument("--out", help="the HTML file to write (default RESULTS/report.html)")
+    p.set_defaults(func=cmd_report)
     p = subparsers.add_parser(
         "dashboard", help="live dashboard in the browser (needs the extra 'viz')"
     )
@@ -43,7 +105,8 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_dashboard)
 
     p = subparsers.add_parser(
-        "optimise", help="best mix of levers for an annual budget (Pareto front + recommendation)"
+        "optimise",
+        help="best mix of levers for an annual budget (Pareto front, recommendation, robustness)",
     )
     p.add_argument(
         "--budget",
@@ -56,20 +119,72 @@ def register(subparsers: Any) -> None:
         action="append",
         metavar="NAME[=LOW:HIGH]",
         help="lever to search (repeatable or comma-separated; default: PIOs, police capacity, "
-        "liaison officers, local meetings, database, protocol, software)",
+        "separation places, liaison officers, local meetings, database, protocol, software)",
     )
     p.add_argument("--scenario", default=None, help="scenario whose setting to search in")
-    p.add_argument("--outcome", default="ocg_members", help="summary metric to minimise")
+    p.add_argument(
+        "--outcome", default="oc_harm_per_year", help="summary metric to minimise (OC harm)"
+    )
     p.add_argument("--scale", type=float, default=0.02, help="model scale (default 0.02)")
     p.add_argument("--years", type=int, default=4, help="years per run (default 4)")
     p.add_argument("--replicates", type=int, default=8, help="most replicates a mix gets (8)")
     p.add_argument("--candidates", type=int, default=32, help="mixes in the design (32)")
     p.add_argument("--confirm", type=int, default=None, help="fresh replicates for the interval")
     p.add_argument("--seed", type=int, default=20240601, help="root seed")
-    p.add_argument("--out", default=None, help="output folder (must not exist)")
+    p.add_argument(
+        "--robustness",
+        nargs="+",
+        metavar="PARAM",
+        help="assumptions to re-vary (low and high of their plausible range) for the best mixes "
+        "(default: the largest Morris mu* in results/morris_screening/ if it exists, else "
+        "justice.conviction_exit_probability, community.market_recovery_rate, "
+        "harm.offences_per_member_week)",
+    )
+    p.add_argument(
+        "--no-robustness", action="store_true", help="skip the robustness check of the ranking"
+    )
+    p.add_argument("--top", type=int, default=3, help="mixes in the robustness check (3)")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="output folder (must not exist; default results/optimise-budget<B>-scale<S>-<id>/, "
+        "the same for the same search, whose runs are kept in <out>.partial/ until it ends)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=("serial", "processes", "dask"),
+        default="processes",
+        help="where to run (default: a local process pool)",
+    )
+    p.add_argument("--workers", type=int, default=0, help="worker processes (0: one per CPU)")
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        default="",
+        help="address of a running Dask scheduler (implies --executor dask)",
+    )
     p.add_argument("--results", default="results", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_optimise)
+
+
+# --------------------------------------------------------------------------------------------
+# compare and report
+# --------------------------------------------------------------------------------------------
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run the baseline and the scenarios, analyse them and write the report."""
+    from sim.compare import main_compare
+
+    return main_compare(args)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the HTML report of a results folder."""
+    from sim.report import write_report
+
+    path = write_report(args.results, args.out, baseline=args.baseline)
+    print(f"report written to {path}")
+    return 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,14 +252,43 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 # optimise
 # --------------------------------------------------------------------------------------------
 def outcome_names() -> list[str]:
-    """The summary metrics the model returns (a two-week run at a tiny scale)."""
-    from sim.api import simulate
+    """The summary metrics the model returns (``ocgsim metrics`` lists them)."""
+    from sim.analysis import units
 
-    return sorted(simulate({"run.scale": 0.005, "run.years": 1, "run.intervention_week": 0}, 1))
+    return units.summary_names()
+
+
+def _robustness(args: argparse.Namespace, levers: list[str]) -> tuple[dict[str, tuple], str]:
+    """The assumptions to re-vary, their low and high values, and where they came from."""
+    from sim.assumptions import influential
+    from sim.params import known
+
+    if args.no_robustness:
+        return {}, "none (--no-robustness)"
+    if args.robustness:
+        names, source = list(args.robustness), "--robustness"
+        for name in names:
+            if not known(name):
+                raise ScenarioError(
+                    f"--robustness {name}: unknown parameter; allowed: a numeric parameter "
+                    "(docs/parameters.md), e.g. community.market_recovery_rate"
+                )
+            p = spec(name)
+            if p.plausible_range() is None or p.section == "run" or name in levers:
+                raise ScenarioError(
+                    f"--robustness {name}: allowed: a numeric model parameter that is not a run "
+                    "setting or a lever being searched"
+                )
+        if len(set(names)) != len(names):
+            raise ScenarioError("--robustness: a parameter is given twice; allowed: each once")
+    else:
+        names, source = influential(3, outcome=args.outcome, exclude=levers)
+    return {n: tuple(spec(n).plausible_range()) for n in names}, source
 
 
 def _validate(args: argparse.Namespace):
     from sim.budget import AnnualCost, lever_space, parse_levers
+    from sim.experiments.spec import check_count, check_scheduler
     from sim.optimise import SearchSettings
     from sim.scenario import load_scenario
 
@@ -159,10 +303,14 @@ def _validate(args: argparse.Namespace):
         ("--replicates", args.replicates, 2, "a whole number >= 2"),
         ("--candidates", args.candidates, 1, "a whole number >= 1"),
         ("--seed", args.seed, 0, "a whole number >= 0"),
+        ("--top", args.top, 1, "a whole number >= 1"),
     )
     for option, value, low, allowed in checks:
         if value < low:
             raise ScenarioError(f"{option} {value}: allowed: {allowed}")
+    check_count(args.workers, "--workers")
+    if args.scheduler:
+        check_scheduler(args.scheduler)
     confirm = args.replicates if args.confirm is None else args.confirm
     if confirm < 0 or confirm == 1:
         raise ScenarioError(f"--confirm {confirm}: allowed: 0 (none) or a whole number >= 2")
@@ -176,11 +324,7 @@ def _validate(args: argparse.Namespace):
     names = outcome_names()
     if args.outcome not in names:
         raise ScenarioError(f"--outcome {args.outcome!r}: allowed: one of {', '.join(names)}")
-    out_dir = Path(args.out) if args.out else None
-    if out_dir is not None and out_dir.exists():
-        raise ScenarioError(
-            f"--out {out_dir}: already exists; allowed: a folder that does not exist"
-        )
+    robust, source = _robustness(args, list(ranges))
     settings = SearchSettings(
         candidates=args.candidates,
         min_replicates=2,
@@ -189,37 +333,103 @@ def _validate(args: argparse.Namespace):
         confirm=confirm,
         seed=args.seed,
     )
-    return scenario, lever_space(ranges, scenario), AnnualCost(scenario), settings, out_dir
+    space = lever_space(ranges, scenario)
+    identity = {
+        "budget": args.budget,
+        "levers": [list(map(str, (n, *r))) for n, r in ranges.items()],
+        "scenario": str(scenario.path) if scenario.path else scenario.name,
+        "outcome": args.outcome,
+        "scale": args.scale,
+        "years": args.years,
+        "settings": dataclasses.asdict(settings),
+        "robustness": robust,
+        "top": args.top,
+    }
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:10]
+    if args.out:
+        out_dir = Path(args.out)
+    else:
+        name = f"optimise-budget{args.budget:g}-scale{args.scale:g}-{digest}"
+        out_dir = Path(args.results) / name
+    if out_dir.exists():
+        raise ScenarioError(
+            f"--out {out_dir}: already exists; allowed: a folder that does not exist"
+        )
+    check_destination(out_dir, "--out", new=True, need_bytes=20_000_000)
+    return scenario, space, AnnualCost(scenario), settings, out_dir, identity, robust, source
 
 
 def cmd_optimise(args: argparse.Namespace) -> int:
-    """Search the lever mixes within the budget on the model; write the front and the choice."""
+    """Search the lever mixes within the budget on the model; write the front and the choice.
+
+    The runs go through the experiment engine (:class:`sim.experiments.batch.EngineBatch`):
+    in parallel, stored in ``<out>.partial/`` as they finish, and read back when the same
+    command is given again after an interruption; the folder moves into ``<out>/runs/`` at the
+    end.
+    """
     from tqdm import tqdm
 
-    from sim.api import SCENARIO_KEY, simulate
+    from sim.api import SCENARIO_KEY
+    from sim.experiments.batch import EngineBatch, RunFailedError
     from sim.files import git_commit, versions
-    from sim.optimise import SerialBatch, optimise, write_result
+    from sim.optimise import optimise, robustness, write_result
 
-    scenario, space, cost, settings, out_dir = _validate(args)
-    if out_dir is None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        out_dir = Path(args.results) / f"optimise-budget{args.budget:g}-scale{args.scale:g}-{stamp}"
+    scenario, space, cost, settings, out_dir, identity, robust, source = _validate(args)
+    partial = out_dir.parent / f"{out_dir.name}.partial"
     fixed = {"run.scale": args.scale, "run.years": args.years}
     if scenario.path is not None:
         fixed[SCENARIO_KEY] = str(scenario.path)
+    planned = settings.planned_runs()
+    if robust:
+        seeds = settings.confirm if settings.confirm >= 2 else settings.max_replicates
+        planned += (args.top + 1) * (2 * len(robust) + 1) * seeds
+    batch = EngineBatch(
+        partial,
+        identity,
+        fixed,
+        space.names,
+        executor="dask" if args.scheduler else args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+    )
+    batch.check()
     start = time.perf_counter()
-    with tqdm(
-        total=settings.planned_runs(),
-        unit="run",
-        desc=f"optimise (budget {args.budget:g})",
-        disable=args.quiet,
-        file=sys.stderr,
-        mininterval=0.5,
-    ) as bar:
-        batch = SerialBatch(simulate, fixed=fixed, progress=bar.update)
-        result = optimise(space, None, cost, args.budget, args.outcome, settings, batch=batch)
-        bar.total = bar.n
-        bar.refresh()
+    try:
+        with (
+            tqdm(
+                total=planned,
+                unit="run",
+                desc=f"optimise (budget {args.budget:g})",
+                disable=args.quiet,
+                file=sys.stderr,
+                mininterval=0.5,
+            ) as bar,
+            sigterm_raises(),
+            batch,
+        ):
+            batch.progress = bar.update
+            result = optimise(space, None, cost, args.budget, args.outcome, settings, batch=batch)
+            if robust:
+                result.robustness = robustness(result, batch, robust, top=args.top, source=source)
+            bar.total = bar.n
+            bar.refresh()
+    except RunFailedError as exc:
+        print(f"ocgsim: error: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print(
+            f"ocgsim: interrupted; the runs so far are kept in {partial}/; give the same command "
+            "again to continue",
+            file=sys.stderr,
+        )
+        return 130
+    except TerminatedError:
+        print(
+            f"ocgsim: terminated (SIGTERM); the runs so far are kept in {partial}/; give the same "
+            "command again to continue",
+            file=sys.stderr,
+        )
+        return 143
     wall = time.perf_counter() - start
     manifest = {
         "command": "ocgsim " + " ".join(sys.argv[1:]) if sys.argv else "ocgsim optimise",
@@ -228,12 +438,19 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         "years": args.years,
         "outcome_units": f"model units at scale {args.scale:g} (summary metric {args.outcome})",
         "costs": cost.assumptions(),
+        "robustness": {
+            "assumptions": {k: list(v) for k, v in robust.items()},
+            "source": source,
+            "top": args.top,
+        },
         "versions": versions(),
         "git_commit": git_commit(),
         "wall_seconds": round(wall, 3),
-        "evaluator": "sim.api:simulate, serial",
+        "evaluator": {"engine": batch.session(), "model": "sim.api:simulate"},
     }
-    write_result(result, out_dir, manifest=manifest, unit="GBP million a year, full scale")
+    write_result(
+        result, out_dir, manifest=manifest, unit="GBP million a year, full scale", runs=partial
+    )
     if not args.quiet:
         print(result.text())
         print(

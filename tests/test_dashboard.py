@@ -47,6 +47,22 @@ def test_policy_and_baseline_share_the_weeks_before_the_levers(dash):
     assert "PIOs per 1,000 places 3 (baseline 2)" in dash.lever_changes(model)
 
 
+def test_police_capacity_and_separation_places_are_levers(dash):
+    model = dash.PolicyComparison(
+        police_actions_per_region=8.0, separation_places_per_1000=10.0, **SMALL
+    )
+    frame = _run(model, 20)
+    before = frame[frame["week"] < 10]
+    after = frame[frame["week"] >= 10]
+    for m in dash.charted_metrics():  # identical until the levers switch on
+        assert np.array_equal(before[m.column], before[f"{m.column}_baseline"]), m.column
+    assert after["cost"].sum() > after["cost_baseline"].sum()
+    changes = dash.lever_changes(model)
+    assert "Police operations a week per region 8 (baseline 4)" in changes
+    assert "Separation places per 1,000 places 10 (baseline 5)" in changes
+    assert "not a lever" not in (dash.__doc__ or "")
+
+
 def test_same_seed_same_weeks(dash):
     a = _run(dash.PolicyComparison("shared_database", seed=4, **SMALL), 15)
     b = _run(dash.PolicyComparison("shared_database", seed=4, **SMALL), 15)

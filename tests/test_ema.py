@@ -23,17 +23,20 @@ def ema():
     return sim.ema
 
 
-def test_plausible_ranges_prefer_the_parameter_table(ema, monkeypatch):
+def test_plausible_ranges_come_from_the_parameter_table(ema, monkeypatch):
     from sim.params import spec
 
-    assert ema.plausible_range("trust.culture_gap") == (0.35, 0.75)
-    for name, (low, high) in ema.PLAUSIBLE.items():
+    assert not hasattr(ema, "PLAUSIBLE")  # no ranges of its own
+    for name in ema.DEFAULT_UNCERTAINTIES:
         p = spec(name)
+        low, high = ema.plausible_range(name)
+        assert (low, high) == p.plausible_range(), name
         assert p.low <= low < p.default < high <= p.high, name
         assert "assumption" in p.source, name
 
     class WithPlausible:
-        plausible = (0.4, 0.6)
+        def plausible_range(self):
+            return (0.4, 0.6)
 
     monkeypatch.setattr(ema, "spec", lambda name: WithPlausible())
     assert ema.plausible_range("trust.culture_gap") == (0.4, 0.6)
@@ -41,18 +44,22 @@ def test_plausible_ranges_prefer_the_parameter_table(ema, monkeypatch):
 
 def test_a_parameter_without_a_plausible_range_is_refused(ema):
     with pytest.raises(KeyError, match="no plausible range"):
-        ema.plausible_range("estate.capacity")
+        ema.plausible_range("sharing.common_database")
+    with pytest.raises(KeyError):
+        ema.plausible_range("no.such_parameter")
 
 
 def test_model_has_uncertainties_levers_outcomes(ema):
     model = ema.build_model(scale=0.01, years=1)
     names = [u.name for u in model.uncertainties]
-    assert names == [ema.ema_name(n) for n in ema.PLAUSIBLE]
+    assert names == [ema.ema_name(n) for n in ema.DEFAULT_UNCERTAINTIES]
+    assert "disruption__separation_places_per_1000" in [lv.name for lv in model.levers]
     levers = {lv.name: type(lv).__name__ for lv in model.levers}
     assert levers["sharing__common_database"] == "BooleanParameter"
     assert levers["sharing__liaison_officers"] == "IntegerParameter"
     assert levers["intelligence__pios_per_1000"] == "RealParameter"
     assert [o.name for o in model.outcomes] == list(ema.DEFAULT_OUTCOMES)
+    assert ema.DEFAULT_OUTCOMES[0] == "oc_harm_per_year"
     assert ema.dotted_name("trust__culture_gap") == "trust.culture_gap"
 
 

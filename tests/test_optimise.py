@@ -179,3 +179,90 @@ def test_write_result_is_atomic_and_complete(tmp_path):
     with pytest.raises(FileExistsError):
         write_result(result, out)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+# --------------------------------------------------------------------------------------------
+# on the experiment engine, and the robustness check
+# --------------------------------------------------------------------------------------------
+@pytest.fixture
+def _toy_path(monkeypatch):
+    """Worker processes must import tests/toymodels.py."""
+    import os
+    from pathlib import Path
+
+    tests = str(Path(__file__).resolve().parent)
+    path = os.environ.get("PYTHONPATH", "")
+    monkeypatch.setenv("PYTHONPATH", f"{tests}{os.pathsep}{path}" if path else tests)
+
+
+def test_the_engine_batch_gives_the_serial_result_in_parallel_and_resumes(tmp_path, _toy_path):
+    from sim.experiments.batch import EngineBatch
+
+    settings = SearchSettings(candidates=8, max_replicates=4, zoom_candidates=4, confirm=2)
+    serial = optimise(SPACE, noisy(diminishing), cost, BUDGET, "harm", settings)
+    folder = tmp_path / "runs"
+    identity = {"problem": "diminishing", "settings": repr(settings)}
+    with EngineBatch(
+        folder, identity, {}, SPACE.names, model="toymodels:budget", workers=2
+    ) as batch:
+        parallel = optimise(SPACE, None, cost, BUDGET, "harm", settings, batch=batch)
+    pd.testing.assert_frame_equal(serial.table, parallel.table)
+    assert serial.recommended == parallel.recommended
+    assert batch.ran == parallel.runs and batch.reused == 0
+    # the same search again: every run is read back from the folder, none is run
+    with EngineBatch(
+        folder, identity, {}, SPACE.names, model="toymodels:budget", executor="serial"
+    ) as again:
+        resumed = optimise(SPACE, None, cost, BUDGET, "harm", settings, batch=again)
+    assert again.ran == 0 and again.reused == resumed.runs
+    pd.testing.assert_frame_equal(serial.table, resumed.table)
+    # another search is refused before anything runs
+    other = EngineBatch(folder, {"problem": "interior"}, {}, SPACE.names)
+    with pytest.raises(Exception, match="another search"):
+        other.check()
+
+
+def test_robustness_ranks_the_best_mixes_under_each_condition(tmp_path, _toy_path):
+    from sim.experiments.batch import EngineBatch
+    from sim.optimise import robustness
+
+    settings = SearchSettings(candidates=8, max_replicates=4, zoom_candidates=4, confirm=3)
+    with EngineBatch(
+        tmp_path / "r", {"t": 1}, {}, SPACE.names, model="toymodels:budget", executor="serial"
+    ) as batch:
+        result = optimise(SPACE, None, cost, BUDGET, "harm", settings, batch=batch)
+        ran = batch.ran
+        check = robustness(result, batch, {"shift": (-5.0, 5.0)}, top=3, source="test")
+    table = check.table
+    assert check.conditions == ["as assumed", "shift = -5 (low)", "shift = 5 (high)"]
+    assert len(table) == 3 * 3
+    assert list(table[table["condition"] == "as assumed"]["mix"]) == [1, 2, 3]
+    # a shift moves every mix and the status quo alike: the ranking cannot change
+    assert check.first_count == check.same_order_count == 3
+    nominal = table[table["condition"] == "as assumed"].set_index("mix")["diff"]
+    for cond in check.conditions[1:]:
+        assert np.allclose(table[table["condition"] == cond].set_index("mix")["diff"], nominal)
+    # the confirmation's runs of the winner and the status quo were not run again
+    assert batch.ran - ran == 3 * (1 + 3) * 3 - 2 * 3  # conditions x mixes x seeds - reused
+    assert "ranks first of the best 3 under 3 of 3" in check.text()
+    assert check.beaten_count == 0 or "detectable" in check.text()
+    result.robustness = check
+    write_result(result, tmp_path / "out")
+    assert (tmp_path / "out" / "robustness.csv").is_file()
+
+
+def test_a_failed_run_stops_the_search_and_is_retried_next_time(tmp_path):
+    from sim.experiments import ResultsStore
+    from sim.experiments.batch import EngineBatch, RunFailedError
+
+    folder = tmp_path / "runs"
+    kwargs = {"model": "toymodels:flaky", "executor": "serial"}
+    with EngineBatch(folder, {"t": 1}, {"toy.x1": 3.0}, ["x"], **kwargs) as batch:
+        with pytest.raises(RunFailedError, match="toy failure"):
+            batch([({"x": 1.0}, 5)])
+    runs = ResultsStore(folder).runs(["x"])
+    assert list(runs["status"]) == ["failed"]
+    with EngineBatch(folder, {"t": 1}, {"toy.x1": 3.0}, ["x"], **kwargs) as again:
+        with pytest.raises(RunFailedError):
+            again([({"x": 1.0}, 5)])
+    assert again.ran == 1 and again.reused == 0  # a failed run is run again, not read back

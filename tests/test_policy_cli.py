@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from sim.cli import main
 from sim.params import ScenarioError
 from sim.scenario import load_scenario
 
-#: A real-model search small enough for the suite: scale 0.01, 3 years (levers on at week 104).
+#: A real-model search small enough for the suite: scale 0.01, 3 years (levers on at week 104),
+#: in this process, with a robustness check of two mixes under one assumption.
 TINY = [
     "--scale",
     "0.01",
@@ -29,6 +31,12 @@ TINY = [
     "2",
     "--levers",
     "intelligence.pios_per_1000,sharing.common_database",
+    "--top",
+    "2",
+    "--robustness",
+    "harm.offences_per_member_week",
+    "--executor",
+    "serial",
     "--quiet",
 ]
 
@@ -66,8 +74,23 @@ BAD_OPTIMISE = {
     "candidates": (["--budget", "5", "--candidates", "0"], ["--candidates", ">= 1"]),
     "confirm": (["--budget", "5", "--confirm", "1"], ["--confirm"]),
     "years before the levers": (["--budget", "5", "--years", "2"], ["--years", "week 104"]),
-    "outcome": (["--budget", "5", "--outcome", "harm"], ["--outcome", "ocg_members"]),
+    "outcome": (["--budget", "5", "--outcome", "harm"], ["--outcome", "oc_harm_per_year"]),
     "scenario": (["--budget", "5", "--scenario", "nosuch"], ["nosuch", "no such scenario"]),
+    "robustness unknown": (
+        ["--budget", "5", "--robustness", "harm.nothing"],
+        ["--robustness harm.nothing", "unknown"],
+    ),
+    "robustness lever": (
+        ["--budget", "5", "--robustness", "intelligence.pios_per_1000"],
+        ["--robustness intelligence.pios_per_1000", "lever"],
+    ),
+    "robustness twice": (
+        ["--budget", "5", "--robustness", "trust.culture_gap", "trust.culture_gap"],
+        ["--robustness", "twice"],
+    ),
+    "top": (["--budget", "5", "--top", "0"], ["--top 0", ">= 1"]),
+    "workers": (["--budget", "5", "--workers", "-1"], ["--workers -1"]),
+    "scheduler": (["--budget", "5", "--scheduler", "here"], ["--scheduler", "tcp://HOST:PORT"]),
 }
 
 
@@ -88,22 +111,65 @@ def test_optimise_existing_out_is_refused(tmp_path, capsys):
     assert list(out.iterdir()) == []
 
 
-def test_optimise_on_the_model_writes_the_front_and_is_deterministic(tmp_path):
-    outs = [tmp_path / "a", tmp_path / "b"]
-    for out in outs:
-        assert main(["optimise", "--budget", "5", *TINY, "--out", str(out)]) == 0
-    for name in ("mixes.csv", "front.csv", "recommendation.json", "front.png"):
-        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
-    rec = json.loads((outs[0] / "recommendation.json").read_text())
+def test_optimise_on_the_model_writes_the_front_and_resumes(tmp_path):
+    import pyarrow.parquet as pq
+
+    first = tmp_path / "a"
+    assert main(["optimise", "--budget", "5", *TINY, "--out", str(first)]) == 0
+    names = ["mixes.csv", "front.csv", "recommendation.json", "front.png", "robustness.csv"]
+    assert {p.name for p in first.iterdir()} == {*names, "manifest.json", "runs"}
+    assert not (tmp_path / "a.partial").exists()
+    rec = json.loads((first / "recommendation.json").read_text())
     assert rec["budget"] == 5.0 and rec["cost"] <= 5.0 + 1e-9
+    assert rec["outcome"] == "oc_harm_per_year"
     assert set(rec["mix"]) == {"intelligence.pios_per_1000", "sharing.common_database"}
     assert rec["mix"]["sharing.common_database"] is False  # GBP 8m: over the budget
     assert len(rec["confirmation"]["seeds"]) == 2 and len(rec["confirmation"]["diff_ci"]) == 2
-    mixes = pd.read_csv(outs[0] / "mixes.csv")
+    robust = rec["robustness"]
+    assert robust["source"] == "--robustness" and len(robust["conditions"]) == 3
+    table = pd.read_csv(first / "robustness.csv")
+    assert len(table) == 3 * 2 and set(table["rank"]) == {1, 2}
+    assert set(table["value"].dropna()) == {0.25, 0.75}  # the plausible range's ends
+    mixes = pd.read_csv(first / "mixes.csv")
     assert (mixes["cost"] <= 5.0 + 1e-9).all() and "status quo" in set(mixes["stage"])
-    manifest = json.loads((outs[0] / "manifest.json").read_text())
-    assert manifest["costs"]["police_action_cost_source"].startswith("assumption")
-    assert manifest["scale"] == 0.01 and manifest["outcome"] == "ocg_members"
+    manifest = json.loads((first / "manifest.json").read_text())
+    assert manifest["costs"]["cost_parameters"]["cost.police_operation"] == 20_000.0
+    assert manifest["scale"] == 0.01 and manifest["outcome"] == "oc_harm_per_year"
+    engine = manifest["evaluator"]["engine"]
+    assert engine["executor"] == "serial" and engine["runs_read_back"] == 0
+    made = engine["runs_made"]
+    # the engine's stored runs: every run once, with its seed, levers and every metric
+    runs = pq.read_table(first / "runs" / "runs").to_pandas()
+    assert len(runs) == made and runs["run_id"].is_unique and "oc_harm_per_year" in runs
+
+    # an interrupted search continues: keep a third of the stored runs and give the command again
+    second = tmp_path / "b"
+    partial = tmp_path / "b.partial"
+    shutil.copytree(first / "runs", partial)
+    for part in (partial / "runs").glob("*.parquet"):
+        kept = pq.read_table(part).to_pandas()
+        kept = kept[kept["run_id"] < made // 3]
+        part.unlink()
+        kept.to_parquet(partial / "runs" / "main-resumed-00001.parquet", index=False)
+    assert main(["optimise", "--budget", "5", *TINY, "--out", str(second)]) == 0
+    again = json.loads((second / "manifest.json").read_text())["evaluator"]["engine"]
+    assert again["runs_read_back"] == made // 3
+    assert again["runs_made"] == made - made // 3
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_a_runs_folder_of_another_search_is_refused(tmp_path, capsys):
+    partial = tmp_path / "out.partial"
+    partial.mkdir()
+    (partial / "manifest.json").write_text('{"search_sha256": "another"}')
+    before = sorted(p.name for p in partial.iterdir())
+    capsys.readouterr()
+    code = main(["optimise", "--budget", "5", *TINY, "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "another search" in err[0], err
+    assert sorted(p.name for p in partial.iterdir()) == before
+    assert not (tmp_path / "out").exists()
 
 
 def test_parse_levers_defaults_and_ranges():
@@ -126,11 +192,41 @@ def test_annual_costs_follow_the_cost_parameters():
     assert cost({"sharing.software_complexity": 0.5}) == pytest.approx(1.0)
     assert cost({"sharing.liaison_officers": 1}) == pytest.approx(10 * 55_000 / 1e6)
     assert cost({"trust.meetings_local": 3.0}) == pytest.approx(120 * 1_500 / 1e6)
+    # police capacity: operations a week per region x regions x 52 x cost.police_operation
+    assert cost({"disruption.police_actions_per_region": 5.0}) == pytest.approx(
+        10 * 52 * 20_000 / 1e6
+    )
+    # separation places: per 1,000 places x places / 1,000 x cost.separation_place
+    assert cost({"disruption.separation_places_per_1000": 6.0}) == pytest.approx(
+        places / 1000 * 60_000 / 1e6
+    )
     # a scenario's own values are the status quo
     more = AnnualCost(load_scenario("more_pios"))
     assert more({"intelligence.pios_per_1000": 3.0}) == pytest.approx(0.0)
     space = lever_space(parse_levers(None), load_scenario("more_pios"))
     assert space.status_quo()["intelligence.pios_per_1000"] == 3.0
+
+
+def test_capacity_costs_are_what_the_model_counts():
+    """The optimiser's prices of police capacity and separation places are the model's costs."""
+    from sim.api import simulate
+
+    # no meetings or wrongful separations to pay for: only capacity costs differ
+    run = {
+        "run.scale": 0.05,
+        "run.years": 1,
+        "run.intervention_week": 0,
+        "cost.meeting": 0.0,
+        "cost.wrongful_separation": 0.0,
+    }
+    base = simulate(run, 3)["cost_million_per_year"]
+    for lever, value, rel in (
+        ("disruption.police_actions_per_region", 5.0, 1e-9),
+        # places are whole places per prison, rounded at random: close, not equal
+        ("disruption.separation_places_per_1000", 15.0, 0.1),
+    ):
+        more = simulate({**run, lever: value}, 3)["cost_million_per_year"]
+        assert (more - base) / 0.05 == pytest.approx(AnnualCost()({lever: value}), rel=rel)
 
 
 # --------------------------------------------------------------------------------------------

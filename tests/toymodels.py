@@ -125,3 +125,38 @@ def slow_series(params: dict, seed: int, *, series: bool = False):
     _log_call(params, seed)
     time.sleep(params.get("toy.sleep", 0.0))
     return noisy(params, seed, series=series)
+
+
+#: Toy interventions of :func:`policy`: (share of harm cut, extra cost in GBP million a year).
+POLICIES = {
+    "baseline": (0.0, 0.0),
+    "cuts": (0.06, 2.0),  # cuts harm by about 6% for GBP 2m a year more
+    "nothing": (0.0, 1.5),  # costs more, does nothing
+    "dominant": (0.05, -1.0),  # cuts harm and saves money
+    "worse": (-0.08, 0.5),  # raises harm
+}
+
+
+def policy(params: dict, seed: int) -> dict[str, float]:
+    """A toy policy model: OC harm and cost by scenario name, with seed-wide and own noise."""
+    rng = np.random.default_rng(seed)
+    shared = rng.normal(0.0, 20.0)
+    cut, extra = POLICIES[params.get("scenario") or "baseline"]
+    own = np.random.default_rng([seed, len(params.get("scenario") or "")]).normal(0.0, 5.0)
+    return {
+        "oc_harm_per_year": 1000.0 * (1.0 - cut) + shared + own,
+        "cost_million_per_year": 10.0 + extra + 0.01 * own,
+        "ocg_members": 500.0 + 0.1 * shared,
+    }
+
+
+def budget(params: dict, seed: int) -> dict[str, float]:
+    """The optimiser's synthetic problem (diminishing returns; tests/test_optimise.py)."""
+    import zlib
+
+    mix = {k: params[k] for k in ("x", "k", "b")}
+    truth = 100 - 20 * math.log1p(mix["x"]) - 6 * mix["k"] - 9 * mix["b"]
+    shared = np.random.default_rng(seed).normal(0.0, 2.0)
+    key = zlib.crc32(repr(sorted(mix.items())).encode())
+    mine = np.random.default_rng([seed, key]).normal(0.0, 0.5)
+    return {"harm": truth + shared + mine + params.get("shift", 0.0), "other": 1.0}

@@ -22,6 +22,7 @@ import seaborn as sns  # noqa: E402
 from scipy import stats as sps  # noqa: E402
 
 __all__ = [
+    "cost_effectiveness_plot",
     "forest_plot",
     "grid_heatmap",
     "morris_bars",
@@ -138,9 +139,16 @@ def series_plot(
 
 
 def forest_plot(
-    diffs: pd.DataFrame, label: str, path: Path, title: str = "", columns: int = 3
+    diffs: pd.DataFrame,
+    label: str,
+    path: Path,
+    title: str = "",
+    columns: int = 3,
+    *,
+    note: str | None = None,
+    titles: dict[str, str] | None = None,
 ) -> Path:
-    """Percentage change against the baseline with its (unadjusted) CI.
+    """Percentage change against the baseline with its CI (unadjusted unless ``note`` says).
 
     One row per scenario or design point, one panel per metric, at most ``columns`` panels
     in a row. Red: significant after the multiple-comparison correction (``significant``);
@@ -153,6 +161,9 @@ def forest_plot(
         path: PNG file to write.
         title: Figure title.
         columns: Panels per row.
+        note: What the figure shows, under the title (default: Holm-coloured points with
+            unadjusted 95% CIs).
+        titles: Panel title per metric (default: the metric's name).
     """
     metrics = list(dict.fromkeys(diffs["metric"]))
     rows = diffs[label].nunique()
@@ -170,7 +181,8 @@ def forest_plot(
         d = diffs[mask]
         y = np.arange(len(d))[::-1]
         err = np.vstack([d["pct_change"] - d["pct_ci_low"], d["pct_ci_high"] - d["pct_change"]])
-        err = np.nan_to_num(err, nan=0.0)
+        # a difference with no spread has a zero-width interval: rounding may make it negative
+        err = np.clip(np.nan_to_num(err, nan=0.0), 0.0, None)
         colours = [
             "tab:red" if s else "tab:orange" if u else "tab:gray"
             for s, u in zip(d["significant"], uncorrected[mask], strict=True)
@@ -187,11 +199,11 @@ def forest_plot(
         ax.scatter(d["pct_change"], y, c=colours, zorder=3)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(y, d[label].astype(str), fontsize="small")
-        ax.set_title(metric, fontsize="medium")
+        ax.set_title((titles or {}).get(metric, metric), fontsize="medium")
         ax.set_xlabel("% change vs baseline")
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
-    note = (
+    note = note or (
         "% change (the same at any scale); red: significant after Holm correction over all "
         "comparisons; orange: only uncorrected; bars: unadjusted 95% CI"
     )
@@ -290,4 +302,56 @@ def morris_bars(indices: pd.DataFrame, metric: str, path: Path, top: int = 30) -
     for row in d.head(8).itertuples():
         ax2.annotate(row.factor, (row.mu_star, row.sigma), fontsize="x-small")
     ax2.set(xlabel="mu*", ylabel="sigma", title="interaction / non-linearity")
+    return _save(fig, path)
+
+
+def cost_effectiveness_plot(table: pd.DataFrame, path: Path, *, title: str = "") -> Path:
+    """Extra cost against harm averted, one point per intervention, with their intervals.
+
+    Args:
+        table: One row per intervention: ``label``, ``averted``, ``averted_low``,
+            ``averted_high`` (harm-days a year, full scale), ``cost``, ``cost_low``,
+            ``cost_high`` (GBP million a year, full scale) and ``significant`` (harm).
+        path: PNG file to write.
+        title: Figure title.
+    """
+    fig, ax = plt.subplots(figsize=(8.5, 5.2))
+    palette = sns.color_palette("colorblind", max(1, len(table)))
+    for colour, row in zip(palette, table.itertuples(index=False), strict=False):
+        x, y = row.averted / 1e6, row.cost
+        xerr = np.nan_to_num([[x - row.averted_low / 1e6], [row.averted_high / 1e6 - x]])
+        yerr = np.nan_to_num([[y - row.cost_low], [row.cost_high - y]])
+        ax.errorbar(
+            x,
+            y,
+            xerr=np.abs(xerr),
+            yerr=np.abs(yerr),
+            fmt="o",
+            mfc=colour if row.significant else "white",
+            color=colour,
+            capsize=3,
+            label=str(row.label),
+        )
+        ax.annotate(
+            f" {row.label}", (x, y), fontsize="small", xytext=(4, 4), textcoords="offset points"
+        )
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set(
+        xlabel="OC harm averted (million harm-days a year, full-scale equivalent)",
+        ylabel="extra cost (GBP million a year, full-scale equivalent)",
+        title=title or "Cost against harm averted",
+    )
+    ax.text(
+        0.99,
+        0.01,
+        "filled: harm change significant (Holm); hollow: not detectable\n"
+        "bars: Holm-adjusted 95% intervals; right of 0: harm averted; above 0: costs more",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize="x-small",
+        color="0.3",
+    )
+    ax.legend(fontsize="small", frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, path)

@@ -2,7 +2,9 @@
 
 Means with t-based confidence intervals, paired differences against a baseline (common random
 numbers pair runs by replicate) with a paired t-test whose p-values are corrected for multiple
-comparisons (Holm), and a check that there are enough replicates for a wanted precision.
+comparisons (Holm), intervals at the levels Holm's procedure uses, Fieller intervals for ratios of
+paired means (cost per unit of harm averted), and a check that there are enough replicates for
+a wanted precision.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from scipy import stats as sps
 
 __all__ = [
     "ID_COLUMNS",
+    "fieller",
     "holm",
+    "holm_intervals",
+    "holm_levels",
     "mean_ci",
     "metric_columns",
     "paired_differences",
@@ -80,6 +85,117 @@ def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     order = finite[np.argsort(p[finite], kind="stable")]
     adjusted = np.maximum.accumulate(p[order] * (m - np.arange(m)))
     out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def holm_levels(p_values: Sequence[float] | np.ndarray, alpha: float = 0.05) -> np.ndarray:
+    """The significance level Holm's step-down procedure applies to each test.
+
+    The ``m`` finite p-values are sorted; the ``k``-th smallest (``k`` = 1, 2, ...) is tested at
+    ``alpha / (m - k + 1)`` as long as every smaller one was rejected. From the first test that
+    is not rejected on, every remaining test keeps that test's level (Holm stops there). An
+    interval at ``1 - level`` therefore excludes the null value exactly when Holm's correction
+    rejects it: the intervals agree with :func:`holm` (``p_holm < alpha``).
+
+    Args:
+        p_values: Unadjusted p-values (NaN: no test; its level is NaN and it does not count).
+        alpha: Family-wise error rate.
+
+    Returns:
+        The level of each test, in the input order.
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    finite = np.flatnonzero(np.isfinite(p))
+    m = finite.size
+    stop = None
+    for k, i in enumerate(finite[np.argsort(p[finite], kind="stable")]):
+        level = alpha / (m - k)
+        if stop is None and p[i] < level:
+            out[i] = level
+        else:
+            stop = level if stop is None else stop
+            out[i] = stop
+    return out
+
+
+def holm_intervals(
+    diff: Sequence[float] | np.ndarray,
+    sd: Sequence[float] | np.ndarray,
+    n: Sequence[int] | np.ndarray,
+    levels: Sequence[float] | np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """t-based intervals of paired mean differences, each at its own level (``1 - level``).
+
+    Args:
+        diff: Mean paired differences.
+        sd: Standard deviations of the paired differences.
+        n: Number of pairs.
+        levels: Significance level of each interval (from :func:`holm_levels`).
+
+    Returns:
+        ``(low, high)`` arrays (NaN where n < 2 or the level is NaN).
+    """
+    diff, sd = np.asarray(diff, dtype=float), np.asarray(sd, dtype=float)
+    n, levels = np.asarray(n, dtype=float), np.asarray(levels, dtype=float)
+    ok = (n >= 2) & np.isfinite(levels)
+    half = np.full(diff.shape, np.nan)
+    half[ok] = sps.t.ppf(1.0 - levels[ok] / 2.0, n[ok] - 1) * sd[ok] / np.sqrt(n[ok])
+    return diff - half, diff + half
+
+
+def fieller(
+    numerator: Sequence[float] | np.ndarray,
+    denominator: Sequence[float] | np.ndarray,
+    level: float = 0.05,
+) -> dict[str, float | bool]:
+    """Ratio of two paired means with Fieller's confidence interval.
+
+    For replicate-paired samples ``a_i`` (e.g. extra cost) and ``b_i`` (e.g. harm averted), the
+    ratio ``R = mean(a) / mean(b)`` and the set of ``R`` for which ``mean(a) - R mean(b)`` is not
+    significantly different from zero: ``(ā - R b̄)² <= t² (V_a - 2R V_ab + R² V_b)`` with the
+    variances and covariance of the means and ``t`` the t quantile (n - 1 degrees of freedom)
+    at ``1 - level/2``. The set is a bounded interval exactly when ``mean(b)`` is significantly
+    different from zero at ``level``; otherwise it is unbounded and no interval is reported.
+    Fieller's interval is the standard one for cost-effectiveness ratios (Willan & O'Brien 1996)
+    and, unlike the delta method, is not symmetric by construction.
+
+    Args:
+        numerator: One value per pair (``a``).
+        denominator: One value per pair (``b``), same order.
+        level: Significance level (the interval's confidence is ``1 - level``).
+
+    Returns:
+        ``ratio``, ``low``, ``high`` (NaN when unbounded), ``bounded`` and ``n``.
+    """
+    a = np.asarray(numerator, dtype=float)
+    b = np.asarray(denominator, dtype=float)
+    keep = np.isfinite(a) & np.isfinite(b)
+    a, b = a[keep], b[keep]
+    n = int(a.size)
+    out: dict[str, float | bool] = {
+        "ratio": math.nan,
+        "low": math.nan,
+        "high": math.nan,
+        "bounded": False,
+        "n": n,
+    }
+    if n < 2 or not math.isfinite(level):
+        return out
+    ma, mb = float(a.mean()), float(b.mean())
+    if mb:
+        out["ratio"] = ma / mb
+    va, vb = float(a.var(ddof=1)) / n, float(b.var(ddof=1)) / n
+    vab = float(np.cov(a, b, ddof=1)[0, 1]) / n
+    t2 = float(sps.t.ppf(1.0 - level / 2.0, n - 1)) ** 2
+    qa = mb * mb - t2 * vb
+    qb = ma * mb - t2 * vab
+    qc = ma * ma - t2 * va
+    if qa <= 0.0:
+        return out
+    disc = max(qb * qb - qa * qc, 0.0)
+    root = math.sqrt(disc)
+    out.update(low=(qb - root) / qa, high=(qb + root) / qa, bounded=True)
     return out
 
 

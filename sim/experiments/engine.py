@@ -46,6 +46,7 @@ from sim.guards import TerminatedError, check_destination, sigterm_raises, windo
 __all__ = [
     "Plan",
     "RunReport",
+    "drive",
     "plan_experiment",
     "resume",
     "run_experiment",
@@ -556,15 +557,7 @@ def _execute(
     )
     state = "interrupted"
     per_run: float | None = None
-    suspects: deque[int] = deque()
-    crashes: dict[int, int] = {}
-    inflight: dict[Any, tuple[list[int], bool]] = {}
     args = (experiment.model, experiment.series, experiment.series_metrics, ex["retries"])
-
-    def submit(run_ids: list[int], isolated: bool) -> None:
-        tasks = [(r.run_id, r.params, r.seed) for r in design.runs(run_ids)]
-        future = run_executor.submit(args[0], tasks, *args[1:])
-        inflight[future] = (run_ids, isolated)
 
     def store_result(result: dict[str, Any]) -> None:
         nonlocal ran, failed, per_run
@@ -580,44 +573,16 @@ def _execute(
             bar.set_postfix(failed=failed + failed_before, refresh=False)
 
     try:
-        while todo or suspects or inflight:
-            while len(inflight) < run_executor.slots and (todo or suspects):
-                if suspects:
-                    if inflight:
-                        break  # isolate runs suspected of killing a worker
-                    submit([suspects.popleft()], True)
-                else:
-                    size = _chunk_size(per_run, len(todo), run_executor.slots, ex["chunk_seconds"])
-                    submit([todo.popleft() for _ in range(min(size, len(todo)))], False)
-            for future in run_executor.wait(set(inflight), timeout=1.0):
-                run_ids, isolated = inflight.pop(future)
-                try:
-                    results = future.result()
-                except Exception as exc:  # noqa: BLE001
-                    if run_executor.is_crash(exc):
-                        if isolated:
-                            rid = run_ids[0]
-                            crashes[rid] = crashes.get(rid, 0) + 1
-                            if crashes[rid] > ex["retries"]:
-                                store_result(_crashed(rid, exc))
-                            else:
-                                suspects.appendleft(rid)
-                        else:
-                            suspects.extend(run_ids)
-                        if run_executor.name == "processes":
-                            # A broken pool loses every run in flight: re-run them one by one.
-                            for ids_lost, _ in inflight.values():
-                                suspects.extend(ids_lost)
-                            inflight.clear()
-                            run_executor.restart()
-                            break
-                    else:
-                        for rid in run_ids:
-                            store_result(_crashed(rid, exc, "could not run chunk"))
-                else:
-                    for result in results:
-                        store_result(result)
-            writer.maybe_flush()
+        drive(
+            design,
+            todo,
+            run_executor,
+            args,
+            store_result,
+            chunk=lambda left: _chunk_size(per_run, left, run_executor.slots, ex["chunk_seconds"]),
+            retries=ex["retries"],
+            after=writer.maybe_flush,
+        )
         state = "complete"
     except (KeyboardInterrupt, TerminatedError):
         state = "interrupted"
@@ -662,6 +627,84 @@ def _execute(
         seconds=time.perf_counter() - started,
         executor=described,
     )
+
+
+def drive(
+    design: Any,
+    todo: deque[int],
+    run_executor: Any,
+    args: tuple[Any, ...],
+    store_result: Any,
+    *,
+    chunk: Any = None,
+    retries: int = 0,
+    after: Any = None,
+) -> None:
+    """Run the runs ``todo`` on an executor, handing each result to ``store_result``.
+
+    The engine's inner loop, shared by :func:`run_experiment` and callers that choose their own
+    runs batch by batch (the budget optimiser): runs are sent in chunks, up to the executor's
+    slots at a time; a chunk whose worker died is re-run one run at a time, and a run that
+    kills its worker more than ``retries`` times is stored as failed.
+
+    Args:
+        design: Has ``runs(run_ids)`` giving objects with ``run_id``, ``params`` and ``seed``.
+        todo: Run ids to run (consumed).
+        run_executor: An executor of :mod:`sim.experiments.executors`.
+        args: ``(model, series, series_metrics, retries)`` for ``run_chunk``.
+        store_result: Called with each run's result (a dict with ``run_id``).
+        chunk: ``chunk(runs_left) -> runs per chunk`` (default: one run per chunk).
+        retries: Extra attempts for a run that kills its worker.
+        after: Called after each wait (e.g. to flush results).
+    """
+    suspects: deque[int] = deque()
+    crashes: dict[int, int] = {}
+    inflight: dict[Any, tuple[list[int], bool]] = {}
+
+    def submit(run_ids: list[int], isolated: bool) -> None:
+        tasks = [(r.run_id, r.params, r.seed) for r in design.runs(run_ids)]
+        future = run_executor.submit(args[0], tasks, *args[1:])
+        inflight[future] = (run_ids, isolated)
+
+    while todo or suspects or inflight:
+        while len(inflight) < run_executor.slots and (todo or suspects):
+            if suspects:
+                if inflight:
+                    break  # isolate runs suspected of killing a worker
+                submit([suspects.popleft()], True)
+            else:
+                size = chunk(len(todo)) if chunk is not None else 1
+                submit([todo.popleft() for _ in range(min(size, len(todo)))], False)
+        for future in run_executor.wait(set(inflight), timeout=1.0):
+            run_ids, isolated = inflight.pop(future)
+            try:
+                results = future.result()
+            except Exception as exc:  # noqa: BLE001
+                if run_executor.is_crash(exc):
+                    if isolated:
+                        rid = run_ids[0]
+                        crashes[rid] = crashes.get(rid, 0) + 1
+                        if crashes[rid] > retries:
+                            store_result(_crashed(rid, exc))
+                        else:
+                            suspects.appendleft(rid)
+                    else:
+                        suspects.extend(run_ids)
+                    if run_executor.name == "processes":
+                        # A broken pool loses every run in flight: re-run them one by one.
+                        for ids_lost, _ in inflight.values():
+                            suspects.extend(ids_lost)
+                        inflight.clear()
+                        run_executor.restart()
+                        break
+                else:
+                    for rid in run_ids:
+                        store_result(_crashed(rid, exc, "could not run chunk"))
+            else:
+                for result in results:
+                    store_result(result)
+        if after is not None:
+            after()
 
 
 def _crashed(run_id: int, exc: BaseException, what: str = "worker process died") -> dict:

@@ -1,0 +1,464 @@
+"""``ocgsim compare`` and ``ocgsim report``: one command to an HTML report, tested in a browser."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import math
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from browser_support import ARTIFACTS, browser, local_page  # noqa: F401 - fixtures
+from clihelp import cli, snapshot
+
+from sim.analysis.stats import fieller, holm, holm_levels
+from sim.compare import run_compare
+from sim.experiments import ResultsStore, parse_experiment, run_experiment
+from sim.report import REPORT_NAME, build_report, compare_table, write_report
+
+#: The tiny comparison of the suite: 2 years, interventions from week 52, scale 0.01.
+TINY = {
+    "replicates": 3,
+    "scale": 0.01,
+    "years": 2,
+    "intervention_week": 52,
+    "seed": 7,
+    "executor": "serial",
+    "progress": False,
+    "estimate": False,
+    "echo": None,
+}
+TINY_ARGS = [
+    "--replicates",
+    "3",
+    "--scale",
+    "0.01",
+    "--years",
+    "2",
+    "--intervention-week",
+    "52",
+    "--seed",
+    "7",
+    "--executor",
+    "serial",
+    "--no-progress",
+]
+SCENARIOS = ["more_pios", "shared_database"]
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "policy_comparison.py"
+WHAT_WAS_RUN = re.compile(r"<section id='what-was-run'>.*?</section>", re.S)
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    out = tmp_path_factory.mktemp("compare") / "cmp"
+    result = run_compare(SCENARIOS, out=out, **TINY)
+    return result
+
+
+def _without_run_block(html: str) -> str:
+    return WHAT_WAS_RUN.sub("", html)
+
+
+def test_compare_writes_results_analysis_and_report(compared):
+    out = compared.out_dir
+    assert compared.exit_code == 0 and compared.run.done == 9 and compared.run.failed == 0
+    assert (out / REPORT_NAME).is_file() and (out / "analysis" / "differences.csv").is_file()
+    text = (out / "experiment.toml").read_text()
+    assert 'scenarios = ["more_pios", "shared_database"]' in text and "burn_in_weeks = 52" in text
+    comp = compared.comparison
+    assert comp.baseline == "baseline" and comp.interventions == SCENARIOS
+    assert comp.metrics[0] == "oc_harm_per_year" and "cost_million_per_year" in comp.metrics
+    assert comp.family == 2 * len(comp.metrics)
+    html = (out / REPORT_NAME).read_text()
+    for part in ("headline-table", "levels-table", "effectiveness-table", "assumptions", "caveats"):
+        assert part in html, part
+    assert html.count('<img src="data:image/png;base64,') == 4  # harm, members, forest, cost
+    assert not re.search(r"(src|href)=[\"']?(https?:)?//", html), "external reference"
+    assert "Holm" in html and "Fieller" in html
+    assert "intelligence.pios_per_1000</code> = 3" in html  # what differs from the baseline
+    for name in SCENARIOS:
+        assert comp.sentences[name].endswith(".")
+
+
+def test_same_inputs_same_report_and_the_same_command_resumes(compared, tmp_path, capsys):
+    # a second comparison in another folder: the same runs and the same report
+    other = tmp_path / "again"
+    again = run_compare(SCENARIOS, out=other, **TINY)
+    a = ResultsStore(compared.out_dir).runs()
+    b = ResultsStore(other).runs()
+    pd.testing.assert_frame_equal(a, b)
+    html_a = (compared.out_dir / REPORT_NAME).read_text()
+    html_b = (again.out_dir / REPORT_NAME).read_text()
+    assert _without_run_block(html_a) == _without_run_block(html_b)
+    # the same command continues (nothing left to run) and prints the plan and the findings
+    code, out, err = cli(capsys, ["compare", *SCENARIOS, *TINY_ARGS, "--out", other])
+    assert code == 0, err
+    assert "resuming: 9 runs already stored, 0 to go" in out
+    assert "estimated time" in out and "Holm-corrected" in out
+    assert "more_pios: " in out and f"report: {other / REPORT_NAME}" in out
+    assert _without_run_block((other / REPORT_NAME).read_text()) == _without_run_block(html_b)
+
+
+def test_default_settings_are_explained(monkeypatch, tmp_path, capsys):
+    import sim.compare as compare
+
+    seen = {}
+
+    def fake(scenarios, **kwargs):
+        seen.update(kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(compare, "run_compare", fake)
+    code, out, err = cli(capsys, ["compare", "more_pios"])
+    assert code == 130 and "same command again" in err[0]
+    assert "defaults chosen so the headline intervals are useful" in out
+    assert seen["replicates"] == 12 and seen["scale"] == 0.25 and seen["years"] == 10
+
+
+# --------------------------------------------------------------------------------------------
+# the numbers behind the report
+# --------------------------------------------------------------------------------------------
+def test_holm_levels_agree_with_holm():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        p = rng.uniform(0, 0.08, rng.integers(1, 15)) ** rng.uniform(0.5, 3)
+        p[rng.random(p.size) < 0.1] = np.nan
+        levels = holm_levels(p)
+        finite = np.isfinite(p)
+        assert np.array_equal((p < levels)[finite], (holm(p) < 0.05)[finite])
+        assert np.isnan(levels[~finite]).all()
+
+
+def test_fieller_is_bounded_exactly_when_the_denominator_is_significant():
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    for shift in (0.2, 1.0, 5.0):
+        b = rng.normal(shift, 2.0, 12)
+        a = 3.0 * b + rng.normal(1.0, 0.5, 12)
+        out = fieller(a, b, 0.05)
+        p = stats.ttest_1samp(b, 0.0).pvalue
+        assert out["bounded"] == (p < 0.05)
+        assert out["ratio"] == pytest.approx(a.mean() / b.mean())
+        if out["bounded"]:
+            assert out["low"] < out["ratio"] < out["high"]
+    # large samples: close to the delta method
+    b = rng.normal(10.0, 1.0, 4000)
+    a = 2.0 * b + rng.normal(0.0, 1.0, 4000)
+    out = fieller(a, b)
+    r = a.mean() / b.mean()
+    var = (a.var(ddof=1) - 2 * r * np.cov(a, b)[0, 1] + r * r * b.var(ddof=1)) / b.mean() ** 2
+    half = 1.96 * math.sqrt(var / a.size)
+    assert out["low"] == pytest.approx(r - half, rel=1e-3)
+    assert out["high"] == pytest.approx(r + half, rel=1e-3)
+
+
+TOY_POLICY = textwrap.dedent("""
+    [experiment]
+    name = "toy_policy"
+    model = "toymodels:policy"
+    schema = "toymodels:SCHEMA"
+    seed = 11
+    replicates = 12
+
+    [design]
+    type = "scenarios"
+    scenarios = ["cuts", "nothing", "dominant", "worse"]
+
+    [execution]
+    executor = "serial"
+    """)
+
+
+def test_sentences_and_cost_per_harm_averted_on_a_toy_with_known_effects(tmp_path):
+    out = tmp_path / "toy"
+    run_experiment(parse_experiment(TOY_POLICY, overrides={"out": str(out)}), progress=False)
+    comp = compare_table(build_report(out).results)
+    s = comp.sentences
+    assert s["cuts"].startswith("Cuts OC harm by ") and "a year more" in s["cuts"]
+    assert "per harm-day averted" in s["cuts"]
+    assert s["nothing"].startswith("No detectable effect on OC harm")
+    assert "saves money while cutting harm" in s["dominant"]
+    assert s["worse"].startswith("Raises OC harm by ")
+    eff = comp.effectiveness.set_index("label")
+    assert eff.loc["nothing", "verdict"] == "not averted" and not eff.loc["nothing", "bounded"]
+    assert eff.loc["worse", "verdict"] == "harm rises"
+    assert eff.loc["dominant", "verdict"] == "dominant"
+    cuts = eff.loc["cuts"]
+    # truth: GBP 2m a year for 60 harm-days a year averted (toy units)
+    assert cuts["bounded"] and cuts["ratio_low"] < 2e6 / 60 < cuts["ratio_high"]
+    assert cuts["ratio"] == pytest.approx(cuts["cost"] * 1e6 / cuts["averted"])
+    html = write_report(out).read_text()
+    assert "harm not detectably averted: no ratio" in html and "harm rises" in html
+    assert "another model" in html  # assumptions of a model that is not ocgsim's
+
+
+def test_report_on_a_grid_compares_with_the_default_point(tmp_path, capsys):
+    text = textwrap.dedent("""
+        [experiment]
+        name = "grid"
+        seed = 3
+        replicates = 2
+        years = 2
+        burn_in_weeks = 52
+        scale = 0.01
+
+        [design]
+        type = "grid"
+        factors = { "intelligence.pios_per_1000" = [2.0, 3.0] }
+
+        [execution]
+        executor = "serial"
+        """)
+    path = tmp_path / "grid.toml"
+    path.write_text(text)
+    code, _, err = cli(capsys, ["experiment", path, "--out", tmp_path / "g", "--no-progress"])
+    assert code == 0, err
+    code, out, err = cli(capsys, ["report", tmp_path / "g"])
+    assert code == 0, err
+    html = (tmp_path / "g" / REPORT_NAME).read_text()
+    assert "headline-table" in html and "pios_per_1000=3.0" in html
+    assert "pios_per_1000=2.0" in html  # the baseline point, in the levels table
+
+
+@pytest.mark.parametrize("kind", ["morris", "sobol", "lhs"])
+def test_report_on_sensitivity_and_sampled_designs(tmp_path, kind):
+    design = {
+        "morris": 'type = "morris"\ntrajectories = 4',
+        "sobol": 'type = "sobol"\nn = 16',
+        "lhs": 'type = "lhs"\nn = 6',
+    }[kind]
+    text = textwrap.dedent(f"""
+        [experiment]
+        name = "toy_{kind}"
+        model = "toymodels:ishigami"
+        schema = "toymodels:SCHEMA"
+        seed = 5
+
+        [design]
+        {design}
+        factors = {{ "toy.x1" = [-3.0, 3.0], "toy.x2" = [-3.0, 3.0], "toy.x3" = [-3.0, 3.0] }}
+
+        [execution]
+        executor = "serial"
+        """)
+    out = tmp_path / kind
+    run_experiment(parse_experiment(text, overrides={"out": str(out)}), progress=False)
+    html = write_report(out).read_text()
+    if kind == "morris":
+        assert "indices-y" in html and "mu*" in html and "toy.x2" in html
+        assert html.count("data:image/png;base64,") == 1
+    elif kind == "sobol":
+        assert "indices-y" in html and "total ST" in html and "toy.x3" in html
+        assert html.count("data:image/png;base64,") == 1
+    else:
+        assert "means-table" in html and "no baseline point" in html
+
+
+# --------------------------------------------------------------------------------------------
+# bad input
+# --------------------------------------------------------------------------------------------
+BAD_COMPARE = {
+    "unknown scenario": (["nosuch"], ["nosuch", "no such scenario"]),
+    "one replicate": (["more_pios", "--replicates", "1"], ["--replicates 1", ">= 2"]),
+    "scale": (["more_pios", "--scale", "7"], ["--scale", "run.scale", "allowed"]),
+    "short window": (["more_pios", "--years", "2"], ["--years", "--intervention-week", "52"]),
+    "twice": (["more_pios", "more_pios"], ["more_pios", "given twice"]),
+    "workers": (["more_pios", "--workers", "-1"], ["--workers -1"]),
+    "scheduler": (["more_pios", "--scheduler", "nowhere"], ["--scheduler", "tcp://HOST:PORT"]),
+    "seed": (["more_pios", "--seed", "-3"], ["--seed -3"]),
+    "executor": (["more_pios", "--executor", "cloud"], ["--executor", "invalid choice"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_COMPARE))
+def test_compare_bad_input_exits_2_writes_nothing(tmp_path, capsys, monkeypatch, case):
+    monkeypatch.chdir(tmp_path)
+    args, words = BAD_COMPARE[case]
+    before = snapshot(tmp_path)
+    code, _, err = cli(capsys, ["compare", *args, "--out", tmp_path / "out"])
+    assert code == 2 and len(err) == 1, err
+    for w in words:
+        assert w in err[0], (w, err[0])
+    assert snapshot(tmp_path) == before
+
+
+def test_compare_refuses_a_folder_of_another_comparison(tmp_path, capsys, compared):
+    theirs = snapshot(compared.out_dir)
+    code, _, err = cli(capsys, ["compare", "double_pios", *TINY_ARGS, "--out", compared.out_dir])
+    assert code == 2 and len(err) == 1 and "different experiment" in err[0], err
+    assert snapshot(compared.out_dir) == theirs
+
+
+def test_a_scheduled_scenario_is_compared_with_its_dated_changes(tmp_path):
+    dated = tmp_path / "dated.toml"
+    dated.write_text(
+        '[scenario]\ndescription = "A raid."\n\n[[schedule]]\nweek = 60\n'
+        'operation = "arrest_members"\nshare = 0.2\n',
+        encoding="utf-8",
+    )
+    result = run_compare([str(dated)], out=tmp_path / "cmp", **{**TINY, "replicates": 2})
+    html = result.report.read_text()
+    assert "Dated changes ([[schedule]]): week 60: arrest_members (share 0.2)" in html
+    harm = result.comparison.table.set_index("metric").loc["oc_harm_per_year"]
+    assert harm["diff"] != 0.0  # the raid happened in the runs
+
+
+def test_report_bad_input_exits_2_writes_nothing(tmp_path, capsys, compared):
+    (tmp_path / "notes.html").write_text("<p>mine</p>")
+    (tmp_path / "afile").write_text("x")
+    cases = {
+        "no folder": ([tmp_path / "nothing"], ["no such folder"]),
+        "not results": ([tmp_path], ["not a results folder"]),
+        "not html": ([compared.out_dir, "--out", tmp_path / "r.pdf"], ["--out", ".html"]),
+        "foreign file": (
+            [compared.out_dir, "--out", tmp_path / "notes.html"],
+            ["--out", "not an ocgsim report"],
+        ),
+        "under a file": ([compared.out_dir, "--out", tmp_path / "afile" / "r.html"], ["--out"]),
+        "baseline": ([compared.out_dir, "--baseline", "nosuch"], ["--baseline nosuch", "allowed"]),
+    }
+    before, theirs = snapshot(tmp_path), snapshot(compared.out_dir)
+    for case, (args, words) in cases.items():
+        code, _, err = cli(capsys, ["report", *args])
+        assert code == 2 and len(err) == 1, (case, err)
+        for w in words:
+            assert w in err[0], (case, w, err[0])
+    assert snapshot(tmp_path) == before and snapshot(compared.out_dir) == theirs
+    # an earlier report is replaced; another baseline changes the table
+    code, out, err = cli(capsys, ["report", compared.out_dir, "--baseline", "more_pios"])
+    assert code == 0, err
+    html = (compared.out_dir / REPORT_NAME).read_text()
+    assert "Against <b>more_pios</b>" in html
+    write_report(compared.out_dir)  # back to the default for the other tests
+
+
+# --------------------------------------------------------------------------------------------
+# the browser
+# --------------------------------------------------------------------------------------------
+def test_report_in_a_browser(compared, local_page):  # noqa: F811
+    path = compared.out_dir / REPORT_NAME
+    page = local_page(path, "report")
+    assert page.errors == [], page.errors
+    driver = page.driver
+    for table in ("headline-table", "effectiveness-table", "levels-table", "run-table"):
+        rows = driver.execute_script(
+            "const t = document.getElementById(arguments[0]); return t ? t.rows.length : 0", table
+        )
+        assert rows >= 2, table
+    widths = driver.execute_script(
+        "return Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)"
+    )
+    assert len(widths) == 4 and all(w > 300 for w in widths), widths
+    # nothing was fetched: every resource the page loaded is the file itself or a data: URI
+    requested = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert all(u.startswith(("data:", "file:")) for u in requested), requested
+    for name in SCENARIOS:
+        assert name in page.text
+    assert "Holm" in page.text and "What was run" in page.text
+    assert page.screenshot.stat().st_size > 20_000
+    # it prints: Chromium's print-to-PDF (print CSS, A4) gives a document of several pages
+    pdf = base64.b64decode(
+        driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})["data"]
+    )
+    (ARTIFACTS / "report.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pdf.startswith(b"%PDF") and pages >= 3, pages
+
+
+def test_the_html_has_no_scripts_and_a_strict_content_policy(compared):
+    html = (compared.out_dir / REPORT_NAME).read_text()
+    assert "<script" not in html.lower() and "@import" not in html and "url(" not in html
+    assert "default-src 'none'" in html
+    data = json.loads((compared.out_dir / "manifest.json").read_text())
+    assert data["experiment"].startswith("compare-")
+
+
+def test_copying_the_report_alone_keeps_it_whole(compared, tmp_path):
+    copy = tmp_path / "sent-by-email.html"
+    shutil.copy(compared.out_dir / REPORT_NAME, copy)
+    assert copy.read_bytes() == (compared.out_dir / REPORT_NAME).read_bytes()
+    assert Path(copy).stat().st_size < 2_000_000
+
+
+def test_worked_example_goes_from_question_to_report(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("policy_comparison", EXAMPLE)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    out = tmp_path / "example"
+    args = TINY_ARGS[:-1] + ["--replicates", "2", "--out", str(out)]
+    assert example.main(args) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("question: ") and "answer:" in printed
+    assert "estimated time" in printed and "more_pios: OC harm" in printed
+    assert (out / REPORT_NAME).is_file() and (out / "analysis").is_dir()
+    # bad input: one line, exit 2, nothing written
+    assert example.main(["--replicates", "1", "--out", str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--replicates 1" in err[0]
+    assert not (tmp_path / "bad").exists()
+
+
+def test_the_ranking_in_docs_sensitivity_is_read_into_the_report(compared, tmp_path, monkeypatch):
+    from sim.assumptions import doc_ranking
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "sensitivity.md").write_text(
+        "# Sensitivity\n\nText.\n\n## Ranking for OC harm\n\n"
+        "| rank | parameter | mu* |\n|---:|---|---|\n"
+        "| 1 | `justice.conviction_exit_probability` | 0.31 |\n"
+        "| 2 | **community.market_recovery_rate** | 0.22 |\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    ranking = doc_ranking()
+    assert ranking.caption == "Ranking for OC harm" and ranking.header == [
+        "rank",
+        "parameter",
+        "mu*",
+    ]
+    assert ranking.parameters == [
+        "justice.conviction_exit_probability",
+        "community.market_recovery_rate",
+    ]
+    html = build_report(compared.out_dir).html
+    assert "ranking-table" in html and "Ranking for OC harm" in html
+    assert 'id="assumptions-table"' not in html  # the ranking replaces the list
+
+
+def test_influential_assumptions_come_from_morris_results_else_defaults(tmp_path):
+    from sim.assumptions import DEFAULT_ROBUSTNESS, influential, morris_ranking
+
+    text = textwrap.dedent("""
+        [experiment]
+        name = "toy_morris"
+        model = "toymodels:ishigami"
+        schema = "toymodels:SCHEMA"
+        seed = 5
+
+        [design]
+        type = "morris"
+        trajectories = 6
+        factors = { "toy.x1" = [-3.0, 3.0], "toy.x2" = [-3.0, 3.0], "toy.x3" = [-3.0, 3.0] }
+
+        [execution]
+        executor = "serial"
+        """)
+    out = tmp_path / "morris"
+    run_experiment(parse_experiment(text, overrides={"out": str(out)}), progress=False)
+    ranking = morris_ranking(out, outcome="y")
+    assert sorted(ranking.parameters) == ["toy.x1", "toy.x2", "toy.x3"]
+    assert morris_ranking(out, outcome="nothing") is None
+    assert morris_ranking(tmp_path / "none") is None
+    # toy factors are not model assumptions: the documented defaults are used
+    names, source = influential(3, outcome="y", results=out)
+    assert names == list(DEFAULT_ROBUSTNESS) and "defaults" in source
