@@ -75,7 +75,53 @@ def main() -> int:
             f"{harm['pct_change'] + half:+.1f}]  averted {averted / 1e6:+.1f}M harm-days/yr  "
             f"extra £{extra / 1e6:.1f}m/yr  £/harm-day {ratio:.2f}"
         )
+    interaction(folders[0], Path("results/recommendations_more_police"))
     return 0
+
+
+def interaction(scenarios: Path, with_police: Path) -> None:
+    """The recommendations' effect with and without police capacity x2, and the difference.
+
+    Both experiments use the same root seed, so replicate r has the same seed in each; the
+    interaction is (recommendations with x2 - x2) - (recommendations - baseline), as a share of
+    the baseline, paired by replicate.
+    """
+    if not (with_police / "manifest.json").exists():
+        print(f"\n(no {with_police}: interaction not computed)")
+        return
+    from sim.analysis import load_results
+
+    def arms(folder: Path) -> pd.DataFrame:
+        runs = load_results(folder).runs
+        return runs.pivot_table(index="replicate", columns="scenario", values=METRIC_COLUMNS)
+
+    a, b = arms(scenarios), arms(with_police)
+    t = stats.t.ppf(0.975, len(a) - 1)
+    print("\nrecommendations with and without police capacity x2 (paired, 95% CI)")
+    for metric in ("oc_harm_per_year", "ocg_members"):
+        base = a[(metric, "baseline")]
+        alone = 100.0 * (a[(metric, "recommendations")] / base - 1.0)
+        police = 100.0 * (b[(metric, "baseline")] / base - 1.0)
+        on_top = 100.0 * (b[(metric, "recommendations")] / b[(metric, "baseline")] - 1.0)
+        inter = (
+            100.0
+            * (
+                (b[(metric, "recommendations")] - b[(metric, "baseline")])
+                - (a[(metric, "recommendations")] - base)
+            )
+            / base
+        )
+        cells = []
+        for label, x in (("alone", alone), ("police x2", police), ("on top of x2", on_top),
+                         ("interaction", inter)):  # fmt: skip
+            half = t * x.std(ddof=1) / np.sqrt(len(x))
+            cells.append(
+                f"{label} {x.mean():+.1f}% [{x.mean() - half:+.1f}, {x.mean() + half:+.1f}]"
+            )
+        print(f"  {metric}: " + "; ".join(cells))
+
+
+METRIC_COLUMNS = ["oc_harm_per_year", "ocg_members"]
 
 
 if __name__ == "__main__":

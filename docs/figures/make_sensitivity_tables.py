@@ -68,8 +68,8 @@ def morris(top: int = 15) -> pd.DataFrame:
             }
         )
     both = pd.concat(tables, axis=1)
-    both["largest"] = both.xs("mu_star", axis=1, level=1).max(axis=1)
-    both = both.sort_values("largest", ascending=False)
+    largest = both.xs("mu_star", axis=1, level=1).max(axis=1)
+    both = both.loc[largest.sort_values(ascending=False, kind="stable").index]
     print(f"Morris: {len(both)} factors, {len(res.runs)} runs; mu* as % of the design mean\n")
     print(
         "| rank | parameter | kind | OC harm mu* (95% CI) | sign | membership mu* (95% CI) | sign |"
