@@ -115,6 +115,7 @@ CASES = {
     # 12. empty paths, scale and calibration errors
     "run_out_empty": (["run", "--scale", "0.01", "--years", "3", "--out", ""], ["--out ''"]),
     "experiment_out_empty": (["experiment", "{d}/mini.toml", "--out", ""], ["--out ''"]),
+    "analyse_out_empty": (["analyse", "{d}/exp", "--out", ""], ["--out ''"]),
     "run_scale_zero": (["run", "--scale", "0", "--out", "{d}/new"], ["--scale", "run.scale"]),
     "calibrate_scale_zero": (["calibrate", "--scale", "0"], ["--scale", "run.scale"]),
     "calibrate_seeds_zero": (["calibrate", "--seeds", "0"], ["--seeds 0"]),

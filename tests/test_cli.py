@@ -139,3 +139,15 @@ def test_every_scenario_runs(tmp_path, path):
     ts = pd.read_parquet(out / "timeseries.parquet")
     assert len(ts) == 52
     assert (ts["prison_population"] <= ts["capacity"]).all()
+
+
+def test_make_run_runs_the_england_and_wales_baseline(tmp_path):
+    """`make run` calls `ocgsim run` with no scenario, which runs the baseline (issue 10)."""
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    recipe = makefile.split("\nrun:", 1)[1].splitlines()[1].strip()
+    assert recipe == "$(BIN)/ocgsim run"
+    out = tmp_path / "run"
+    assert main(["run", "--scale", "0.01", "--years", "3", "--quiet", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"] == "england_wales"  # the default parameters: the baseline
+    assert all(k.startswith("run.") for k in manifest.get("overrides") or {})

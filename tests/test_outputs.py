@@ -219,6 +219,7 @@ def test_default_analysis_is_the_headline_metrics_with_units(experiment, tmp_pat
     diffs = report.tables["differences"]
     assert {"scale", "unit", "diff_full_scale", "p_value", "p_holm"} <= set(diffs)
     assert {"significant", "significant_uncorrected"} <= set(diffs)
+    assert {"diff_ci_low", "diff_ci_high", "pct_ci_low", "pct_ci_high"} <= set(diffs)  # unadjusted
     assert (diffs["p_holm"].dropna() >= diffs["p_value"].dropna()).all()
     on_disk = pd.read_csv(tmp_path / "a" / "differences.csv")
     assert list(on_disk.columns) == list(diffs.columns)
@@ -421,3 +422,14 @@ def test_calibration_margin_applies_below_full_scale_only():
     assert ok and "| near |" in table
     far = dict(scaled, prison_population=0.5 * scaled["prison_population"])
     assert not calibration_table([far], 0.05)[1]
+
+
+def test_experiment_json_is_strict(tmp_path):
+    """Experiment manifests and records are strict JSON: NaN and infinities become null."""
+    from sim.experiments.store import atomic_write_json
+
+    path = tmp_path / "m.json"
+    atomic_write_json(path, {"a": float("nan"), "b": [np.float64("inf"), np.array([1.0, np.nan])]})
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"a": None, "b": [None, [1.0, None]]}

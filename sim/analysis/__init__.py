@@ -416,9 +416,10 @@ def analyse(
                 "not a scenario of this experiment; allowed: " + ", ".join(map(str, labels)),
             )
     baseline = baseline or settings.get("baseline") or None
-    final = Path(out_dir) if out_dir is not None else res.path / "analysis"
     option = "--out" if out_dir is not None else "analysis folder"
-    check_destination(final, option, new=False)
+    # checked as given: Path("") would be the current folder
+    final = check_destination(out_dir if out_dir is not None else res.path / "analysis", option,
+                              new=False)  # fmt: skip
     if final.is_dir() and not _is_analysis_folder(final):
         _fail(
             f"{option} {final}",
