@@ -8,8 +8,11 @@ report (``ocgsim report``): ``<out>/report.html``.
 
 The experiment is an ordinary results folder: a stopped comparison continues when the same
 command is given again (or ``ocgsim resume DIR`` then ``ocgsim report DIR``), runs already
-stored are not run again, and ``ocgsim status`` works on it. Its identity is the scenarios and
-the settings below; the executor and workers are not part of it.
+stored are not run again, and ``ocgsim status`` works on it. Its identity is the scenarios
+(including the contents of their files: the generated experiment file records each file's
+SHA-256, so after an edit the stored runs are not reused and the same command is refused in one
+line naming the file) and the settings below; the executor and workers are not part of it, nor
+is ``--allow-short-window`` when the window is long enough anyway.
 
 **Defaults** (:data:`DEFAULTS`): scale 0.25, 10 years with the interventions from week 104 (an
 eight-year summary window: OC harm and membership move slowly), 12 replicates. In a pilot of
@@ -19,8 +22,10 @@ scale 0.25 and 10 years, against 2.0-2.6% at scale 0.05 and 6 years, where the e
 further from those at larger scales (``shared_database``: -4.5% at 0.05, -2.8% at 0.1, -2.1% at
 0.25). With 12 replicates the 95% interval on the change in OC harm is about +-0.8% of the
 baseline, about +-1.2% after the Holm correction of a two-intervention table: enough to see the
-2-4% effects of the study's recommendations on harm. A run takes about 3-4 s at these settings
-(two at a time on two cores), so two interventions (36 runs) take about two minutes.
+2-4% effects of the study's recommendations on harm. A comparison at these settings takes about
+a minute per scenario, the baseline included, on two cores: the baseline and two interventions
+(36 runs) took about three minutes, measured with the plan's timing runs, the analysis and the
+report (``docs/policy-tools.md``).
 """
 
 from __future__ import annotations
@@ -70,8 +75,13 @@ DEFAULTS_NOTE = (
     "Wales), 10 years with the interventions from week 104 (an 8-year window: harm and "
     "membership move slowly), 12 replicates with common random numbers; at these settings the "
     "95% interval on the change in OC harm is about ±0.8% of the baseline (±1.2% after the Holm "
-    "correction), enough to see effects of 2-4%; about a minute per scenario on 2 cores"
+    "correction), enough to see effects of 2-4%; about a minute per scenario (the baseline "
+    "included) on 2 cores"
 )
+
+
+#: How the generated experiment file records a scenario file's contents: ``<prefix><label> <sha>``.
+SHA_PREFIX = "# sha256 of scenario "
 
 
 def _check_int(value: Any, option: str, low: int, allowed: str) -> int:
@@ -105,8 +115,12 @@ def _toml_str(text: str) -> str:
     return json.dumps(text)
 
 
-def _scenarios(refs: Sequence[str]) -> list[tuple[str, str]]:
-    """Check the named scenarios; ``(label, reference for the experiment)`` per scenario."""
+def _scenarios(refs: Sequence[str]) -> list[tuple[str, str, str]]:
+    """Check the named scenarios.
+
+    Returns:
+        ``(label, reference for the experiment, SHA-256 of the file's contents)`` per scenario.
+    """
     from sim.scenario import load_scenario, scenarios_dir
 
     if not refs:
@@ -123,13 +137,17 @@ def _scenarios(refs: Sequence[str]) -> list[tuple[str, str]]:
             resolved = scenario.path.stem
         else:
             resolved = str(scenario.path.resolve())
+        try:
+            digest = hashlib.sha256(scenario.path.read_bytes()).hexdigest()
+        except OSError as exc:
+            raise ScenarioError(f"{scenario.path}: cannot be read ({exc.strerror})") from None
         label = scenario.name
-        if label in ("baseline", *(lab for lab, _ in out)):
+        if label in ("baseline", *(lab for lab, _, _ in out)):
             raise ScenarioError(
                 f"{ref}: scenario name {label!r} is given twice (or is 'baseline', the name of "
                 "the comparison's baseline); allowed: each scenario once"
             )
-        out.append((label, resolved))
+        out.append((label, resolved, digest))
     return out
 
 
@@ -176,6 +194,9 @@ def comparison_experiment(
     problem = window_problem(years, intervention_week, names=("--years", "--intervention-week"))
     if problem and not allow_short_window:
         raise ScenarioError(f"--years/--intervention-week: {problem}")
+    # the flag changes nothing when the window is long enough: it is recorded only when it is
+    # needed, so giving it or not names the same comparison (and the same folder)
+    short_window = bool(problem) and allow_short_window
     chosen = _scenarios(scenarios)
     settings = {
         "replicates": replicates,
@@ -184,15 +205,20 @@ def comparison_experiment(
         "intervention_week": intervention_week,
         "seed": seed,
     }
-    labels = [label for label, _ in chosen]
+    labels = [label for label, _, _ in chosen]
+    if out is not None and not str(out).strip():
+        raise ScenarioError("--out '': an empty path; allowed: a folder path")
     out_dir = Path(out) if out is not None else default_out(labels, settings)
     name = "compare-" + "-".join(_slug(label) for label in labels)
     if len(name) > 80:
         name = name[:70] + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
-    listed = ", ".join(_toml_str(ref) for _, ref in chosen)
+    listed = ", ".join(_toml_str(ref) for _, ref, _ in chosen)
     series = ", ".join(_toml_str(s) for s in SERIES)
+    digests = "".join(f"\n{SHA_PREFIX}{label} {digest}" for label, _, digest in chosen)
     text = f"""# Written by ocgsim compare: the baseline against {", ".join(labels)}.
 # Replicate r has the same seed in every scenario (common random numbers).
+# The contents of the scenario files (SHA-256) are part of the comparison: after an edit the
+# stored runs are not reused.{digests}
 
 [experiment]
 name = {_toml_str(name)}
@@ -202,7 +228,7 @@ replicates = {replicates}
 years = {years}
 burn_in_weeks = {intervention_week}
 scale = {scale!r}
-allow_short_window = {"true" if allow_short_window else "false"}
+allow_short_window = {"true" if short_window else "false"}
 
 [design]
 type = "scenarios"
@@ -306,10 +332,13 @@ def run_compare(
     )
     store = ResultsStore(experiment.out_dir)
     check_destination(store.path, "--out", new=False, need_bytes=10_000_000)
+    _check_scenario_files(experiment, store)
     _check_folder(experiment, store)
     stored = sum(1 for s in store.finished().values() if s == "ok") if store.exists() else 0
     if estimate:
-        plan = plan_experiment(experiment, calibrate=2)
+        total = len(experiment.scenarios) * experiment.replicates
+        # nothing left to run: no timing runs either (they take seconds at the default scale)
+        plan = plan_experiment(experiment, calibrate=2 if stored < total else 0)
         if workers is not None or scheduler or executor == "serial":
             n = 1 if executor == "serial" else (workers or plan.workers)
             plan = dataclasses.replace(plan, workers=n)
@@ -339,6 +368,57 @@ def run_compare(
     comparison = compare_table(_load(out_dir))
     code = 3 if run.failed else 0
     return CompareResult(out_dir, run, path, comparison, code)
+
+
+def _recorded_digests(text: str) -> dict[str, str]:
+    """Scenario label -> SHA-256 of its file, from a generated experiment file's text."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith(SHA_PREFIX):
+            label, _, digest = line[len(SHA_PREFIX) :].rpartition(" ")
+            out[label] = digest
+    return out
+
+
+def _check_scenario_files(experiment: Any, store: Any) -> None:
+    """Refuse, in one line naming the file, a folder whose runs used another version of it.
+
+    The contents of the scenario files are part of the comparison (their SHA-256 is in its
+    experiment file, so in its digest): after an edit the folder holds a different comparison,
+    which the engine refuses; this says which file changed. A folder of an earlier ocgsim, which
+    recorded no contents, is refused too: whether its files changed cannot be told.
+
+    Raises:
+        ScenarioError: If the folder holds this comparison made with other file contents.
+    """
+    if not store.exists():
+        return
+    try:
+        if store.manifest().get("experiment_sha256") == experiment.digest():
+            return
+        stored = (store.path / "experiment.toml").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return  # not this comparison's folder: the engine's check says so
+    theirs = _recorded_digests(stored)
+    refs = {label: ref for label, ref, _ in experiment.scenarios}
+    for label, digest in _recorded_digests(experiment.text).items():
+        if label in theirs and theirs[label] != digest:
+            raise ScenarioError(
+                f"{refs.get(label, label)}: the scenario file has changed since the runs in "
+                f"{store.path} were made (its SHA-256 differs from the one recorded there); "
+                "allowed: the file as it was, to continue that comparison, or another --out "
+                f"(or delete {store.path}) to start again"
+            )
+
+    def settings(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith("#")]
+
+    if not theirs and settings(stored) == settings(experiment.text):
+        raise ScenarioError(
+            f"--out {store.path}: holds this comparison made by an earlier ocgsim, which did not "
+            "record the contents of its scenario files, so whether they changed since cannot be "
+            f"told; allowed: another --out, or delete {store.path} to run it again"
+        )
 
 
 def _load(out_dir: Path):

@@ -30,7 +30,9 @@ cost any ``cost(mix: dict) -> float``.
 5. *Robustness* (:func:`robustness`, optional). The best few mixes and the status quo are run
    again under low and high values of the most influential assumptions, and their paired
    differences from the status quo ranked under each: does the recommendation still come first
-   when an assumption is wrong?
+   when an assumption is wrong? Whether another mix is *detectably* better is decided by paired
+   t-tests against the recommendation, corrected by Holm's method over all of them (every other
+   mix under every condition), as the report corrects its headline table.
 
 **Output:** a table of every mix evaluated (cost, replicates, mean and 95% interval of the
 outcome, paired difference from the status quo), the cost-outcome Pareto front (mixes that no
@@ -60,6 +62,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
+from sim.analysis.stats import holm_intervals, holm_levels, paired_p
 from sim.experiments.seeds import replicate_seeds
 
 __all__ = [
@@ -716,10 +719,14 @@ class Robustness:
         table: One row per condition and mix: ``condition``, ``parameter``, ``value``
             (``""`` and NaN for the model as assumed), ``mix`` (1 = the recommendation, then the
             next best by the search), the lever values, ``diff`` (paired mean difference of the
-            outcome from the status quo under that condition), ``diff_low``, ``diff_high`` (95%),
-            ``vs_recommended`` (paired mean difference from the recommended mix under that
-            condition) with ``vs_low``, ``vs_high`` (95%), and ``rank`` within the condition (1 =
-            best).
+            outcome from the status quo under that condition), ``diff_low``, ``diff_high`` (95%,
+            unadjusted: a description of each mix), ``vs_recommended`` (paired mean difference
+            from the recommended mix under that condition) with its standard deviation
+            ``vs_sd`` and paired t-test p-value ``vs_p``, ``vs_level`` (the level Holm's
+            correction over all the comparisons with the recommendation applies to it,
+            :func:`sim.analysis.stats.holm_levels`), ``vs_low``, ``vs_high`` (the interval at
+            that level; 0 for the recommendation itself), and ``rank`` within the condition
+            (1 = best).
         conditions: The conditions, the model as assumed first.
         seeds: The seeds every mix and the status quo were run on.
         source: Where the assumptions came from.
@@ -739,18 +746,27 @@ class Robustness:
         return int(((t["mix"] == 1) & (t["rank"] == 1)).sum())
 
     @property
+    def family(self) -> int:
+        """Comparisons with the recommendation that Holm's correction is over."""
+        return int(np.isfinite(self.table["vs_p"]).sum())
+
+    @property
     def beaten_count(self) -> int:
-        """Conditions under which another mix is detectably better (its 95% CI below zero)."""
+        """Conditions under which another mix is detectably better than the recommendation.
+
+        Detectably: its interval of the difference from the recommendation (95%, corrected by
+        Holm's method over all :attr:`family` comparisons with the recommendation) is below zero.
+        """
         t = self.table
         return int(t[t["vs_high"] < 0]["condition"].nunique())
 
     @property
     def same_order_count(self) -> int:
-        """Conditions under which the mixes rank as they do under the model as assumed."""
+        """Changed conditions (all but the first) under which the mixes rank as in the first."""
         t = self.table
         base = t[t["condition"] == self.conditions[0]].sort_values("mix")["rank"].tolist()
         same = 0
-        for cond in self.conditions:
+        for cond in self.conditions[1:]:
             ranks = t[t["condition"] == cond].sort_values("mix")["rank"].tolist()
             same += ranks == base
         return same
@@ -762,8 +778,10 @@ class Robustness:
         lines = [
             f"robustness ({self.source}; {len(self.seeds)} seeds per mix and condition):",
             f"  the recommended mix ranks first of the best {k} under {self.first_count} of {n} "
-            f"conditions; the order of the {k} is unchanged under {self.same_order_count} of {n}; "
-            f"another mix is detectably better (95% CI) under {self.beaten_count} of {n}",
+            f"conditions; the order of the {k} is unchanged under {self.same_order_count} of "
+            f"{n - 1} changed assumptions; another mix is detectably better under "
+            f"{self.beaten_count} of {n} (95% intervals, Holm-corrected over the {self.family} "
+            "comparisons with the recommendation)",
         ]
         t = self.table
         for cond in self.conditions:
@@ -772,8 +790,8 @@ class Robustness:
                 sure = "detectable" if best["vs_high"] < 0 else "not detectable"
                 lines.append(
                     f"  under {cond}: mix {int(best['mix'])} does better by "
-                    f"{best['vs_recommended']:+.4g} (95% CI {best['vs_low']:+.4g} to "
-                    f"{best['vs_high']:+.4g}; {sure})"
+                    f"{best['vs_recommended']:+.4g} (Holm-corrected 95% interval "
+                    f"{best['vs_low']:+.4g} to {best['vs_high']:+.4g}; {sure})"
                 )
         return "\n".join(lines)
 
@@ -841,7 +859,9 @@ def robustness(
         for k, mix in enumerate(mixes, start=1):
             x = np.array([r[result.outcome] for r in block[k * n : (k + 1) * n]], dtype=float)
             d, lo, hi = _mean_ci(x - q)
-            v, vlo, vhi = _mean_ci(x - first) if k > 1 else (0.0, 0.0, 0.0)
+            vs = x - first
+            v = float(vs.mean())
+            sd = float(vs.std(ddof=1)) if n > 1 and k > 1 else math.nan
             cond_rows.append(
                 {
                     "condition": label,
@@ -853,16 +873,29 @@ def robustness(
                     "diff_low": lo,
                     "diff_high": hi,
                     "vs_recommended": v,
-                    "vs_low": vlo,
-                    "vs_high": vhi,
+                    "vs_sd": sd,
+                    "vs_p": paired_p(v, sd, n) if k > 1 else math.nan,
                 }
             )
         order = sorted(range(len(cond_rows)), key=lambda i: (cond_rows[i]["diff"], i))
         for rank, i in enumerate(order, start=1):
             cond_rows[i]["rank"] = rank
         rows += cond_rows
+    table = pd.DataFrame(rows)
+    # every comparison of another mix with the recommendation, under every condition, is one
+    # family: Holm's correction over all of them, each interval at the level Holm applies to it
+    # (so it excludes zero exactly when the correction finds a difference)
+    table["vs_level"] = holm_levels(table["vs_p"].to_numpy(), 0.05)
+    low, high = holm_intervals(
+        table["vs_recommended"], table["vs_sd"], np.full(len(table), n), table["vs_level"]
+    )
+    first = (table["mix"] == 1).to_numpy()
+    table["vs_low"] = np.where(first, 0.0, low)
+    table["vs_high"] = np.where(first, 0.0, high)
+    rank = table.pop("rank")
+    table["rank"] = rank
     return Robustness(
-        table=pd.DataFrame(rows),
+        table=table,
         conditions=[c[0] for c in conditions],
         seeds=seeds,
         source=source,
@@ -1020,7 +1053,9 @@ def write_result(
                 "seeds": rob.seeds,
                 "recommended_first": rob.first_count,
                 "order_unchanged": rob.same_order_count,
+                "order_unchanged_of": len(rob.conditions) - 1,
                 "another_detectably_better": rob.beaten_count,
+                "holm_family": rob.family,
                 "text": rob.text(),
             }
         (tmp / "recommendation.json").write_bytes(_json(recommendation))

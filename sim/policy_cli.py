@@ -94,7 +94,11 @@ def register(subparsers: Any) -> None:
         "report", help="one self-contained HTML report of an experiment's results folder"
     )
     p.add_argument("results", help="results folder (of ocgsim compare or ocgsim experiment)")
-    p.add_argument("--baseline", help="scenario to compare against (default: the first)")
+    p.add_argument(
+        "--baseline",
+        help="scenario to compare against (default: the experiment's baseline, else its first "
+        "scenario)",
+    )
     p.add_argument("--out", help="the HTML file to write (default RESULTS/report.html)")
     p.set_defaults(func=cmd_report)
     p = subparsers.add_parser(
@@ -138,7 +142,8 @@ def register(subparsers: Any) -> None:
         help="assumptions to re-vary (low and high of their plausible range) for the best mixes "
         "(default: the largest Morris mu* in results/morris_screening/ if it exists, else "
         "justice.conviction_exit_probability, community.market_recovery_rate, "
-        "harm.offences_per_member_week)",
+        "harm.offences_per_member_week; chosen when the search starts, and kept when the same "
+        "command continues it)",
     )
     p.add_argument(
         "--no-robustness", action="store_true", help="skip the robustness check of the ranking"
@@ -259,7 +264,12 @@ def outcome_names() -> list[str]:
 
 
 def _robustness(args: argparse.Namespace, levers: list[str]) -> tuple[dict[str, tuple], str]:
-    """The assumptions to re-vary, their low and high values, and where they came from."""
+    """The assumptions to re-vary, their low and high values, and where they came from.
+
+    Without ``--robustness`` or ``--no-robustness``: the largest Morris mu* in
+    ``<results>/morris_screening/`` if it holds a finished screening, else the documented
+    defaults (:func:`sim.assumptions.influential`).
+    """
     from sim.assumptions import influential
     from sim.params import known
 
@@ -282,7 +292,8 @@ def _robustness(args: argparse.Namespace, levers: list[str]) -> tuple[dict[str, 
         if len(set(names)) != len(names):
             raise ScenarioError("--robustness: a parameter is given twice; allowed: each once")
     else:
-        names, source = influential(3, outcome=args.outcome, exclude=levers)
+        morris = Path(args.results) / "morris_screening"
+        names, source = influential(3, outcome=args.outcome, exclude=levers, results=morris)
     return {n: tuple(spec(n).plausible_range()) for n in names}, source
 
 
@@ -324,7 +335,11 @@ def _validate(args: argparse.Namespace):
     names = outcome_names()
     if args.outcome not in names:
         raise ScenarioError(f"--outcome {args.outcome!r}: allowed: one of {', '.join(names)}")
-    robust, source = _robustness(args, list(ranges))
+    # assumptions given on the command line are part of the search's identity; the default ones
+    # depend on what results/morris_screening/ holds when the search starts, so they are chosen
+    # once, recorded in the runs folder, and reused by the same command (see below)
+    chosen = bool(args.robustness) or args.no_robustness
+    robust, source = _robustness(args, list(ranges)) if chosen else ({}, "")
     settings = SearchSettings(
         candidates=args.candidates,
         min_replicates=2,
@@ -342,11 +357,13 @@ def _validate(args: argparse.Namespace):
         "scale": args.scale,
         "years": args.years,
         "settings": dataclasses.asdict(settings),
-        "robustness": robust,
+        "robustness": [[n, *r] for n, r in robust.items()] if chosen else "default",
         "top": args.top,
     }
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:10]
-    if args.out:
+    if args.out is not None:
+        if not args.out.strip():
+            raise ScenarioError("--out '': an empty path; allowed: a folder path")
         out_dir = Path(args.out)
     else:
         name = f"optimise-budget{args.budget:g}-scale{args.scale:g}-{digest}"
@@ -356,7 +373,33 @@ def _validate(args: argparse.Namespace):
             f"--out {out_dir}: already exists; allowed: a folder that does not exist"
         )
     check_destination(out_dir, "--out", new=True, need_bytes=20_000_000)
+    if not chosen:
+        robust, source = _default_robustness(args, list(ranges), out_dir, identity)
     return scenario, space, AnnualCost(scenario), settings, out_dir, identity, robust, source
+
+
+def _partial(out_dir: Path) -> Path:
+    """The folder of a search's runs until it ends (then moved into ``<out>/runs``)."""
+    return out_dir.parent / f"{out_dir.name}.partial"
+
+
+def _default_robustness(
+    args: argparse.Namespace, levers: list[str], out_dir: Path, identity: dict[str, Any]
+) -> tuple[dict[str, tuple], str]:
+    """The default robustness assumptions: those a stopped run of this search recorded, if any.
+
+    A search stopped and started again with the same command continues with the assumptions it
+    chose when it started, even if a Morris screening has finished since (or the command is
+    given from another folder with the same ``--out``); a new search chooses them now.
+    """
+    from sim.experiments.batch import EngineBatch
+
+    record = EngineBatch.recorded(_partial(out_dir), identity) or {}
+    stored = record.get("robustness")
+    if isinstance(stored, dict) and isinstance(stored.get("assumptions"), list):
+        robust = {str(n): (low, high) for n, low, high in stored["assumptions"]}
+        return robust, str(stored.get("source", ""))
+    return _robustness(args, levers)
 
 
 def cmd_optimise(args: argparse.Namespace) -> int:
@@ -375,7 +418,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     from sim.optimise import optimise, robustness, write_result
 
     scenario, space, cost, settings, out_dir, identity, robust, source = _validate(args)
-    partial = out_dir.parent / f"{out_dir.name}.partial"
+    partial = _partial(out_dir)
     fixed = {"run.scale": args.scale, "run.years": args.years}
     if scenario.path is not None:
         fixed[SCENARIO_KEY] = str(scenario.path)
@@ -391,6 +434,12 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         executor="dask" if args.scheduler else args.executor,
         workers=args.workers,
         scheduler=args.scheduler,
+        record={
+            "robustness": {
+                "assumptions": [[n, *r] for n, r in robust.items()],
+                "source": source,
+            }
+        },
     )
     batch.check()
     start = time.perf_counter()
@@ -446,7 +495,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         "versions": versions(),
         "git_commit": git_commit(),
         "wall_seconds": round(wall, 3),
-        "evaluator": {"engine": batch.session(), "model": "sim.api:simulate"},
+        "evaluator": {"engine": batch.session(out_dir / "runs"), "model": "sim.api:simulate"},
     }
     write_result(
         result, out_dir, manifest=manifest, unit="GBP million a year, full scale", runs=partial

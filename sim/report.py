@@ -27,8 +27,13 @@ year), with Fieller's interval from the paired replicates (:func:`sim.analysis.s
 at the level of the harm comparison: it is bounded exactly when harm is detectably averted;
 otherwise the report says so and gives no ratio.
 
-The page is a function of the results folder (and ``docs/sensitivity.md``): the same folder
-gives the same bytes, except the time the report was written, in the "What was run" block.
+The page is a function of the results folder, ``docs/sensitivity.md`` (the current folder's,
+else the project's) and the ocgsim version (its parameter documentation and defaults): with the
+same three it has the same bytes, except the time the report was written, in the "What was
+run" block. The scenarios are described as ``manifest.json`` recorded them when the runs were
+made, not from the scenario files as they are now (only a results folder of an earlier ocgsim,
+which recorded none, has them read from the files, and the report says so); the results folder
+is shown by its name, not by a path that depends on the current folder.
 """
 
 from __future__ import annotations
@@ -67,8 +72,10 @@ __all__ = [
 
 #: File name of the report in a results folder.
 REPORT_NAME = "report.html"
-#: The page's generator tag: an existing file with it is an earlier report (safe to replace).
+#: The page's generator: an existing file with its tag (:data:`GENERATOR_TAG`) in its head is an
+#: earlier report (safe to replace).
 GENERATOR = "ocgsim report"
+GENERATOR_TAG = f"<meta name='generator' content='{GENERATOR}'>"
 #: Family-wise error rate of the intervals.
 ALPHA = 0.05
 HARM = "oc_harm_per_year"
@@ -521,7 +528,12 @@ def _ratio_cell(e: dict[str, Any] | None) -> str:
     if verdict == "dominant":
         return f"saves money and averts harm<br><small>{ratio} {interval}</small>"
     if e["ratio"] < 0:
-        return f"{ratio}<br><small>{interval}; negative: saves money</small>"
+        # harm detectably averted, cost change not detectable ("dominant" is the case where
+        # the saving is detectable): the sign of the ratio is only a point estimate's
+        return (
+            f"{ratio}<br><small>{interval}; negative point estimate: the change in cost is not "
+            "detectable</small>"
+        )
     return f"{ratio}<br><small>{interval}</small>"
 
 
@@ -773,8 +785,17 @@ def _param_cell(name: str) -> str:
     return f"<code>{escape(name)}</code>{tag}<br><small>{escape(p.doc)}</small>"
 
 
+def _recorded_scenarios(res: Results) -> dict[str, Any] | None:
+    """The scenarios as recorded when the runs were made (``manifest.json``), if recorded."""
+    record = res.manifest.get("scenarios")
+    return record if isinstance(record, dict) else None
+
+
 def _changed_parameters(res: Results) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Per intervention, the parameters it sets that differ from the baseline; and the baseline.
+
+    The scenarios' values are those recorded in the manifest when the runs were made; only for
+    a results folder of an earlier ocgsim, which recorded none, are the scenario files read.
 
     Returns:
         ``({label: {name: value}}, baseline values that differ from the defaults)``.
@@ -783,21 +804,31 @@ def _changed_parameters(res: Results) -> tuple[dict[str, dict[str, Any]], dict[s
 
     base = dict(res.manifest["design"].get("base_parameters") or {})
     scenario_ref = base.pop("scenario", None)
+    record = _recorded_scenarios(res) if res.is_sim else None
     base_values: dict[str, Any] = {}
     if scenario_ref and res.is_sim:
-        with contextlib.suppress(Exception):
-            from sim.scenario import load_scenario
+        if record is not None:
+            base_values.update((record.get("base") or {}).get("values") or {})
+        else:
+            with contextlib.suppress(Exception):
+                from sim.scenario import load_scenario
 
-            base_values.update(load_scenario(scenario_ref).values)
+                base_values.update(load_scenario(scenario_ref).values)
     base_values.update({k: v for k, v in base.items() if not k.startswith("run.")})
     changed: dict[str, dict[str, Any]] = {}
     if res.kind == "scenarios" and res.is_sim:
-        with contextlib.suppress(Exception):
-            from sim.experiments.engine import _load_from_results
+        entries: list[tuple[str, dict[str, Any]]] = []
+        if record is not None:
+            entries = [(e["label"], e.get("values") or {}) for e in record["design"][1:]]
+        else:
+            with contextlib.suppress(Exception):
+                from sim.experiments.engine import _load_from_results
 
-            experiment = _load_from_results(res.path)
-            resolved = Parameters(base_values).as_dict() if res.is_sim else {}
-            for label, _ref, values in experiment.scenarios[1:]:
+                experiment = _load_from_results(res.path)
+                entries = [(label, values) for label, _, values in experiment.scenarios[1:]]
+        with contextlib.suppress(Exception):
+            resolved = Parameters(base_values).as_dict()
+            for label, values in entries:
                 changed[label] = {k: v for k, v in values.items() if resolved.get(k, None) != v}
     else:
         for p in res.manifest["design"]["points"]:
@@ -829,7 +860,7 @@ def _assumptions_section(res: Results, changed: dict[str, dict[str, Any]]) -> st
     if ranking is not None:
         rows = [[escape(c) for c in row] for row in ranking.rows]
         parts.append(
-            f"<p>The sensitivity analysis (<code>{escape(_short(ranking.source))}</code>"
+            f"<p>The sensitivity analysis (<code>docs/{escape(Path(ranking.source).name)}</code>"
             + (f", “{escape(ranking.caption)}”" if ranking.caption else "")
             + ") ranks the assumptions that matter most for the model's outcomes:</p>"
             + _table([escape(h) for h in ranking.header], rows, "ranking-table")
@@ -878,12 +909,6 @@ def _spec_row(p: Any) -> list[str]:
         shown,
         f"<small>{escape(p.source)}</small>",
     ]
-
-
-def _short(path: str) -> str:
-    with contextlib.suppress(ValueError):
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    return str(path)
 
 
 def _caveats_section(res: Results, comp: Comparison | None) -> str:
@@ -997,7 +1022,7 @@ def _what_was_run(res: Results, now: datetime) -> str:
         "experiment",
         escape(str(m.get("experiment"))) + (f": {escape(description)}" if description else ""),
     )
-    add("results folder", f"<code>{escape(_short(str(res.path)))}</code>")
+    add("results folder", f"<code>{escape(res.path.name)}</code>")
     kinds = {
         "scenarios": "scenarios against a baseline",
         "grid": "full-factorial grid",
@@ -1097,34 +1122,52 @@ def _what_was_run(res: Results, now: datetime) -> str:
 
 
 def _descriptions(res: Results) -> str:
-    with contextlib.suppress(Exception):
-        from sim.experiments.engine import _load_from_results
-        from sim.scenario import load_scenario
+    """What each scenario represents, as recorded when the runs were made."""
+    record = _recorded_scenarios(res)
+    entries: list[tuple[str, str, list[dict[str, Any]]]] = []
+    note = ""
+    if record is not None:
+        entries = [
+            (e["label"], e.get("description") or "", e.get("schedule") or [])
+            for e in record["design"][1:]
+        ]
+    elif res.is_sim:
+        note = (
+            " <small>(read from the scenario files when this report was written: this results "
+            "folder, made by an earlier ocgsim, does not record them)</small>"
+        )
+        with contextlib.suppress(Exception):
+            import dataclasses
 
-        experiment = _load_from_results(res.path)
-        items = []
-        for label, ref, _ in experiment.scenarios[1:]:
-            scenario = load_scenario(ref) if ref else None
-            if scenario is None:
-                continue
-            text = scenario.description
-            if scenario.schedule:
-                dated = "; ".join(_dated(e) for e in scenario.schedule)
-                text = f"{text} Dated changes ([[schedule]]): {dated}.".strip()
-            if text:
-                items.append(f"<li><b>{escape(label)}</b>: {escape(text)}</li>")
-        if items:
-            return "<p>What each scenario represents:</p><ul>" + "".join(items) + "</ul>"
-    return ""
+            from sim.experiments.engine import _load_from_results
+            from sim.scenario import load_scenario
+
+            experiment = _load_from_results(res.path)
+            for label, ref, _ in experiment.scenarios[1:]:
+                if ref:
+                    scenario = load_scenario(ref)
+                    dated = [dataclasses.asdict(e) for e in scenario.schedule]
+                    entries.append((label, scenario.description, dated))
+    items = []
+    for label, description, schedule in entries:
+        text = description
+        if schedule:
+            dated = "; ".join(_dated(e) for e in schedule)
+            text = f"{text} Dated changes ([[schedule]]): {dated}.".strip()
+        if text:
+            items.append(f"<li><b>{escape(label)}</b>: {escape(text)}</li>")
+    if items:
+        return f"<p>What each scenario represents{note}:</p><ul>" + "".join(items) + "</ul>"
+    return f"<p>{note.strip()}</p>" if note else ""
 
 
-def _dated(entry: Any) -> str:
-    """One ``[[schedule]]`` entry in words."""
-    parts = [f"{k} = {_value(v)}" for k, v in entry.levers.items()]
-    if entry.operation:
-        where = f" in {entry.region}" if entry.region else ""
-        parts.append(f"{entry.operation} (share {entry.share:g}){where}")
-    return f"week {entry.week}: " + ", ".join(parts)
+def _dated(entry: dict[str, Any]) -> str:
+    """One ``[[schedule]]`` entry (``sim.scenario.ScheduleEntry``'s fields) in words."""
+    parts = [f"{k} = {_value(v)}" for k, v in (entry.get("levers") or {}).items()]
+    if entry.get("operation"):
+        where = f" in {entry['region']}" if entry.get("region") else ""
+        parts.append(f"{entry['operation']} (share {float(entry.get('share', 0.0)):g}){where}")
+    return f"week {entry['week']}: " + ", ".join(parts)
 
 
 def _value(v: Any) -> str:
@@ -1275,7 +1318,7 @@ def build_report(
     html = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<meta name='generator' content='{GENERATOR}'>"
+        f"{GENERATOR_TAG}"
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "img-src data:; style-src 'unsafe-inline'\">"
         f"<title>{escape(heading)}</title><style>{CSS}</style></head><body>"
@@ -1353,10 +1396,15 @@ def write_report(
 
 
 def _is_report(path: Path) -> bool:
-    """Whether ``path`` is a report written by ocgsim (safe to replace)."""
+    """Whether ``path`` is a report written by ocgsim (safe to replace).
+
+    It is when the head of the page (its first 2 KB, before ``<body>``) has the exact generator
+    tag the report writes; a page that merely mentions "ocgsim report" is not.
+    """
     try:
         with open(path, "rb") as fh:
             head = fh.read(2048)
     except OSError:
         return False
-    return GENERATOR.encode() in head
+    head = head.split(b"<body", 1)[0]
+    return head.startswith(b"<!DOCTYPE html>") and GENERATOR_TAG.encode() in head

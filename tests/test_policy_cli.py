@@ -8,6 +8,7 @@ import socket
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from sim import policy_cli
@@ -264,3 +265,40 @@ def test_dashboard_command_serves_the_page_module():
     assert cmd[1:5] == ["-m", "solara", "run", "sim.dashboard"]
     assert "--production" in cmd and "--no-open" in cmd
     assert cmd[cmd.index("--port") + 1] == "8123"
+
+
+def test_a_stopped_search_keeps_the_robustness_assumptions_it_chose(tmp_path, monkeypatch):
+    """The default assumptions are chosen when a search starts and reused when it continues.
+
+    A Morris screening that finishes between the interruption and the same command again (here:
+    `influential` answering otherwise) must neither restart the search nor change its check.
+    """
+    import sim.assumptions
+    import sim.optimise
+
+    args = [a for a in TINY if a not in ("--robustness", "harm.offences_per_member_week")]
+    args += ["--out", str(tmp_path / "out"), "--results", str(tmp_path)]
+    first = (["harm.offences_per_member_week"], "the first screening")
+    monkeypatch.setattr(sim.assumptions, "influential", lambda *a, **k: first)
+
+    def stop(*a, **k):
+        raise KeyboardInterrupt
+
+    real = sim.optimise.robustness
+    monkeypatch.setattr(sim.optimise, "robustness", stop)
+    assert main(["optimise", "--budget", "5", *args]) == 130
+    partial = tmp_path / "out.partial"
+    recorded = json.loads((partial / "manifest.json").read_text())["record"]["robustness"]
+    assert recorded["source"] == "the first screening"
+    stored = len(pq.read_table(partial / "runs").to_pandas())
+    assert stored > 0
+
+    later = (["community.market_recovery_rate"], "a later screening")
+    monkeypatch.setattr(sim.assumptions, "influential", lambda *a, **k: later)
+    monkeypatch.setattr(sim.optimise, "robustness", real)
+    assert main(["optimise", "--budget", "5", *args]) == 0
+    rec = json.loads((tmp_path / "out" / "recommendation.json").read_text())["robustness"]
+    assert rec["source"] == "the first screening"
+    assert all("offences_per_member_week" in c for c in rec["conditions"][1:])
+    engine = json.loads((tmp_path / "out" / "manifest.json").read_text())["evaluator"]["engine"]
+    assert engine["runs_read_back"] == stored  # the search continued, not started again

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import importlib.util
 import json
 import math
 import re
 import shutil
 import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,7 @@ from clihelp import cli, snapshot
 from sim.analysis.stats import fieller, holm, holm_levels
 from sim.compare import run_compare
 from sim.experiments import ResultsStore, parse_experiment, run_experiment
+from sim.params import ScenarioError
 from sim.report import REPORT_NAME, build_report, compare_table, write_report
 
 #: The tiny comparison of the suite: 2 years, interventions from week 52, scale 0.01.
@@ -51,7 +54,9 @@ TINY_ARGS = [
 ]
 SCENARIOS = ["more_pios", "shared_database"]
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "policy_comparison.py"
-WHAT_WAS_RUN = re.compile(r"<section id='what-was-run'>.*?</section>", re.S)
+#: The one row of "What was run" that holds times: when the runs and the report were made.
+WHEN = re.compile(r"(<tr><td>when</td><td>)[^<]*(</td></tr>)")
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +66,15 @@ def compared(tmp_path_factory):
     return result
 
 
-def _without_run_block(html: str) -> str:
-    return WHAT_WAS_RUN.sub("", html)
+def _without_times(html: str) -> str:
+    """The page without the times of the runs and of the report (nothing else removed)."""
+    out, n = WHEN.subn(r"\1\2", html)
+    assert n == 1, "the 'when' row is missing"
+    return out
+
+
+def _pct(x: float) -> str:
+    return f"{x:+.1f}%".replace("-", "−")
 
 
 def test_compare_writes_results_analysis_and_report(compared):
@@ -80,29 +92,148 @@ def test_compare_writes_results_analysis_and_report(compared):
         assert part in html, part
     assert html.count('<img src="data:image/png;base64,') == 4  # harm, members, forest, cost
     assert not re.search(r"(src|href)=[\"']?(https?:)?//", html), "external reference"
-    assert "Holm" in html and "Fieller" in html
+    # the note states the size of the family Holm's correction is over; bold = detectable
+    assert f"over all {comp.family} comparisons in this table" in html
+    headline = html[html.index('id="headline-table"') : html.index("id='effectiveness'")]
+    assert headline.count('<span class="sig">') == int(comp.table["significant"].sum())
     assert "intelligence.pios_per_1000</code> = 3" in html  # what differs from the baseline
+    # each sentence says what its row of the table says
+    t = comp.table.set_index([comp.label, "metric"])
     for name in SCENARIOS:
-        assert comp.sentences[name].endswith(".")
+        harm, cost = t.loc[(name, "oc_harm_per_year")], t.loc[(name, "cost_million_per_year")]
+        sentence = comp.sentences[name]
+        if harm["significant"]:
+            lo, hi = sorted((abs(harm["pct_low"]), abs(harm["pct_high"])))
+            verb = "Cuts" if harm["diff"] < 0 else "Raises"
+            assert sentence.startswith(f"{verb} OC harm by {lo:.1f}–{hi:.1f}%"), sentence
+        else:
+            expected = f"No detectable effect on OC harm ({_pct(harm['pct_low'])} to "
+            assert sentence.startswith(expected + f"{_pct(harm['pct_high'])})"), sentence
+        assert ("no detectable change in cost" in sentence) == (not cost["significant"])
+        assert f"In plain words: {sentence}" in html
 
 
-def test_same_inputs_same_report_and_the_same_command_resumes(compared, tmp_path, capsys):
-    # a second comparison in another folder: the same runs and the same report
-    other = tmp_path / "again"
+def test_same_inputs_same_report_and_the_same_command_resumes(
+    compared, tmp_path, capsys, monkeypatch
+):
+    import sim.experiments.engine as engine
+
+    # a second comparison in a folder of the same name elsewhere: the same runs, the same report
+    other = tmp_path / compared.out_dir.name
     again = run_compare(SCENARIOS, out=other, **TINY)
     a = ResultsStore(compared.out_dir).runs()
     b = ResultsStore(other).runs()
     pd.testing.assert_frame_equal(a, b)
     html_a = (compared.out_dir / REPORT_NAME).read_text()
     html_b = (again.out_dir / REPORT_NAME).read_text()
-    assert _without_run_block(html_a) == _without_run_block(html_b)
-    # the same command continues (nothing left to run) and prints the plan and the findings
+    assert html_a != html_b  # the times differ (a check that the next line checks something)
+    assert _without_times(html_a) == _without_times(html_b)
+    # one folder, the same time: the same bytes
+    assert build_report(other, now=NOW).html == build_report(other, now=NOW).html
+    # the same command continues: nothing left to run, so no timing runs either
+    calibrations = []
+    plan = engine.plan_experiment
+
+    def spy(experiment, **kwargs):
+        calibrations.append(kwargs.get("calibrate"))
+        return plan(experiment, **kwargs)
+
+    monkeypatch.setattr(engine, "plan_experiment", spy)
     code, out, err = cli(capsys, ["compare", *SCENARIOS, *TINY_ARGS, "--out", other])
     assert code == 0, err
-    assert "resuming: 9 runs already stored, 0 to go" in out
-    assert "estimated time" in out and "Holm-corrected" in out
+    assert calibrations == [0]
+    assert "resuming: 9 runs already stored, 0 to go" in out and "runs: 0" in out
+    assert "estimated time" not in out and "Holm-corrected" in out
     assert "more_pios: " in out and f"report: {other / REPORT_NAME}" in out
-    assert _without_run_block((other / REPORT_NAME).read_text()) == _without_run_block(html_b)
+    assert _without_times((other / REPORT_NAME).read_text()) == _without_times(html_b)
+    # with runs left, the plan times runs for its estimate
+    calibrations.clear()
+    code, out, err = cli(
+        capsys, ["compare", *SCENARIOS, *TINY_ARGS, "--out", tmp_path / "fresh", "--seed", "8"]
+    )
+    assert code == 0 and calibrations == [2] and "estimated time" in out, err
+
+
+def test_the_report_does_not_depend_on_the_current_folder(compared, tmp_path, monkeypatch):
+    monkeypatch.chdir(compared.out_dir.parent)
+    here = build_report(compared.out_dir.name, now=NOW).html
+    monkeypatch.chdir(tmp_path)
+    elsewhere = build_report(compared.out_dir, now=NOW).html
+    assert here == elsewhere
+    assert f"<code>{compared.out_dir.name}</code>" in here
+
+
+def test_allow_short_window_names_the_same_comparison_when_it_is_not_needed(tmp_path):
+    from sim.compare import comparison_experiment
+
+    settings = {k: TINY[k] for k in ("replicates", "scale", "seed")}
+    long = {**settings, "years": 3, "intervention_week": 52}
+    plain = comparison_experiment(SCENARIOS, **long)
+    flagged = comparison_experiment(SCENARIOS, **long, allow_short_window=True)
+    assert plain.out_dir == flagged.out_dir and plain.digest() == flagged.digest()
+    # a short window needs the flag, and then it is recorded
+    short = {**settings, "years": 2, "intervention_week": 80}
+    with pytest.raises(ScenarioError, match="--years/--intervention-week"):
+        comparison_experiment(SCENARIOS, **short)
+    needed = comparison_experiment(SCENARIOS, **short, allow_short_window=True)
+    assert "allow_short_window = true" in needed.text and needed.allow_short_window
+
+
+def test_an_edited_scenario_file_is_not_resumed_and_the_report_keeps_what_was_run(tmp_path, capsys):
+    policy = tmp_path / "my_policy.toml"
+    policy.write_text(
+        '[scenario]\ndescription = "Version one."\n\n[intelligence]\npios_per_1000 = 3.5\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "cmp"
+    args = ["compare", policy, *TINY_ARGS[:1], "2", *TINY_ARGS[2:], "--out", out]
+    code, _, err = cli(capsys, args)
+    assert code == 0, err
+    assert "# sha256 of scenario my_policy " in (out / "experiment.toml").read_text()
+    # edited after the runs: the report still describes the version that was run
+    policy.write_text(
+        '[scenario]\ndescription = "Version two."\n\n[intelligence]\npios_per_1000 = 4.5\n',
+        encoding="utf-8",
+    )
+    html = write_report(out).read_text()
+    assert "Version one." in html and "pios_per_1000</code> = 3.5" in html
+    assert "Version two." not in html and "= 4.5" not in html
+    # the same command is refused in one line naming the file, and nothing is written
+    before = snapshot(out)
+    code, _, err = cli(capsys, args)
+    assert code == 2 and len(err) == 1, err
+    assert str(policy) in err[0] and "changed" in err[0] and "--out" in err[0], err
+    assert snapshot(out) == before
+    # so is ocgsim resume (the manifest records the file's contents too)
+    code, _, err = cli(capsys, ["resume", out])
+    assert code == 2 and len(err) == 1 and "my_policy.toml" in err[0] and "changed" in err[0]
+    assert snapshot(out) == before
+    # a removed file: the report is the same as before
+    policy.unlink()
+    assert _without_times(write_report(out).read_text()) == _without_times(html)
+
+
+def test_a_comparison_folder_that_recorded_no_file_contents_is_refused(compared, tmp_path, capsys):
+    old = tmp_path / "old"
+    shutil.copytree(compared.out_dir, old)
+    # as an earlier ocgsim left it: no SHA-256 lines in the experiment file (so another digest in
+    # the manifest) and no record of the scenarios
+    from sim.compare import comparison_experiment
+
+    text = (old / "experiment.toml").read_text()
+    stripped = "".join(line for line in text.splitlines(True) if not line.startswith("#"))
+    (old / "experiment.toml").write_text(stripped)
+    settings = {k: TINY[k] for k in ("replicates", "scale", "seed", "years", "intervention_week")}
+    ours = comparison_experiment(SCENARIOS, out=old, **settings)
+    assert ours.digest() == json.loads((old / "manifest.json").read_text())["experiment_sha256"]
+    manifest = json.loads((old / "manifest.json").read_text())
+    manifest["experiment_sha256"] = dataclasses.replace(ours, text=stripped).digest()
+    manifest.pop("scenarios")
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    before = snapshot(old)
+    code, _, err = cli(capsys, ["compare", *SCENARIOS, *TINY_ARGS, "--out", old])
+    assert code == 2 and len(err) == 1 and "earlier ocgsim" in err[0], err
+    assert snapshot(old) == before
 
 
 def test_default_settings_are_explained(monkeypatch, tmp_path, capsys):
@@ -331,12 +462,21 @@ def test_report_bad_input_exits_2_writes_nothing(tmp_path, capsys, compared):
         for w in words:
             assert w in err[0], (case, w, err[0])
     assert snapshot(tmp_path) == before and snapshot(compared.out_dir) == theirs
-    # an earlier report is replaced; another baseline changes the table
-    code, out, err = cli(capsys, ["report", compared.out_dir, "--baseline", "more_pios"])
+    # a page that merely mentions the generator is not taken for a report
+    mention = tmp_path / "mentions.html"
+    mention.write_text("<!DOCTYPE html><html><head><title>made by ocgsim report</title></head>")
+    code, _, err = cli(capsys, ["report", compared.out_dir, "--out", mention])
+    assert code == 2 and "not an ocgsim report" in err[0], err
+    # an earlier report is replaced; another baseline changes the table (written elsewhere:
+    # the module's report is shared by the other tests)
+    other = tmp_path / "other.html"
+    write_report(compared.out_dir, other)
+    assert "Against <b>baseline</b>" in other.read_text()
+    code, out, err = cli(
+        capsys, ["report", compared.out_dir, "--baseline", "more_pios", "--out", other]
+    )
     assert code == 0, err
-    html = (compared.out_dir / REPORT_NAME).read_text()
-    assert "Against <b>more_pios</b>" in html
-    write_report(compared.out_dir)  # back to the default for the other tests
+    assert "Against <b>more_pios</b>" in other.read_text()
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,10 +523,15 @@ def test_the_html_has_no_scripts_and_a_strict_content_policy(compared):
 
 
 def test_copying_the_report_alone_keeps_it_whole(compared, tmp_path):
+    """The page needs no other file: every image is inline, every link is within the page."""
+    html = (compared.out_dir / REPORT_NAME).read_text()
+    targets = re.findall(r"""(?:src|href)\s*=\s*["']?([^"'\s>]+)""", html)
+    assert targets, "no images or links found: the pattern is wrong"
+    outside = [t for t in targets if not t.startswith(("data:image/png;base64,", "#"))]
+    assert not outside, outside
     copy = tmp_path / "sent-by-email.html"
     shutil.copy(compared.out_dir / REPORT_NAME, copy)
-    assert copy.read_bytes() == (compared.out_dir / REPORT_NAME).read_bytes()
-    assert Path(copy).stat().st_size < 2_000_000
+    assert copy.stat().st_size < 2_000_000
 
 
 def test_worked_example_goes_from_question_to_report(tmp_path, capsys):

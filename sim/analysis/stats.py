@@ -25,6 +25,7 @@ __all__ = [
     "mean_ci",
     "metric_columns",
     "paired_differences",
+    "paired_p",
     "precision_check",
     "summarise",
 ]
@@ -199,8 +200,14 @@ def fieller(
     return out
 
 
-def _paired_p(diff_mean: float, diff_sd: float, n: int) -> float:
-    """Two-sided p-value of a paired t-test of mean difference zero."""
+def paired_p(diff_mean: float, diff_sd: float, n: int) -> float:
+    """Two-sided p-value of a paired t-test of mean difference zero.
+
+    Args:
+        diff_mean: Mean of the paired differences.
+        diff_sd: Their standard deviation (0: p is 0 for a non-zero mean, else 1).
+        n: Number of pairs (NaN below 2).
+    """
     if n < 2 or not math.isfinite(diff_mean):
         return math.nan
     if not diff_sd or not math.isfinite(diff_sd):
@@ -302,7 +309,7 @@ def paired_differences(
                     "pct_change": res["mean"] * scale,
                     "pct_ci_low": res["ci_low"] * scale,
                     "pct_ci_high": res["ci_high"] * scale,
-                    "p_value": _paired_p(res["mean"], res["sd"], res["n"]),
+                    "p_value": paired_p(res["mean"], res["sd"], res["n"]),
                     "significant_uncorrected": bool(res["ci_low"] > 0 or res["ci_high"] < 0),
                 }
             )

@@ -20,7 +20,6 @@ import hashlib
 import json
 import math
 import os
-import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,7 +31,7 @@ from sim.experiments.executors import make_executor
 from sim.experiments.spec import ExperimentError
 from sim.experiments.store import ResultsStore, ResultsWriter, environment, now_iso
 
-__all__ = ["EngineBatch", "RunFailedError"]
+__all__ = ["EngineBatch", "RunFailedError", "search_digest"]
 
 
 class RunFailedError(RuntimeError):
@@ -104,6 +103,9 @@ class EngineBatch:
         progress: Called with the number of runs finished (a progress bar's ``update``); runs
             read back from the folder count too.
         chunk_seconds: Short runs are grouped into chunks of about this many seconds.
+        record: What to record in the folder's manifest when it is created, beside the identity
+            but not part of it (``ocgsim optimise`` records the robustness assumptions it chose,
+            so that the same command reuses them); :meth:`recorded` reads it back.
     """
 
     def __init__(
@@ -120,12 +122,12 @@ class EngineBatch:
         retries: int = 0,
         progress: Callable[[int], Any] | None = None,
         chunk_seconds: float = 1.0,
+        record: dict[str, Any] | None = None,
     ):
         self.store = ResultsStore(folder)
+        self.record = json.loads(json.dumps(record or {}, default=str))
         self.identity = json.loads(json.dumps(identity, default=str))
-        self.digest = hashlib.sha256(
-            json.dumps(self.identity, sort_keys=True).encode("utf-8")
-        ).hexdigest()
+        self.digest = search_digest(self.identity)
         self.fixed = dict(fixed)
         self.levers = list(levers)
         self.model = model
@@ -146,6 +148,30 @@ class EngineBatch:
         self._per_run: float | None = None
 
     # --- the folder ------------------------------------------------------------------------
+    @staticmethod
+    def recorded(folder: str | Path, identity: dict[str, Any]) -> dict[str, Any] | None:
+        """What a folder of the same search recorded when it was created (reads only).
+
+        Args:
+            folder: The runs folder.
+            identity: The search's identity.
+
+        Returns:
+            The ``record`` given when the folder was created, or None if the folder does not
+            exist, holds no manifest or holds another search.
+        """
+        store = ResultsStore(folder)
+        if not store.exists():
+            return None
+        try:
+            manifest = store.manifest()
+        except (OSError, ValueError):
+            return None
+        if manifest.get("search_sha256") != search_digest(identity):
+            return None
+        record = manifest.get("record")
+        return record if isinstance(record, dict) else None
+
     def check(self) -> None:
         """Refuse a folder that holds something else (reads only; call before any work).
 
@@ -190,6 +216,7 @@ class EngineBatch:
                         "kind": "optimise runs",
                         "search": self.identity,
                         "search_sha256": self.digest,
+                        "record": self.record,
                         "model": self.model,
                         "fixed": self.fixed,
                         "design": {"factors": self.levers},
@@ -330,16 +357,27 @@ class EngineBatch:
         """The executor, as the engine describes it."""
         return self._executor.describe() if self._executor is not None else self.kind
 
-    def session(self) -> dict[str, Any]:
-        """What this search did with the folder (for a manifest)."""
+    def session(self, runs_folder: str | Path | None = None) -> dict[str, Any]:
+        """What this search did with the folder (for a manifest).
+
+        Args:
+            runs_folder: Where the runs will be kept (``ocgsim optimise`` moves the folder into
+                its result as ``runs/``); default: the folder itself.
+        """
         return {
-            "runs_folder": str(self.store.path),
+            "runs_folder": str(runs_folder if runs_folder is not None else self.store.path),
             "executor": self.describe(),
             "runs_made": self.ran,
             "runs_read_back": self.reused,
             "pid": os.getpid(),
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "time": now_iso(),
         }
+
+
+def search_digest(identity: dict[str, Any]) -> str:
+    """SHA-256 of a search's identity (JSON, sorted keys): what its folder is checked against."""
+    plain = json.loads(json.dumps(identity, default=str))
+    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def _present(x: Any) -> bool:

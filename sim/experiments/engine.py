@@ -249,6 +249,14 @@ def _check_folder(experiment: Experiment, store: ResultsStore) -> None:
                 f"({manifest.get('experiment')!r}, other file contents or {options}); choose "
                 "another output folder (--out) or delete it"
             )
+        changed = _changed_scenario_file(manifest.get("scenarios"))
+        if changed is not None:
+            raise ExperimentError(
+                f"{experiment.path}: scenario {changed}: its file has changed (or is gone) since "
+                f"the runs in {store.path} were made (its SHA-256 differs from the one in "
+                "manifest.json); allowed: the file as it was, to continue, or another output "
+                "folder (--out)"
+            )
         return
     ours = {"experiment.toml", "design.parquet", "runs", "series", "timings", "sessions"}
     if store.path.is_dir() and any(
@@ -258,6 +266,29 @@ def _check_folder(experiment: Experiment, store: ResultsStore) -> None:
             f"{experiment.path}: output folder {store.path} exists, is not empty and holds no "
             "manifest.json; choose another output folder (--out)"
         )
+
+
+def _changed_scenario_file(record: dict[str, Any] | None) -> str | None:
+    """The reference of a recorded scenario file whose contents differ now (None: none do)."""
+    import hashlib
+
+    from sim.params import ScenarioError
+    from sim.scenario import load_scenario
+
+    if not record:
+        return None
+    entries = [record.get("base"), *(record.get("design") or [])]
+    for entry in entries:
+        if not entry or not entry.get("reference") or not entry.get("sha256"):
+            continue
+        try:
+            path = load_scenario(entry["reference"]).path
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path else None
+        except (ScenarioError, OSError):
+            digest = None
+        if digest != entry["sha256"]:
+            return str(entry["reference"])
+    return None
 
 
 def _prepare(experiment: Experiment, design: Design, store: ResultsStore) -> dict[str, Any]:
@@ -291,6 +322,7 @@ def _prepare(experiment: Experiment, design: Design, store: ResultsStore) -> dic
         "allow_short_window": experiment.allow_short_window,
         "analysis": experiment.analysis,
         "design": design.to_manifest(),
+        "scenarios": scenario_record(experiment),
         **env,
         "executor": None,
         "shard": None,
@@ -301,6 +333,67 @@ def _prepare(experiment: Experiment, design: Design, store: ResultsStore) -> dic
     }
     store.write_manifest(manifest)
     return manifest
+
+
+def scenario_record(experiment: Experiment) -> dict[str, Any] | None:
+    """What the experiment's scenarios set, as read when its results folder is created.
+
+    Reports describe the scenarios from this record (``manifest.json``'s ``scenarios``), not
+    from the scenario files as they are when the report is written, which may have been edited
+    or removed since the runs.
+
+    Args:
+        experiment: The experiment (with the ``sim`` model's schema; other models get None).
+
+    Returns:
+        ``{"base": record or None, "design": [record per scenario, baseline first]}`` (the
+        design list is empty unless it is a scenario design). A record holds ``label``,
+        ``reference``, ``sha256`` of the file, ``description``, ``values`` (what the runs were
+        given: the base scenario's values, or a scenario's own on top of the base) and
+        ``schedule`` (its dated changes, ``sim.scenario.ScheduleEntry`` fields).
+    """
+    if experiment.schema != DEFAULT_SCHEMA:
+        return None
+    base = None
+    if experiment.scenario is not None:
+        base = _record(experiment.scenario_label, experiment.scenario, None)
+    entries = [
+        _record(label, ref, values if i else {})
+        for i, (label, ref, values) in enumerate(experiment.scenarios)
+    ]
+    return {"base": base, "design": entries}
+
+
+def _record(label: str, ref: str | None, values: dict[str, Any] | None) -> dict[str, Any]:
+    """One scenario's record (``values`` None: the file's own values)."""
+    import dataclasses
+    import hashlib
+
+    from sim.experiments.design import _jsonable
+    from sim.params import ScenarioError
+    from sim.scenario import load_scenario
+
+    out: dict[str, Any] = {
+        "label": label,
+        "reference": ref,
+        "sha256": None,
+        "description": "",
+        "values": _jsonable(dict(values or {})),
+        "schedule": [],
+    }
+    if ref is None:
+        return out
+    try:
+        scenario = load_scenario(ref)
+        data = scenario.path.read_bytes() if scenario.path is not None else b""
+    except (ScenarioError, OSError):
+        return out
+    out["sha256"] = hashlib.sha256(data).hexdigest()
+    out["description"] = scenario.description
+    if values is None:
+        out["values"] = _jsonable(dict(scenario.values))
+    out["schedule"] = [_jsonable(dataclasses.asdict(e)) for e in scenario.schedule]
+    return out
 
 
 def _chunk_size(per_run: float | None, remaining: int, slots: int, target: float) -> int:
