@@ -243,4 +243,11 @@ def test_existing_analysis_is_left_intact_by_a_bad_option(tmp_path, capsys):
     code, _, err = cli(capsys, ["analyse", out, "--metric", "recruits_prison"])
     assert code == 2 and len(err) == 1
     assert snapshot(out) == before
+    # an experiment never analysed: a bad option creates no empty or partial analysis folder
+    shutil.rmtree(out / "analysis")
+    before = snapshot(out)
+    for bad in (["--metric", "nosuch"], ["--baseline", "nosuch"], ["--precision", "-1"]):
+        code, _, err = cli(capsys, ["analyse", out, *bad])
+        assert code == 2 and len(err) == 1, (bad, err)
+        assert snapshot(out) == before and not (out / "analysis").exists(), bad
     shutil.rmtree(out)

@@ -97,6 +97,16 @@ def test_shipped_files_are_read_through_the_package(tmp_path, monkeypatch, capsy
 
     assert load_scenario("mine").values == {"intelligence.pios_per_1000": 5.0}
     assert "mine" in cli(capsys, ["scenarios"])[1]
+    # a project's own ./experiments/NAME.toml wins over the shipped file of that name
+    from sim.resources import find
+
+    shipped = shipped_dir("experiments") / "compare_recommendations.toml"
+    assert find("compare_recommendations", "experiments") == shipped
+    (tmp_path / "experiments").mkdir()
+    own = tmp_path / "experiments" / "compare_recommendations.toml"
+    own.write_text("# the project's own version\n" + shipped.read_text())
+    assert find("compare_recommendations", "experiments") == own
+    assert find("compare_recommendations.toml", "experiments") == own
 
 
 # --- single runs -------------------------------------------------------------------------------
@@ -433,3 +443,26 @@ def test_experiment_json_is_strict(tmp_path):
     text = path.read_text()
     assert "NaN" not in text and "Infinity" not in text
     assert json.loads(text) == {"a": None, "b": [None, [1.0, None]]}
+
+
+def test_the_printed_analysis_is_short_and_states_its_correction(tmp_path):
+    """However many comparisons are significant, ``analyse`` prints a bounded summary."""
+    from sim.analysis import MAX_PRINTED, AnalysisReport
+
+    n = 5 * MAX_PRINTED
+    diffs = pd.DataFrame(
+        {
+            "scenario": [f"s{i}" for i in range(n)],
+            "metric": "oc_harm_per_year",
+            "pct_change": np.linspace(-9, -1, n),
+            "pct_ci_low": -10.0,
+            "pct_ci_high": -0.5,
+            "significant": True,
+        }
+    )
+    text = AnalysisReport(path=tmp_path, tables={"differences": diffs}).text()
+    lines = text.splitlines()
+    assert f"{n} of {n} significant after Holm correction" in text
+    assert "unadjusted 95% CI" in text and "differences.csv" in lines[-1]
+    assert sum(line.startswith("  s") for line in lines) == MAX_PRINTED
+    assert len(lines) <= MAX_PRINTED + 5
