@@ -399,7 +399,19 @@ def _check_scenario_files(experiment: Any, store: Any) -> None:
         stored = (store.path / "experiment.toml").read_text(encoding="utf-8")
     except (OSError, ValueError):
         return  # not this comparison's folder: the engine's check says so
+
+    def settings(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith("#")]
+
+    if settings(stored) != settings(experiment.text):
+        return  # another comparison (other files or settings): the engine's check says so
     theirs = _recorded_digests(stored)
+    if not theirs:
+        raise ScenarioError(
+            f"--out {store.path}: holds this comparison made by an earlier ocgsim, which did not "
+            "record the contents of its scenario files, so whether they changed since cannot be "
+            f"told; allowed: another --out, or delete {store.path} to run it again"
+        )
     refs = {label: ref for label, ref, _ in experiment.scenarios}
     for label, digest in _recorded_digests(experiment.text).items():
         if label in theirs and theirs[label] != digest:
@@ -409,16 +421,6 @@ def _check_scenario_files(experiment: Any, store: Any) -> None:
                 "allowed: the file as it was, to continue that comparison, or another --out "
                 f"(or delete {store.path}) to start again"
             )
-
-    def settings(text: str) -> list[str]:
-        return [line for line in text.splitlines() if not line.startswith("#")]
-
-    if not theirs and settings(stored) == settings(experiment.text):
-        raise ScenarioError(
-            f"--out {store.path}: holds this comparison made by an earlier ocgsim, which did not "
-            "record the contents of its scenario files, so whether they changed since cannot be "
-            f"told; allowed: another --out, or delete {store.path} to run it again"
-        )
 
 
 def _load(out_dir: Path):

@@ -779,7 +779,7 @@ class Robustness:
             f"robustness ({self.source}; {len(self.seeds)} seeds per mix and condition):",
             f"  the recommended mix ranks first of the best {k} under {self.first_count} of {n} "
             f"conditions; the order of the {k} is unchanged under {self.same_order_count} of "
-            f"{n - 1} changed assumptions; another mix is detectably better under "
+            f"{n - 1} changed conditions; another mix is detectably better under "
             f"{self.beaten_count} of {n} (95% intervals, Holm-corrected over the {self.family} "
             "comparisons with the recommendation)",
         ]
@@ -794,6 +794,36 @@ class Robustness:
                     f"{best['vs_low']:+.4g} to {best['vs_high']:+.4g}; {sure})"
                 )
         return "\n".join(lines)
+
+
+def holm_against_recommendation(table: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Holm-corrected intervals of each mix's paired difference from the recommendation.
+
+    Every comparison of another mix with the recommendation, under every condition, is one
+    family: Holm's correction is over all of them, and each interval is at the level Holm's
+    procedure applies to it, so it excludes zero exactly when the correction finds a
+    difference.
+
+    Args:
+        table: Rows with ``mix`` (1 = the recommendation), ``vs_recommended``, ``vs_sd``,
+            ``vs_p`` (NaN for the recommendation itself) and ``rank``.
+        n: Seeds per mix and condition.
+
+    Returns:
+        The table with ``vs_level``, ``vs_low`` and ``vs_high`` added (0 for the
+        recommendation) and ``rank`` last.
+    """
+    table = table.copy()
+    table["vs_level"] = holm_levels(table["vs_p"].to_numpy(), 0.05)
+    low, high = holm_intervals(
+        table["vs_recommended"], table["vs_sd"], np.full(len(table), n), table["vs_level"]
+    )
+    first = (table["mix"] == 1).to_numpy()
+    table["vs_low"] = np.where(first, 0.0, low)
+    table["vs_high"] = np.where(first, 0.0, high)
+    rank = table.pop("rank")
+    table["rank"] = rank
+    return table
 
 
 def robustness(
@@ -881,19 +911,7 @@ def robustness(
         for rank, i in enumerate(order, start=1):
             cond_rows[i]["rank"] = rank
         rows += cond_rows
-    table = pd.DataFrame(rows)
-    # every comparison of another mix with the recommendation, under every condition, is one
-    # family: Holm's correction over all of them, each interval at the level Holm applies to it
-    # (so it excludes zero exactly when the correction finds a difference)
-    table["vs_level"] = holm_levels(table["vs_p"].to_numpy(), 0.05)
-    low, high = holm_intervals(
-        table["vs_recommended"], table["vs_sd"], np.full(len(table), n), table["vs_level"]
-    )
-    first = (table["mix"] == 1).to_numpy()
-    table["vs_low"] = np.where(first, 0.0, low)
-    table["vs_high"] = np.where(first, 0.0, high)
-    rank = table.pop("rank")
-    table["rank"] = rank
+    table = holm_against_recommendation(pd.DataFrame(rows), n)
     return Robustness(
         table=table,
         conditions=[c[0] for c in conditions],

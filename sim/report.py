@@ -1022,7 +1022,7 @@ def _what_was_run(res: Results, now: datetime) -> str:
         "experiment",
         escape(str(m.get("experiment"))) + (f": {escape(description)}" if description else ""),
     )
-    add("results folder", f"<code>{escape(res.path.name)}</code>")
+    add("results folder", f"<code>{escape(res.path.resolve().name)}</code>")
     kinds = {
         "scenarios": "scenarios against a baseline",
         "grid": "full-factorial grid",
@@ -1158,7 +1158,7 @@ def _descriptions(res: Results) -> str:
             items.append(f"<li><b>{escape(label)}</b>: {escape(text)}</li>")
     if items:
         return f"<p>What each scenario represents{note}:</p><ul>" + "".join(items) + "</ul>"
-    return f"<p>{note.strip()}</p>" if note else ""
+    return ""
 
 
 def _dated(entry: dict[str, Any]) -> str:
@@ -1276,7 +1276,7 @@ def build_report(
                 + ", ".join(labels)
             )
     now = now or datetime.now(UTC)
-    name = str(res.manifest.get("experiment", res.path.name))
+    name = str(res.manifest.get("experiment", res.path.resolve().name))
     heading = title or (
         f"Policy comparison: {name}" if res.kind == "scenarios" else f"Experiment report: {name}"
     )

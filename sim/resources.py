@@ -56,7 +56,7 @@ def find(ref: str | Path, kind: str) -> Path:
         The path to read (which may not exist: the caller reports a missing file).
     """
     path = Path(ref)
-    if path.exists() or len(path.parts) != 1:
+    if path.is_file() or len(path.parts) != 1:  # a folder of that name (an --out) is no file
         return path
     name = path.name if path.suffix == ".toml" else f"{path.name}.toml"
     for folder in (Path(kind), shipped_dir(kind)):

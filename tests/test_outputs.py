@@ -107,6 +107,9 @@ def test_shipped_files_are_read_through_the_package(tmp_path, monkeypatch, capsy
     own.write_text("# the project's own version\n" + shipped.read_text())
     assert find("compare_recommendations", "experiments") == own
     assert find("compare_recommendations.toml", "experiments") == own
+    # a folder named like a scenario (say `compare more_pios --out more_pios`) is not the scenario
+    (tmp_path / "more_pios").mkdir()
+    assert find("more_pios", "scenarios") == shipped_dir("scenarios") / "more_pios.toml"
 
 
 # --- single runs -------------------------------------------------------------------------------

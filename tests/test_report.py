@@ -160,6 +160,8 @@ def test_the_report_does_not_depend_on_the_current_folder(compared, tmp_path, mo
     monkeypatch.chdir(tmp_path)
     elsewhere = build_report(compared.out_dir, now=NOW).html
     assert here == elsewhere
+    monkeypatch.chdir(compared.out_dir)
+    assert build_report(".", now=NOW).html == here
     assert f"<code>{compared.out_dir.name}</code>" in here
 
 

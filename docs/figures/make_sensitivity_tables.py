@@ -167,7 +167,7 @@ def effects(runs: pd.DataFrame, factors: list[str]) -> None:
     print("| effect | mean | sd | 5th–95th percentile | share of samples < 0 |")
     print("|---|---|---|---|---|")
     for m in effect_metrics:
-        y = ok[m]
+        y = ok[m].dropna()
         spread = f"{y.quantile(0.05):+.1f} to {y.quantile(0.95):+.1f}"
         print(f"| {SOBOL_METRICS[m]} | {y.mean():+.1f}% | {y.std():.1f} | {spread} | "
               f"{(y < 0).mean():.0%} |")  # fmt: skip
