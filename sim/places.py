@@ -32,16 +32,25 @@ class Roster:
 
     Args:
         n_groups: Number of groups.
-        width: Initial room per group (grown by :meth:`reserve`).
+        width: Initial room per group (grown by :meth:`reserve_for`).
     """
 
     def __init__(self, n_groups: int, width: int):
         self.members = np.full((n_groups, max(4, int(width))), -1, dtype=np.int64)
         self.count = np.zeros(n_groups, dtype=np.int64)
 
-    def reserve(self, extra: int) -> None:
-        """Make room for ``extra`` more members in any one group (doubling the width)."""
-        need = int(self.count.max(initial=0)) + int(extra)
+    def reserve_for(self, groups: np.ndarray) -> None:
+        """Make room for one more member in each entry of ``groups`` (doubling the width).
+
+        Sized by each group's own count, not by the whole batch in any one group: the entry of
+        the whole population at set-up would otherwise make every group as wide as the
+        population.
+        """
+        if groups.size:
+            added = np.bincount(groups, minlength=self.count.size)
+            self._grow(int((self.count + added).max()))
+
+    def _grow(self, need: int) -> None:
         width = self.members.shape[1]
         if need <= width:
             return
@@ -228,10 +237,11 @@ class Places:
         if not people.size:
             return
         pop = self.population
-        self.at_large.reserve(people.size)
+        homes = pop.region[people].astype(np.int64)
+        self.at_large.reserve_for(homes)
         kernels.discharge_many(
             people.astype(np.int64),
-            pop.region[people].astype(np.int64),
+            homes,
             self.wing_free,
             self.wings.members,
             self.wings.count,
@@ -253,8 +263,8 @@ class Places:
     def enter(self, people: np.ndarray) -> None:
         """New offenders join the rosters of their home regions, at large."""
         pop = self.population
-        self.at_large.reserve(people.size)
         groups = pop.region[people].astype(np.int64)
+        self.at_large.reserve_for(groups)
         kernels.roster_add_many(
             self.at_large.members, self.at_large.count, pop.slot, groups, people.astype(np.int64)
         )

@@ -106,7 +106,12 @@ class ColumnStore:
     @staticmethod
     def _column(spec: tuple, rows: int) -> np.ndarray:
         dtype, fill, *tail = spec
-        return np.full((rows, *(tail[0] if tail else ())), fill, dtype=dtype)
+        shape = (rows, *(tail[0] if tail else ()))
+        if fill == 0:
+            # zeroed pages are mapped when first written: rows reserved for later entrants
+            # take no memory until they are used
+            return np.zeros(shape, dtype=dtype)
+        return np.full(shape, fill, dtype=dtype)
 
     def _append(self, k: int) -> np.ndarray:
         """Reserve ``k`` new rows (growing the columns if needed); return their indices."""
