@@ -2,6 +2,8 @@
 
     ocgsim experiment all_scenarios --scale 0.25
     ocgsim analyse results/all_scenarios
+    ocgsim experiment recommendations_more_police --scale 0.25    # the interaction check
+    ocgsim experiment pio_trust_grid && ocgsim analyse results/pio_trust_grid
     python docs/figures/make_scenario_table.py [results/all_scenarios ...]
 
 Several results folders (the same seeds and settings) are read together. Significance is Holm's
@@ -76,6 +78,7 @@ def main() -> int:
             f"extra £{extra / 1e6:.1f}m/yr  £/harm-day {ratio:.2f}"
         )
     interaction(folders[0], Path("results/recommendations_more_police"))
+    grid(Path("results/pio_trust_grid"))
     return 0
 
 
@@ -122,6 +125,35 @@ def interaction(scenarios: Path, with_police: Path) -> None:
 
 
 METRIC_COLUMNS = ["oc_harm_per_year", "ocg_members"]
+GRID_METRICS = (
+    "oc_harm_per_year",
+    "ocg_members",
+    "recruits_prison_per_member_year",
+    "items_acted_per_year",
+    "mean_trust",
+    "cost_million_per_year",
+)
+
+
+def grid(folder: Path) -> None:
+    """The PIO x meetings grid: % change from the default point, * where Holm-significant."""
+    path = folder / "analysis" / "differences.csv"
+    if not path.exists():
+        print(f"\n(no {path}: grid not printed)")
+        return
+    d = pd.read_csv(path)
+    rows, cols = "intelligence.pios_per_1000", "trust.meetings_local"
+    print(f"\nPIOs x local meetings ({folder}; % change from 2 PIOs and 2 meetings, "
+          "* significant after the analysis's Holm correction)")  # fmt: skip
+    for metric in GRID_METRICS:
+        t = d[d["metric"] == metric]
+        if t.empty:
+            continue
+        marks = zip(t["pct_change"], t["significant"], strict=True)
+        cells = [f"{p:+.1f}{'*' if s else ''}" for p, s in marks]
+        table = t.assign(cell=cells).pivot(index=rows, columns=cols, values="cell").fillna("0")
+        print(f"\n{metric} (rows: PIOs per 1,000 places; columns: local meetings a year)")
+        print(table.to_string())
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
     ocgsim analyse results/morris_screening
     ocgsim experiment experiments/sobol_harm.toml
     ocgsim analyse results/sobol_harm
+    ocgsim experiment experiments/sobol_noise.toml
     python docs/figures/make_sensitivity_tables.py     # writes docs/figures/sensitivity_*.png
 
 Morris mu* is in the metric's units; the tables divide it by the mean of the metric over the
@@ -136,6 +137,7 @@ def sobol() -> None:
     if not frames:
         return
     effects(res.runs, factors)
+    explained(res.runs, factors)
     fig, axes = plt.subplots(2, 3, figsize=(16, 8.5), constrained_layout=True, sharey=True)
     for ax, (metric, t) in zip(axes.flat, frames.items(), strict=False):
         t = t.loc[factors]
@@ -182,6 +184,45 @@ def effects(runs: pd.DataFrame, factors: list[str]) -> None:
             high = ok[m][quarter == quarter.max()].mean()
             cells.append(f"{low:+.1f}% → {high:+.1f}%")
         print(f"| `{name}` | " + " | ".join(cells) + " |")
+
+
+def explained(runs: pd.DataFrame, factors: list[str]) -> None:
+    """What the assumptions explain of each output, and what is the model's own randomness.
+
+    Two measures that a single common seed cannot inflate: the share of variance a linear
+    model in the ten assumptions explains (R², with standardised regression coefficients), and
+    the seed-to-seed variance at the default assumptions (``results/sobol_noise``) as a share
+    of the output's variance over the sample.
+    """
+    import numpy as np
+
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    x = (ok[factors] - ok[factors].mean()) / ok[factors].std()
+    noise = None
+    folder = RESULTS / "sobol_noise"
+    if (folder / "manifest.json").exists():
+        noise = load_results(folder).runs
+    print("\nWhat the ten assumptions explain (linear model over the sample) and the seed noise:")
+    print("| output | R² | largest standardised coefficients | seed sd at the defaults "
+          "(20 seeds) | seed variance / variance over the sample |")  # fmt: skip
+    print("|---|---|---|---|---|")
+    for metric, label in SOBOL_METRICS.items():
+        if metric not in ok:
+            continue
+        y = ok[metric]
+        keep = y.notna().to_numpy()
+        a = np.c_[np.ones(keep.sum()), x[keep].to_numpy()]
+        coef, *_ = np.linalg.lstsq(a, y[keep].to_numpy(), rcond=None)
+        fitted = a @ coef
+        r2 = 1.0 - ((y[keep] - fitted) ** 2).sum() / ((y[keep] - y[keep].mean()) ** 2).sum()
+        src = sorted(zip(factors, coef[1:] / y[keep].std(), strict=True), key=lambda t: -abs(t[1]))
+        top = ", ".join(f"`{n.split('.', 1)[1]}` {c:+.2f}" for n, c in src[:3])
+        sd = share = "—"
+        if noise is not None and metric in noise:
+            unit = "%" if metric.startswith("effect_") else ""
+            sd = f"{noise[metric].std():.3g}{unit}"
+            share = f"{noise[metric].var() / y[keep].var():.0%}"
+        print(f"| {label} | {r2:.2f} | {top} | {sd} | {share} |")
 
 
 def main() -> int:
