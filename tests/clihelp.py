@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -78,8 +79,18 @@ def env(**extra: str) -> dict[str, str]:
     return e
 
 
+def _default_sigint() -> None:
+    # a test suite started in the background by a non-interactive shell inherits SIGINT ignored,
+    # and Python then keeps ignoring it: the child gets the default, as from a terminal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(argv: list[str], cwd: Path, **kwargs) -> subprocess.Popen:
-    """Start ``python -m sim ARGV`` in ``cwd`` (stdout and stderr captured as text)."""
+    """Start ``python -m sim ARGV`` in ``cwd`` (stdout and stderr captured as text).
+
+    The child starts with SIGINT at its default (Ctrl-C raises KeyboardInterrupt), however the
+    test suite itself was started.
+    """
     return subprocess.Popen(
         [sys.executable, "-m", "sim", *map(str, argv)],
         cwd=cwd,
@@ -87,5 +98,6 @@ def spawn(argv: list[str], cwd: Path, **kwargs) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
         **kwargs,
     )
