@@ -178,6 +178,74 @@ def test_worker_that_dies_is_recorded_and_pool_recovers(tmp_path):
     assert (runs.loc[runs["toy.n"] != 13, "status"] == "ok").all()
 
 
+class _BreaksBetweenWaits:
+    """A two-slot executor whose pool breaks after the first chunk, before its crash is seen.
+
+    The next submission is refused (as ``ProcessPoolExecutor`` refuses once a worker died) while
+    the first chunk's future has not yet reported the crash: the race behind a CI failure.
+    """
+
+    name = "processes"
+    slots = 2
+
+    def __init__(self):
+        import concurrent.futures as cf
+
+        self.cf = cf
+        self.broken = False
+        self.restarts = 0
+        self.sent: list[list[int]] = []
+        self.pending: list = []
+
+    def submit(self, model, tasks, *rest):
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.broken:
+            raise BrokenProcessPool("a child process terminated abruptly")
+        future = self.cf.Future()
+        ids = [t[0] for t in tasks]
+        self.sent.append(ids)
+        if len(self.sent) == 1:
+            self.broken = True  # this chunk's worker dies; its future fails at the next wait
+            self.pending.append((future, BrokenProcessPool("worker died")))
+        else:
+            future.set_result([{"run_id": i, "status": "ok"} for i in ids])
+        return future
+
+    def wait(self, futures, timeout):
+        for future, exc in self.pending:
+            future.set_exception(exc)
+        self.pending.clear()
+        return {f for f in futures if f.done()}
+
+    def is_crash(self, exc):
+        from concurrent.futures.process import BrokenProcessPool
+
+        return isinstance(exc, BrokenProcessPool)
+
+    def restart(self):
+        self.restarts += 1
+        self.broken = False
+
+
+def test_a_pool_that_breaks_between_waits_loses_no_run():
+    """A submission refused by a pool that broke since the last wait is retried, not raised."""
+    from collections import deque
+    from types import SimpleNamespace
+
+    from sim.experiments.engine import drive
+
+    design = SimpleNamespace(
+        runs=lambda ids: [SimpleNamespace(run_id=i, params={}, seed=i) for i in ids]
+    )
+    executor = _BreaksBetweenWaits()
+    stored: list[dict] = []
+    drive(design, deque(range(6)), executor, ("toy", False, [], 0), stored.append)
+    assert sorted(r["run_id"] for r in stored) == list(range(6))
+    assert all(r["status"] == "ok" for r in stored)  # run 0 was re-run on its own and passed
+    assert executor.restarts == 1 and [0] in executor.sent[1:]
+
+
 def test_manifest_records_provenance(tmp_path):
     run(toy(GRID), tmp_path / "r", executor="serial")
     m = ResultsStore(tmp_path / "r").manifest()

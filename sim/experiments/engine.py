@@ -754,20 +754,37 @@ def drive(
     crashes: dict[int, int] = {}
     inflight: dict[Any, tuple[list[int], bool]] = {}
 
-    def submit(run_ids: list[int], isolated: bool) -> None:
+    def submit(run_ids: list[int], isolated: bool) -> bool:
+        """Send a chunk; False if the executor broke since the last wait (nothing was sent)."""
         tasks = [(r.run_id, r.params, r.seed) for r in design.runs(run_ids)]
-        future = run_executor.submit(args[0], tasks, *args[1:])
+        try:
+            future = run_executor.submit(args[0], tasks, *args[1:])
+        except Exception as exc:
+            if not run_executor.is_crash(exc):
+                raise
+            # A worker died after the last wait: the pool refuses work until the chunks in
+            # flight report the crash (handled below). With none in flight, start afresh.
+            if not inflight:
+                run_executor.restart()
+            return False
         inflight[future] = (run_ids, isolated)
+        return True
 
     while todo or suspects or inflight:
         while len(inflight) < run_executor.slots and (todo or suspects):
             if suspects:
                 if inflight:
                     break  # isolate runs suspected of killing a worker
-                submit([suspects.popleft()], True)
+                rid = suspects.popleft()
+                if not submit([rid], True):
+                    suspects.appendleft(rid)
+                    break
             else:
                 size = chunk(len(todo)) if chunk is not None else 1
-                submit([todo.popleft() for _ in range(min(size, len(todo)))], False)
+                run_ids = [todo.popleft() for _ in range(min(size, len(todo)))]
+                if not submit(run_ids, False):
+                    todo.extendleft(reversed(run_ids))
+                    break
         for future in run_executor.wait(set(inflight), timeout=1.0):
             run_ids, isolated = inflight.pop(future)
             try:
