@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import math
 import os
 import platform
 import socket
@@ -26,11 +27,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "LockHeldError",
     "atomic_path",
     "atomic_write_bytes",
     "current_umask",
+    "finite_json",
     "git_commit",
     "lock_owner",
     "pid_alive",
@@ -100,6 +104,24 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def finite_json(obj: Any) -> Any:
+    """``obj`` ready for strict JSON: NumPy values as Python ones, every NaN or infinity as None.
+
+    Dicts, lists and tuples are cleaned all the way down; anything else is left as it is.
+    """
+    if isinstance(obj, np.ndarray):
+        obj = obj.tolist()
+    elif isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite_json(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [finite_json(v) for v in obj]
+    return obj
 
 
 def versions() -> dict[str, str]:

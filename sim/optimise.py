@@ -931,18 +931,9 @@ def _plain(x: Any) -> Any:
 # output
 # --------------------------------------------------------------------------------------------
 def _json(obj: Any) -> bytes:
-    def clean(x):
-        if isinstance(x, float) and not math.isfinite(x):
-            return None
-        if isinstance(x, dict):
-            return {k: clean(v) for k, v in x.items()}
-        if isinstance(x, list | tuple):
-            return [clean(v) for v in x]
-        if isinstance(x, np.generic):
-            return clean(x.item())
-        return x
+    from sim.files import finite_json
 
-    return (json.dumps(clean(obj), indent=2, sort_keys=True) + "\n").encode()
+    return (json.dumps(finite_json(obj), indent=2, sort_keys=True) + "\n").encode()
 
 
 def plot_front(result: OptimisationResult, path: Path, *, unit: str = "", title: str = "") -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import platform
 import shutil
@@ -23,26 +22,15 @@ from typing import Any
 
 import pandas as pd
 
-from sim.files import LockHeldError, git_commit, pid_lock, public_mode, versions
+from sim.files import LockHeldError, finite_json, git_commit, pid_lock, public_mode, versions
 from sim.params import ScenarioError
 
 __all__ = ["claim_output", "json_bytes", "plot_overview", "summary_table", "write_run"]
 
 
-def _finite(obj: Any) -> Any:
-    """``obj`` with every NaN or infinite float replaced by None (JSON null)."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
-    return obj
-
-
 def json_bytes(obj: Any) -> bytes:
     """Strict JSON (NaN and infinities written as null), indented, keys sorted."""
-    text = json.dumps(_finite(obj), indent=2, sort_keys=True, default=str, allow_nan=False)
+    text = json.dumps(finite_json(obj), indent=2, sort_keys=True, default=str, allow_nan=False)
     return (text + "\n").encode()
 
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sim.experiments.cli import add_executor_options
 from sim.guards import TerminatedError, check_destination, sigterm_raises
 from sim.params import ScenarioError, spec
 
@@ -71,17 +72,7 @@ def register(subparsers: Any) -> None:
         help="results folder (default results/compare-<scenarios>-<settings>/; the same command "
         "continues a stopped comparison)",
     )
-    p.add_argument(
-        "--executor",
-        choices=("serial", "processes", "dask"),
-        help="where to run (default: a local process pool)",
-    )
-    p.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
-    p.add_argument(
-        "--scheduler",
-        metavar="tcp://HOST:PORT",
-        help="address of a running Dask scheduler (implies --executor dask)",
-    )
+    add_executor_options(p)
     p.add_argument(
         "--allow-short-window",
         action="store_true",
@@ -155,19 +146,7 @@ def register(subparsers: Any) -> None:
         help="output folder (must not exist; default results/optimise-budget<B>-scale<S>-<id>/, "
         "the same for the same search, whose runs are kept in <out>.partial/ until it ends)",
     )
-    p.add_argument(
-        "--executor",
-        choices=("serial", "processes", "dask"),
-        default="processes",
-        help="where to run (default: a local process pool)",
-    )
-    p.add_argument("--workers", type=int, default=0, help="worker processes (0: one per CPU)")
-    p.add_argument(
-        "--scheduler",
-        metavar="tcp://HOST:PORT",
-        default="",
-        help="address of a running Dask scheduler (implies --executor dask)",
-    )
+    add_executor_options(p, executor="processes", workers=0, scheduler="")
     p.add_argument("--results", default="results", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_optimise)

@@ -62,6 +62,20 @@ def cli(capsys, argv: list[str]) -> tuple[int, str, list[str]]:
     return code, captured.out, captured.err.strip().splitlines()
 
 
+def assert_rejected(capsys, argv: list[str], out: Path, *words: str) -> None:
+    """``ocgsim ARGV`` exits 2 with one stderr line holding ``words``; nothing is at ``out``."""
+    capsys.readouterr()
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+    assert not out.exists(), "output written for bad input"
+    assert not list(out.parent.glob(f".{out.name}*")), "temporary output left behind"
+
+
 def snapshot(folder: Path) -> dict[str, int]:
     """Every file and folder under ``folder`` (relative path -> size, -1 for folders)."""
     out = {}

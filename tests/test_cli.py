@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from clihelp import assert_rejected
 
 from sim.cli import main
 from sim.params import parameters_markdown
@@ -45,19 +46,6 @@ def test_run_prints_summary_unless_quiet(tmp_path, capsys):
     assert not (out / "overview.png").exists()
 
 
-def _assert_rejected(capsys, argv, out: Path, *words: str) -> None:
-    capsys.readouterr()
-    code = main(argv)
-    captured = capsys.readouterr()
-    assert code == 2
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    for w in words:
-        assert w in lines[0], (w, lines[0])
-    assert not out.exists(), "output written for bad input"
-    assert not list(out.parent.glob(f".{out.name}*")), "temporary output left behind"
-
-
 BAD_FILES = {
     "unknown_section": ("[nonsense]\nx = 1\n", "[nonsense]"),
     "unknown_key": ("[justice]\nofence_hazard = 0.01\n", "justice.ofence_hazard"),
@@ -73,13 +61,13 @@ def test_bad_scenario_file_exits_2_and_writes_nothing(tmp_path, capsys, case):
     bad = tmp_path / "bad.toml"
     bad.write_text(text)
     out = tmp_path / "out"
-    _assert_rejected(capsys, ["run", str(bad), *FAST, "--out", str(out)], out, str(bad), word)
+    assert_rejected(capsys, ["run", str(bad), *FAST, "--out", str(out)], out, str(bad), word)
 
 
 def test_missing_scenario_file_exits_2(tmp_path, capsys):
     missing = tmp_path / "missing.toml"
     out = tmp_path / "out"
-    _assert_rejected(capsys, ["run", str(missing), *FAST, "--out", str(out)], out, str(missing))
+    assert_rejected(capsys, ["run", str(missing), *FAST, "--out", str(out)], out, str(missing))
 
 
 @pytest.mark.parametrize(
@@ -93,13 +81,13 @@ def test_missing_scenario_file_exits_2(tmp_path, capsys):
 def test_bad_set_exits_2_and_writes_nothing(tmp_path, capsys, setting, word):
     out = tmp_path / "out"
     argv = ["run", *FAST, "--set", setting, "--out", str(out)]
-    _assert_rejected(capsys, argv, out, "--set", word)
+    assert_rejected(capsys, argv, out, "--set", word)
 
 
 def test_bad_scale_exits_2(tmp_path, capsys):
     out = tmp_path / "out"
     argv = ["run", "--scale", "5", "--years", "1", "--out", str(out)]
-    _assert_rejected(capsys, argv, out, "run.scale")
+    assert_rejected(capsys, argv, out, "run.scale")
 
 
 def test_existing_out_dir_is_refused_and_left_alone(tmp_path, capsys):

@@ -21,6 +21,7 @@ from conftest import assert_decreases, assert_increases
 from sim.disruption import best_items
 from sim.harm import HARM_WEIGHTS
 from sim.model import OCGModel
+from sim.population import CRIME_TYPES
 
 #: Larger and longer than conftest's default, for outcomes (harm, membership) that move slowly.
 SLOW = {"scale": 0.03, "years": 3}
@@ -195,7 +196,7 @@ def test_debt_violence_is_counted_and_weighted():
 
 def test_harm_adds_up_and_follows_the_index():
     s = OCGModel(rng=1, scale=0.02, years=2).run().summary()
-    by_type = sum(v for k, v in s.items() if k.startswith("oc_harm_") and k[8:-9] in _TYPES)
+    by_type = sum(v for k, v in s.items() if k.startswith("oc_harm_") and k[8:-9] in CRIME_TYPES)
     assert by_type == pytest.approx(s["oc_harm_community_per_year"], rel=1e-9)
     assert s["oc_harm_per_year"] == pytest.approx(
         s["oc_harm_community_per_year"] + s["oc_harm_prison_violence_per_year"], rel=1e-9
@@ -204,20 +205,6 @@ def test_harm_adds_up_and_follows_the_index():
     css = OCGModel(rng=1, scale=0.02, years=2, **{H + "index": "css"}).run().summary()
     ratio = css["oc_harm_drugs_per_year"] / s["oc_harm_drugs_per_year"]
     assert ratio == pytest.approx(HARM_WEIGHTS["css"][0] / HARM_WEIGHTS["cchi"][0], rel=1e-9)
-
-
-_TYPES = {
-    "drugs",
-    "firearms",
-    "fraud",
-    "cyber",
-    "money_laundering",
-    "modern_slavery",
-    "organised_immigration_crime",
-    "acquisitive",
-    "bribery_corruption",
-    "child_sexual_abuse",
-}
 
 
 def test_market_roles_are_conserved_by_every_move():

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from clihelp import assert_rejected
 
 from sim import policy_cli
 from sim.budget import DEFAULT_LEVERS, AnnualCost, lever_space, parse_levers
@@ -40,19 +40,6 @@ TINY = [
     "serial",
     "--quiet",
 ]
-
-
-def _assert_rejected(capsys, argv, out: Path, *words: str) -> None:
-    capsys.readouterr()
-    code = main(argv)
-    captured = capsys.readouterr()
-    assert code == 2, captured.err
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    for w in words:
-        assert w in lines[0], (w, lines[0])
-    assert not out.exists(), "output written for bad input"
-    assert not list(out.parent.glob(f".{out.name}*")), "temporary output left behind"
 
 
 BAD_OPTIMISE = {
@@ -99,7 +86,7 @@ BAD_OPTIMISE = {
 def test_optimise_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, case):
     args, words = BAD_OPTIMISE[case]
     out = tmp_path / "out"
-    _assert_rejected(capsys, ["optimise", *args, "--out", str(out)], out, *words)
+    assert_rejected(capsys, ["optimise", *args, "--out", str(out)], out, *words)
 
 
 def test_optimise_existing_out_is_refused(tmp_path, capsys):

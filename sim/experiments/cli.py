@@ -45,18 +45,38 @@ def _identity(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _add_execution(p: argparse.ArgumentParser) -> None:
+def add_executor_options(
+    p: argparse.ArgumentParser,
+    *,
+    where: str = "a local process pool",
+    executor: str | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> None:
+    """Add ``--executor``, ``--workers`` and ``--scheduler`` (every command that runs runs).
+
+    Args:
+        p: The subcommand's parser.
+        where: The default executor, in words (for the help).
+        executor: Default of ``--executor``.
+        workers: Default of ``--workers`` (None: one per CPU, decided later; 0 says the same).
+        scheduler: Default of ``--scheduler``.
+    """
     p.add_argument(
-        "--executor",
-        choices=EXECUTORS,
-        help="where to run (default: the file's, else a local process pool)",
+        "--executor", choices=EXECUTORS, default=executor, help=f"where to run (default: {where})"
     )
-    p.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
+    per_cpu = "default: one per CPU" if workers is None else f"{workers}: one per CPU"
+    p.add_argument("--workers", type=int, default=workers, help=f"worker processes ({per_cpu})")
     p.add_argument(
         "--scheduler",
         metavar="tcp://HOST:PORT",
+        default=scheduler,
         help="address of a running Dask scheduler (implies --executor dask)",
     )
+
+
+def _add_execution(p: argparse.ArgumentParser) -> None:
+    add_executor_options(p, where="the file's, else a local process pool")
     p.add_argument(
         "--shard",
         metavar="I/N",

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import socket
 import tempfile
@@ -39,7 +38,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.files import atomic_path, atomic_write_bytes, git_commit, public_mode, versions
+from sim.files import (
+    atomic_path,
+    atomic_write_bytes,
+    finite_json,
+    git_commit,
+    public_mode,
+    versions,
+)
 
 __all__ = [
     "ResultsStore",
@@ -62,23 +68,8 @@ def now_iso() -> str:
 
 def atomic_write_json(path: Path, obj: Any) -> None:
     """Write ``obj`` as indented, strict JSON to ``path`` atomically (NaN and inf as null)."""
-    text = json.dumps(_strict(obj), indent=1, default=_json_default, allow_nan=False)
+    text = json.dumps(finite_json(obj), indent=1, default=_json_default, allow_nan=False)
     atomic_write_bytes(path, (text + "\n").encode())
-
-
-def _strict(obj: Any) -> Any:
-    """``obj`` with NumPy values as Python ones and every NaN or infinity as None."""
-    if isinstance(obj, np.ndarray):
-        obj = obj.tolist()
-    elif isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _strict(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_strict(v) for v in obj]
-    return obj
 
 
 def _json_default(obj: Any) -> Any:
@@ -89,11 +80,6 @@ def _json_default(obj: Any) -> Any:
     if isinstance(obj, Path):
         return str(obj)
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
-def _write_table_atomic(path: Path, table: pa.Table) -> None:
-    with atomic_path(path) as tmp:
-        pq.write_table(table, tmp)
 
 
 def _write_tables_together(tables: list[tuple[Path, pa.Table]]) -> None:
