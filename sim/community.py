@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.arrays import chosen, unique
+from sim.kernels import multi_region_groups
 from sim.metrics import derived, flow, stock
 from sim.ocg import ocg_crime_types, ocg_target_sizes
 from sim.population import ASSOCIATE, AT_LARGE, CORE, LEADER, new_skills
@@ -43,9 +44,7 @@ def _ocgs_multi_region(p: Community) -> int:
     members = m.cache.members
     if not members.size:
         return 0
-    present = np.zeros((len(m.ocgs.alive), m.world.n_regions), dtype=bool)
-    present[pop.ocg[members], pop.region[members]] = True
-    return int((present.sum(axis=1) > 1).sum())
+    return multi_region_groups(members, pop.ocg, pop.region, len(m.ocgs.alive))
 
 
 def _drift(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:

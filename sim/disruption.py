@@ -30,6 +30,7 @@ import numpy as np
 
 from sim.agents import TIERS, PoliceUnit
 from sim.justice import CourtDraws
+from sim.kernels import first_come
 from sim.metrics import derived, flow, stock
 from sim.population import AT_LARGE, HIGH, REMAND, SENTENCED
 from sim.process import Process
@@ -272,17 +273,24 @@ class Disruption(Process):
         used = np.zeros_like(transfers)
         in_use = np.bincount(pop.prison[self.separated], minlength=model.world.n_prisons)
         categories = model.world.prison_category
-        separated: list[int] = []
-        for person in target.tolist():
-            here = int(pop.prison[person])
-            destination = -1
-            if used[here] < transfers[here]:
+        # transfers first, in order (each uses up a free place the next one sees); a person
+        # dispersed is not separated, a person concentrated is separated where they went
+        here = pop.prison[target].astype(np.int64)
+        may_separate = np.ones(target.size, dtype=np.bool_)
+        if d.transfer_policy in ("disperse", "concentrate"):
+            for i, person in enumerate(target.tolist()):
+                prison = int(here[i])
+                if used[prison] >= transfers[prison]:
+                    continue
                 if d.transfer_policy == "disperse":
-                    destination = self._other_prison(here, None)
-                elif d.transfer_policy == "concentrate" and categories[here] != HIGH_SECURITY:
-                    destination = self._other_prison(here, HIGH_SECURITY)
-            if destination >= 0:
-                used[here] += 1
+                    destination = self._other_prison(prison, None)
+                elif categories[prison] != HIGH_SECURITY:
+                    destination = self._other_prison(prison, HIGH_SECURITY)
+                else:
+                    continue
+                if destination < 0:
+                    continue
+                used[prison] += 1
                 group = int(pop.ocg[person])
                 present = self._ocg_present(group, destination)
                 model.places.transfer(person, destination)
@@ -291,14 +299,13 @@ class Disruption(Process):
                 if not present:
                     self.count.transfers_seeded += 1
                     self.seeded_prisons.add(destination)
-                if d.transfer_policy != "concentrate":
-                    continue
-                here = destination  # concentrated: separated there if a place is free
-            if in_use[here] < self.separation_places[here]:
-                in_use[here] += 1
-                separated.append(person)
-        if separated:
-            people = np.array(separated, dtype=np.int64)
+                if d.transfer_policy == "concentrate":
+                    here[i] = destination
+                else:
+                    may_separate[i] = False
+        # then separation, first come first served while the prison has a free place
+        people = target[first_come(here, may_separate, in_use, self.separation_places)]
+        if people.size:
             pop.separated[people] = True
             pop.separated_until[people] = week + d.separation_weeks
             self.separated = np.concatenate([self.separated, people])

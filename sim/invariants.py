@@ -76,9 +76,12 @@ def check_invariants(model: OCGModel) -> None:
     assert np.array_equal(np.sort(listed), np.sort(wing_members)), "release calendar mismatch"
     assert (pop.release_week[listed] > model.week).all(), "a release week has passed"
     ventures = np.zeros(ocgs.n, dtype=np.int64)
+    cross = 0
     for a, b in ocgs.ventures:
         ventures[a] += 1
         ventures[b] += 1
+        cross += int(ocgs.home_region[a] != ocgs.home_region[b])
+    assert cross == ocgs.cross_region_ventures, "cross-region venture count"
     roles = model.params.community.venture_roles
     assert (ocgs.venture_roles[: ocgs.n] <= ventures * roles).all(), "venture roles"
     assert (ocgs.venture_roles[: ocgs.n] <= ocgs.target_size[: ocgs.n]).all(), "venture roles"

@@ -5,8 +5,15 @@ uses up or frees a place that the next move sees. These loops run here, compiled
 of ``sim.places`` and ``sim.population``; the Python side prepares the decisions (who, where to,
 with what status) as arrays and calls one kernel per batch.
 
-Every kernel does exactly what the plain-Python moves did, in the same order (the golden runs
+Two small loops of the same kind live here too: handing out a prison's separation places first
+come, first served (``first_come``), and one weekly record (``multi_region_groups``).
+
+Every kernel does exactly what the plain-Python code did, in the same order (the golden runs
 of ``tests/golden`` show it bit for bit). Only integer arithmetic happens here.
+
+Not every loop gains from being compiled: a pass over tens of thousands of scattered offender
+rows costs about the same in numpy as here, because reading the rows is the cost (measured for
+the community's list of prison ties, which therefore stays in numpy).
 
 Compilation is cached on disk (``cache=True``): beside the package where it is writable, else in
 the user's cache folder (or ``NUMBA_CACHE_DIR``), and with no cache at all where neither can be
@@ -24,6 +31,8 @@ __all__ = [
     "calendar_list",
     "discharge_many",
     "find_prison",
+    "multi_region_groups",
+    "first_come",
     "roster_add_many",
     "roster_remove_many",
     "transfer_many",
@@ -398,3 +407,40 @@ def calendar_list(head, following, week):
         out[i] = person
         person = following[person]
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# places handed out in order
+# ---------------------------------------------------------------------------------------------
+@_jit
+def first_come(where, eligible, used, capacity):
+    """Which people get a place, in order: each eligible one takes a free place where they are.
+
+    ``used[k]`` counts the places taken at ``k`` (updated here) out of ``capacity[k]``.
+    """
+    given = np.zeros(where.size, dtype=np.bool_)
+    for i in range(where.size):
+        k = where[i]
+        if eligible[i] and used[k] < capacity[k]:
+            used[k] += 1
+            given[i] = True
+    return given
+
+
+# ---------------------------------------------------------------------------------------------
+# weekly records
+# ---------------------------------------------------------------------------------------------
+@_jit
+def multi_region_groups(members, ocg, region, n_groups):
+    """How many groups have members from more than one region (one pass over the members)."""
+    first = np.full(n_groups, -1, dtype=np.int64)
+    multi = np.zeros(n_groups, dtype=np.bool_)
+    count = 0
+    for person in members:
+        g = ocg[person]
+        if first[g] < 0:
+            first[g] = region[person]
+        elif first[g] != region[person] and not multi[g]:
+            multi[g] = True
+            count += 1
+    return count

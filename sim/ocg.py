@@ -47,6 +47,7 @@ class OCGRegistry(ColumnStore):
         open_roles: Roles of each region's markets that no group holds.
         members: For each group, the set of its members' offender indices.
         ventures: Joint ventures, (a, b) with a < b -> week formed.
+        cross_region_ventures: How many of them join groups of different home regions.
         lost_leader: Groups left without a leader since the community process last looked
             (they may split, and try to promote a new leader).
 
@@ -74,6 +75,7 @@ class OCGRegistry(ColumnStore):
         self.members: list[set[int]] = []
         self.ventures: dict[tuple[int, int], int] = {}
         self._partners: dict[int, set[tuple[int, int]]] = {}  # group -> its ventures
+        self.cross_region_ventures = 0
         self.lost_leader: set[int] = set()
         self._rows = np.zeros(max(16, capacity * 8), dtype=np.int64)  # every member, unordered
         self._n_rows = 0
@@ -197,6 +199,7 @@ class OCGRegistry(ColumnStore):
         if pair in self.ventures:
             return False
         self.ventures[pair] = week
+        self.cross_region_ventures += int(self.home_region[a] != self.home_region[b])
         self._partners.setdefault(a, set()).add(pair)
         self._partners.setdefault(b, set()).add(pair)
         for o in (a, b):
@@ -207,6 +210,8 @@ class OCGRegistry(ColumnStore):
     def end_venture(self, pair: tuple[int, int], roles: int) -> None:
         """End a joint venture; each partner loses the roles it brought (its market is gone)."""
         del self.ventures[pair]
+        a, b = pair
+        self.cross_region_ventures -= int(self.home_region[a] != self.home_region[b])
         for o in pair:
             self._partners[o].discard(pair)
             taken = min(roles, int(self.venture_roles[o]))

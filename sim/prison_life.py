@@ -65,12 +65,12 @@ def _members_inside(p: PrisonLife) -> int:
 
 
 def _presence(p: PrisonLife) -> int:
-    return int(unique(p.model.population.prison[p.model.cache.members_inside]).size)
+    prisons = p.model.population.prison[p.model.cache.members_inside]
+    return int(np.count_nonzero(np.bincount(prisons, minlength=p.model.world.n_prisons)))
 
 
 def _cross_region_ventures(p: PrisonLife) -> int:
-    home = p.model.ocgs.home_region
-    return sum(1 for a, b in p.model.ocgs.ventures if home[a] != home[b])
+    return p.model.ocgs.cross_region_ventures
 
 
 def _leaders_in_prison(p: PrisonLife) -> int:

@@ -53,3 +53,27 @@ def test_sort_based_unique_matches_numpy():
     for size in (0, 1, 2, 50, 5000):
         values = rng.integers(0, 300, size)
         assert np.array_equal(unique(values), np.unique(values))
+
+
+def test_first_come_gives_places_in_order_while_they_last():
+    where = np.array([0, 1, 0, 0, 1, 2], dtype=np.int64)
+    eligible = np.array([True, True, False, True, True, True])
+    used = np.array([0, 1, 0], dtype=np.int64)
+    capacity = np.array([1, 2, 0], dtype=np.int64)
+    given = kernels.first_come(where, eligible, used, capacity)
+    # prison 0: its one place goes to the first (the third is not eligible, the fourth is late);
+    # prison 1: one place was already taken, the second person takes the last; prison 2 has none
+    assert given.tolist() == [True, True, False, False, False, False]
+    assert used.tolist() == [1, 2, 0]
+
+
+def test_multi_region_groups_matches_a_table_of_groups_by_region():
+    rng = np.random.default_rng(11)
+    for size in (0, 1, 40, 3000):
+        ocg = rng.integers(0, 60, 5000).astype(np.int32)
+        region = rng.integers(0, 10 if size < 1000 else 2, 5000).astype(np.int16)
+        members = np.sort(rng.choice(5000, size, replace=False))
+        present = np.zeros((60, 10), dtype=bool)
+        present[ocg[members], region[members]] = True
+        expected = int((present.sum(axis=1) > 1).sum())
+        assert kernels.multi_region_groups(members, ocg, region, 60) == expected
