@@ -180,13 +180,6 @@ class Community(Process):
         self._capability_recovery()
         self._market_recovery()
 
-    def _leave(self, person: int) -> bool:
-        """``person`` leaves their OCG; False if they had none.
-
-        A group left without a leader is noted, as it may split.
-        """
-        return self.model.ocgs.remove_member(self.model.population, person) >= 0
-
     def _recruit(self, people: np.ndarray, groups: np.ndarray) -> np.ndarray:
         """Offenders at large join ``groups[i]`` as associates, in order.
 
@@ -197,11 +190,12 @@ class Community(Process):
         """
         model = self.model
         pop = model.population
+        # the unaffiliated among them, each at their first appearance
+        free = np.flatnonzero(pop.ocg[people] < 0)
+        _, first = np.unique(people[free], return_index=True)
         joined = np.zeros(people.size, dtype=bool)
-        for i, (person, group) in enumerate(zip(people.tolist(), groups.tolist(), strict=True)):
-            if pop.ocg[person] < 0:
-                model.ocgs.join(pop, person, group, ASSOCIATE, model.week)
-                joined[i] = True
+        joined[free[first]] = True
+        model.ocgs.join_many(pop, people[joined], groups[joined], ASSOCIATE, model.week)
         share_high = model.params.population.high_risk_share_members
         recruits = people[joined]
         pop.high_risk[recruits] = self.rng.random(recruits.size) < share_high
@@ -216,19 +210,23 @@ class Community(Process):
         member leaves with ``surplus_exit_hazard`` a week, so membership follows the market.
         """
         model = self.model
-        c = model.params.community
-        members = model.cache.members
-        for person in chosen(self.rng, members, c.member_exit_hazard).tolist():
-            self.count.member_exits += self._leave(person)
+        pop = model.population
         ocgs = model.ocgs
+        c = model.params.community
+        # the members of the start of the week: some may have left already (convicted)
+        leavers = chosen(self.rng, model.cache.members, c.member_exit_hazard)
+        self.count.member_exits += int((ocgs.remove_many(pop, leavers) >= 0).sum())
         n = ocgs.n
         surplus = np.where(ocgs.alive[:n], np.maximum(ocgs.size[:n] - ocgs.target_size[:n], 0), 0)
         leaving = self.rng.binomial(surplus, c.surplus_exit_hazard)
+        surplus_leavers = []
         for group in np.flatnonzero(leaving).tolist():
             pool = [m for m in ocgs.members_of(group) if m != ocgs.leader[group]]  # leader stays
             k = min(int(leaving[group]), len(pool))
-            for person in self.rng.choice(pool, size=k, replace=False).tolist():
-                self.count.member_exits += self._leave(int(person))
+            surplus_leavers.append(self.rng.choice(pool, size=k, replace=False))
+        if surplus_leavers:
+            people = np.concatenate(surplus_leavers).astype(np.int64)
+            self.count.member_exits += int((ocgs.remove_many(pop, people) >= 0).sum())
 
     def _desistance(self) -> None:
         """Offenders at large desist; each is replaced by a new entrant in the same region."""
@@ -245,8 +243,7 @@ class Community(Process):
                 continue
             picks = np.sort(rng.choice(n, size=k, replace=False))
             leavers = at_large.members[region, picks].copy()
-            for person in leavers[pop.ocg[leavers] >= 0].tolist():
-                self._leave(person)
+            model.ocgs.remove_many(pop, leavers)
             model.places.exit(region, leavers)
             regions.extend([region] * leavers.size)
             self.count.desisted += int(leavers.size)

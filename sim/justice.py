@@ -293,8 +293,7 @@ class Justice(Process):
         pop = model.population
         p = model.params.justice.conviction_exit_probability
         leaving = sentenced[(pop.ocg[sentenced] >= 0) & (u < p)]
-        for person in leaving.tolist():
-            model.ocgs.remove_member(pop, person)
+        model.ocgs.remove_many(pop, leaving)
         self.count.conviction_exits += int(leaving.size)
 
     def place_initial_prisoners(self, prisoners: np.ndarray, rng: np.random.Generator) -> None:

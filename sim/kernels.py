@@ -5,8 +5,9 @@ uses up or frees a place that the next move sees. These loops run here, compiled
 of ``sim.places`` and ``sim.population``; the Python side prepares the decisions (who, where to,
 with what status) as arrays and calls one kernel per batch.
 
-Two small loops of the same kind live here too: handing out a prison's separation places first
-come, first served (``first_come``), and one weekly record (``multi_region_groups``).
+Small loops of the same kind live here too: members leaving the OCG registry's index
+(``index_remove_many``), a prison's separation places handed out first come, first served
+(``first_come``), and one weekly record (``multi_region_groups``).
 
 Every kernel does exactly what the plain-Python code did, in the same order (the golden runs
 of ``tests/golden`` show it bit for bit). Only integer arithmetic happens here.
@@ -31,6 +32,7 @@ __all__ = [
     "calendar_list",
     "discharge_many",
     "find_prison",
+    "index_remove_many",
     "multi_region_groups",
     "first_come",
     "roster_add_many",
@@ -444,3 +446,20 @@ def multi_region_groups(members, ocg, region, n_groups):
             multi[g] = True
             count += 1
     return count
+
+
+@_jit
+def index_remove_many(rows, n_rows, slot, people):
+    """Take ``people`` out of a compact index (``rows[:n_rows]``), each in turn.
+
+    The last row moves into each freed slot (``slot`` gives each person's row). Returns the new
+    number of rows.
+    """
+    for person in people:
+        j = slot[person]
+        last = rows[n_rows - 1]
+        rows[j] = last
+        slot[last] = j
+        slot[person] = -1
+        n_rows -= 1
+    return n_rows

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.population import (
     ASSOCIATE,
     CORE,
@@ -141,6 +142,58 @@ class OCGRegistry(ColumnStore):
         pop.ocg[person] = -1
         pop.role[person] = NONE
         return o
+
+    def join_many(
+        self, pop: Population, people: np.ndarray, groups: np.ndarray, role: int, week: int
+    ) -> None:
+        """Make each of ``people`` (in no OCG, each listed once) a member of ``groups[i]``.
+
+        The same as :meth:`join` for each in turn, for any role but the leader's.
+        """
+        if role == LEADER:
+            raise ValueError("a leader joins alone (OCGRegistry.join)")
+        if not people.size:
+            return
+        people = people.astype(np.int64)
+        need = self._n_rows + people.size
+        if need > self._rows.size:
+            grown = np.zeros(max(need, 2 * self._rows.size), dtype=np.int64)
+            grown[: self._n_rows] = self._rows[: self._n_rows]
+            self._rows = grown
+        self._rows[self._n_rows : need] = people
+        pop.member_slot[people] = np.arange(self._n_rows, need)
+        self._n_rows = need
+        self._sorted = None
+        pop.ocg[people] = groups
+        pop.role[people] = role
+        pop.joined_week[people] = week
+        for person, o in zip(people.tolist(), groups.tolist(), strict=True):
+            self.members[o].add(person)
+        np.add.at(self.size, groups, 1)
+
+    def remove_many(self, pop: Population, people: np.ndarray) -> np.ndarray:
+        """Each of ``people`` (listed once) leaves their OCG for good, as :meth:`remove_member`.
+
+        Returns:
+            For each, the OCG they left, or -1 if they had none.
+        """
+        people = people.astype(np.int64)
+        left = pop.ocg[people].astype(np.int64)
+        had = left >= 0
+        p, o = people[had], left[had]
+        if not p.size:
+            return left
+        self._n_rows = kernels.index_remove_many(self._rows, self._n_rows, pop.member_slot, p)
+        self._sorted = None
+        for person, group in zip(p.tolist(), o.tolist(), strict=True):
+            self.members[group].discard(person)
+        np.subtract.at(self.size, o, 1)
+        was_leader = self.leader[o] == p
+        self.leader[o[was_leader]] = -1
+        pop.ocg[p] = -1
+        pop.role[p] = NONE
+        self.lost_leader.update(o[self.leader[o] < 0].tolist())
+        return left
 
     def remove_member(self, pop: Population, person: int) -> int:
         """``person`` leaves their OCG for good; a group left without a leader is noted.

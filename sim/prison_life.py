@@ -235,11 +235,8 @@ class PrisonLife(Process):
                 _, first = np.unique(t_j, return_index=True)
                 t_j, o_j, s_j = t_j[first], o_j[first], s_j[first]
                 high = rng.random(t_j.size) < model.params.population.high_risk_share_members
-                for person, group, is_high in zip(
-                    t_j.tolist(), o_j.tolist(), high.tolist(), strict=True
-                ):
-                    model.ocgs.join(pop, person, group, ASSOCIATE, model.week)
-                    pop.high_risk[person] = is_high
+                model.ocgs.join_many(pop, t_j, o_j, ASSOCIATE, model.week)
+                pop.high_risk[t_j] = high
                 self.count.recruits_prison += int(t_j.size)
                 self.recruiters = unique(s_j)
 

@@ -77,3 +77,42 @@ def test_multi_region_groups_matches_a_table_of_groups_by_region():
         present[ocg[members], region[members]] = True
         expected = int((present.sum(axis=1) > 1).sum())
         assert kernels.multi_region_groups(members, ocg, region, 60) == expected
+
+
+def test_batch_joins_and_exits_match_one_at_a_time():
+    """OCGRegistry.join_many / remove_many leave the same state as join / remove_member in turn."""
+    import copy
+
+    from sim.population import ASSOCIATE, LEADER
+
+    m = OCGModel(rng=4, scale=0.01, years=1)
+    pop, ocgs = m.population, m.ocgs
+    rng = np.random.default_rng(2)
+    members = ocgs.member_rows()
+    leaders = ocgs.leader[: ocgs.n][ocgs.leader[: ocgs.n] >= 0]
+    # some members, two leaders among them, and people in no group (who leave nothing)
+    outside = np.flatnonzero(pop.ocg[: pop.n] < 0)
+    leaving = np.concatenate([rng.choice(members, 40, replace=False), leaders[:2], outside[:5]])
+    leaving = np.unique(leaving)
+    rng.shuffle(leaving)
+    joining = outside[5:45]
+    groups = rng.choice(np.flatnonzero(ocgs.alive[: ocgs.n]), joining.size)
+
+    one = (copy.deepcopy(pop), copy.deepcopy(ocgs))
+    left_one = [one[1].remove_member(one[0], int(p)) for p in leaving]
+    for p, g in zip(joining.tolist(), groups.tolist(), strict=True):
+        one[1].join(one[0], p, g, ASSOCIATE, 7)
+
+    left_many = ocgs.remove_many(pop, leaving)
+    ocgs.join_many(pop, joining, groups, ASSOCIATE, 7)
+
+    assert left_many.tolist() == left_one
+    assert (left_many >= 0).sum() == 42 and (left_many < 0).sum() == 5
+    assert np.array_equal(ocgs.member_rows(), one[1].member_rows())
+    assert ocgs.members == one[1].members and ocgs.lost_leader == one[1].lost_leader
+    for name in ("size", "leader"):
+        assert np.array_equal(getattr(ocgs, name), getattr(one[1], name)), name
+    for name in ("ocg", "role", "joined_week", "member_slot"):
+        assert np.array_equal(getattr(pop, name), getattr(one[0], name)), name
+    with pytest.raises(ValueError, match="leader"):
+        ocgs.join_many(pop, outside[50:51], groups[:1], LEADER, 7)
