@@ -31,10 +31,11 @@ __all__ = [
     "calendar_add",
     "calendar_list",
     "discharge_many",
+    "compiled",
     "find_prison",
+    "first_come",
     "index_remove_many",
     "multi_region_groups",
-    "first_come",
     "roster_add_many",
     "roster_remove_many",
     "transfer_many",
@@ -42,8 +43,11 @@ __all__ = [
 ]
 
 
-def _jit(func):
-    """``numba.njit`` with an on-disk cache where one can be written, else without."""
+def compiled(func):
+    """``numba.njit`` with an on-disk cache where one can be written, else without.
+
+    A process module may compile its own inner loop with it (``sim.prison_life`` does).
+    """
     try:
         return njit(cache=True, nogil=True)(func)
     except RuntimeError:  # no writable cache location: compile in memory
@@ -53,7 +57,7 @@ def _jit(func):
 # ---------------------------------------------------------------------------------------------
 # rosters: compact member lists per group, with each member's position in ``slot``
 # ---------------------------------------------------------------------------------------------
-@_jit
+@compiled
 def _roster_add(members, count, slot, group, person):
     j = count[group]
     members[group, j] = person
@@ -61,7 +65,7 @@ def _roster_add(members, count, slot, group, person):
     count[group] = j + 1
 
 
-@_jit
+@compiled
 def _roster_remove(members, count, slot, group, person):
     j = slot[person]
     last_j = count[group] - 1
@@ -73,14 +77,14 @@ def _roster_remove(members, count, slot, group, person):
     count[group] = last_j
 
 
-@_jit
+@compiled
 def roster_add_many(members, count, slot, groups, people):
     """Put ``people[i]`` into group ``groups[i]``, in order (the roster must have room)."""
     for i in range(people.size):
         _roster_add(members, count, slot, groups[i], people[i])
 
 
-@_jit
+@compiled
 def roster_remove_many(members, count, slot, groups, people):
     """Take ``people[i]`` out of group ``groups[i]``, in order (swap with the last member)."""
     for i in range(people.size):
@@ -90,7 +94,7 @@ def roster_remove_many(members, count, slot, groups, people):
 # ---------------------------------------------------------------------------------------------
 # prisons and wings
 # ---------------------------------------------------------------------------------------------
-@_jit
+@compiled
 def find_prison(free, pref, pref_len, n_tiers, region, category):
     """A prison with a free place, tier by tier of preference; -1 if none.
 
@@ -118,7 +122,7 @@ def find_prison(free, pref, pref_len, n_tiers, region, category):
     return -1
 
 
-@_jit
+@compiled
 def _into_wing(
     person,
     prison,
@@ -149,7 +153,7 @@ def _into_wing(
     free[prison] -= 1
 
 
-@_jit
+@compiled
 def _out_of_wing(
     person,
     wing_free,
@@ -175,7 +179,7 @@ def _out_of_wing(
     phone[person] = False
 
 
-@_jit
+@compiled
 def admit_many(
     people,
     regions,
@@ -233,7 +237,7 @@ def admit_many(
     return placed
 
 
-@_jit
+@compiled
 def discharge_many(
     people,
     regions,
@@ -269,7 +273,7 @@ def discharge_many(
         _roster_add(at_large_members, at_large_count, slot, regions[i], person)
 
 
-@_jit
+@compiled
 def transfer_many(
     people,
     regions,
@@ -331,7 +335,7 @@ def transfer_many(
     return moved
 
 
-@_jit
+@compiled
 def transfer_to(
     person,
     prison,
@@ -381,7 +385,7 @@ def transfer_to(
 # ---------------------------------------------------------------------------------------------
 # the release calendar: one linked list of offenders per week, in the order they were added
 # ---------------------------------------------------------------------------------------------
-@_jit
+@compiled
 def calendar_add(head, tail, following, people, weeks):
     """Append ``people[i]`` to the list of week ``weeks[i]``, in order."""
     for i in range(people.size):
@@ -395,7 +399,7 @@ def calendar_add(head, tail, following, people, weeks):
         tail[week] = person
 
 
-@_jit
+@compiled
 def calendar_list(head, following, week):
     """The offenders listed for ``week``, in the order they were added."""
     n = 0
@@ -414,7 +418,7 @@ def calendar_list(head, following, week):
 # ---------------------------------------------------------------------------------------------
 # places handed out in order
 # ---------------------------------------------------------------------------------------------
-@_jit
+@compiled
 def first_come(where, eligible, used, capacity):
     """Which people get a place, in order: each eligible one takes a free place where they are.
 
@@ -432,7 +436,7 @@ def first_come(where, eligible, used, capacity):
 # ---------------------------------------------------------------------------------------------
 # weekly records
 # ---------------------------------------------------------------------------------------------
-@_jit
+@compiled
 def multi_region_groups(members, ocg, region, n_groups):
     """How many groups have members from more than one region (one pass over the members)."""
     first = np.full(n_groups, -1, dtype=np.int64)
@@ -448,7 +452,7 @@ def multi_region_groups(members, ocg, region, n_groups):
     return count
 
 
-@_jit
+@compiled
 def index_remove_many(rows, n_rows, slot, people):
     """Take ``people`` out of a compact index (``rows[:n_rows]``), each in turn.
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.arrays import unique
+from sim.kernels import compiled
 from sim.metrics import derived, flow, stock
 from sim.population import ASSOCIATE, AT_LARGE, LEADER
 from sim.process import Process
@@ -198,9 +199,21 @@ class PrisonLife(Process):
             return
         # the members' own state is read once per member, then spread over their contacts
         wing, ocg = pop.wing[members], pop.ocg[members]
-        tgt = model.places.wings.sample(wing[who], rng)
-        ok = (tgt >= 0) & (tgt != src) & ~isolated(model, np.maximum(tgt, 0))
-        src, tgt, who = src[ok], tgt[ok], who[ok]
+        # a uniform wing-mate for each contact; contacts with oneself or with someone isolated
+        # do not happen
+        wings = model.places.wings
+        src, tgt, who = _wing_contacts(
+            members,
+            who,
+            wing,
+            rng.random(who.size),
+            wings.count,
+            wings.members,
+            pop.isolated,
+            pop.role,
+            model.params.regime.isolate_leaders,
+            LEADER,
+        )
         src_ocg = ocg[who]
         tgt_ocg = pop.ocg[tgt]
         self.count.contacts += int(src.size)
@@ -214,17 +227,28 @@ class PrisonLife(Process):
             fresh = model.params.disruption.intel_shelf_life_weeks
             pressured = (model.week - pop.prison_intel_week[members]) <= fresh
             faction = model.faction_run[pop.prison[members]]
-            strength = 1.0 + pl.strength_effect * np.log(_local_strength(model, members, wing, ocg))
-            short = (pop.release_week[t] - model.week) <= pl.short_sentence_weeks
-            useful = (pop.skills[t] & model.ocgs.crime_types[o]) != 0
-            p = np.full(s.size, pl.recruit_probability)
-            p *= np.where(pop.debt[t], pl.debt_multiplier, 1.0)
-            p *= np.where(short, pl.short_sentence_multiplier, 1.0)
-            p *= np.where(useful, pl.skill_multiplier, 1.0)
-            p *= strength[w]
-            p *= np.where(pressured, pl.intel_pressure_factor, 1.0)[w]
-            p *= np.where(faction, model.params.regime.faction_recruit_multiplier, 1.0)[w]
-            joined = rng.random(s.size) < np.minimum(p, 1.0)
+            strength = 1.0 + pl.strength_effect * np.log(_local_strength(model, wing, ocg))
+            p = _recruit_chances(
+                t,
+                o,
+                w,
+                pop.debt,
+                pop.release_week,
+                pop.skills,
+                model.ocgs.crime_types,
+                model.week,
+                pressured,
+                faction,
+                strength,
+                pl.recruit_probability,
+                pl.debt_multiplier,
+                pl.short_sentence_weeks,
+                pl.short_sentence_multiplier,
+                pl.skill_multiplier,
+                pl.intel_pressure_factor,
+                model.params.regime.faction_recruit_multiplier,
+            )
+            joined = rng.random(s.size) < p
             # ties that outlast the prison term
             tie = rng.random(s.size) < pl.tie_probability
             pop.tie_ocg[t[tie]] = o[tie]
@@ -273,25 +297,116 @@ class PrisonLife(Process):
             self.count.market_entries += 1
 
 
-def _local_strength(
-    model: OCGModel, members: np.ndarray, wing: np.ndarray, ocg: np.ndarray
-) -> np.ndarray:
+@compiled
+def _wing_contacts(
+    members, who, wing, u, count, roster, isolated_col, role, isolate_leaders, leader
+):
+    """The wing-mate of each contact, and the contacts that happen (in order).
+
+    Contact ``i`` is member ``members[who[i]]``'s; the wing-mate is the one at a uniform
+    position ``u[i]`` of the member's wing roster (as ``Roster.sample``). A contact with oneself,
+    in an empty wing, or with someone isolated (see :func:`isolated`) does not happen.
+
+    Returns:
+        The contacts that happen: the member, the wing-mate, and ``who``.
+    """
+    src = np.empty(who.size, dtype=np.int64)
+    tgt = np.empty(who.size, dtype=np.int64)
+    kept = np.empty(who.size, dtype=np.int64)
+    n = 0
+    for i in range(who.size):
+        j = who[i]
+        group = wing[j]
+        size = count[group]
+        if size == 0:
+            continue
+        pick = np.int64(u[i] * size)
+        mate = roster[group, min(pick, size - 1)]
+        person = members[j]
+        if mate == person or isolated_col[mate] or (isolate_leaders and role[mate] == leader):
+            continue
+        src[n], tgt[n], kept[n] = person, mate, j
+        n += 1
+    return src[:n].copy(), tgt[:n].copy(), kept[:n].copy()
+
+
+@compiled
+def _recruit_chances(
+    t,
+    o,
+    w,
+    debt,
+    release_week,
+    skills,
+    crime_types,
+    week,
+    pressured,
+    faction,
+    strength,
+    base,
+    debt_multiplier,
+    short_weeks,
+    short_multiplier,
+    skill_multiplier,
+    pressure_factor,
+    faction_multiplier,
+):
+    """The recruitment chance of each contact of member ``w[i]`` (OCG ``o[i]``) with ``t[i]``.
+
+    The base chance, multiplied in turn by each factor whose condition holds: the target's drug
+    debt, a short time left to serve, skills of use to the OCG, the member's local strength,
+    fresh intelligence on the member, a faction-run prison; at most 1.
+    """
+    p = np.empty(t.size)
+    for i in range(t.size):
+        x = base
+        x *= debt_multiplier if debt[t[i]] else 1.0
+        x *= short_multiplier if release_week[t[i]] - week <= short_weeks else 1.0
+        x *= skill_multiplier if (skills[t[i]] & crime_types[o[i]]) != 0 else 1.0
+        x *= strength[w[i]]
+        x *= pressure_factor if pressured[w[i]] else 1.0
+        x *= faction_multiplier if faction[w[i]] else 1.0
+        p[i] = min(x, 1.0)
+    return p
+
+
+def _local_strength(model: OCGModel, wing: np.ndarray, ocg: np.ndarray) -> np.ndarray:
     """For each member inside: members of their OCG in their wing (themselves included).
 
     Args:
         model: The model.
-        members: Members inside.
-        wing: Their wings.
+        wing: The wings of the members inside.
         ocg: Their OCGs.
     """
-    keys = wing.astype(np.int64) * max(1, model.ocgs.n) + ocg
-    order = np.argsort(keys, kind="stable")
-    ranked = keys[order]
-    starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
-    counts = np.diff(np.append(starts, ranked.size))
-    strength = np.empty(members.size)
-    strength[order] = np.repeat(counts, counts)
-    return strength
+    return _same_group_counts(wing, ocg, model.world.n_wings, len(model.ocgs.alive))
+
+
+@compiled
+def _same_group_counts(wing, ocg, n_wings, n_groups):
+    """For each entry, how many entries share its wing and its OCG (as floats).
+
+    The entries are bucketed by wing (a counting sort), then each wing's OCGs are counted.
+    """
+    start = np.zeros(n_wings + 1, dtype=np.int64)
+    for i in range(wing.size):
+        start[wing[i] + 1] += 1
+    for k in range(n_wings):
+        start[k + 1] += start[k]
+    order = np.empty(wing.size, dtype=np.int64)
+    fill = start[:-1].copy()
+    for i in range(wing.size):
+        order[fill[wing[i]]] = i
+        fill[wing[i]] += 1
+    seen = np.zeros(n_groups, dtype=np.int64)
+    out = np.empty(wing.size)
+    for k in range(n_wings):
+        for j in range(start[k], start[k + 1]):
+            seen[ocg[order[j]]] += 1
+        for j in range(start[k], start[k + 1]):
+            out[order[j]] = seen[ocg[order[j]]]
+        for j in range(start[k], start[k + 1]):
+            seen[ocg[order[j]]] = 0
+    return out
 
 
 def _random_bit(rng: np.random.Generator, masks: np.ndarray) -> np.ndarray:

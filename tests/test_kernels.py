@@ -12,7 +12,7 @@ def test_a_kernel_compiles_where_no_cache_can_be_written():
     # whose user cache folder cannot be written either): it must still compile and run
     namespace: dict = {}
     exec("def add_one(a):\n    return a + 1\n", namespace)
-    add_one = kernels._jit(namespace["add_one"])
+    add_one = kernels.compiled(namespace["add_one"])
     assert add_one(41) == 42
 
 
@@ -116,3 +116,36 @@ def test_batch_joins_and_exits_match_one_at_a_time():
         assert np.array_equal(getattr(pop, name), getattr(one[0], name)), name
     with pytest.raises(ValueError, match="leader"):
         ocgs.join_many(pop, outside[50:51], groups[:1], LEADER, 7)
+
+
+def test_prison_life_kernels_match_their_array_versions():
+    from sim import prison_life
+
+    rng = np.random.default_rng(8)
+    # members of the same OCG in the same wing: a counting pass against a sort
+    wing = rng.integers(0, 30, 2000)
+    ocg = rng.integers(0, 50, 2000)
+    keys = wing * 50 + ocg
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    got = prison_life._same_group_counts(wing, ocg, 30, 50)
+    assert got.dtype == np.float64 and np.array_equal(got, counts[inverse])
+
+    # the wing-mate of each contact: Roster.sample's pick, then the contacts that cannot happen
+    roster = np.array([[5, 6, 7], [8, -1, -1], [-1, -1, -1]], dtype=np.int64)
+    count = np.array([3, 1, 0], dtype=np.int64)
+    members = np.array([5, 8, 9], dtype=np.int64)  # 9 is in the empty wing (2)
+    wing_of = np.array([0, 1, 2])
+    who = np.array([0, 0, 0, 1, 2, 0])
+    u = np.array([0.0, 0.5, 0.99, 0.3, 0.1, 0.4])
+    isolated_col = np.zeros(10, dtype=bool)
+    role = np.zeros(10, dtype=np.int8)
+    role[7] = 3  # a leader
+    src, tgt, kept = prison_life._wing_contacts(
+        members, who, wing_of, u, count, roster, isolated_col, role, False, 3
+    )
+    # 5 meets itself (no contact), 6, 7; 8 meets itself; 9's wing is empty; 5 meets 6
+    assert tgt.tolist() == [6, 7, 6] and src.tolist() == [5, 5, 5] and kept.tolist() == [0, 0, 0]
+    src, tgt, kept = prison_life._wing_contacts(
+        members, who, wing_of, u, count, roster, isolated_col, role, True, 3
+    )
+    assert tgt.tolist() == [6, 6]  # the leader is isolated
