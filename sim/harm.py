@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.kernels import compiled
 from sim.metrics import flow
-from sim.population import AT_LARGE, CRIME_TYPES
-from sim.prison_life import isolated
+from sim.population import AT_LARGE, CRIME_TYPES, LEADER
 from sim.process import Process
 
 __all__ = ["HARM_WEIGHTS", "VIOLENCE_WEIGHT", "Harm"]
@@ -129,16 +129,25 @@ class Harm(Process):
             return
         share_high = model.params.population.high_risk_share_members
         low = 1.0 / (share_high * h.high_risk_activity + 1.0 - share_high)
-        activity = np.where(pop.high_risk[members], low * h.high_risk_activity, low)
-        inside = pop.status[members] != AT_LARGE
-        directed = np.where(pop.phone[members], h.directed_phone_share, h.directed_share)
-        if inside.any():
-            directed[inside] *= ~isolated(model, members[inside])
-        reach = np.where(inside, directed, 1.0)
-        group = pop.ocg[members]
-        per_member = h.offences_per_member_week * activity * reach * ocgs.capability[:n][group]
-        offences = np.bincount(group, weights=per_member, minlength=n)
-        from_inside = np.bincount(group, weights=per_member * inside, minlength=n)
+        offences, from_inside = _offences_by_group(
+            members,
+            pop.high_risk,
+            pop.status,
+            pop.phone,
+            pop.isolated,
+            pop.role,
+            pop.ocg,
+            ocgs.capability,
+            n,
+            h.offences_per_member_week,
+            low,
+            low * h.high_risk_activity,
+            h.directed_phone_share,
+            h.directed_share,
+            model.params.regime.isolate_leaders,
+            LEADER,
+            AT_LARGE,
+        )
         # spread each group's offences evenly over its crime types
         types = (ocgs.crime_types[:n, None].astype(np.int64) >> np.arange(10)) & 1
         spread = types / np.maximum(types.sum(axis=1, keepdims=True), 1)
@@ -152,3 +161,45 @@ class Harm(Process):
         count.oc_harm += community + violence
         for kind, value in zip(CRIME_TYPES, by_type.tolist(), strict=True):
             setattr(count, f"oc_harm_{kind}", value)  # counted once a week
+
+
+@compiled
+def _offences_by_group(
+    members,
+    high_risk,
+    status,
+    phone,
+    isolated_col,
+    role,
+    ocg,
+    capability,
+    n_groups,
+    per_week,
+    low,
+    high,
+    phone_share,
+    share,
+    isolate_leaders,
+    leader,
+    at_large,
+):
+    """Each group's offences this week, and the part directed from inside, member by member.
+
+    A member commits ``per_week`` offences times their activity (``high`` if truly high risk,
+    else ``low``), their reach (1 at large; inside, ``phone_share`` with a phone or ``share``
+    without, none if isolated: see ``sim.prison_life.isolated``) and their group's capability.
+    """
+    offences = np.zeros(n_groups)
+    from_inside = np.zeros(n_groups)
+    for person in members:
+        activity = high if high_risk[person] else low
+        inside = status[person] != at_large
+        reach = 1.0
+        if inside:
+            cut = isolated_col[person] or (isolate_leaders and role[person] == leader)
+            reach = (phone_share if phone[person] else share) * (0.0 if cut else 1.0)
+        group = ocg[person]
+        committed = per_week * activity * reach * capability[group]
+        offences[group] += committed
+        from_inside[group] += committed * (1.0 if inside else 0.0)
+    return offences, from_inside

@@ -276,10 +276,7 @@ class Justice(Process):
         count.receptions += int(p.size) - n_recalls
         direct = sentence[placed] > 0  # sentenced at court (not remanded, not recalled)
         self._conviction_exits(p[direct], draws.exit[ks[placed]][direct])
-        members = np.flatnonzero(pop.ocg[p] >= 0)
-        share_back = draws.share_back[ks[placed]]
-        for i in members.tolist():
-            model.sharing.share_back_on_arrival(int(p[i]), float(share_back[i]))
+        model.sharing.share_back_on_arrival(p, draws.share_back[ks[placed]])
 
     def _conviction_exits(self, sentenced: np.ndarray, u: np.ndarray) -> None:
         """Some OCG members among the newly sentenced leave their group for good.

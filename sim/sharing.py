@@ -184,31 +184,29 @@ class Sharing(Process):
             self.delivered[home].append((item, tier))
             self.count.items_usable += 1
 
-    def share_back_on_arrival(self, person: int, u: float) -> None:
-        """Police tell the receiving prison that an arriving prisoner is a known OCG member.
+    def share_back_on_arrival(self, people: np.ndarray, u: np.ndarray) -> None:
+        """Police tell the receiving prison which arriving prisoners are known OCG members.
 
         Design trace (DESIGN.md step 5): "Police also share with prisons (who is arriving, who is
         high risk)"; the research's two-way "data-sharing approach".
 
         Args:
-            person: The arriving prisoner.
-            u: A uniform draw in [0, 1) for the decision.
+            people: The arriving prisoners (each once).
+            u: A uniform draw in [0, 1) for each, for the decision.
         """
         model = self.model
         pop = model.population
         s = model.params.sharing
-        if not s.enabled or pop.ocg[person] < 0:
+        if not s.enabled or not people.size:
             return
         shelf_life = model.params.disruption.intel_shelf_life_weeks
-        if model.week - pop.police_intel_week[person] > shelf_life:
-            return
-        prison = int(pop.prison[person])
-        chance = (
-            1.0
-            if s.common_database
-            else s.police_share_back * model.trust.level[prison, LOCAL_TIER]
-        )
-        if u < chance:
-            pop.prison_intel_week[person] = model.week
-            pop.prison_grade[person] = pop.police_grade[person]
-            self.count.shared_back += 1
+        known = (pop.ocg[people] >= 0) & (model.week - pop.police_intel_week[people] <= shelf_life)
+        people, u = people[known], u[known]
+        if s.common_database:
+            chance = np.ones(people.size)
+        else:
+            chance = s.police_share_back * model.trust.level[pop.prison[people], LOCAL_TIER]
+        told = people[u < chance]
+        pop.prison_intel_week[told] = model.week
+        pop.prison_grade[told] = pop.police_grade[told]
+        self.count.shared_back += int(told.size)

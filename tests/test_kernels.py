@@ -149,3 +149,33 @@ def test_prison_life_kernels_match_their_array_versions():
         members, who, wing_of, u, count, roster, isolated_col, role, True, 3
     )
     assert tgt.tolist() == [6, 6]  # the leader is isolated
+
+
+def test_harm_kernel_matches_the_array_formula_bit_for_bit():
+    from sim import harm
+
+    rng = np.random.default_rng(9)
+    rows, n_groups = 3000, 40
+    members = np.sort(rng.choice(rows, 900, replace=False))
+    high_risk, phone, isolated = (rng.random(rows) < q for q in (0.2, 0.5, 0.1))
+    status = rng.integers(0, 3, rows).astype(np.int8)  # 0 at large
+    role = rng.integers(0, 4, rows).astype(np.int8)
+    ocg = rng.integers(0, n_groups, rows).astype(np.int32)
+    capability = rng.random(n_groups)
+    per_week, low, high, phone_share, share = 0.3, 0.7, 2.1, 0.6, 0.15
+    for isolate_leaders in (False, True):
+        got = harm._offences_by_group(
+            members, high_risk, status, phone, isolated, role, ocg, capability, n_groups,
+            per_week, low, high, phone_share, share, isolate_leaders, 3, 0,
+        )  # fmt: skip
+        inside = status[members] != 0
+        cut = isolated[members] | (isolate_leaders & (role[members] == 3))
+        directed = np.where(phone[members], phone_share, share)
+        directed[inside] *= ~cut[inside]
+        reach = np.where(inside, directed, 1.0)
+        activity = np.where(high_risk[members], high, low)
+        group = ocg[members]
+        each = per_week * activity * reach * capability[group]
+        assert np.array_equal(got[0], np.bincount(group, weights=each, minlength=n_groups))
+        expected = np.bincount(group, weights=each * inside, minlength=n_groups)
+        assert np.array_equal(got[1], expected)
