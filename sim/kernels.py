@@ -35,6 +35,7 @@ __all__ = [
     "find_prison",
     "first_come",
     "index_remove_many",
+    "merge_members",
     "multi_region_groups",
     "roster_add_many",
     "roster_remove_many",
@@ -467,3 +468,29 @@ def index_remove_many(rows, n_rows, slot, people):
         slot[person] = -1
         n_rows -= 1
     return n_rows
+
+
+@compiled
+def merge_members(old, joined, is_member):
+    """The sorted rows of the members now.
+
+    ``old`` (sorted) and ``joined`` (sorted) merged, without those who are no longer members
+    (``is_member`` by row) and without repeats.
+    """
+    out = np.empty(old.size + joined.size, dtype=np.int64)
+    n = 0
+    last = -1
+    i = 0
+    j = 0
+    while i < old.size or j < joined.size:
+        if j == joined.size or (i < old.size and old[i] <= joined[j]):
+            person = old[i]
+            i += 1
+        else:
+            person = joined[j]
+            j += 1
+        if person != last and is_member[person]:
+            out[n] = person
+            n += 1
+            last = person
+    return out[:n].copy()

@@ -80,7 +80,25 @@ class OCGRegistry(ColumnStore):
         self.lost_leader: set[int] = set()
         self._rows = np.zeros(max(16, capacity * 8), dtype=np.int64)  # every member, unordered
         self._n_rows = 0
+        # the rows in order, as last sorted; who joined since; who is a member now (by row)
         self._sorted: np.ndarray | None = None
+        self._joined_since: list[np.ndarray] = []
+        self._is_member = np.zeros(0, dtype=np.bool_)
+        self._changed = False
+
+    def _mark(self, people: np.ndarray | int, member: bool) -> None:
+        """Note that ``people`` joined (``member``) or left; :meth:`member_rows` catches up."""
+        if np.size(people) == 0:
+            return
+        top = int(np.max(people)) + 1
+        if top > self._is_member.size:
+            grown = np.zeros(max(top, 2 * self._is_member.size), dtype=np.bool_)
+            grown[: self._is_member.size] = self._is_member
+            self._is_member = grown
+        self._is_member[people] = member
+        if member and self._sorted is not None:
+            self._joined_since.append(np.atleast_1d(np.asarray(people, dtype=np.int64)))
+        self._changed = True
 
     def _index_add(self, pop: Population, person: int) -> None:
         if self._n_rows == self._rows.size:
@@ -88,7 +106,7 @@ class OCGRegistry(ColumnStore):
         self._rows[self._n_rows] = person
         pop.member_slot[person] = self._n_rows
         self._n_rows += 1
-        self._sorted = None
+        self._mark(person, True)
 
     def _index_remove(self, pop: Population, person: int) -> None:
         j = pop.member_slot[person]
@@ -97,13 +115,26 @@ class OCGRegistry(ColumnStore):
         pop.member_slot[last] = j
         pop.member_slot[person] = -1
         self._n_rows -= 1
-        self._sorted = None
+        self._mark(person, False)
 
     def member_rows(self) -> np.ndarray:
-        """Every member of every OCG, in row order (read-only; the same as a scan of ``ocg``)."""
+        """Every member of every OCG, in row order (read-only; the same as a scan of ``ocg``).
+
+        After changes, the last sorted list is merged with those who joined since (sorted), less
+        those who are no longer members: no full sort a week.
+        """
         if self._sorted is None:
             self._sorted = np.sort(self._rows[: self._n_rows])
-            self._sorted.flags.writeable = False
+        elif self._changed:
+            joined = np.sort(np.concatenate(self._joined_since)) if self._joined_since else None
+            if joined is None:
+                joined = np.zeros(0, dtype=np.int64)
+            self._sorted = kernels.merge_members(self._sorted, joined, self._is_member)
+        else:
+            return self._sorted
+        self._joined_since = []
+        self._changed = False
+        self._sorted.flags.writeable = False
         return self._sorted
 
     def create(self, region: int, target_size: int, crime_types: int, week: int) -> int:
@@ -163,7 +194,7 @@ class OCGRegistry(ColumnStore):
         self._rows[self._n_rows : need] = people
         pop.member_slot[people] = np.arange(self._n_rows, need)
         self._n_rows = need
-        self._sorted = None
+        self._mark(people, True)
         pop.ocg[people] = groups
         pop.role[people] = role
         pop.joined_week[people] = week
@@ -184,7 +215,7 @@ class OCGRegistry(ColumnStore):
         if not p.size:
             return left
         self._n_rows = kernels.index_remove_many(self._rows, self._n_rows, pop.member_slot, p)
-        self._sorted = None
+        self._mark(p, False)
         for person, group in zip(p.tolist(), o.tolist(), strict=True):
             self.members[group].discard(person)
         np.subtract.at(self.size, o, 1)

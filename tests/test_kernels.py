@@ -179,3 +179,35 @@ def test_harm_kernel_matches_the_array_formula_bit_for_bit():
         assert np.array_equal(got[0], np.bincount(group, weights=each, minlength=n_groups))
         expected = np.bincount(group, weights=each * inside, minlength=n_groups)
         assert np.array_equal(got[1], expected)
+
+
+def test_member_rows_stay_sorted_through_any_joins_and_exits():
+    """The registry's member list, kept up to date by merging, is always a scan of ``ocg``."""
+    from sim.ocg import OCGRegistry
+    from sim.population import ASSOCIATE, Population
+
+    rng = np.random.default_rng(12)
+    pop = Population(500)
+    pop.add(500)
+    ocgs = OCGRegistry(capacity=4, n_regions=1)
+    groups = [ocgs.create(0, 50, 1, 0) for _ in range(5)]
+    for step in range(300):
+        outside = np.flatnonzero(pop.ocg[: pop.n] < 0)
+        inside = np.flatnonzero(pop.ocg[: pop.n] >= 0)
+        move = rng.integers(4)
+        if move == 0 and outside.size:  # one joins
+            ocgs.join(pop, int(rng.choice(outside)), int(rng.choice(groups)), ASSOCIATE, step)
+        elif move == 1 and outside.size:  # several join
+            people = rng.choice(outside, min(outside.size, 7), replace=False)
+            ocgs.join_many(pop, people, rng.choice(groups, people.size), ASSOCIATE, step)
+        elif move == 2 and inside.size:  # some leave (one may rejoin before the next look)
+            people = rng.choice(inside, min(inside.size, 5), replace=False)
+            ocgs.remove_many(pop, people)
+            if rng.random() < 0.5:
+                ocgs.join(pop, int(people[0]), int(rng.choice(groups)), ASSOCIATE, step)
+        elif inside.size:  # one leaves
+            ocgs.leave(pop, int(rng.choice(inside)))
+        if rng.random() < 0.4:  # the list is not looked at after every change
+            rows = ocgs.member_rows()
+            assert np.array_equal(rows, np.flatnonzero(pop.ocg[: pop.n] >= 0)), step
+            assert not rows.flags.writeable
