@@ -344,15 +344,16 @@ class Justice(Process):
             return
         due = due[(pop.release_week[due] == week) & (pop.status[due] != AT_LARGE)]
         # remand ends: convicted (sentence starts now, same prison) or released
-        remand = due[pop.status[due] == REMAND]
-        convicted = remand[rng.random(remand.size) >= j.remand_release_probability]
+        remand = np.flatnonzero(pop.status[due] == REMAND)  # positions in ``due``
+        stays = remand[rng.random(remand.size) >= j.remand_release_probability]
+        convicted = due[stays]
         if convicted.size:
             sentence = _sentence_weeks(model, rng, convicted.size)
             pop.status[convicted] = SENTENCED
             pop.sentence_weeks[convicted] = sentence
             self.release_calendar.add(convicted, week + custody_weeks(j, sentence))
             self._conviction_exits(convicted, rng.random(convicted.size))
-        leaving = due[~np.isin(due, convicted)]
+        leaving = np.delete(due, stays)
         if not leaving.size:
             return
         sentence = pop.sentence_weeks[leaving].astype(np.int64)

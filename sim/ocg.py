@@ -83,22 +83,25 @@ class OCGRegistry(ColumnStore):
         # the rows in order, as last sorted; who joined since; who is a member now (by row)
         self._sorted: np.ndarray | None = None
         self._joined_since: list[np.ndarray] = []
-        self._is_member = np.zeros(0, dtype=np.bool_)
+        self._joined_one: list[int] = []
+        self._is_member = np.zeros(1024, dtype=np.bool_)
         self._changed = False
 
-    def _mark(self, people: np.ndarray | int, member: bool) -> None:
+    def _mark(self, people: np.ndarray, member: bool) -> None:
         """Note that ``people`` joined (``member``) or left; :meth:`member_rows` catches up."""
-        if np.size(people) == 0:
+        if not people.size:
             return
-        top = int(np.max(people)) + 1
-        if top > self._is_member.size:
-            grown = np.zeros(max(top, 2 * self._is_member.size), dtype=np.bool_)
-            grown[: self._is_member.size] = self._is_member
-            self._is_member = grown
+        self._room_for(int(people.max()))
         self._is_member[people] = member
         if member and self._sorted is not None:
-            self._joined_since.append(np.atleast_1d(np.asarray(people, dtype=np.int64)))
+            self._joined_since.append(people)
         self._changed = True
+
+    def _room_for(self, person: int) -> None:
+        if person >= self._is_member.size:
+            grown = np.zeros(max(person + 1, 2 * self._is_member.size), dtype=np.bool_)
+            grown[: self._is_member.size] = self._is_member
+            self._is_member = grown
 
     def _index_add(self, pop: Population, person: int) -> None:
         if self._n_rows == self._rows.size:
@@ -106,7 +109,11 @@ class OCGRegistry(ColumnStore):
         self._rows[self._n_rows] = person
         pop.member_slot[person] = self._n_rows
         self._n_rows += 1
-        self._mark(person, True)
+        self._room_for(person)
+        self._is_member[person] = True
+        if self._sorted is not None:
+            self._joined_one.append(person)
+        self._changed = True
 
     def _index_remove(self, pop: Population, person: int) -> None:
         j = pop.member_slot[person]
@@ -115,7 +122,8 @@ class OCGRegistry(ColumnStore):
         pop.member_slot[last] = j
         pop.member_slot[person] = -1
         self._n_rows -= 1
-        self._mark(person, False)
+        self._is_member[person] = False
+        self._changed = True
 
     def member_rows(self) -> np.ndarray:
         """Every member of every OCG, in row order (read-only; the same as a scan of ``ocg``).
@@ -126,13 +134,14 @@ class OCGRegistry(ColumnStore):
         if self._sorted is None:
             self._sorted = np.sort(self._rows[: self._n_rows])
         elif self._changed:
-            joined = np.sort(np.concatenate(self._joined_since)) if self._joined_since else None
-            if joined is None:
-                joined = np.zeros(0, dtype=np.int64)
+            joined = np.sort(
+                np.concatenate([*self._joined_since, np.array(self._joined_one, dtype=np.int64)])
+            )
             self._sorted = kernels.merge_members(self._sorted, joined, self._is_member)
         else:
             return self._sorted
         self._joined_since = []
+        self._joined_one = []
         self._changed = False
         self._sorted.flags.writeable = False
         return self._sorted
