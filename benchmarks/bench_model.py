@@ -9,7 +9,10 @@ engine-room issue:
 - full scale, 10 simulated years, including set-up: <= 15 s as the median of the repeats
   (the aim is <= 10 s);
 - agent-weeks per second at full scale, as a ratio to agent-steps per second of Mesa's own
-  Boltzmann wealth example (mesa.examples) measured in the same run: >= 150x;
+  Boltzmann wealth example (mesa.examples) measured in the same run: >= 150x. The example's rate
+  is its steady rate: the median of as many runs as the model's repeats, each timed over
+  ``--boltzmann-steps`` steps after five untimed ones (its first steps are slower, and a short
+  timing of them both lowered the rate and made it vary by half between runs);
 - peak memory at full scale <= 400 MB;
 - time(scale 1) / time(scale 0.25) <= 4;
 - the full-scale run reproduces its golden pin (tests/golden/full_scale.json) bit for bit.
@@ -86,6 +89,8 @@ def boltzmann_worker(agents: int, steps: int, seed: int) -> None:
 
     side = max(10, int(round(agents**0.5)))
     model = BoltzmannWealth(n=agents, width=side, height=side, seed=seed)
+    for _ in range(5):  # untimed: the first steps fill the space's caches
+        model.step()
     t0 = time.perf_counter()
     for _ in range(steps):
         model.step()
@@ -106,7 +111,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3, help="runs per scale (median)")
     parser.add_argument("--boltzmann-agents", type=int, default=10_000)
-    parser.add_argument("--boltzmann-steps", type=int, default=20)
+    parser.add_argument("--boltzmann-steps", type=int, default=100)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--boltzmann", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -151,14 +156,19 @@ def main() -> int:
     # (100 agents on 10 x 10, where fixed per-step costs weigh less per agent: for reference)
     rates = {}
     for agents, steps in ((args.boltzmann_agents, args.boltzmann_steps), (100, 2000)):
-        b = _subprocess(
-            "--boltzmann", "--boltzmann-agents", str(agents), "--boltzmann-steps", str(steps),
-            "--seed", str(args.seed),
-        )  # fmt: skip
-        rates[agents] = b["agent_steps"] / b["seconds"]
+        each = []
+        for _ in range(args.repeats):
+            b = _subprocess(
+                "--boltzmann", "--boltzmann-agents", str(agents), "--boltzmann-steps", str(steps),
+                "--seed", str(args.seed),
+            )  # fmt: skip
+            each.append(b["agent_steps"] / b["seconds"])
+        rates[agents] = statistics.median(each)
         print(
-            f"\nMesa Boltzmann wealth example ({agents:,} agents, one per cell, {steps} steps): "
-            f"{rates[agents]:,.0f} agent-steps/s"
+            f"\nMesa Boltzmann wealth example ({agents:,} agents, one per cell, {steps} steps "
+            f"after 5 untimed): {rates[agents]:,.0f} agent-steps/s (median of "
+            + ", ".join(f"{r:,.0f}" for r in each)
+            + ")"
         )
     boltzmann_rate = rates[args.boltzmann_agents]
 
@@ -182,7 +192,11 @@ def main() -> int:
             ratio >= 150,
         )
         small = full["agent_weeks"] / full["total_s"] / rates[100]
-        print(f"  (against the example at its defaults, 100 agents: {small:,.0f}x)")
+        run_only = full["agent_weeks"] / full["run_s"] / boltzmann_rate
+        print(
+            f"  (against the example at its defaults, 100 agents: {small:,.0f}x; "
+            f"set-up left out of the model's time: {run_only:,.0f}x)"
+        )
         check(
             f"peak memory at full scale: {full['peak_mb']:.0f} MB (target <= 400 MB)",
             full["peak_mb"] <= 400,
