@@ -25,7 +25,8 @@ import numpy as np
 
 from sim.kernels import compiled
 from sim.metrics import flow
-from sim.population import AT_LARGE, CRIME_TYPES, LEADER
+from sim.population import AT_LARGE, CRIME_TYPES
+from sim.prison_life import isolated
 from sim.process import Process
 
 __all__ = ["HARM_WEIGHTS", "VIOLENCE_WEIGHT", "Harm"]
@@ -134,8 +135,7 @@ class Harm(Process):
             pop.high_risk,
             pop.status,
             pop.phone,
-            pop.isolated,
-            pop.role,
+            isolated(model, members),
             pop.ocg,
             ocgs.capability,
             n,
@@ -144,8 +144,6 @@ class Harm(Process):
             low * h.high_risk_activity,
             h.directed_phone_share,
             h.directed_share,
-            model.params.regime.isolate_leaders,
-            LEADER,
             AT_LARGE,
         )
         # spread each group's offences evenly over its crime types
@@ -169,8 +167,7 @@ def _offences_by_group(
     high_risk,
     status,
     phone,
-    isolated_col,
-    role,
+    cut_off,
     ocg,
     capability,
     n_groups,
@@ -179,25 +176,24 @@ def _offences_by_group(
     high,
     phone_share,
     share,
-    isolate_leaders,
-    leader,
     at_large,
 ):
     """Each group's offences this week, and the part directed from inside, member by member.
 
     A member commits ``per_week`` offences times their activity (``high`` if truly high risk,
     else ``low``), their reach (1 at large; inside, ``phone_share`` with a phone or ``share``
-    without, none if isolated: see ``sim.prison_life.isolated``) and their group's capability.
+    without, none if isolated: ``cut_off[i]`` for ``members[i]``, from
+    ``sim.prison_life.isolated``) and their group's capability.
     """
     offences = np.zeros(n_groups)
     from_inside = np.zeros(n_groups)
-    for person in members:
+    for i in range(members.size):
+        person = members[i]
         activity = high if high_risk[person] else low
         inside = status[person] != at_large
         reach = 1.0
         if inside:
-            cut = isolated_col[person] or (isolate_leaders and role[person] == leader)
-            reach = (phone_share if phone[person] else share) * (0.0 if cut else 1.0)
+            reach = (phone_share if phone[person] else share) * (0.0 if cut_off[i] else 1.0)
         group = ocg[person]
         committed = per_week * activity * reach * capability[group]
         offences[group] += committed

@@ -5,8 +5,8 @@ uses up or frees a place that the next move sees. These loops run here, compiled
 of ``sim.places`` and ``sim.population``; the Python side prepares the decisions (who, where to,
 with what status) as arrays and calls one kernel per batch.
 
-Small loops of the same kind live here too: members leaving the OCG registry's index
-(``index_remove_many``), a prison's separation places handed out first come, first served
+Small loops of the same kind live here too: the OCG registry's member list kept in row order
+(``merge_members``), a prison's separation places handed out first come, first served
 (``first_come``), and one weekly record (``multi_region_groups``).
 
 Every kernel does exactly what the plain-Python code did, in the same order (the golden runs
@@ -30,15 +30,16 @@ __all__ = [
     "admit_many",
     "calendar_add",
     "calendar_list",
-    "discharge_many",
     "compiled",
+    "discharge_many",
     "find_prison",
     "first_come",
-    "index_remove_many",
     "merge_members",
     "multi_region_groups",
     "roster_add_many",
+    "roster_pick",
     "roster_remove_many",
+    "roster_sample",
     "transfer_many",
     "transfer_to",
 ]
@@ -47,7 +48,8 @@ __all__ = [
 def compiled(func):
     """``numba.njit`` with an on-disk cache where one can be written, else without.
 
-    A process module may compile its own inner loop with it (``sim.prison_life`` does).
+    A process module may compile its own inner loop with it (``sim.prison_life`` and
+    ``sim.harm`` do).
     """
     try:
         return njit(cache=True, nogil=True)(func)
@@ -76,6 +78,24 @@ def _roster_remove(members, count, slot, group, person):
     members[group, last_j] = -1
     slot[person] = -1
     count[group] = last_j
+
+
+@compiled
+def roster_pick(members, count, group, u):
+    """The member at the uniform position ``u`` (in [0, 1)) of a group's roster; -1 if empty."""
+    size = count[group]
+    if size == 0:
+        return -1
+    return members[group, min(np.int64(u * size), size - 1)]
+
+
+@compiled
+def roster_sample(members, count, groups, u):
+    """:func:`roster_pick` for each of ``groups`` with the uniform ``u[i]``."""
+    out = np.empty(groups.size, dtype=np.int64)
+    for i in range(groups.size):
+        out[i] = roster_pick(members, count, groups[i], u[i])
+    return out
 
 
 @compiled
@@ -451,23 +471,6 @@ def multi_region_groups(members, ocg, region, n_groups):
             multi[g] = True
             count += 1
     return count
-
-
-@compiled
-def index_remove_many(rows, n_rows, slot, people):
-    """Take ``people`` out of a compact index (``rows[:n_rows]``), each in turn.
-
-    The last row moves into each freed slot (``slot`` gives each person's row). Returns the new
-    number of rows.
-    """
-    for person in people:
-        j = slot[person]
-        last = rows[n_rows - 1]
-        rows[j] = last
-        slot[last] = j
-        slot[person] = -1
-        n_rows -= 1
-    return n_rows
 
 
 @compiled

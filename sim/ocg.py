@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import kernels
+from sim.arrays import unique
 from sim.population import (
     ASSOCIATE,
     CORE,
@@ -52,8 +53,8 @@ class OCGRegistry(ColumnStore):
         lost_leader: Groups left without a leader since the community process last looked
             (they may split, and try to promote a new leader).
 
-    Every member of every group is also listed in one maintained index (see
-    :meth:`member_rows`), so that no process scans the whole population to find them.
+    Every member of every group is also marked in a maintained index, and listed in row order by
+    :meth:`member_rows`, so that no process scans the whole population to find them.
     """
 
     #: array name -> (dtype, value of an unused row)
@@ -78,24 +79,13 @@ class OCGRegistry(ColumnStore):
         self._partners: dict[int, set[tuple[int, int]]] = {}  # group -> its ventures
         self.cross_region_ventures = 0
         self.lost_leader: set[int] = set()
-        self._rows = np.zeros(max(16, capacity * 8), dtype=np.int64)  # every member, unordered
-        self._n_rows = 0
-        # the rows in order, as last sorted; who joined since; who is a member now (by row)
+        # the index of members: who is a member now (by row); the rows in order as last listed,
+        # and who joined since (merged in when the list is next asked for)
+        self._is_member = np.zeros(1024, dtype=np.bool_)
         self._sorted: np.ndarray | None = None
         self._joined_since: list[np.ndarray] = []
         self._joined_one: list[int] = []
-        self._is_member = np.zeros(1024, dtype=np.bool_)
         self._changed = False
-
-    def _mark(self, people: np.ndarray, member: bool) -> None:
-        """Note that ``people`` joined (``member``) or left; :meth:`member_rows` catches up."""
-        if not people.size:
-            return
-        self._room_for(int(people.max()))
-        self._is_member[people] = member
-        if member and self._sorted is not None:
-            self._joined_since.append(people)
-        self._changed = True
 
     def _room_for(self, person: int) -> None:
         if person >= self._is_member.size:
@@ -103,47 +93,41 @@ class OCGRegistry(ColumnStore):
             grown[: self._is_member.size] = self._is_member
             self._is_member = grown
 
-    def _index_add(self, pop: Population, person: int) -> None:
-        if self._n_rows == self._rows.size:
-            self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
-        self._rows[self._n_rows] = person
-        pop.member_slot[person] = self._n_rows
-        self._n_rows += 1
+    def _index_add(self, person: int) -> None:
         self._room_for(person)
         self._is_member[person] = True
         if self._sorted is not None:
             self._joined_one.append(person)
         self._changed = True
 
-    def _index_remove(self, pop: Population, person: int) -> None:
-        j = pop.member_slot[person]
-        last = self._rows[self._n_rows - 1]
-        self._rows[j] = last
-        pop.member_slot[last] = j
-        pop.member_slot[person] = -1
-        self._n_rows -= 1
-        self._is_member[person] = False
+    def _index_add_many(self, people: np.ndarray) -> None:
+        self._room_for(int(people.max()))
+        self._is_member[people] = True
+        if self._sorted is not None:
+            self._joined_since.append(people)
+        self._changed = True
+
+    def _index_remove(self, people: np.ndarray | int) -> None:
+        self._is_member[people] = False
         self._changed = True
 
     def member_rows(self) -> np.ndarray:
         """Every member of every OCG, in row order (read-only; the same as a scan of ``ocg``).
 
-        After changes, the last sorted list is merged with those who joined since (sorted), less
-        those who are no longer members: no full sort a week.
+        After changes, the last list is merged with those who joined since (sorted), less those
+        who are no longer members: no sort of all the members, and no scan of the population.
         """
         if self._sorted is None:
-            self._sorted = np.sort(self._rows[: self._n_rows])
+            self._sorted = np.flatnonzero(self._is_member)
         elif self._changed:
             joined = np.sort(
                 np.concatenate([*self._joined_since, np.array(self._joined_one, dtype=np.int64)])
             )
             self._sorted = kernels.merge_members(self._sorted, joined, self._is_member)
-        else:
-            return self._sorted
         self._joined_since = []
         self._joined_one = []
         self._changed = False
-        self._sorted.flags.writeable = False
+        self._sorted.flags.writeable = False  # (again after a copy: every later list builds on it)
         return self._sorted
 
     def create(self, region: int, target_size: int, crime_types: int, week: int) -> int:
@@ -160,7 +144,7 @@ class OCGRegistry(ColumnStore):
 
     def join(self, pop: Population, person: int, o: int, role: int, week: int) -> None:
         """Make ``person`` (who is in no OCG) a member of OCG ``o`` with ``role``."""
-        self._index_add(pop, person)
+        self._index_add(person)
         pop.ocg[person] = o
         pop.role[person] = role
         pop.joined_week[person] = week
@@ -174,7 +158,7 @@ class OCGRegistry(ColumnStore):
         o = int(pop.ocg[person])
         if o < 0:
             return -1
-        self._index_remove(pop, person)
+        self._index_remove(person)
         self.members[o].discard(int(person))
         self.size[o] -= 1
         if self.leader[o] == person:
@@ -189,21 +173,17 @@ class OCGRegistry(ColumnStore):
         """Make each of ``people`` (in no OCG, each listed once) a member of ``groups[i]``.
 
         The same as :meth:`join` for each in turn, for any role but the leader's.
+
+        Raises:
+            ValueError: For the leader's role (a group has one leader: use :meth:`join`).
         """
         if role == LEADER:
             raise ValueError("a leader joins alone (OCGRegistry.join)")
         if not people.size:
             return
-        people = people.astype(np.int64)
-        need = self._n_rows + people.size
-        if need > self._rows.size:
-            grown = np.zeros(max(need, 2 * self._rows.size), dtype=np.int64)
-            grown[: self._n_rows] = self._rows[: self._n_rows]
-            self._rows = grown
-        self._rows[self._n_rows : need] = people
-        pop.member_slot[people] = np.arange(self._n_rows, need)
-        self._n_rows = need
-        self._mark(people, True)
+        people = np.asarray(people, dtype=np.int64)
+        groups = np.asarray(groups, dtype=np.int64)
+        self._index_add_many(people)
         pop.ocg[people] = groups
         pop.role[people] = role
         pop.joined_week[people] = week
@@ -212,19 +192,23 @@ class OCGRegistry(ColumnStore):
         np.add.at(self.size, groups, 1)
 
     def remove_many(self, pop: Population, people: np.ndarray) -> np.ndarray:
-        """Each of ``people`` (listed once) leaves their OCG for good, as :meth:`remove_member`.
+        """Each of ``people`` leaves their OCG for good, as :meth:`remove_member` for each in turn.
 
         Returns:
             For each, the OCG they left, or -1 if they had none.
+
+        Raises:
+            ValueError: If someone is listed twice (the counts would be taken twice).
         """
-        people = people.astype(np.int64)
+        people = np.asarray(people, dtype=np.int64)
         left = pop.ocg[people].astype(np.int64)
         had = left >= 0
         p, o = people[had], left[had]
         if not p.size:
             return left
-        self._n_rows = kernels.index_remove_many(self._rows, self._n_rows, pop.member_slot, p)
-        self._mark(p, False)
+        if unique(p).size != p.size:
+            raise ValueError("OCGRegistry.remove_many: a person is listed twice")
+        self._index_remove(p)
         for person, group in zip(p.tolist(), o.tolist(), strict=True):
             self.members[group].discard(person)
         np.subtract.at(self.size, o, 1)
@@ -275,7 +259,7 @@ class OCGRegistry(ColumnStore):
             self.end_venture(pair, venture_roles)
         self.release_roles(o, int(self.target_size[o]))
         for person in sorted(self.members[o]):
-            self._index_remove(pop, person)
+            self._index_remove(person)
             pop.ocg[person] = -1
             pop.role[person] = NONE
         self.members[o] = set()

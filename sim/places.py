@@ -62,11 +62,7 @@ class Roster:
 
     def sample(self, groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One uniformly drawn member of each group in ``groups`` (-1 where a group is empty)."""
-        counts = self.count[groups]
-        picks = (rng.random(len(groups)) * counts).astype(np.int64)
-        out = self.members[groups, np.minimum(picks, np.maximum(counts - 1, 0))]
-        out[counts == 0] = -1
-        return out
+        return kernels.roster_sample(self.members, self.count, groups, rng.random(len(groups)))
 
     def group(self, group: int) -> np.ndarray:
         """The members of one group (a view; copy before changing the roster)."""

@@ -61,7 +61,6 @@ _FIELDS: dict[str, tuple[type, int]] = {
     "licence_end": (np.int32, -1),
     "licence_intel": (np.bool_, False),
     "ocg": (np.int32, -1),
-    "member_slot": (np.int32, -1),  # position in the OCG registry's index of members
     "role": (np.int8, NONE),
     "joined_week": (np.int32, -1),
     "high_risk": (np.bool_, False),

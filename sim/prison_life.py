@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.arrays import unique
-from sim.kernels import compiled
+from sim.kernels import compiled, roster_pick
 from sim.metrics import derived, flow, stock
 from sim.population import ASSOCIATE, AT_LARGE, LEADER
 from sim.process import Process
@@ -200,19 +200,11 @@ class PrisonLife(Process):
         # the members' own state is read once per member, then spread over their contacts
         wing, ocg = pop.wing[members], pop.ocg[members]
         # a uniform wing-mate for each contact; contacts with oneself or with someone isolated
-        # do not happen
+        # do not happen (``pop.isolated`` is up to date for every member inside, just above, and
+        # only members can be leaders)
         wings = model.places.wings
         src, tgt, who = _wing_contacts(
-            members,
-            who,
-            wing,
-            rng.random(who.size),
-            wings.count,
-            wings.members,
-            pop.isolated,
-            pop.role,
-            model.params.regime.isolate_leaders,
-            LEADER,
+            members, who, wing, rng.random(who.size), wings.count, wings.members, pop.isolated
         )
         src_ocg = ocg[who]
         tgt_ocg = pop.ocg[tgt]
@@ -298,14 +290,13 @@ class PrisonLife(Process):
 
 
 @compiled
-def _wing_contacts(
-    members, who, wing, u, count, roster, isolated_col, role, isolate_leaders, leader
-):
+def _wing_contacts(members, who, wing, u, count, roster, isolated_col):
     """The wing-mate of each contact, and the contacts that happen (in order).
 
     Contact ``i`` is member ``members[who[i]]``'s; the wing-mate is the one at a uniform
-    position ``u[i]`` of the member's wing roster (as ``Roster.sample``). A contact with oneself,
-    in an empty wing, or with someone isolated (see :func:`isolated`) does not happen.
+    position ``u[i]`` of the member's wing roster (``kernels.roster_pick``, as
+    ``Roster.sample``). A contact with oneself, in an empty wing, or with someone isolated
+    (``isolated_col``, which must be up to date for the members inside) does not happen.
 
     Returns:
         The contacts that happen: the member, the wing-mate, and ``who``.
@@ -316,14 +307,9 @@ def _wing_contacts(
     n = 0
     for i in range(who.size):
         j = who[i]
-        group = wing[j]
-        size = count[group]
-        if size == 0:
-            continue
-        pick = np.int64(u[i] * size)
-        mate = roster[group, min(pick, size - 1)]
+        mate = roster_pick(roster, count, wing[j], u[i])
         person = members[j]
-        if mate == person or isolated_col[mate] or (isolate_leaders and role[mate] == leader):
+        if mate < 0 or mate == person or isolated_col[mate]:
             continue
         src[n], tgt[n], kept[n] = person, mate, j
         n += 1

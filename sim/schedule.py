@@ -122,8 +122,7 @@ class Schedule(Process):
         else:  # remove_members
             leaving = members[rng.random(members.size) < entry.share]
             lost = np.bincount(pop.ocg[leaving], minlength=ocgs.n)
-            for person in leaving.tolist():
-                ocgs.remove_member(pop, person)
+            ocgs.remove_many(pop, leaving)
             for group in np.flatnonzero(lost).tolist():
                 ocgs.release_roles(group, int(rng.binomial(lost[group], entry.role_loss)))
             self.count.scheduled_removals += int(leaving.size)

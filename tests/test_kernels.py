@@ -90,10 +90,15 @@ def test_batch_joins_and_exits_match_one_at_a_time():
     rng = np.random.default_rng(2)
     members = ocgs.member_rows()
     leaders = ocgs.leader[: ocgs.n][ocgs.leader[: ocgs.n] >= 0]
-    # some members, two leaders among them, and people in no group (who leave nothing)
+    # a group that has already lost its leader, and whose other members leave now
+    leaderless = int(pop.ocg[leaders[2]])
+    ocgs.remove_member(pop, int(leaders[2]))
+    ocgs.lost_leader.clear()
+    rest = np.array(ocgs.members_of(leaderless), dtype=np.int64)
+    # some members, two leaders, the leaderless group's members, and people in no group
     outside = np.flatnonzero(pop.ocg[: pop.n] < 0)
-    leaving = np.concatenate([rng.choice(members, 40, replace=False), leaders[:2], outside[:5]])
-    leaving = np.unique(leaving)
+    picked = rng.choice(np.setdiff1d(members, np.concatenate([leaders, rest])), 40, replace=False)
+    leaving = np.concatenate([picked, leaders[:2], rest[:2], outside[:5]])
     rng.shuffle(leaving)
     joining = outside[5:45]
     groups = rng.choice(np.flatnonzero(ocgs.alive[: ocgs.n]), joining.size)
@@ -103,19 +108,69 @@ def test_batch_joins_and_exits_match_one_at_a_time():
     for p, g in zip(joining.tolist(), groups.tolist(), strict=True):
         one[1].join(one[0], p, g, ASSOCIATE, 7)
 
-    left_many = ocgs.remove_many(pop, leaving)
+    left_many = ocgs.remove_many(pop, leaving.tolist())  # a list will do
     ocgs.join_many(pop, joining, groups, ASSOCIATE, 7)
 
     assert left_many.tolist() == left_one
-    assert (left_many >= 0).sum() == 42 and (left_many < 0).sum() == 5
+    assert rest.size and (left_many >= 0).sum() == 42 + rest[:2].size
+    assert (left_many < 0).sum() == 5
+    assert leaderless in ocgs.lost_leader
     assert np.array_equal(ocgs.member_rows(), one[1].member_rows())
     assert ocgs.members == one[1].members and ocgs.lost_leader == one[1].lost_leader
     for name in ("size", "leader"):
         assert np.array_equal(getattr(ocgs, name), getattr(one[1], name)), name
-    for name in ("ocg", "role", "joined_week", "member_slot"):
+    for name in ("ocg", "role", "joined_week"):
         assert np.array_equal(getattr(pop, name), getattr(one[0], name)), name
     with pytest.raises(ValueError, match="leader"):
         ocgs.join_many(pop, outside[50:51], groups[:1], LEADER, 7)
+    twice = ocgs.member_rows()[[0, 0]]
+    with pytest.raises(ValueError, match="listed twice"):
+        ocgs.remove_many(pop, twice)
+    m.check_invariants()
+
+
+def test_roster_sample_matches_the_array_formula():
+    members = np.array([[4, 9, 2, -1], [7, -1, -1, -1], [-1, -1, -1, -1]], dtype=np.int64)
+    count = np.array([3, 1, 0], dtype=np.int64)
+    rng = np.random.default_rng(3)
+    groups = rng.integers(0, 3, 500)
+    u = rng.random(500)
+    u[:3] = [0.0, np.nextafter(1.0, 0.0), 0.5]
+    picks = (u * count[groups]).astype(np.int64)
+    expected = members[groups, np.minimum(picks, np.maximum(count[groups] - 1, 0))]
+    expected[count[groups] == 0] = -1
+    assert np.array_equal(kernels.roster_sample(members, count, groups, u), expected)
+
+
+def test_recruit_chances_match_the_array_formula_bit_for_bit():
+    from sim import prison_life
+
+    rng = np.random.default_rng(10)
+    rows, n_members, n_contacts, n_groups = 2000, 300, 5000, 30
+    t = rng.integers(0, rows, n_contacts)
+    w = rng.integers(0, n_members, n_contacts)
+    o = rng.integers(0, n_groups, n_contacts)
+    debt = rng.random(rows) < 0.2
+    release_week = rng.integers(-1, 300, rows).astype(np.int32)
+    skills = rng.integers(0, 1024, rows).astype(np.uint16)
+    crime_types = rng.integers(1, 1024, n_groups).astype(np.uint16)
+    pressured, faction = rng.random(n_members) < 0.3, rng.random(n_members) < 0.4
+    strength = 1.0 + rng.random(n_members)
+    week, short_weeks = 100, 26
+    base, m_debt, m_short, m_skill, f_pressure, m_faction = 0.01 + rng.random(6) * 3
+    got = prison_life._recruit_chances(
+        t, o, w, debt, release_week, skills, crime_types, week, pressured, faction, strength,
+        base, m_debt, short_weeks, m_short, m_skill, f_pressure, m_faction,
+    )  # fmt: skip
+    p = np.full(t.size, base)
+    p *= np.where(debt[t], m_debt, 1.0)
+    p *= np.where((release_week[t] - week) <= short_weeks, m_short, 1.0)
+    p *= np.where((skills[t] & crime_types[o]) != 0, m_skill, 1.0)
+    p *= strength[w]
+    p *= np.where(pressured, f_pressure, 1.0)[w]
+    p *= np.where(faction, m_faction, 1.0)[w]
+    assert np.array_equal(got, np.minimum(p, 1.0))
+    assert (got == 1.0).any() and (got < 1.0).any()
 
 
 def test_prison_life_kernels_match_their_array_versions():
@@ -137,18 +192,13 @@ def test_prison_life_kernels_match_their_array_versions():
     wing_of = np.array([0, 1, 2])
     who = np.array([0, 0, 0, 1, 2, 0])
     u = np.array([0.0, 0.5, 0.99, 0.3, 0.1, 0.4])
-    isolated_col = np.zeros(10, dtype=bool)
-    role = np.zeros(10, dtype=np.int8)
-    role[7] = 3  # a leader
-    src, tgt, kept = prison_life._wing_contacts(
-        members, who, wing_of, u, count, roster, isolated_col, role, False, 3
-    )
+    cut = np.zeros(10, dtype=bool)
+    src, tgt, kept = prison_life._wing_contacts(members, who, wing_of, u, count, roster, cut)
     # 5 meets itself (no contact), 6, 7; 8 meets itself; 9's wing is empty; 5 meets 6
     assert tgt.tolist() == [6, 7, 6] and src.tolist() == [5, 5, 5] and kept.tolist() == [0, 0, 0]
-    src, tgt, kept = prison_life._wing_contacts(
-        members, who, wing_of, u, count, roster, isolated_col, role, True, 3
-    )
-    assert tgt.tolist() == [6, 6]  # the leader is isolated
+    cut[7] = True
+    src, tgt, kept = prison_life._wing_contacts(members, who, wing_of, u, count, roster, cut)
+    assert tgt.tolist() == [6, 6]  # 7 is isolated
 
 
 def test_harm_kernel_matches_the_array_formula_bit_for_bit():
@@ -157,28 +207,26 @@ def test_harm_kernel_matches_the_array_formula_bit_for_bit():
     rng = np.random.default_rng(9)
     rows, n_groups = 3000, 40
     members = np.sort(rng.choice(rows, 900, replace=False))
-    high_risk, phone, isolated = (rng.random(rows) < q for q in (0.2, 0.5, 0.1))
+    high_risk, phone = rng.random(rows) < 0.2, rng.random(rows) < 0.5
+    cut_off = rng.random(members.size) < 0.1
     status = rng.integers(0, 3, rows).astype(np.int8)  # 0 at large
-    role = rng.integers(0, 4, rows).astype(np.int8)
     ocg = rng.integers(0, n_groups, rows).astype(np.int32)
     capability = rng.random(n_groups)
-    per_week, low, high, phone_share, share = 0.3, 0.7, 2.1, 0.6, 0.15
-    for isolate_leaders in (False, True):
-        got = harm._offences_by_group(
-            members, high_risk, status, phone, isolated, role, ocg, capability, n_groups,
-            per_week, low, high, phone_share, share, isolate_leaders, 3, 0,
-        )  # fmt: skip
-        inside = status[members] != 0
-        cut = isolated[members] | (isolate_leaders & (role[members] == 3))
-        directed = np.where(phone[members], phone_share, share)
-        directed[inside] *= ~cut[inside]
-        reach = np.where(inside, directed, 1.0)
-        activity = np.where(high_risk[members], high, low)
-        group = ocg[members]
-        each = per_week * activity * reach * capability[group]
-        assert np.array_equal(got[0], np.bincount(group, weights=each, minlength=n_groups))
-        expected = np.bincount(group, weights=each * inside, minlength=n_groups)
-        assert np.array_equal(got[1], expected)
+    per_week, low, high, phone_share, share = rng.random(5) * [1, 1, 3, 1, 1]
+    got = harm._offences_by_group(
+        members, high_risk, status, phone, cut_off, ocg, capability, n_groups,
+        per_week, low, high, phone_share, share, 0,
+    )  # fmt: skip
+    inside = status[members] != 0
+    directed = np.where(phone[members], phone_share, share)
+    directed[inside] *= ~cut_off[inside]
+    reach = np.where(inside, directed, 1.0)
+    activity = np.where(high_risk[members], high, low)
+    group = ocg[members]
+    each = per_week * activity * reach * capability[group]
+    assert np.array_equal(got[0], np.bincount(group, weights=each, minlength=n_groups))
+    expected = np.bincount(group, weights=each * inside, minlength=n_groups)
+    assert np.array_equal(got[1], expected)
 
 
 def test_member_rows_stay_sorted_through_any_joins_and_exits():
