@@ -179,10 +179,10 @@ class OCGRegistry(ColumnStore):
         """
         if role == LEADER:
             raise ValueError("a leader joins alone (OCGRegistry.join)")
+        people = np.array(people, dtype=np.int64)  # a copy: it is merged into the list later
+        groups = np.asarray(groups, dtype=np.int64)
         if not people.size:
             return
-        people = np.asarray(people, dtype=np.int64)
-        groups = np.asarray(groups, dtype=np.int64)
         self._index_add_many(people)
         pop.ocg[people] = groups
         pop.role[people] = role
