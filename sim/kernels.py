@@ -37,6 +37,7 @@ __all__ = [
     "merge_members",
     "multi_region_groups",
     "roster_add_many",
+    "roster_everyone",
     "roster_pick",
     "roster_remove_many",
     "roster_sample",
@@ -95,6 +96,21 @@ def roster_sample(members, count, groups, u):
     out = np.empty(groups.size, dtype=np.int64)
     for i in range(groups.size):
         out[i] = roster_pick(members, count, groups[i], u[i])
+    return out
+
+
+@compiled
+def roster_everyone(members, count):
+    """Every member of every group, group by group.
+
+    Each roster is compact (its first ``count[g]`` entries), so the room beyond is not read.
+    """
+    out = np.empty(count.sum(), dtype=np.int64)
+    n = 0
+    for g in range(count.size):
+        for j in range(count[g]):
+            out[n] = members[g, j]
+            n += 1
     return out
 
 

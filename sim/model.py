@@ -250,9 +250,9 @@ class OCGModel(mesa.Model):
     # ----------------------------------------------------------------------------------------
     # who is who (index arrays)
     # ----------------------------------------------------------------------------------------
-    def refresh_cache(self) -> None:
-        """Recompute the week's index arrays (members, members inside, prisoners)."""
-        self.cache = WeekCache(self)
+    def refresh_cache(self, prisoners: bool = True) -> None:
+        """Recompute the week's index arrays (members, members inside and, if asked, prisoners)."""
+        self.cache = WeekCache(self, prisoners)
 
     def members_at_large(self) -> np.ndarray:
         """OCG members at large, in row order."""
@@ -352,14 +352,18 @@ class OCGModel(mesa.Model):
 class WeekCache:
     """Index arrays of the week (recomputed after justice, after prison life, and at the end).
 
+    Args:
+        model: The model.
+        prisoners: Whether to list the prisoners too (prison life's refresh does not need them).
+
     Attributes:
         members: Every OCG member.
         members_inside: Members in prison.
-        prisoners: Everyone in prison (wing by wing).
+        prisoners: Everyone in prison (wing by wing); None if not listed.
     """
 
-    def __init__(self, model: OCGModel):
+    def __init__(self, model: OCGModel, prisoners: bool = True):
         pop = model.population
         self.members = model.ocgs.member_rows()
         self.members_inside = self.members[pop.status[self.members] != AT_LARGE]
-        self.prisoners = model.places.prisoners()
+        self.prisoners = model.places.prisoners() if prisoners else None

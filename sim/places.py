@@ -70,8 +70,7 @@ class Roster:
 
     def everyone(self) -> np.ndarray:
         """Every member of every group, group by group."""
-        m = self.members
-        return m[m >= 0]
+        return kernels.roster_everyone(self.members, self.count)
 
 
 class Preferences:

@@ -181,7 +181,7 @@ class PrisonLife(Process):
     def step(self) -> None:
         """Run the week's contacts between OCG members and their wing-mates."""
         model = self.model
-        model.refresh_cache()
+        model.refresh_cache(prisoners=False)  # nobody reads the prisoners before market's refresh
         self.recruiters = np.zeros(0, dtype=np.int64)
         self.new_ties = np.zeros(0, dtype=np.int64)
         rng = self.rng

@@ -142,6 +142,21 @@ def test_roster_sample_matches_the_array_formula():
     assert np.array_equal(kernels.roster_sample(members, count, groups, u), expected)
 
 
+def test_roster_everyone_lists_each_group_in_order_and_nothing_beyond_its_count():
+    members = np.array([[4, 9, 2, -1], [7, -1, -1, -1], [-1, -1, -1, -1], [5, 1, 3, 8]])
+    count = np.array([3, 1, 0, 4], dtype=np.int64)
+    out = kernels.roster_everyone(members, count)
+    assert out.tolist() == [4, 9, 2, 7, 5, 1, 3, 8]
+    assert out.tolist() == members[members >= 0].tolist()  # the scan it replaces
+    members[1, 1] = 99  # room beyond a group's count is not read
+    assert kernels.roster_everyone(members, count).tolist() == out.tolist()
+    # a roster of a running model: the same as the scan, wing by wing
+    m = OCGModel(rng=4, scale=0.01, years=1).run(5)
+    wings = m.places.wings
+    assert np.array_equal(m.places.prisoners(), wings.members[wings.members >= 0])
+    assert m.places.prisoners().size == m.places.occupancy.sum()
+
+
 def test_recruit_chances_match_the_array_formula_bit_for_bit():
     from sim import prison_life
 
