@@ -29,6 +29,7 @@ from numba import njit
 __all__ = [
     "admit_many",
     "calendar_add",
+    "calendar_clear",
     "calendar_list",
     "compiled",
     "discharge_many",
@@ -420,36 +421,73 @@ def transfer_to(
 
 
 # ---------------------------------------------------------------------------------------------
-# the release calendar: one linked list of offenders per week, in the order they were added
+# the release calendar: for each week, a chain of blocks of offenders, in the order they were
+# added (reading a week's list reads whole blocks, not one scattered row per offender)
 # ---------------------------------------------------------------------------------------------
 @compiled
-def calendar_add(head, tail, following, people, weeks):
-    """Append ``people[i]`` to the list of week ``weeks[i]``, in order."""
+def calendar_add(head, tail, blocks, fill, following, free, n_free, people, weeks):
+    """Append ``people[i]`` to the list of week ``weeks[i]``, in order.
+
+    A week's list is a chain of blocks (rows of ``blocks``, ``fill`` used, ``following`` the
+    next block or -1); a full block is followed by one from the ``free`` stack (``n_free`` on
+    it).
+
+    Returns:
+        The number of blocks left on the free stack, and how many people were added: fewer than
+        all if the free blocks ran out (make more and add the rest).
+    """
+    width = blocks.shape[1]
     for i in range(people.size):
-        person = people[i]
         week = weeks[i]
-        following[person] = -1
-        if tail[week] < 0:
-            head[week] = person
-        else:
-            following[tail[week]] = person
-        tail[week] = person
+        b = tail[week]
+        if b < 0 or fill[b] == width:
+            if n_free == 0:
+                return n_free, i
+            n_free -= 1
+            new = free[n_free]
+            fill[new] = 0
+            following[new] = -1
+            if b < 0:
+                head[week] = new
+            else:
+                following[b] = new
+            tail[week] = new
+            b = new
+        blocks[b, fill[b]] = people[i]
+        fill[b] += 1
+    return n_free, people.size
 
 
 @compiled
-def calendar_list(head, following, week):
+def calendar_list(head, blocks, fill, following, week):
     """The offenders listed for ``week``, in the order they were added."""
     n = 0
-    person = head[week]
-    while person >= 0:
-        n += 1
-        person = following[person]
+    b = head[week]
+    while b >= 0:
+        n += fill[b]
+        b = following[b]
     out = np.empty(n, dtype=np.int64)
-    person = head[week]
-    for i in range(n):
-        out[i] = person
-        person = following[person]
+    k = 0
+    b = head[week]
+    while b >= 0:
+        for j in range(fill[b]):
+            out[k] = blocks[b, j]
+            k += 1
+        b = following[b]
     return out
+
+
+@compiled
+def calendar_clear(head, tail, following, free, n_free, week):
+    """Take week ``week``'s list off the calendar, its blocks back on the free stack."""
+    b = head[week]
+    while b >= 0:
+        free[n_free] = b
+        n_free += 1
+        b = following[b]
+    head[week] = -1
+    tail[week] = -1
+    return n_free
 
 
 # ---------------------------------------------------------------------------------------------

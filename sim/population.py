@@ -56,7 +56,6 @@ _FIELDS: dict[str, tuple[type, int]] = {
     "wing": (np.int32, -1),
     "slot": (np.int32, -1),  # position in the current roster (region or wing)
     "release_week": (np.int32, -1),  # sentenced: release; remand: end of remand
-    "next_due": (np.int64, -1),  # the next offender listed for the same release week
     "sentence_weeks": (np.int32, 0),
     "licence_end": (np.int32, -1),
     "licence_intel": (np.bool_, False),

@@ -56,6 +56,39 @@ def test_statuses_and_release_calendar_are_consistent():
     assert (pop.prison[at_large] == -1).all()
 
 
+def test_release_calendar_keeps_each_weeks_list_in_the_order_it_was_added():
+    from sim.justice import ReleaseCalendar
+    from sim.population import Population
+
+    rng = np.random.default_rng(12)
+    pop = Population(5000)
+    pop.add(5000)
+    class SmallBlocks(ReleaseCalendar):
+        BLOCK = 2  # the first 1,024 blocks run out: more are made in the middle of a batch
+
+    calendar = SmallBlocks(pop, 20)
+    expected: dict[int, list[int]] = {}
+    unlisted = list(rng.permutation(5000))
+    for week in range(60):
+        # a batch of adds (some weeks far ahead: the calendar grows, blocks run out and grow)
+        k = int(rng.integers(0, 300))
+        people = np.array([unlisted.pop() for _ in range(min(k, len(unlisted)))], dtype=np.int64)
+        weeks = week + 1 + rng.integers(0, 40, people.size) * rng.integers(1, 4, people.size)
+        calendar.add(people, weeks)
+        for person, w in zip(people.tolist(), weeks.tolist(), strict=True):
+            expected.setdefault(w, []).append(person)
+        assert (pop.release_week[people] == weeks).all()
+        assert calendar.due(week + 5).tolist() == expected.get(week + 5, [])  # the list stays
+        taken = calendar.take(week)
+        assert taken.tolist() == expected.pop(week, [])
+        assert calendar.take(week).size == 0
+        unlisted.extend(taken.tolist())  # released: may be listed again
+    for w in range(60, calendar.head.size):
+        assert calendar.due(w).tolist() == expected.pop(w, [])
+    assert not expected
+    assert calendar.fill.size > 1024
+
+
 def test_calibration_targets_roughly_hold_at_small_scale():
     # scale 0.03, 2 years, one seed: occupancy near capacity and a plausible reception rate
     m = OCGModel(rng=5, scale=0.03, years=2).run()
