@@ -17,6 +17,7 @@ import numpy as np
 
 from sim import kernels
 from sim.arrays import chosen, unique
+from sim.kernels import compiled
 from sim.metrics import derived, flow, stock
 from sim.places import Preferences
 from sim.population import AT_LARGE, HIGH, REMAND, SENTENCED
@@ -432,26 +433,24 @@ class Justice(Process):
         base = unique(np.concatenate(caught)) if caught else np.zeros(0, dtype=np.int64)
 
         # members at large: their own hazard, by thinning or adding to the uniform draw
-        members = model.members_at_large()
-        if len(members):
-            fresh = model.params.disruption.intel_shelf_life_weeks
-            known = (model.week - pop.police_intel_week[members]) <= fresh
-            hazard = (
-                h
-                * j.ocg_offence_multiplier
-                * np.where(known, model.params.disruption.arrest_multiplier, 1.0)
+        d = model.params.disruption
+        members, known, hazard = _own_hazards(
+            model.ocgs.member_rows(),
+            pop.status,
+            pop.police_intel_week,
+            model.week,
+            d.intel_shelf_life_weeks,
+            h,
+            h * j.ocg_offence_multiplier,
+            d.arrest_multiplier,
+            AT_LARGE,
+        )
+        if members.size:
+            u = rng.random(members.size)
+            dropped, added, intel = _thin_or_add(
+                members, known, hazard, u, base, h, max(h, 1e-12), max(1.0 - h, 1e-12)
             )
-            hazard = np.minimum(hazard, 1.0)
-            # only members whose hazard differs from everyone's need a draw of their own
-            differ = hazard != h
-            members, known, hazard = members[differ], known[differ], hazard[differ]
-            in_base = np.isin(members, base, assume_unique=True)
-            keep_p = np.where(hazard >= h, 1.0, hazard / max(h, 1e-12))
-            add_p = np.where(hazard > h, (hazard - h) / max(1.0 - h, 1e-12), 0.0)
-            u = rng.random(len(members))
-            dropped = members[in_base & (u >= keep_p)]
-            added = members[~in_base & (u < add_p)]
-            self.count.arrests_intel += int(known[~in_base & (u < add_p)].sum())
+            self.count.arrests_intel += intel
             if dropped.size:
                 base = base[~np.isin(base, dropped)]
             base = unique(np.concatenate([base, added]))
@@ -539,6 +538,70 @@ class Justice(Process):
             target = np.where(here == LOCAL, TRAINING, OPEN)
             moved = model.places.transfer_many(moving, target, self.strict_preferences)
             self.count.progressions += int(moved.sum())
+
+
+@compiled
+def _own_hazards(
+    members, status, intel_week, week, fresh, h, member_h, arrest_multiplier, at_large
+):
+    """The members at large whose weekly offence hazard differs from everyone's ``h``.
+
+    A member's hazard is ``member_h`` (``h`` x the OCG offence multiplier), times
+    ``arrest_multiplier`` if the police hold fresh intelligence on them, at most 1.
+
+    Returns:
+        Those members (in the order given), whether each is known to the police, and each
+        one's hazard.
+    """
+    out = np.empty(members.size, dtype=np.int64)
+    known = np.empty(members.size, dtype=np.bool_)
+    hazard = np.empty(members.size)
+    n = 0
+    for person in members:
+        if status[person] != at_large:
+            continue
+        fresh_intel = week - intel_week[person] <= fresh
+        x = min(member_h * (arrest_multiplier if fresh_intel else 1.0), 1.0)
+        if x == h:
+            continue
+        out[n], known[n], hazard[n] = person, fresh_intel, x
+        n += 1
+    return out[:n].copy(), known[:n].copy(), hazard[:n].copy()
+
+
+@compiled
+def _thin_or_add(members, known, hazard, u, base, h, h_floor, rest_floor):
+    """Members with their own hazard, against the uniform draw ``base`` (sorted).
+
+    A member in ``base`` stays with hazard / h (dropped if ``u`` is above it); a member not in
+    it is added with (hazard - h) / (1 - h). Both ``members`` and ``base`` are sorted.
+
+    Returns:
+        The members dropped, those added, and how many of those added the police knew.
+    """
+    dropped = np.empty(members.size, dtype=np.int64)
+    added = np.empty(members.size, dtype=np.int64)
+    n_dropped = n_added = intel = 0
+    j = 0
+    for i in range(members.size):
+        person = members[i]
+        while j < base.size and base[j] < person:
+            j += 1
+        in_base = j < base.size and base[j] == person
+        x = hazard[i]
+        if in_base:
+            keep = 1.0 if x >= h else x / h_floor
+            if u[i] >= keep:
+                dropped[n_dropped] = person
+                n_dropped += 1
+        else:
+            add = (x - h) / rest_floor if x > h else 0.0
+            if u[i] < add:
+                added[n_added] = person
+                n_added += 1
+                if known[i]:
+                    intel += 1
+    return dropped[:n_dropped].copy(), added[:n_added].copy(), intel
 
 
 # ---------------------------------------------------------------------------------------------
