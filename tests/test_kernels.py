@@ -208,12 +208,19 @@ def test_prison_life_kernels_match_their_array_versions():
     who = np.array([0, 0, 0, 1, 2, 0])
     u = np.array([0.0, 0.5, 0.99, 0.3, 0.1, 0.4])
     cut = np.zeros(10, dtype=bool)
-    src, tgt, kept = prison_life._wing_contacts(members, who, wing_of, u, count, roster, cut)
+    ocg_col = np.full(10, -1)
+    ocg_col[7] = 3
+    src, tgt, kept, tgt_ocg = prison_life._wing_contacts(
+        members, who, wing_of, u, count, roster, cut, ocg_col
+    )
     # 5 meets itself (no contact), 6, 7; 8 meets itself; 9's wing is empty; 5 meets 6
     assert tgt.tolist() == [6, 7, 6] and src.tolist() == [5, 5, 5] and kept.tolist() == [0, 0, 0]
+    assert tgt_ocg.tolist() == [-1, 3, -1]  # the wing-mate's OCG
     cut[7] = True
-    src, tgt, kept = prison_life._wing_contacts(members, who, wing_of, u, count, roster, cut)
-    assert tgt.tolist() == [6, 6]  # 7 is isolated
+    src, tgt, kept, tgt_ocg = prison_life._wing_contacts(
+        members, who, wing_of, u, count, roster, cut, ocg_col
+    )
+    assert tgt.tolist() == [6, 6] and tgt_ocg.tolist() == [-1, -1]  # 7 is isolated
 
 
 def test_harm_kernel_matches_the_array_formula_bit_for_bit():
@@ -242,6 +249,81 @@ def test_harm_kernel_matches_the_array_formula_bit_for_bit():
     assert np.array_equal(got[0], np.bincount(group, weights=each, minlength=n_groups))
     expected = np.bincount(group, weights=each * inside, minlength=n_groups)
     assert np.array_equal(got[1], expected)
+
+
+def test_harm_by_crime_type_spreads_each_groups_offences_over_its_types():
+    from sim import harm
+
+    rng = np.random.default_rng(11)
+    n_groups = 60
+    crime_types = rng.integers(0, 1024, n_groups).astype(np.uint16)
+    crime_types[:3] = [1, 0b1010, 0]  # one type, two types, none (counts for no type)
+    offences = rng.random(n_groups) * (rng.random(n_groups) < 0.8)
+    from_inside = offences * rng.random(n_groups)
+    weights = 1.0 + rng.random(10) * 100
+    by_type, directed = harm._harm_by_type(offences, from_inside, crime_types, weights)
+    # the array formula it replaces
+    types = (crime_types[:, None].astype(np.int64) >> np.arange(10)) & 1
+    spread = types / np.maximum(types.sum(axis=1, keepdims=True), 1)
+    assert np.allclose(by_type, (offences[:, None] * spread).sum(axis=0) * weights, rtol=1e-12)
+    assert directed == pytest.approx(float((from_inside * (spread @ weights)).sum()), rel=1e-12)
+    assert by_type[0] >= offences[0] * weights[0]  # group 0's offences all count as type 0
+    assert by_type[1] >= offences[1] / 2 * weights[1]
+
+
+def test_recruiting_strength_matches_the_array_formula_bit_for_bit():
+    from sim.community import recruiting_strength
+    from sim.population import AT_LARGE
+
+    m = OCGModel(rng=6, scale=0.02, years=1).run(30)
+    pop, ocgs = m.population, m.ocgs
+    pop.licence_intel[ocgs.member_rows()[::3]] = True  # some members under licence conditions
+    members = ocgs.member_rows()
+    weight = np.where(
+        pop.status[members] == AT_LARGE,
+        np.where(pop.licence_intel[members], 1.0 - m.params.disruption.licence_effect, 1.0),
+        np.where(pop.phone[members], m.params.community.phone_recruit_boost, 0.0),
+    )
+    active = np.bincount(pop.ocg[members], weights=weight, minlength=ocgs.n)
+    expected = np.minimum(1.0, active / np.maximum(ocgs.size[: ocgs.n], 1))
+    got = recruiting_strength(m)
+    assert np.array_equal(got, expected)
+    assert ((got > 0) & (got < 1)).any()
+
+
+def test_offence_hazard_kernels_match_the_array_formula():
+    from sim import justice
+
+    rng = np.random.default_rng(13)
+    rows = 4000
+    members = np.sort(rng.choice(rows, 1500, replace=False))
+    status = rng.integers(0, 3, rows).astype(np.int8)  # 0 at large
+    intel_week = rng.integers(-60, 100, rows).astype(np.int32)
+    week, fresh, h = 100, 52, 0.01
+    for member_h, arrest in ((h, 2.0), (1.5 * h, 0.5), (0.5 * h, 3.0), (0.9, 2.0)):
+        got_m, got_k, got_h = justice._own_hazards(
+            members, status, intel_week, week, fresh, h, member_h, arrest, 0
+        )
+        m = members[status[members] == 0]
+        known = (week - intel_week[m]) <= fresh
+        hazard = np.minimum(member_h * np.where(known, arrest, 1.0), 1.0)
+        differ = hazard != h
+        m, known, hazard = m[differ], known[differ], hazard[differ]
+        assert np.array_equal(got_m, m) and np.array_equal(got_k, known)
+        assert np.array_equal(got_h, hazard)
+        base = np.sort(rng.choice(rows, 300, replace=False))
+        base[:20] = m[:20] if m.size >= 20 else base[:20]
+        base = np.unique(base)
+        u = rng.random(m.size)
+        dropped, added, intel = justice._thin_or_add(
+            m, known, hazard, u, base, h, max(h, 1e-12), max(1.0 - h, 1e-12)
+        )
+        in_base = np.isin(m, base)
+        keep_p = np.where(hazard >= h, 1.0, hazard / h)
+        add_p = np.where(hazard > h, (hazard - h) / (1.0 - h), 0.0)
+        assert np.array_equal(dropped, m[in_base & (u >= keep_p)])
+        assert np.array_equal(added, m[~in_base & (u < add_p)])
+        assert intel == int(known[~in_base & (u < add_p)].sum())
 
 
 def test_member_rows_stay_sorted_through_any_joins_and_exits():
