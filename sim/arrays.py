@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["chosen", "unique"]
+__all__ = ["chosen", "grouped", "unique"]
 
 
 def unique(values: np.ndarray) -> np.ndarray:
@@ -35,3 +35,15 @@ def chosen(rng: np.random.Generator, people: np.ndarray, p: float) -> np.ndarray
     if not k:
         return people[:0]
     return people[np.sort(rng.choice(n, size=k, replace=False))]
+
+
+def grouped(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """The positions of each distinct key, by increasing key, each in input order.
+
+    ``[(key, positions), ...]``; empty for no keys.
+    """
+    if not keys.size:
+        return []
+    order = np.argsort(keys, kind="stable")
+    values, first = np.unique(keys[order], return_index=True)
+    return list(zip(values.tolist(), np.split(order, first[1:]), strict=True))

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import chosen, unique
-from sim.kernels import multi_region_groups
+from sim.arrays import chosen, grouped, unique
+from sim.kernels import compiled, multi_region_groups
 from sim.metrics import derived, flow, stock
 from sim.ocg import ocg_crime_types, ocg_target_sizes
-from sim.population import ASSOCIATE, AT_LARGE, CORE, LEADER, new_skills
+from sim.population import ASSOCIATE, AT_LARGE, CORE, GONE, LEADER, new_skills
 from sim.process import Process
 
 if TYPE_CHECKING:
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from sim.model import OCGModel
 
 __all__ = ["Community", "recruiting_strength"]
+
+#: The list of prison ties is pruned of forgotten ties every so many weeks.
+TIE_PRUNE_WEEKS = 13
 
 #: A group that dissolves within this many weeks of a police operation counts as dismantled.
 DISMANTLED_WITHIN_WEEKS = 52
@@ -60,8 +63,8 @@ class Community(Process):
     Attributes:
         founding: Per region, open market roles set aside to found new groups.
         next_size: Per region, the target size of the next new group.
-        tied: Offenders with a tie made in prison within ``community.tie_memory_weeks`` (some
-            may be inside or in an OCG): the candidates that :meth:`tied_at_large` checks.
+        tied: Offenders listed with a tie made in prison (some may be inside, in an OCG, or
+            past the tie's memory until the next pruning): see :meth:`tie_candidates`.
 
     Reads: ``model.prison_life.new_ties`` (prisoners who made a tie this week).
     """
@@ -236,6 +239,7 @@ class Community(Process):
         at_large = model.places.at_large
         hazard = model.params.community.desistance_hazard
         regions = []
+        gone = []
         for region in range(model.world.n_regions):
             n = int(at_large.count[region])
             k = int(rng.binomial(n, hazard))
@@ -243,11 +247,12 @@ class Community(Process):
                 continue
             picks = np.sort(rng.choice(n, size=k, replace=False))
             leavers = at_large.members[region, picks].copy()
-            model.ocgs.remove_many(pop, leavers)
             model.places.exit(region, leavers)
+            gone.append(leavers)
             regions.extend([region] * leavers.size)
             self.count.desisted += int(leavers.size)
-        if regions:
+        if gone:
+            model.ocgs.remove_many(pop, np.concatenate(gone))  # they leave their OCGs too
             sp = model.scenario_params
             idx = model.add_offenders(np.array(regions, dtype=np.int16))
             pop.skills[idx] = new_skills(
@@ -256,37 +261,62 @@ class Community(Process):
             self.count.entrants += len(regions)
 
     def _tie_recruitment(self) -> None:
-        """Unaffiliated offenders at large with a prison tie join the OCG they are tied to."""
+        """Unaffiliated offenders at large with a prison tie join the OCG they are tied to.
+
+        Each week, each of them joins with ``tie_recruit_rate``. The draw is made over everyone
+        listed with a tie (:meth:`tie_candidates`) and only those drawn are checked (thinning):
+        an eligible candidate is drawn with the same chance as in a draw over the eligible
+        alone, and the cost grows with the draws, not with the ~60,000 listed at full scale.
+        """
         model = self.model
         pop = model.population
         c = model.params.community
-        tied = self.tied_at_large()
-        if not tied.size:
-            return
-        tied = tied[model.ocgs.alive[pop.tie_ocg[tied]]]
-        people = chosen(self.rng, tied, c.tie_recruit_rate)
+        drawn = chosen(self.rng, self.tie_candidates(), c.tie_recruit_rate)
+        people = drawn[self._tied_at_large(drawn)]
         groups = pop.tie_ocg[people].astype(np.int64)
         self._recruit(people, groups)
         self.count.recruits_via_ties += int(people.size)
         other_region = pop.region[people] != model.ocgs.home_region[groups]
         self.count.cross_region_recruits += int(other_region.sum())
 
-    def tied_at_large(self) -> np.ndarray:
-        """Unaffiliated offenders at large with a live tie made in prison.
+    def _tied_at_large(self, people: np.ndarray) -> np.ndarray:
+        """Which of ``people`` are unaffiliated and at large with a live tie to a living group."""
+        model = self.model
+        pop = model.population
+        live = model.week - pop.tie_week[people] <= model.params.community.tie_memory_weeks
+        free = (pop.ocg[people] < 0) & (pop.status[people] == AT_LARGE)
+        return live & free & model.ocgs.alive[pop.tie_ocg[people]]
 
-        The candidates are listed once each (``tie_listed``), in the order their ties were made.
+    def tie_candidates(self) -> np.ndarray:
+        """Everyone listed with a tie made in prison: a superset of those a tie may recruit.
+
+        This week's new ties are listed once each (``tie_listed``), in the order their ties were
+        made. Every ``TIE_PRUNE_WEEKS`` weeks the list is pruned of forgotten ties (older than
+        ``community.tie_memory_weeks``) and of those who left the population, so it stays near
+        the number of live ties without a pass over it every week. Some listed may be inside, in
+        an OCG or past their tie's memory: :meth:`_tied_at_large` checks those drawn.
         """
         model = self.model
         pop = model.population
-        memory = model.params.community.tie_memory_weeks
         new = unique(model.prison_life.new_ties)
         new = new[~pop.tie_listed[new]]
         pop.tie_listed[new] = True
         tied = np.concatenate([self.tied, new])
-        live = model.week - pop.tie_week[tied] <= memory  # older ties are forgotten
-        pop.tie_listed[tied[~live]] = False
-        self.tied = tied = tied[live]
-        return tied[(pop.ocg[tied] < 0) & (pop.status[tied] == AT_LARGE)]
+        if model.week % TIE_PRUNE_WEEKS == 0:
+            memory = model.params.community.tie_memory_weeks
+            keep = (model.week - pop.tie_week[tied] <= memory) & (pop.status[tied] != GONE)
+            pop.tie_listed[tied[~keep]] = False
+            tied = tied[keep]
+        self.tied = tied
+        return tied
+
+    def tied_at_large(self) -> np.ndarray:
+        """Unaffiliated offenders at large with a live tie made in prison to a group that exists.
+
+        For users and tests (a pass over every listed candidate): the weekly draw checks only
+        those it draws.
+        """
+        return self.tied[self._tied_at_large(self.tied)]
 
     def _vacancy_recruitment(self) -> None:
         """OCGs fill vacant roles from the unaffiliated offenders at large in their home region."""
@@ -425,9 +455,9 @@ class Community(Process):
         taken = rng.binomial(ocgs.open_roles, c.market_recovery_rate)
         to_rivals = rng.binomial(taken, c.takeover_share)
         alive = np.flatnonzero(ocgs.alive[:n])
-        home = ocgs.home_region[alive]
+        by_region = dict(grouped(ocgs.home_region[alive]))
         for region in np.flatnonzero(to_rivals).tolist():
-            rivals = alive[home == region]
+            rivals = alive[by_region.get(region, alive[:0])]
             weight = ocgs.size[rivals].astype(float)
             if not rivals.size or weight.sum() <= 0:
                 continue  # nobody to take them: they found new groups instead
@@ -473,15 +503,32 @@ def recruiting_strength(model: OCGModel) -> np.ndarray:
     count ``phone_recruit_boost`` if they hold a phone, else 0.
     """
     pop = model.population
-    c = model.params.community
     n = model.ocgs.n
-    members = model.ocgs.member_rows()  # fresh: exits happened this week
-    at_large = pop.status[members] == AT_LARGE
-    weight = np.where(
-        at_large,
-        np.where(pop.licence_intel[members], 1.0 - model.params.disruption.licence_effect, 1.0),
-        np.where(pop.phone[members], c.phone_recruit_boost, 0.0),
+    active = _active_members(
+        model.ocgs.member_rows(),  # fresh: exits happened this week
+        pop.status,
+        pop.licence_intel,
+        pop.phone,
+        pop.ocg,
+        n,
+        1.0 - model.params.disruption.licence_effect,
+        model.params.community.phone_recruit_boost,
+        AT_LARGE,
     )
-    active = np.bincount(pop.ocg[members], weights=weight, minlength=n)
     size = np.maximum(model.ocgs.size[:n], 1)
     return np.minimum(1.0, active / size)
+
+
+@compiled
+def _active_members(
+    members, status, licence_intel, phone, ocg, n_groups, on_licence, boost, at_large
+):
+    """Each group's members weighted by what they can do outside, in one pass (in row order)."""
+    active = np.zeros(n_groups)
+    for person in members:
+        if status[person] == at_large:
+            weight = on_licence if licence_intel[person] else 1.0
+        else:
+            weight = boost if phone[person] else 0.0
+        active[ocg[person]] += weight
+    return active

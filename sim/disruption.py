@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents import TIERS, PoliceUnit
+from sim.arrays import unique
 from sim.justice import CourtDraws
 from sim.kernels import first_come
 from sim.metrics import derived, flow, stock
@@ -350,13 +351,12 @@ class Disruption(Process):
         expected = np.full(model.world.n_regions, d.police_actions_per_region * model.scale)
         capacity = _capacity(rng, expected)
         operations: list[tuple[int, float, int]] = []  # (group, value, subject)
-        for region, delivered in enumerate(model.sharing.delivered):
+        for region, (delivered, delivered_tiers) in enumerate(model.sharing.delivered):
             queued, tiers, arrived = self.queue[region]
-            if delivered:
-                new = np.array(delivered, dtype=np.int64)
-                queued = np.concatenate([queued, new[:, 0]])
-                tiers = np.concatenate([tiers, new[:, 1]])
-                arrived = np.concatenate([arrived, np.full(len(delivered), week)])
+            if delivered.size:
+                queued = np.concatenate([queued, delivered])
+                tiers = np.concatenate([tiers, delivered_tiers])
+                arrived = np.concatenate([arrived, np.full(delivered.size, week)])
             if not queued.size:
                 continue
             groups = items.ocg[queued].astype(np.int64)
@@ -430,6 +430,10 @@ class Disruption(Process):
         and ``operation_role_loss`` of its market roles, and ends each joint venture with
         ``venture_disruption``; every chance scales with v. If the subject is inside, the prison
         takes their phone. The arrests are taken into custody in one batch.
+
+        Each OCG is the target of at most one operation a week (its items go to its home
+        region's police), so the operations' draws are made for all of them at once; only the
+        ventures are ended one operation after another (two targets may share a venture).
         """
         if not operations:
             return
@@ -438,42 +442,58 @@ class Disruption(Process):
         pop = model.population
         ocgs = model.ocgs
         d = model.params.disruption
+        groups = np.array([op[0] for op in operations], dtype=np.int64)
+        value = np.array([op[1] for op in operations], dtype=float)
+        subject = np.array([op[2] for op in operations], dtype=np.int64)
+        if unique(groups).size != groups.size:
+            raise RuntimeError("Disruption._operate: two operations against one OCG in a week")
+        inside = _inside(pop, subject)
+        self.count.operations += len(operations)
+        self.count.operation_value_sum += float(value.sum())
+        self.count.operations_inside += int(inside.sum())
+        self.count.operations_high_risk += int((pop.police_grade[subject] == HIGH).sum())
+        ocgs.last_operation[groups] = model.week
+
+        # who is arrested: the leader (removed), the subject, other members at large
+        leader = ocgs.leader[groups]
+        at_large_leader = (leader >= 0) & (pop.status[np.maximum(leader, 0)] == AT_LARGE)
+        take_leader = at_large_leader & (
+            rng.random(groups.size) < d.leader_removal_probability * value
+        )
+        rosters = [ocgs.members_of(g) for g in groups.tolist()]
+        op = np.repeat(np.arange(groups.size), [len(r) for r in rosters])
+        person = np.array([m for r in rosters for m in r], dtype=np.int64)
+        is_leader = person == leader[op]
+        chance = np.where(person == subject[op], 1.0, d.operation_arrest_share) * value[op]
+        arrested = (
+            (pop.status[person] == AT_LARGE)
+            & ~(is_leader & take_leader[op])
+            & (rng.random(person.size) < chance)
+        )
+        leaders = np.flatnonzero(take_leader)
+        people = np.concatenate([leader[leaders], person[arrested]])
+        targeted = np.concatenate([groups[leaders], groups[op[arrested]]])
+        removal = np.concatenate([np.ones(leaders.size, dtype=bool), is_leader[arrested]])
+
+        # seizures of capability and market roles
+        ocgs.capability[groups] *= 1.0 - d.capability_seizure * value
+        market = ocgs.target_size[groups] - ocgs.venture_roles[groups]
+        lost = rng.binomial(market, d.operation_role_loss * value)
+        for group, k in zip(groups.tolist(), lost.tolist(), strict=True):
+            ocgs.release_roles(group, k)
+        self.count.roles_seized += int(lost.sum())
         roles = model.params.community.venture_roles
-        targets: list[tuple[int, int, bool]] = []  # (person, group, leader removal?)
-        for group, value, subject in operations:
-            self.count.operations += 1
-            self.count.operation_value_sum += value
-            self.count.operations_inside += int(_inside(pop, subject))
-            self.count.operations_high_risk += int(pop.police_grade[subject] == HIGH)
-            ocgs.last_operation[group] = model.week
-            leader = int(ocgs.leader[group])
-            members = ocgs.members_of(group)
-            u = rng.random(len(members) + 2)
-            take_leader = (
-                leader >= 0
-                and pop.status[leader] == AT_LARGE
-                and u[0] < d.leader_removal_probability * value
-            )
-            if take_leader:
-                targets.append((leader, group, True))
-            for k, person in enumerate(members):
-                if person == leader and take_leader or pop.status[person] != AT_LARGE:
-                    continue
-                chance = value if person == subject else d.operation_arrest_share * value
-                if u[k + 2] < chance:  # a leader taken this way is removed all the same
-                    targets.append((person, group, person == leader))
-            ocgs.capability[group] *= 1.0 - d.capability_seizure * value
-            market = ocgs.target_size[group] - ocgs.venture_roles[group]
-            lost = int(rng.binomial(market, d.operation_role_loss * value))
-            ocgs.release_roles(group, lost)
-            self.count.roles_seized += lost
+        for group, v in zip(groups.tolist(), value.tolist(), strict=True):
             for pair in ocgs.ventures_of(group):
-                if rng.random() < d.venture_disruption * value:
+                if rng.random() < d.venture_disruption * v:
                     ocgs.end_venture(pair, roles)
                     self.count.ventures_disrupted += 1
-            if _inside(pop, subject) and u[1] < value:
-                self._joint_search(group, int(pop.prison[subject]))
-        self._arrest(targets)
+        search = inside & (rng.random(groups.size) < value)
+        for group, prison in zip(
+            groups[search].tolist(), pop.prison[subject[search]].tolist(), strict=True
+        ):
+            self._joint_search(group, prison)
+        self._arrest(people, targeted, removal)
 
     def _joint_search(self, group: int, prison: int) -> None:
         """Joint action: the prison searches the group's members held with the item's subject.
@@ -490,19 +510,21 @@ class Disruption(Process):
         pop.phone_banned_until[people] = model.week + model.params.disruption.phone_seizure_weeks
         pop.prison_intel_week[people] = model.week
 
-    def _arrest(self, targets: list[tuple[int, int, bool]]) -> None:
+    def _arrest(self, people: np.ndarray, groups: np.ndarray, removal: np.ndarray) -> None:
         """Take the week's targets into custody in one batch (an arrest on licence is a recall).
 
         A leader removed by an operation loses the leadership: the group must replace them (a
         leader arrested as an ordinary member may lead from inside).
+
+        Args:
+            people: The targets, each once.
+            groups: The OCG of each.
+            removal: Whether each was targeted as the leader (leader removal).
         """
-        if not targets:
+        if not people.size:
             return
         model = self.model
         pop = model.population
-        people = np.array([t[0] for t in targets], dtype=np.int64)
-        groups = np.array([t[1] for t in targets], dtype=np.int64)
-        removal = np.array([t[2] for t in targets], dtype=bool)
         recall = pop.licence_end[people] > model.week
         draws = CourtDraws(model, self.rng, people.size)
         model.justice.take_many_into_custody(people, recall, draws, np.arange(people.size))

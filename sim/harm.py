@@ -147,18 +147,43 @@ class Harm(Process):
             AT_LARGE,
         )
         # spread each group's offences evenly over its crime types
-        types = (ocgs.crime_types[:n, None].astype(np.int64) >> np.arange(10)) & 1
-        spread = types / np.maximum(types.sum(axis=1, keepdims=True), 1)
-        by_type = (offences[:, None] * spread).sum(axis=0) * weights
-        mean_weight = spread @ weights
+        by_type, directed = _harm_by_type(offences, from_inside, ocgs.crime_types, weights)
         community = float(by_type.sum())
         count = self.count
         count.oc_offences += float(offences.sum())
         count.oc_harm_community += community
-        count.oc_harm_directed += float((from_inside * mean_weight).sum())
+        count.oc_harm_directed += directed
         count.oc_harm += community + violence
         for kind, value in zip(CRIME_TYPES, by_type.tolist(), strict=True):
             setattr(count, f"oc_harm_{kind}", value)  # counted once a week
+
+
+@compiled
+def _harm_by_type(offences, from_inside, crime_types, weights):
+    """Harm by crime type, each group's offences spread evenly over its crime types.
+
+    Returns:
+        The harm of each crime type (offences x harm weight), and the harm of the offences
+        directed from inside (at each group's mean weight over its crime types).
+    """
+    by_type = np.zeros(weights.size)
+    directed = 0.0
+    for g in range(offences.size):
+        if offences[g] == 0.0:
+            continue
+        types = 0
+        mean_weight = 0.0
+        for b in range(weights.size):
+            if (crime_types[g] >> b) & 1:
+                types += 1
+                mean_weight += weights[b]
+        if types == 0:
+            continue
+        for b in range(weights.size):
+            if (crime_types[g] >> b) & 1:
+                by_type[b] += offences[g] / types
+        directed += from_inside[g] * mean_weight / types
+    return by_type * weights, directed
 
 
 @compiled

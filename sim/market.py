@@ -65,7 +65,6 @@ class Market(Process):
     def step(self) -> None:
         """Run the week's market in every prison."""
         model = self.model
-        model.refresh_cache()  # this week's recruits are members from here on
         rng = self.rng
         pop = model.population
         m = model.params.market
@@ -143,7 +142,7 @@ class Market(Process):
         model = self.model
         rng = self.rng
         pop = model.population
-        prisoners = model.cache.prisoners  # wing by wing, so prison by prison
+        prisoners = model.places.prisoners()  # wing by wing, so prison by prison
         occupancy = model.places.occupancy
         start = np.concatenate(([0], np.cumsum(occupancy)[:-1]))
         out: list[np.ndarray] = []

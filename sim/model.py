@@ -350,7 +350,10 @@ class OCGModel(mesa.Model):
 
 
 class WeekCache:
-    """Index arrays of the week (recomputed after justice, after prison life, and at the end).
+    """Index arrays of the week: made after justice and at the end of the week.
+
+    Prison life adds its recruits (:meth:`add_members_inside`), so the members stay up to date
+    until the police operations and the community's exits.
 
     Args:
         model: The model.
@@ -367,3 +370,9 @@ class WeekCache:
         self.members = model.ocgs.member_rows()
         self.members_inside = self.members[pop.status[self.members] != AT_LARGE]
         self.prisoners = model.places.prisoners() if prisoners else None
+
+    def add_members_inside(self, people: np.ndarray) -> None:
+        """Count ``people`` (sorted, in prison, who were in no OCG) among the members now."""
+        for name in ("members", "members_inside"):
+            rows = getattr(self, name)
+            setattr(self, name, np.insert(rows, np.searchsorted(rows, people), people))

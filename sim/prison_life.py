@@ -12,7 +12,10 @@ Research trace:
 
 Only OCG members initiate the contacts that matter, so the cost grows with the members inside,
 not with the prison population. Contacts are drawn all at once: a Poisson count per member, and a
-uniform wing-mate from the wing roster for each.
+uniform wing-mate from the wing roster for each. What a contact leads to (a recruit, a tie, a
+skill, a joint venture) is rare, so those events are drawn as a count, then which contacts
+(``sim.arrays.chosen``), not as a draw per contact; a recruitment chance that differs by contact is
+drawn against a bound first and accepted with chance / bound (thinning).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.arrays import unique
-from sim.kernels import compiled, roster_pick
+from sim.kernels import compiled
 from sim.metrics import derived, flow, stock
 from sim.population import ASSOCIATE, AT_LARGE, LEADER
 from sim.process import Process
@@ -177,11 +180,34 @@ class PrisonLife(Process):
         super().__init__(model)
         self.recruiters = np.zeros(0, dtype=np.int64)
         self.new_ties = np.zeros(0, dtype=np.int64)
+        self.isolated_inside = np.zeros(0, dtype=np.int64)
 
     def step(self) -> None:
-        """Run the week's contacts between OCG members and their wing-mates."""
+        """Run the week's contacts between OCG members and their wing-mates.
+
+        Each member inside makes a Poisson number of contacts, each with a uniform member of
+        their wing's roster; a contact with oneself or with someone isolated does not happen.
+        A contact that happens may recruit an unaffiliated wing-mate (chance p, below), leave a
+        tie (``tie_probability``), pass a skill (``skill_transfer_probability``) and, with a
+        member of another OCG, form a joint venture (``joint_venture_probability``). These are
+        rare, so the contacts are not drawn one by one. A Poisson number of contacts, thinned,
+        is Poisson again, independently for each part:
+
+        1. a member's contacts that happen are Poisson with mean: rate x eligible wing-mates /
+           wing roster;
+        2. each contact flags each event independently (recruitment with a bound on p); those
+           that flag at least one are Poisson with that mean x the chance of any flag,
+           independent of those that flag none (only their number is drawn, for ``contacts``).
+           The number flagged is drawn for all members at once and shared out among them in
+           proportion to their means; for each, the flags are drawn given at least one;
+        3. only for those is the wing-mate drawn (uniform among the eligible) and the event
+           decided; a recruitment flag is accepted with p / bound (thinning).
+
+        Every contact thus has the chance of each event, and its events share one wing-mate, as
+        in a draw per contact; the cost grows with the events, not with the contacts.
+        """
         model = self.model
-        model.refresh_cache(prisoners=False)  # nobody reads the prisoners before market's refresh
+        model.refresh_cache(prisoners=False)  # nobody reads this week's prisoners
         self.recruiters = np.zeros(0, dtype=np.int64)
         self.new_ties = np.zeros(0, dtype=np.int64)
         rng = self.rng
@@ -191,74 +217,102 @@ class PrisonLife(Process):
         if not members.size:
             return
         # leaders inside stay isolated until release, even after the group replaces them
-        pop.isolated[members] = isolated(model, members)
-        k = rng.poisson(contact_rates(model, members))
-        who = np.repeat(np.arange(members.size), k)  # each contact's member, as an index
-        src = members[who]
-        if not src.size:
-            return
-        # the members' own state is read once per member, then spread over their contacts
-        wing, ocg = pop.wing[members], pop.ocg[members]
-        # a uniform wing-mate for each contact; contacts with oneself or with someone isolated
-        # do not happen (``pop.isolated`` is up to date for every member inside, just above, and
-        # only members can be leaders)
-        wings = model.places.wings
-        src, tgt, who = _wing_contacts(
-            members, who, wing, rng.random(who.size), wings.count, wings.members, pop.isolated
-        )
-        src_ocg = ocg[who]
-        tgt_ocg = pop.ocg[tgt]
-        self.count.contacts += int(src.size)
-
-        # --- recruitment of unaffiliated wing-mates -----------------------------------------
-        cand = tgt_ocg < 0
-        s, t, o, w = src[cand], tgt[cand], src_ocg[cand], who[cand]
-        if s.size:
-            # the recruitment chance of each contact: each factor applies where its condition
-            # holds (x * 1.0 leaves x as it is)
-            fresh = model.params.disruption.intel_shelf_life_weeks
-            pressured = (model.week - pop.prison_intel_week[members]) <= fresh
-            faction = model.faction_run[pop.prison[members]]
-            strength = 1.0 + pl.strength_effect * np.log(_local_strength(model, wing, ocg))
-            p = _recruit_chances(
-                t,
-                o,
-                w,
-                pop.debt,
-                pop.release_week,
-                pop.skills,
-                model.ocgs.crime_types,
-                model.week,
-                pressured,
-                faction,
-                strength,
-                pl.recruit_probability,
-                pl.debt_multiplier,
-                pl.short_sentence_weeks,
-                pl.short_sentence_multiplier,
-                pl.skill_multiplier,
-                pl.intel_pressure_factor,
-                model.params.regime.faction_recruit_multiplier,
+        cut_off = isolated(model, members)
+        self.isolated_inside = unique(
+            np.concatenate(
+                [self.isolated_inside[pop.isolated[self.isolated_inside]], members[cut_off]]
             )
-            joined = rng.random(s.size) < p
-            # ties that outlast the prison term
-            tie = rng.random(s.size) < pl.tie_probability
-            pop.tie_ocg[t[tie]] = o[tie]
-            pop.tie_week[t[tie]] = model.week
-            self.new_ties = t[tie]
-            if joined.any():
-                t_j, o_j, s_j = t[joined], o[joined], s[joined]
-                _, first = np.unique(t_j, return_index=True)
-                t_j, o_j, s_j = t_j[first], o_j[first], s_j[first]
-                high = rng.random(t_j.size) < model.params.population.high_risk_share_members
-                model.ocgs.join_many(pop, t_j, o_j, ASSOCIATE, model.week)
-                pop.high_risk[t_j] = high
-                self.count.recruits_prison += int(t_j.size)
-                self.recruiters = unique(s_j)
+        )
+        pop.isolated[members] = cut_off
+        rate = contact_rates(model, members)
+        # the members' own state is read once per member
+        wing, ocg = pop.wing[members], pop.ocg[members]
+        wings = model.places.wings
+        roster = wings.count[wing]
+        # wing-mates one can meet: not oneself (a member who makes contacts is not isolated),
+        # not anyone isolated
+        shut = np.bincount(pop.wing[self.isolated_inside], minlength=model.world.n_wings)
+        eligible = np.maximum(roster - 1 - shut[wing], 0)
+        happen = rate * (eligible / np.maximum(roster, 1))  # expected contacts that happen
+
+        # the recruitment chance's bound: every factor at its highest this week
+        fresh = model.params.disruption.intel_shelf_life_weeks
+        pressured = (model.week - pop.prison_intel_week[members]) <= fresh
+        faction = model.faction_run[pop.prison[members]]
+        strength = 1.0 + pl.strength_effect * np.log(_local_strength(model, wing, ocg))
+        multipliers = (
+            pl.debt_multiplier,
+            pl.short_sentence_multiplier,
+            pl.skill_multiplier,
+            pl.intel_pressure_factor,
+            model.params.regime.faction_recruit_multiplier,
+        )
+        bound = pl.recruit_probability * max(float(strength.max()), 0.0)
+        bound = min(1.0, bound * float(np.prod([max(1.0, f) for f in multipliers])))
+        chances = np.array(
+            [bound, pl.tie_probability, pl.skill_transfer_probability, pl.joint_venture_probability]
+        )
+        any_flag = 1.0 - float(np.prod(1.0 - chances))
+        # contacts that flag an event, and those that do not: independent Poisson counts
+        # (a Poisson number of contacts, thinned); the flagged ones shared out among the members
+        # in proportion to their expected number
+        flagged = happen * any_flag
+        total = float(flagged.sum())
+        n_flagged = int(rng.poisson(total))
+        self.count.contacts += n_flagged + int(rng.poisson(max(0.0, float(happen.sum()) - total)))
+        if not n_flagged:
+            return
+        cumulative = np.cumsum(flagged)
+        u = np.sort(rng.random(n_flagged)) * cumulative[-1]
+        who = np.minimum(np.searchsorted(cumulative, u, side="right"), members.size - 1)
+        flags = _flags_given_any(rng, who.size, chances)
+        src = members[who]
+        tgt = _eligible_mates(rng, wing[who], src, wings, pop.isolated)
+        src_ocg, tgt_ocg = ocg[who], pop.ocg[tgt]
+        free = tgt_ocg < 0
+
+        # --- recruitment of unaffiliated wing-mates (thinning) ------------------------------
+        drawn = np.flatnonzero(flags[:, 0] & free)
+        p = _recruit_chances(
+            tgt[drawn],
+            src_ocg[drawn],
+            who[drawn],
+            pop.debt,
+            pop.release_week,
+            pop.skills,
+            model.ocgs.crime_types,
+            model.week,
+            pressured,
+            faction,
+            strength,
+            pl.recruit_probability,
+            pl.debt_multiplier,
+            pl.short_sentence_weeks,
+            pl.short_sentence_multiplier,
+            pl.skill_multiplier,
+            pl.intel_pressure_factor,
+            model.params.regime.faction_recruit_multiplier,
+        )
+        joined = drawn[rng.random(drawn.size) * bound < p]
+        # ties that outlast the prison term
+        tie = np.flatnonzero(flags[:, 1] & free)
+        pop.tie_ocg[tgt[tie]] = src_ocg[tie]
+        pop.tie_week[tgt[tie]] = model.week
+        self.new_ties = tgt[tie]
+        if joined.size:
+            t_j, o_j, s_j = tgt[joined], src_ocg[joined], src[joined]
+            _, first = np.unique(t_j, return_index=True)
+            t_j, o_j, s_j = t_j[first], o_j[first], s_j[first]
+            high = rng.random(t_j.size) < model.params.population.high_risk_share_members
+            model.ocgs.join_many(pop, t_j, o_j, ASSOCIATE, model.week)
+            model.cache.add_members_inside(t_j)  # (sorted by np.unique)
+            pop.high_risk[t_j] = high
+            self.count.recruits_prison += int(t_j.size)
+            self.recruiters = unique(s_j)
 
         # --- skills pass from member to wing-mate --------------------------------------------
-        learn = rng.random(src.size) < pl.skill_transfer_probability
-        if learn.any():
+        learn = np.flatnonzero(flags[:, 2])
+        if learn.size:
             s_l, t_l = src[learn], tgt[learn]
             new = pop.skills[s_l] & ~pop.skills[t_l]
             has = new != 0
@@ -267,15 +321,12 @@ class PrisonLife(Process):
             self.count.skills_passed += int(has.sum())
 
         # --- joint ventures between members of different OCGs --------------------------------
-        cross = (tgt_ocg >= 0) & (tgt_ocg != src_ocg)
-        if cross.any():
-            a, b = src_ocg[cross], tgt_ocg[cross]
-            form = rng.random(a.size) < pl.joint_venture_probability
-            for x, y in zip(a[form].tolist(), b[form].tolist(), strict=True):
-                if model.ocgs.add_venture(x, y, model.week, model.params.community.venture_roles):
-                    self.count.new_joint_ventures += 1
-                    self._market_entry(x, y)
-                    self._market_entry(y, x)
+        form = np.flatnonzero(flags[:, 3] & ~free & (tgt_ocg != src_ocg))
+        for x, y in zip(src_ocg[form].tolist(), tgt_ocg[form].tolist(), strict=True):
+            if model.ocgs.add_venture(x, y, model.week, model.params.community.venture_roles):
+                self.count.new_joint_ventures += 1
+                self._market_entry(x, y)
+                self._market_entry(y, x)
 
     def _market_entry(self, a: int, b: int) -> None:
         """OCG ``a`` may enter one of partner ``b``'s crime types (a new market)."""
@@ -289,31 +340,34 @@ class PrisonLife(Process):
             self.count.market_entries += 1
 
 
-@compiled
-def _wing_contacts(members, who, wing, u, count, roster, isolated_col):
-    """The wing-mate of each contact, and the contacts that happen (in order).
+def _flags_given_any(rng: np.random.Generator, n: int, chances: np.ndarray) -> np.ndarray:
+    """``n`` rows of independent flags (column i set with ``chances[i]``), given at least one.
 
-    Contact ``i`` is member ``members[who[i]]``'s; the wing-mate is the one at a uniform
-    position ``u[i]`` of the member's wing roster (``kernels.roster_pick``, as
-    ``Roster.sample``). A contact with oneself, in an empty wing, or with someone isolated
-    (``isolated_col``, which must be up to date for the members inside) does not happen.
-
-    Returns:
-        The contacts that happen: the member, the wing-mate, and ``who``.
+    The first flag set is drawn from its distribution given at least one (column i with
+    chances[i] x the chance that no earlier one is set, normalised); the flags after it are
+    independent of it, each with its own chance.
     """
-    src = np.empty(who.size, dtype=np.int64)
-    tgt = np.empty(who.size, dtype=np.int64)
-    kept = np.empty(who.size, dtype=np.int64)
-    n = 0
-    for i in range(who.size):
-        j = who[i]
-        mate = roster_pick(roster, count, wing[j], u[i])
-        person = members[j]
-        if mate < 0 or mate == person or isolated_col[mate]:
-            continue
-        src[n], tgt[n], kept[n] = person, mate, j
-        n += 1
-    return src[:n].copy(), tgt[:n].copy(), kept[:n].copy()
+    none_before = np.concatenate(([1.0], np.cumprod(1.0 - chances)[:-1]))
+    first_share = chances * none_before
+    cumulative = np.cumsum(first_share / first_share.sum())
+    first = np.minimum(np.searchsorted(cumulative, rng.random(n), side="right"), chances.size - 1)
+    column = np.arange(chances.size)
+    later = (rng.random((n, chances.size)) < chances) & (column > first[:, None])
+    return later | (column == first[:, None])
+
+
+def _eligible_mates(rng, wings_of, people, wings, isolated_col) -> np.ndarray:
+    """A uniform wing-mate for each of ``people``: not themselves, and not isolated.
+
+    Person ``i`` is in wing ``wings_of[i]``, which must hold such a wing-mate. Drawn by
+    rejection from the roster (``Roster.sample``).
+    """
+    mates = wings.sample(wings_of, rng)
+    bad = np.flatnonzero((mates == people) | isolated_col[mates])
+    while bad.size:
+        mates[bad] = wings.sample(wings_of[bad], rng)
+        bad = bad[(mates[bad] == people[bad]) | isolated_col[mates[bad]]]
+    return mates
 
 
 @compiled

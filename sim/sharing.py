@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.arrays import grouped
 from sim.metrics import derived, flow, stock
 from sim.population import HIGH, LOW
 from sim.process import Process
@@ -67,9 +68,10 @@ class Sharing(Process):
 
     Attributes:
         sent: Items created up to here have been sent (an index into ``model.items``).
-        delivery_calendar: Week -> (item, tier) arriving that week.
-        delivered: This week's usable deliveries, per region whose police can act on them:
-            (item, tier) pairs, in order of arrival (read by disruption).
+        delivery_calendar: Week -> the batches arriving that week, each a pair of arrays
+            (items, tiers), in the order they were sent.
+        delivered: This week's usable deliveries, per region whose police can act on them: a
+            pair of arrays (items, tiers), in order of arrival (read by disruption).
 
     Reads: ``model.trust.level`` (a prison shares with a tier it trusts).
     """
@@ -111,8 +113,11 @@ class Sharing(Process):
     def __init__(self, model: OCGModel):
         super().__init__(model)
         self.sent = 0
-        self.delivery_calendar: dict[int, list[tuple[int, int]]] = {}
-        self.delivered: list[list[tuple[int, int]]] = [[] for _ in range(model.world.n_regions)]
+        self.delivery_calendar: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        empty = np.zeros(0, dtype=np.int64)
+        self.delivered: list[tuple[np.ndarray, np.ndarray]] = [
+            (empty, empty) for _ in range(model.world.n_regions)
+        ]
 
     def levers_changed(self, old: Parameters) -> None:
         """Silos: when sharing stops, nothing in transit arrives either."""
@@ -140,8 +145,7 @@ class Sharing(Process):
                     reach = u < access[tier] * model.trust.level[prisons, tier]
                 arrive = model.week + rng.poisson(delay, size=new.size)
                 items.arrive[new[reach], tier] = arrive[reach]
-                for week, item in zip(arrive[reach].tolist(), new[reach].tolist(), strict=True):
-                    self.delivery_calendar.setdefault(week, []).append((item, tier))
+                self._schedule(new[reach], arrive[reach], tier)
                 reached_tier[tier] = int(reach.sum())
             self.count.items_shared_local += reached_tier[LOCAL_TIER]
             self.count.items_shared_regional += reached_tier[REGIONAL_TIER]
@@ -150,39 +154,54 @@ class Sharing(Process):
             self.count.items_shared += int(reached.sum())
         self._deliver()
 
+    def _schedule(self, sent: np.ndarray, arrive: np.ndarray, tier: int) -> None:
+        """Put items sent to ``tier`` on the delivery calendar, by week of arrival, in order."""
+        tiers = np.full(sent.size, tier, dtype=np.int64)
+        for week, part in grouped(arrive):
+            self.delivery_calendar.setdefault(week, []).append((sent[part], tiers[part]))
+
     def _deliver(self) -> None:
-        """Items arriving this week: police grade them and, if usable, pass them on for action."""
+        """Items arriving this week: police grade them and, if usable, pass them on for action.
+
+        An item is usable if its OCG still exists and it reached the police of the OCG's home
+        region: local and regional tiers serve their own region, the national hub forwards with
+        ``sharing.national_forwarding``. Police regrade it with the definitions' mismatch rate.
+        Two uniform draws per arriving item, made for all of them at once.
+        """
         model = self.model
-        rng = self.rng
-        self.delivered = [[] for _ in range(model.world.n_regions)]
-        arrivals = self.delivery_calendar.pop(model.week, [])
-        if not arrivals:
+        empty = np.zeros(0, dtype=np.int64)
+        self.delivered = [(empty, empty) for _ in range(model.world.n_regions)]
+        batches = self.delivery_calendar.pop(model.week, [])
+        if not batches:
             return
+        rng = self.rng
         pop = model.population
         items = model.items
+        ocgs = model.ocgs
         i = model.params.intelligence
         s = model.params.sharing
         mismatch = i.protocol_mismatch if i.common_protocol else i.definition_mismatch
-        for item, tier in arrivals:
-            subject = int(items.subject[item])
-            group = int(items.ocg[item])
-            if group < 0 or not model.ocgs.alive[group]:
-                continue
-            home = int(model.ocgs.home_region[group])
-            prison_region = int(model.world.prison_region[items.prison[item]])
-            if tier == NATIONAL_TIER:
-                usable = rng.random() < s.national_forwarding
-            else:
-                usable = prison_region == home
-            if not usable:
-                continue
-            grade = int(items.prison_grade[item])
-            if rng.random() < mismatch:
-                grade = LOW if grade == HIGH else HIGH
-            pop.police_intel_week[subject] = model.week
-            pop.police_grade[subject] = grade
-            self.delivered[home].append((item, tier))
-            self.count.items_usable += 1
+        item = np.concatenate([b[0] for b in batches])
+        tier = np.concatenate([b[1] for b in batches])
+        forward = rng.random(item.size) < s.national_forwarding
+        flip = rng.random(item.size) < mismatch
+        group = items.ocg[item].astype(np.int64)
+        alive = (group >= 0) & ocgs.alive[np.maximum(group, 0)]
+        home = ocgs.home_region[np.maximum(group, 0)].astype(np.int64)
+        own_region = model.world.prison_region[items.prison[item]] == home
+        usable = alive & np.where(tier == NATIONAL_TIER, forward, own_region)
+        item, tier, home, flip = item[usable], tier[usable], home[usable], flip[usable]
+        grade = items.prison_grade[item]
+        grade = np.where(flip, np.where(grade == HIGH, LOW, HIGH), grade).astype(np.int8)
+        # an offender in several items this week keeps the grade of the last one
+        subject = items.subject[item]
+        _, last = np.unique(subject[::-1], return_index=True)
+        last = subject.size - 1 - last
+        pop.police_intel_week[subject[last]] = model.week
+        pop.police_grade[subject[last]] = grade[last]
+        for region, part in grouped(home):
+            self.delivered[region] = (item[part], tier[part])
+        self.count.items_usable += int(item.size)
 
     def share_back_on_arrival(self, people: np.ndarray, u: np.ndarray) -> None:
         """Police tell the receiving prison which arriving prisoners are known OCG members.

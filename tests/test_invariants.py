@@ -180,3 +180,26 @@ def test_records_and_summary_follow_the_declarations():
     for process in model.processes:
         flows = {m.name for m in process.METRICS if m.kind == "flow"}
         assert set(vars(process.count)) - {"_names"} == flows, process.name
+
+
+def test_the_index_arrays_after_prison_life_are_those_of_a_fresh_listing():
+    # prison life adds its recruits to the week's index arrays instead of listing them again
+    from sim.model import WeekCache
+
+    m = OCGModel(rng=8, scale=0.02, years=1, **{"prison_life.recruit_probability": 0.01})
+    recruits = 0
+    for _ in range(20):
+        m.week += 1
+        for process in m.processes:
+            process.count.reset()
+        m.schedule.step()
+        m.justice.step()
+        m.prison_life.step()
+        recruits += m.prison_life.count.recruits_prison
+        fresh = WeekCache(m)
+        assert np.array_equal(m.cache.members, fresh.members)
+        assert np.array_equal(m.cache.members_inside, fresh.members_inside)
+        for process in m.processes[3:]:
+            process.step()
+        m.refresh_cache()
+    assert recruits > 20

@@ -200,27 +200,33 @@ def test_prison_life_kernels_match_their_array_versions():
     got = prison_life._same_group_counts(wing, ocg, 30, 50)
     assert got.dtype == np.float64 and np.array_equal(got, counts[inverse])
 
-    # the wing-mate of each contact: Roster.sample's pick, then the contacts that cannot happen
-    roster = np.array([[5, 6, 7], [8, -1, -1], [-1, -1, -1]], dtype=np.int64)
-    count = np.array([3, 1, 0], dtype=np.int64)
-    members = np.array([5, 8, 9], dtype=np.int64)  # 9 is in the empty wing (2)
-    wing_of = np.array([0, 1, 2])
-    who = np.array([0, 0, 0, 1, 2, 0])
-    u = np.array([0.0, 0.5, 0.99, 0.3, 0.1, 0.4])
-    cut = np.zeros(10, dtype=bool)
-    ocg_col = np.full(10, -1)
-    ocg_col[7] = 3
-    src, tgt, kept, tgt_ocg = prison_life._wing_contacts(
-        members, who, wing_of, u, count, roster, cut, ocg_col
+    # the wing-mate of a flagged contact: uniform among the wing's roster, never oneself, never
+    # anyone isolated
+    m = OCGModel(rng=5, scale=0.01, years=1).run(3)
+    wings = m.places.wings
+    wing = int(np.argmax(wings.count))
+    roster = wings.group(wing).copy()
+    isolated_col = np.zeros(m.population.n, dtype=bool)
+    isolated_col[roster[:3]] = True
+    people = np.full(20_000, roster[5])
+    mates = prison_life._eligible_mates(
+        np.random.default_rng(1), np.full(people.size, wing), people, wings, isolated_col
     )
-    # 5 meets itself (no contact), 6, 7; 8 meets itself; 9's wing is empty; 5 meets 6
-    assert tgt.tolist() == [6, 7, 6] and src.tolist() == [5, 5, 5] and kept.tolist() == [0, 0, 0]
-    assert tgt_ocg.tolist() == [-1, 3, -1]  # the wing-mate's OCG
-    cut[7] = True
-    src, tgt, kept, tgt_ocg = prison_life._wing_contacts(
-        members, who, wing_of, u, count, roster, cut, ocg_col
-    )
-    assert tgt.tolist() == [6, 6] and tgt_ocg.tolist() == [-1, -1]  # 7 is isolated
+    allowed = set(roster[3:].tolist()) - {int(roster[5])}
+    assert set(mates.tolist()) == allowed  # everyone else in the wing, and only them
+    counts = np.unique(mates, return_counts=True)[1]
+    expected = people.size / len(allowed)
+    assert abs(counts - expected).max() < 5 * np.sqrt(expected)  # uniform
+
+    # the flags of a contact given at least one: each row has one, in the conditional shares
+    chances = np.array([0.02, 0.05, 0.1, 0.0])
+    flags = prison_life._flags_given_any(np.random.default_rng(2), 200_000, chances)
+    assert flags.any(axis=1).all() and not flags[:, 3].any()
+    any_flag = 1.0 - np.prod(1.0 - chances)
+    share = flags[:, :3].mean(axis=0)
+    assert np.allclose(share, chances[:3] / any_flag, rtol=0.03)
+    both = (flags[:, 0] & flags[:, 2]).mean()  # independent before conditioning
+    assert both == pytest.approx(chances[0] * chances[2] / any_flag, rel=0.25)
 
 
 def test_harm_kernel_matches_the_array_formula_bit_for_bit():

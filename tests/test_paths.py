@@ -8,8 +8,9 @@ disruption-intensity pattern of docs/validation.md).
 
 Measured spreads (scale 0.03, 3 years, 8 seeds; paired differences, mean +- SE, in %):
 police capacity x2: OC harm -4.4 +- 1.4, members -1.2 +- 0.4; no sharing: OC harm +4.9 +- 1.4;
-more PIOs (4 per 1,000): operations +18.6 +- 4.0; more separation places (x3): in-prison
-recruits per member inside -6.4 +- 2.8.
+more PIOs (4 per 1,000): operations +18.6 +- 4.0 (at conftest's scale 0.02 and 2 years, over
+100 seeds: +4.5 +- 0.5 a year, paired sd 5.3, so that test takes 24 seeds); more separation
+places (x3): in-prison recruits per member inside -6.4 +- 2.8.
 """
 
 from __future__ import annotations
@@ -119,7 +120,10 @@ def test_pio_liaison_builds_trust():
 
 # --- recommendation 4: more PIOs ------------------------------------------------------------
 def test_more_pios_lead_to_more_operations():
-    assert_increases("operations_per_year", {}, {INT + "pios_per_1000": 4.0})
+    # +4.5 operations a year (scale 0.02, 2 years) with a paired sd of about 5.3 (100 seeds):
+    # 12 seeds give z near 2.8, which falls below 2 about one time in five; 24 give about 4
+    seeds = tuple(range(101, 125))
+    assert_increases("operations_per_year", {}, {INT + "pios_per_1000": 4.0}, seeds=seeds)
 
 
 def test_the_pio_caseload_follows_oc_activity():
@@ -163,8 +167,11 @@ def test_operations_take_roles_that_a_faster_market_gives_back():
 def test_members_beyond_the_roles_drift_away():
     none = {C + "surplus_exit_hazard": 0.0}
     assert_increases("member_exits_per_year", none, {})
-    # the surplus builds up over years (z = -3.7 at scale 0.03, 4 years, 8 seeds)
-    assert_decreases("ocg_members", none, {}, seeds=SEEDS8, scale=0.03, years=4)
+    # the surplus builds up over years: -28 +- 4 members at scale 0.03, 4 years (32 seeds,
+    # paired sd 22), so 8 seeds give z near 3.6, and one outlying seed can pull it below 2;
+    # 16 seeds give z near 4.5 (seeds 201-216: -24 +- 6, z -3.9)
+    seeds = tuple(range(201, 217))
+    assert_decreases("ocg_members", none, {}, seeds=seeds, scale=0.03, years=4)
 
 
 def test_seizures_cut_capability_and_harm():
