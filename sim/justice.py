@@ -166,7 +166,7 @@ class Justice(Process):
             "remand_population",
             "people",
             "Prisoners on remand at the end of the week.",
-            lambda p: int((p.model.population.status[p.model.cache.prisoners] == REMAND).sum()),
+            lambda p: p.model.places.prisoners_with_status(REMAND),
         ),
         stock(
             "capacity",

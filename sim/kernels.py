@@ -38,6 +38,7 @@ __all__ = [
     "merge_members",
     "multi_region_groups",
     "roster_add_many",
+    "roster_count_equal",
     "roster_everyone",
     "roster_pick",
     "roster_remove_many",
@@ -113,6 +114,17 @@ def roster_everyone(members, count):
             out[n] = members[g, j]
             n += 1
     return out
+
+
+@compiled
+def roster_count_equal(members, count, column, value):
+    """How many members of every group have ``column[person] == value``."""
+    n = 0
+    for g in range(count.size):
+        for j in range(count[g]):
+            if column[members[g, j]] == value:
+                n += 1
+    return n
 
 
 @compiled

@@ -250,9 +250,9 @@ class OCGModel(mesa.Model):
     # ----------------------------------------------------------------------------------------
     # who is who (index arrays)
     # ----------------------------------------------------------------------------------------
-    def refresh_cache(self, prisoners: bool = True) -> None:
-        """Recompute the week's index arrays (members, members inside and, if asked, prisoners)."""
-        self.cache = WeekCache(self, prisoners)
+    def refresh_cache(self) -> None:
+        """Recompute the week's index arrays (members, members inside)."""
+        self.cache = WeekCache(self)
 
     def members_at_large(self) -> np.ndarray:
         """OCG members at large, in row order."""
@@ -357,19 +357,16 @@ class WeekCache:
 
     Args:
         model: The model.
-        prisoners: Whether to list the prisoners too (prison life's refresh does not need them).
 
     Attributes:
         members: Every OCG member.
         members_inside: Members in prison.
-        prisoners: Everyone in prison (wing by wing); None if not listed.
     """
 
-    def __init__(self, model: OCGModel, prisoners: bool = True):
+    def __init__(self, model: OCGModel):
         pop = model.population
         self.members = model.ocgs.member_rows()
         self.members_inside = self.members[pop.status[self.members] != AT_LARGE]
-        self.prisoners = model.places.prisoners() if prisoners else None
 
     def add_members_inside(self, people: np.ndarray) -> None:
         """Count ``people`` (sorted, in prison, who were in no OCG) among the members now."""

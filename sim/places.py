@@ -277,3 +277,8 @@ class Places:
     def prisoners(self) -> np.ndarray:
         """Everyone in prison, wing by wing."""
         return self.wings.everyone()
+
+    def prisoners_with_status(self, status: int) -> int:
+        """How many prisoners have legal status ``status`` (remand or sentenced)."""
+        w = self.wings
+        return int(kernels.roster_count_equal(w.members, w.count, self.population.status, status))

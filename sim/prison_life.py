@@ -207,7 +207,7 @@ class PrisonLife(Process):
         in a draw per contact; the cost grows with the events, not with the contacts.
         """
         model = self.model
-        model.refresh_cache(prisoners=False)  # nobody reads this week's prisoners
+        model.refresh_cache()
         self.recruiters = np.zeros(0, dtype=np.int64)
         self.new_ties = np.zeros(0, dtype=np.int64)
         rng = self.rng

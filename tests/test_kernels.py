@@ -155,6 +155,12 @@ def test_roster_everyone_lists_each_group_in_order_and_nothing_beyond_its_count(
     wings = m.places.wings
     assert np.array_equal(m.places.prisoners(), wings.members[wings.members >= 0])
     assert m.places.prisoners().size == m.places.occupancy.sum()
+    # counting a status over the rosters, without listing them
+    from sim.population import REMAND, SENTENCED
+
+    status = m.population.status[m.places.prisoners()]
+    for value in (REMAND, SENTENCED):
+        assert m.places.prisoners_with_status(value) == int((status == value).sum()) > 0
 
 
 def test_recruit_chances_match_the_array_formula_bit_for_bit():
