@@ -520,7 +520,10 @@ class Justice(Process):
         if j.progression_hazard <= 0:
             return
         # the hazard first: the eligibility look-ups touch only the few drawn
-        drawn = chosen(rng, model.places.prisoners(), j.progression_hazard)
+        places = model.places
+        drawn = places.prisoners_at(
+            chosen(rng, np.arange(places.occupancy.sum()), j.progression_hazard)
+        )
         cats = model.world.prison_category[pop.prison[drawn]]
         left = pop.release_week[drawn] - model.week
         sentenced = pop.status[drawn] == SENTENCED

@@ -142,7 +142,6 @@ class Market(Process):
         model = self.model
         rng = self.rng
         pop = model.population
-        prisoners = model.places.prisoners()  # wing by wing, so prison by prison
         occupancy = model.places.occupancy
         start = np.concatenate(([0], np.cumsum(occupancy)[:-1]))
         out: list[np.ndarray] = []
@@ -151,7 +150,10 @@ class Market(Process):
         while need.sum():
             prisons = np.repeat(np.arange(need.size), np.where(need > 0, 2 * need + 2, 0))
             u = rng.random(prisons.size)
-            picks = prisoners[start[prisons] + (u * occupancy[prisons]).astype(np.int64)]
+            # (the prisoners are listed wing by wing, so prison by prison)
+            picks = model.places.prisoners_at(
+                start[prisons] + (u * occupancy[prisons]).astype(np.int64)
+            )
             ok = (pop.ocg[picks] < 0) & ~pop.debt[picks] & ~np.isin(picks, taken)
             picks, prisons = picks[ok], prisons[ok]
             _, first = np.unique(picks, return_index=True)  # each person once

@@ -278,6 +278,13 @@ class Places:
         """Everyone in prison, wing by wing."""
         return self.wings.everyone()
 
+    def prisoners_at(self, positions: np.ndarray) -> np.ndarray:
+        """The prisoners at ``positions`` of :meth:`prisoners`' list, without listing everyone."""
+        count = self.wings.count
+        end = np.cumsum(count)
+        wing = np.searchsorted(end, positions, side="right")
+        return self.wings.members[wing, positions - (end[wing] - count[wing])]
+
     def prisoners_with_status(self, status: int) -> int:
         """How many prisoners have legal status ``status`` (remand or sentenced)."""
         w = self.wings

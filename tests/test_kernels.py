@@ -155,6 +155,10 @@ def test_roster_everyone_lists_each_group_in_order_and_nothing_beyond_its_count(
     wings = m.places.wings
     assert np.array_equal(m.places.prisoners(), wings.members[wings.members >= 0])
     assert m.places.prisoners().size == m.places.occupancy.sum()
+    # the prisoners at given places of that list, without listing them
+    positions = np.random.default_rng(3).integers(0, m.places.occupancy.sum(), 500)
+    positions[:2] = [0, m.places.occupancy.sum() - 1]
+    assert np.array_equal(m.places.prisoners_at(positions), m.places.prisoners()[positions])
     # counting a status over the rosters, without listing them
     from sim.population import REMAND, SENTENCED
 
