@@ -489,22 +489,21 @@ class Disruption(Process):
                     ocgs.end_venture(pair, roles)
                     self.count.ventures_disrupted += 1
         search = inside & (rng.random(groups.size) < value)
-        for group, prison in zip(
-            groups[search].tolist(), pop.prison[subject[search]].tolist(), strict=True
-        ):
-            self._joint_search(group, prison)
+        searched = search[op] & (pop.prison[person] == pop.prison[subject][op])
+        self._joint_search(person[searched])
         self._arrest(people, targeted, removal)
 
-    def _joint_search(self, group: int, prison: int) -> None:
+    def _joint_search(self, people: np.ndarray) -> None:
         """Joint action: the prison searches the group's members held with the item's subject.
 
         Their phones are taken, and they cannot get one for ``phone_seizure_weeks``; the prison
         now holds fresh intelligence on them.
+
+        Args:
+            people: The members searched (of the week's operations with a search).
         """
         model = self.model
         pop = model.population
-        here = [m for m in model.ocgs.members_of(group) if pop.prison[m] == prison]
-        people = np.array(here, dtype=np.int64)
         self.count.phones_seized += int(pop.phone[people].sum())
         pop.phone[people] = False
         pop.phone_banned_until[people] = model.week + model.params.disruption.phone_seizure_weeks
