@@ -236,9 +236,6 @@ class PrisonLife(Process):
         happen = rate * (eligible / np.maximum(roster, 1))  # expected contacts that happen
 
         # the recruitment chance's bound: every factor at its highest this week
-        fresh = model.params.disruption.intel_shelf_life_weeks
-        pressured = (model.week - pop.prison_intel_week[members]) <= fresh
-        faction = model.faction_run[pop.prison[members]]
         strength = 1.0 + pl.strength_effect * np.log(_local_strength(model, wing, ocg))
         multipliers = (
             pl.debt_multiplier,
@@ -273,10 +270,14 @@ class PrisonLife(Process):
 
         # --- recruitment of unaffiliated wing-mates (thinning) ------------------------------
         drawn = np.flatnonzero(flags[:, 0] & free)
+        recruiter = src[drawn]  # the recruiter's own factors, for the few drawn
+        fresh = model.params.disruption.intel_shelf_life_weeks
+        pressured = (model.week - pop.prison_intel_week[recruiter]) <= fresh
+        faction = model.faction_run[pop.prison[recruiter]]
         p = _recruit_chances(
             tgt[drawn],
             src_ocg[drawn],
-            who[drawn],
+            np.arange(drawn.size),
             pop.debt,
             pop.release_week,
             pop.skills,
@@ -284,7 +285,7 @@ class PrisonLife(Process):
             model.week,
             pressured,
             faction,
-            strength,
+            strength[who[drawn]],
             pl.recruit_probability,
             pl.debt_multiplier,
             pl.short_sentence_weeks,

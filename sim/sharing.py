@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.arrays import grouped
+from sim.kernels import compiled
 from sim.metrics import derived, flow, stock
 from sim.population import HIGH, LOW
 from sim.process import Process
@@ -53,9 +54,20 @@ def mean_delay(model: OCGModel) -> float:
 def _graded_correctly(p: Sharing) -> float:
     """Share of truly high-risk members whom the police grade as high risk."""
     pop = p.model.population
-    members = p.model.cache.members
-    high = members[pop.high_risk[members]]
-    return float((pop.police_grade[high] == HIGH).mean()) if high.size else 0.0
+    high, graded = _high_risk_graded(p.model.cache.members, pop.high_risk, pop.police_grade, HIGH)
+    return graded / high if high else 0.0
+
+
+@compiled
+def _high_risk_graded(members, high_risk, police_grade, high):
+    """How many of ``members`` are truly high risk, and how many of those police grade high."""
+    n = graded = 0
+    for person in members:
+        if high_risk[person]:
+            n += 1
+            if police_grade[person] == high:
+                graded += 1
+    return n, graded
 
 
 def _share_rate(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
