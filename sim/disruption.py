@@ -351,38 +351,44 @@ class Disruption(Process):
         expected = np.full(model.world.n_regions, d.police_actions_per_region * model.scale)
         capacity = _capacity(rng, expected)
         operations: list[tuple[int, float, int]] = []  # (group, value, subject)
-        for region, (delivered, delivered_tiers) in enumerate(model.sharing.delivered):
-            queued, tiers, arrived = self.queue[region]
-            if delivered.size:
-                queued = np.concatenate([queued, delivered])
-                tiers = np.concatenate([tiers, delivered_tiers])
-                arrived = np.concatenate([arrived, np.full(delivered.size, week)])
-            if not queued.size:
+        # every region's queue, then what was delivered to it, region by region in one array
+        regions = range(model.world.n_regions)
+        waiting, new = self.queue, model.sharing.delivered
+        queued = np.concatenate([x for r in regions for x in (waiting[r][0], new[r][0])])
+        tiers = np.concatenate([x for r in regions for x in (waiting[r][1], new[r][1])])
+        arrived = np.concatenate(
+            [x for r in regions for x in (waiting[r][2], np.full(new[r][0].size, week))]
+        )
+        region = np.repeat(regions, [waiting[r][0].size + new[r][0].size for r in regions])
+        groups = items.ocg[queued].astype(np.int64)
+        alive = model.ocgs.alive[groups]
+        expired = alive & (week - arrived >= d.queue_max_weeks)
+        self._ignore(queued[expired], tiers[expired], p.sharing.common_database)
+        keep = alive & ~expired
+        queued, tiers, arrived, groups = queued[keep], tiers[keep], arrived[keep], groups[keep]
+        region = region[keep]
+        subjects = items.subject[queued]
+        value = self.value(queued)
+        priority = self.priority(queued)
+        bounds = np.searchsorted(region, np.arange(len(regions) + 1))
+        acted = np.zeros(queued.size, dtype=bool)
+        for r in regions:
+            lo, hi = int(bounds[r]), int(bounds[r + 1])
+            if hi == lo or not capacity[r]:
                 continue
-            groups = items.ocg[queued].astype(np.int64)
-            alive = model.ocgs.alive[groups]
-            expired = alive & (week - arrived >= d.queue_max_weeks)
-            self._ignore(queued[expired], tiers[expired], p.sharing.common_database)
-            keep = alive & ~expired
-            queued, tiers, arrived, groups = queued[keep], tiers[keep], arrived[keep], groups[keep]
-            chosen = np.zeros(0, dtype=np.int64)
-            if queued.size and capacity[region]:
-                subjects = items.subject[queued]
-                value = self.value(queued)
-                ranked = best_items(groups, self.priority(queued), int(capacity[region]), rng)
-                chosen = groups[ranked]
-                operations.extend(
-                    zip(
-                        chosen.tolist(),
-                        value[ranked].tolist(),
-                        subjects[ranked].tolist(),
-                        strict=True,
-                    )
-                )
-                acted = np.isin(groups, chosen)
-                self._act(queued[acted], tiers[acted])
-                queued, tiers, arrived = queued[~acted], tiers[~acted], arrived[~acted]
-            self.queue[region] = (queued, tiers, arrived)
+            ranked = lo + best_items(groups[lo:hi], priority[lo:hi], int(capacity[r]), rng)
+            chosen = groups[ranked]
+            operations.extend(
+                zip(chosen.tolist(), value[ranked].tolist(), subjects[ranked].tolist(), strict=True)
+            )
+            acted[lo:hi] = np.isin(groups[lo:hi], chosen)
+        self._act(queued[acted], tiers[acted])
+        rest = ~acted
+        queued, tiers, arrived = queued[rest], tiers[rest], arrived[rest]
+        cut = np.searchsorted(region[rest], np.arange(1, len(regions)))
+        self.queue = list(
+            zip(np.split(queued, cut), np.split(tiers, cut), np.split(arrived, cut), strict=True)
+        )
         self._operate(operations)
 
     def value(self, queued: np.ndarray) -> np.ndarray:
