@@ -5,7 +5,9 @@ uses up or frees a place that the next move sees. These loops run here, compiled
 of ``sim.places`` and ``sim.population``; the Python side prepares the decisions (who, where to,
 with what status) as arrays and calls one kernel per batch.
 
-Small loops of the same kind live here too: the OCG registry's member list kept in row order
+Small loops of the same kind live here too: the release calendar's week lists, kept in blocks
+(``calendar_add``, ``calendar_list``, ``calendar_clear``), the rosters read to their counts
+(``roster_everyone``, ``roster_count_equal``), the OCG registry's member list kept in row order
 (``merge_members``), a prison's separation places handed out first come, first served
 (``first_come``), and one weekly record (``multi_region_groups``).
 
@@ -13,8 +15,9 @@ Every kernel does exactly what the plain-Python code did, in the same order (the
 of ``tests/golden`` show it bit for bit). Only integer arithmetic happens here.
 
 Not every loop gains from being compiled: a pass over tens of thousands of scattered offender
-rows costs about the same in numpy as here, because reading the rows is the cost (measured for
-the community's list of prison ties, which therefore stays in numpy).
+rows costs about the same in numpy as here, because reading the rows is the cost. The
+community's list of prison ties was such a pass; it is now avoided altogether (only the few
+drawn from it are read: ``Community._tie_recruitment``).
 
 Compilation is cached on disk (``cache=True``): beside the package where it is writable, else in
 the user's cache folder (or ``NUMBA_CACHE_DIR``), and with no cache at all where neither can be

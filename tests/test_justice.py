@@ -63,6 +63,7 @@ def test_release_calendar_keeps_each_weeks_list_in_the_order_it_was_added():
     rng = np.random.default_rng(12)
     pop = Population(5000)
     pop.add(5000)
+
     class SmallBlocks(ReleaseCalendar):
         BLOCK = 2  # the first 1,024 blocks run out: more are made in the middle of a batch
 
