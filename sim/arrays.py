@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["chosen", "grouped", "unique"]
+__all__ = ["chosen", "chosen_among", "grouped", "unique"]
 
 
 def unique(values: np.ndarray) -> np.ndarray:
@@ -30,11 +30,15 @@ def unique(values: np.ndarray) -> np.ndarray:
 
 def chosen(rng: np.random.Generator, people: np.ndarray, p: float) -> np.ndarray:
     """Each of ``people`` independently with chance ``p``: count, then sample; in input order."""
-    n = people.size
+    return people[chosen_among(rng, people.size, p)]
+
+
+def chosen_among(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Positions 0 .. n-1, each independently with chance ``p`` (as :func:`chosen`), sorted."""
     k = int(rng.binomial(n, min(max(p, 0.0), 1.0))) if n else 0
     if not k:
-        return people[:0]
-    return people[np.sort(rng.choice(n, size=k, replace=False))]
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(rng.choice(n, size=k, replace=False))
 
 
 def grouped(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:

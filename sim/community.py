@@ -310,14 +310,6 @@ class Community(Process):
         self.tied = tied
         return tied
 
-    def tied_at_large(self) -> np.ndarray:
-        """Unaffiliated offenders at large with a live tie made in prison to a group that exists.
-
-        For users and tests (a pass over every listed candidate): the weekly draw checks only
-        those it draws.
-        """
-        return self.tied[self._tied_at_large(self.tied)]
-
     def _vacancy_recruitment(self) -> None:
         """OCGs fill vacant roles from the unaffiliated offenders at large in their home region."""
         model = self.model

@@ -476,10 +476,13 @@ class Disruption(Process):
             & ~(is_leader & take_leader[op])
             & (rng.random(person.size) < chance)
         )
+        # into custody operation by operation: the leader removed, then the members arrested (the
+        # order in which places are handed out when the estate is full)
         leaders = np.flatnonzero(take_leader)
-        people = np.concatenate([leader[leaders], person[arrested]])
-        targeted = np.concatenate([groups[leaders], groups[op[arrested]]])
-        removal = np.concatenate([np.ones(leaders.size, dtype=bool), is_leader[arrested]])
+        order = np.argsort(np.concatenate([leaders, op[arrested]]), kind="stable")
+        people = np.concatenate([leader[leaders], person[arrested]])[order]
+        targeted = np.concatenate([groups[leaders], groups[op[arrested]]])[order]
+        removal = np.concatenate([np.ones(leaders.size, dtype=bool), is_leader[arrested]])[order]
 
         # seizures of capability and market roles
         ocgs.capability[groups] *= 1.0 - d.capability_seizure * value

@@ -85,6 +85,9 @@ def check_invariants(model: OCGModel) -> None:
     roles = model.params.community.venture_roles
     assert (ocgs.venture_roles[: ocgs.n] <= ventures * roles).all(), "venture roles"
     assert (ocgs.venture_roles[: ocgs.n] <= ocgs.target_size[: ocgs.n]).all(), "venture roles"
+    isolated = np.flatnonzero(pop.isolated[:n])
+    assert (status[isolated] != AT_LARGE).all(), "an isolation outlived the prison term"
+    assert np.isin(isolated, model.prison_life.isolated_inside).all(), "isolated prisoners list"
     debtors = model.market.debtors
     assert np.unique(debtors).size == debtors.size, "a debtor is listed twice"
     in_debt = np.flatnonzero(pop.debt[:n])

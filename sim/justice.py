@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import kernels
-from sim.arrays import chosen, unique
+from sim.arrays import chosen, chosen_among, unique
 from sim.kernels import compiled
 from sim.metrics import derived, flow, stock
 from sim.places import Preferences
@@ -522,7 +522,7 @@ class Justice(Process):
         # the hazard first: the eligibility look-ups touch only the few drawn
         places = model.places
         drawn = places.prisoners_at(
-            chosen(rng, np.arange(places.occupancy.sum()), j.progression_hazard)
+            chosen_among(rng, int(places.occupancy.sum()), j.progression_hazard)
         )
         cats = model.world.prison_category[pop.prison[drawn]]
         left = pop.release_week[drawn] - model.week

@@ -11,11 +11,11 @@ Research trace:
 - drug debt makes prisoners recruitable (HMPPS OC Unit on the prison drug business).
 
 Only OCG members initiate the contacts that matter, so the cost grows with the members inside,
-not with the prison population. Contacts are drawn all at once: a Poisson count per member, and a
-uniform wing-mate from the wing roster for each. What a contact leads to (a recruit, a tie, a
-skill, a joint venture) is rare, so those events are drawn as a count, then which contacts
-(``sim.arrays.chosen``), not as a draw per contact; a recruitment chance that differs by contact is
-drawn against a bound first and accepted with chance / bound (thinning).
+not with the prison population. What a contact leads to (a recruit, a tie, a skill, a joint
+venture) is rare, so the contacts are not drawn one by one: the number that lead to at least one
+event is drawn as a Poisson count (a Poisson number of contacts, thinned), and only those get a
+wing-mate and their events; a recruitment chance that differs by contact is drawn against a bound
+and accepted with chance / bound (``PrisonLife.step``).
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from sim.model import OCGModel
 
 __all__ = ["PrisonLife", "contact_rates", "isolated"]
+
+#: Redraws of a wing-mate who cannot be met before giving up (each round redraws only those; a
+#: wing with an eligible mate needs a few rounds, so this is reached only if the counts are wrong).
+MAX_REDRAWS = 1000
 
 
 def isolated(model: OCGModel, people: np.ndarray) -> np.ndarray:
@@ -100,6 +104,8 @@ class PrisonLife(Process):
         recruiters: Members inside who recruited someone this week (read by intelligence:
             recruiting is a visible signal).
         new_ties: Prisoners who made a tie to an OCG this week (read by community).
+        isolated_inside: Every prisoner isolated under a 41-bis-like regime (``pop.isolated``):
+            each wing's isolated prisoners cannot be met.
     """
 
     name = "prison_life"
@@ -237,13 +243,14 @@ class PrisonLife(Process):
 
         # the recruitment chance's bound: every factor at its highest this week
         strength = 1.0 + pl.strength_effect * np.log(_local_strength(model, wing, ocg))
-        multipliers = (
+        multipliers = [
             pl.debt_multiplier,
             pl.short_sentence_multiplier,
             pl.skill_multiplier,
             pl.intel_pressure_factor,
-            model.params.regime.faction_recruit_multiplier,
-        )
+        ]
+        if model.faction_run[pop.prison[members]].any():
+            multipliers.append(model.params.regime.faction_recruit_multiplier)
         bound = pl.recruit_probability * max(float(strength.max()), 0.0)
         bound = min(1.0, bound * float(np.prod([max(1.0, f) for f in multipliers])))
         chances = np.array(
@@ -261,7 +268,8 @@ class PrisonLife(Process):
             return
         cumulative = np.cumsum(flagged)
         u = np.sort(rng.random(n_flagged)) * cumulative[-1]
-        who = np.minimum(np.searchsorted(cumulative, u, side="right"), members.size - 1)
+        last = int(np.flatnonzero(flagged)[-1])  # (u x total can round up to the total)
+        who = np.minimum(np.searchsorted(cumulative, u, side="right"), last)
         flags = _flags_given_any(rng, who.size, chances)
         src = members[who]
         tgt = _eligible_mates(rng, wing[who], src, wings, pop.isolated)
@@ -350,8 +358,10 @@ def _flags_given_any(rng: np.random.Generator, n: int, chances: np.ndarray) -> n
     """
     none_before = np.concatenate(([1.0], np.cumprod(1.0 - chances)[:-1]))
     first_share = chances * none_before
-    cumulative = np.cumsum(first_share / first_share.sum())
-    first = np.minimum(np.searchsorted(cumulative, rng.random(n), side="right"), chances.size - 1)
+    cumulative = np.cumsum(first_share)
+    last = int(np.flatnonzero(first_share)[-1])  # (u x total can round up to the total)
+    u = rng.random(n) * cumulative[-1]
+    first = np.minimum(np.searchsorted(cumulative, u, side="right"), last)
     column = np.arange(chances.size)
     later = (rng.random((n, chances.size)) < chances) & (column > first[:, None])
     return later | (column == first[:, None])
@@ -365,10 +375,15 @@ def _eligible_mates(rng, wings_of, people, wings, isolated_col) -> np.ndarray:
     """
     mates = wings.sample(wings_of, rng)
     bad = np.flatnonzero((mates == people) | isolated_col[mates])
-    while bad.size:
+    for _ in range(MAX_REDRAWS):
+        if not bad.size:
+            return mates
         mates[bad] = wings.sample(wings_of[bad], rng)
         bad = bad[(mates[bad] == people[bad]) | isolated_col[mates[bad]]]
-    return mates
+    raise RuntimeError(
+        "prison life: no eligible wing-mate after many draws (is every isolated prisoner in "
+        "PrisonLife.isolated_inside?)"
+    )
 
 
 @compiled
