@@ -369,7 +369,7 @@ class Disruption(Process):
         region = region[keep]
         subjects = items.subject[queued]
         value = self.value(queued)
-        priority = self.priority(queued)
+        priority = self.priority(queued, value)
         bounds = np.searchsorted(region, np.arange(len(regions) + 1))
         acted = np.zeros(queued.size, dtype=bool)
         for r in regions:
@@ -397,15 +397,20 @@ class Disruption(Process):
         age = model.week - model.items.created[queued]
         return np.exp(-age / model.params.disruption.intel_decay_weeks)
 
-    def priority(self, queued: np.ndarray) -> np.ndarray:
-        """Police priority of each item: its value, by risk grade, less for members inside."""
+    def priority(self, queued: np.ndarray, value: np.ndarray | None = None) -> np.ndarray:
+        """Police priority of each item: its value, by risk grade, less for members inside.
+
+        Args:
+            queued: The items.
+            value: Their values (:meth:`value`), if already worked out.
+        """
         model = self.model
         p = model.params
         d = p.disruption
         pop = model.population
         subjects = model.items.subject[queued]
         aims_gap = d.protocol_aims_gap if p.intelligence.common_protocol else d.aims_gap
-        priority = self.value(queued)
+        priority = self.value(queued) if value is None else value.copy()
         priority *= np.where(pop.police_grade[subjects] == HIGH, d.high_risk_priority, 1.0)
         priority *= np.where(_inside(pop, subjects), 1.0 - aims_gap, 1.0)
         return priority
