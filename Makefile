@@ -24,8 +24,10 @@ run: $(STAMP)
 	$(BIN)/ocgsim run
 
 ## test: set up with the test, viz and ema extras and run the whole test suite
+##       (on TEST_WORKERS processes, pytest-xdist; TEST_WORKERS=0 runs it in one process)
+TEST_WORKERS ?= 2
 test: $(TSTAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 lint: $(TSTAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
