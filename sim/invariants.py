@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import AT_LARGE, GONE, LEADER
+from sim.population import AT_LARGE, GONE, LEADER, REMAND
 
 if TYPE_CHECKING:
     from sim.model import OCGModel
@@ -19,7 +19,8 @@ def check_invariants(model: OCGModel) -> None:
 
     - every offender is in exactly one place: at large in the roster of their home region, or in
       exactly one wing of the prison they are recorded in; desisted offenders in neither;
-    - no prison or wing holds more than its capacity;
+    - no prison or wing holds more than its capacity, and the count of prisoners on remand
+      agrees with their statuses;
     - OCG membership records agree with the offenders' OCG fields, and the index of members
       lists every member once;
     - every prisoner is listed once in the release calendar, for their release week.
@@ -55,6 +56,7 @@ def check_invariants(model: OCGModel) -> None:
     assert (
         np.bincount(pop.prison[wing_members], minlength=model.world.n_prisons) == places.occupancy
     ).all(), "occupancy count mismatch"
+    assert places.remand == places.prisoners_with_status(REMAND), "remand count mismatch"
     ocgs = model.ocgs
     sizes = np.bincount(pop.ocg[:n][pop.ocg[:n] >= 0], minlength=ocgs.n)
     assert (sizes == ocgs.size[: ocgs.n]).all(), "OCG size mismatch"

@@ -166,7 +166,7 @@ class Justice(Process):
             "remand_population",
             "people",
             "Prisoners on remand at the end of the week.",
-            lambda p: p.model.places.prisoners_with_status(REMAND),
+            lambda p: p.model.places.remand,
         ),
         stock(
             "capacity",
@@ -388,7 +388,7 @@ class Justice(Process):
         convicted = due[stays]
         if convicted.size:
             sentence = _sentence_weeks(model, rng, convicted.size)
-            pop.status[convicted] = SENTENCED
+            model.places.convict(convicted)
             pop.sentence_weeks[convicted] = sentence
             self.release_calendar.add(convicted, week + custody_weeks(j, sentence))
             self._conviction_exits(convicted, rng.random(convicted.size))

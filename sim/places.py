@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import kernels
-from sim.population import AT_LARGE, GONE, Population
+from sim.population import AT_LARGE, GONE, REMAND, SENTENCED, Population
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -110,6 +110,7 @@ class Places:
         wing_free: Free places in each wing.
         wings: Roster of each wing's prisoners.
         at_large: Roster of each region's offenders at large.
+        remand: Prisoners on remand (kept by the moves; the same as a count over the rosters).
     """
 
     def __init__(self, world: World, population: Population, overcrowding: float):
@@ -129,6 +130,7 @@ class Places:
         self.last_wing = np.array([int(ws[-1]) + 1 for ws in world.prison_wings], dtype=np.int64)
         self.at_large = Roster(world.n_regions, 64)
         self.wings = Roster(world.n_wings, int(self.wing_capacity.max()))
+        self.remand = 0
 
     # -- moves -----------------------------------------------------------------------------------
     def admit_many(
@@ -153,11 +155,12 @@ class Places:
             Which of them found a place (the others stay at large).
         """
         pop = self.population
-        return kernels.admit_many(
+        statuses = statuses.astype(np.int8)
+        placed = kernels.admit_many(
             people.astype(np.int64),
             pop.region[people].astype(np.int64),
             categories.astype(np.int64),
-            statuses.astype(np.int8),
+            statuses,
             preferences.prisons,
             preferences.length,
             preferences.n_tiers,
@@ -176,6 +179,8 @@ class Places:
             pop.status,
             stop_when_full,
         )
+        self.remand += int(np.count_nonzero(statuses[placed] == REMAND))
+        return placed
 
     def transfer_many(
         self, people: np.ndarray, categories: np.ndarray, preferences: Preferences
@@ -232,6 +237,7 @@ class Places:
         if not people.size:
             return
         pop = self.population
+        self.remand -= int(np.count_nonzero(pop.status[people] == REMAND))
         homes = pop.region[people].astype(np.int64)
         self.at_large.reserve_for(homes)
         kernels.discharge_many(
@@ -254,6 +260,14 @@ class Places:
         pop.debt[people] = False
         pop.isolated[people] = False
         pop.release_week[people] = -1
+
+    def convict(self, people: np.ndarray) -> None:
+        """Prisoners on remand are convicted: they stay where they are, now sentenced."""
+        pop = self.population
+        if not (pop.status[people] == REMAND).all():
+            raise ValueError("Places.convict: only prisoners on remand can be convicted")
+        pop.status[people] = SENTENCED
+        self.remand -= int(people.size)
 
     def enter(self, people: np.ndarray) -> None:
         """New offenders join the rosters of their home regions, at large."""
@@ -286,6 +300,9 @@ class Places:
         return self.wings.members[wing, positions - (end[wing] - count[wing])]
 
     def prisoners_with_status(self, status: int) -> int:
-        """How many prisoners have legal status ``status`` (remand or sentenced)."""
+        """How many prisoners have legal status ``status`` (remand or sentenced).
+
+        Counted over the rosters; the invariants check :attr:`remand` against it.
+        """
         w = self.wings
         return int(kernels.roster_count_equal(w.members, w.count, self.population.status, status))
