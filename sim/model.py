@@ -360,7 +360,13 @@ class Records(mesa.DataCollector):
     """
 
     def collect(self, model: mesa.Model) -> None:
-        """Record every model reporter's value for this week."""
+        """Record every model reporter's value for this week.
+
+        With agent reporters (which the model does not use), Mesa's own ``collect`` does it all.
+        """
+        if self.agent_reporters or self.agenttype_reporters:
+            super().collect(model)
+            return
         for name, reporter in self.model_reporters.items():
             self.model_vars[name].append(reporter(model))
 

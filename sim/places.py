@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import kernels
+from sim.arrays import unique
 from sim.population import AT_LARGE, GONE, REMAND, SENTENCED, Population
 
 if TYPE_CHECKING:
@@ -266,6 +267,8 @@ class Places:
         pop = self.population
         if not (pop.status[people] == REMAND).all():
             raise ValueError("Places.convict: only prisoners on remand can be convicted")
+        if unique(people).size != people.size:
+            raise ValueError("Places.convict: a prisoner is listed twice")
         pop.status[people] = SENTENCED
         self.remand -= int(people.size)
 

@@ -203,3 +203,21 @@ def test_the_index_arrays_after_prison_life_are_those_of_a_fresh_listing():
             process.step()
         m.refresh_cache()
     assert recruits > 20
+
+
+def test_only_prisoners_on_remand_are_convicted_and_each_once():
+    from sim.population import REMAND
+
+    model = OCGModel(rng=4, scale=0.01, years=1)
+    status = model.population.status[model.places.prisoners()]
+    remand = model.places.prisoners()[status == REMAND]
+    sentenced = model.places.prisoners()[status != REMAND]
+    before = model.places.remand
+    with pytest.raises(ValueError, match="on remand"):
+        model.places.convict(sentenced[:1])
+    with pytest.raises(ValueError, match="twice"):
+        model.places.convict(remand[[0, 0]])
+    assert model.places.remand == before
+    model.places.convict(remand[:3])
+    assert model.places.remand == before - 3
+    model.check_invariants()

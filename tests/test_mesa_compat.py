@@ -44,6 +44,17 @@ def test_model_is_a_mesa_model_with_agents_and_datacollector():
     assert len(df) == 1 and "recruits_prison" in df.columns
 
 
+def test_the_records_hold_numbers_so_they_need_no_copies():
+    """``sim.model.Records`` skips Mesa's deep copy of each value: every value must be a number."""
+    import numbers
+
+    model = OCGModel(rng=3, scale=0.01, years=1).run(8)
+    assert len(model.datacollector.model_vars) > 50
+    for name, values in model.datacollector.model_vars.items():
+        assert len(values) == 8, name
+        assert all(isinstance(v, numbers.Number) for v in values), name
+
+
 def test_section_key_keywords_are_accepted():
     a = OCGModel(rng=1, scale=0.01, years=1, prison_life__recruit_probability=0.002)
     assert a.scenario_params["prison_life.recruit_probability"] == 0.002
