@@ -249,7 +249,8 @@ class PrisonLife(Process):
             pl.skill_multiplier,
             pl.intel_pressure_factor,
         ]
-        if model.faction_run[pop.prison[members]].any():
+        faction_run = model.faction_run  # (a property: the mask is made on each call)
+        if faction_run[pop.prison[members]].any():
             multipliers.append(model.params.regime.faction_recruit_multiplier)
         bound = pl.recruit_probability * max(float(strength.max()), 0.0)
         bound = min(1.0, bound * float(np.prod([max(1.0, f) for f in multipliers])))
@@ -281,7 +282,7 @@ class PrisonLife(Process):
         recruiter = src[drawn]  # the recruiter's own factors, for the few drawn
         fresh = model.params.disruption.intel_shelf_life_weeks
         pressured = (model.week - pop.prison_intel_week[recruiter]) <= fresh
-        faction = model.faction_run[pop.prison[recruiter]]
+        faction = faction_run[pop.prison[recruiter]]
         p = _recruit_chances(
             tgt[drawn],
             src_ocg[drawn],
