@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["CourtDraws", "Justice", "ReleaseCalendar", "custody_weeks", "preference_lists"]
 
 WEEKS_PER_MONTH = 52.0 / 12.0
-#: Sentences are capped at 100 years (a whole-life term, for the model's purposes).
+#: Sentences (and remand) are capped at 100 years (a whole-life term, for the model's purposes).
 MAX_SENTENCE_WEEKS = 5200
 
 
@@ -633,7 +633,10 @@ class CourtDraws:
         j = model.params.justice
         self.remand = rng.random(n) < j.remand_probability
         self.sentence = _sentence_weeks(model, rng, n)
-        self.remand_hold = 1 + rng.geometric(1.0 / j.remand_weeks, size=n)
+        # (capped like a sentence: a week stamp must fit ``sim.population.WEEK``)
+        self.remand_hold = np.minimum(
+            1 + rng.geometric(1.0 / j.remand_weeks, size=n), MAX_SENTENCE_WEEKS
+        )
         self.share_back = rng.random(n)
         self.exit = rng.random(n)  # whether a sentence ends OCG membership
 

@@ -22,6 +22,8 @@ __all__ = [
     "NONE",
     "ColumnStore",
     "Population",
+    "WEEK",
+    "WEEK_STAMPS",
     "new_skills",
 ]
 
@@ -48,6 +50,27 @@ NONE, ASSOCIATE, CORE, LEADER = 0, 1, 2, 3
 # risk grading as believed by an agency
 UNKNOWN, LOW, HIGH = -1, 0, 1
 
+#: The dtype of a week stamp (a week number, or a sentinel before week 0). A run lasts at most
+#: 5,200 weeks (``run.years`` <= 100) and a stamp lies at most 5,200 weeks ahead of its week (a
+#: term or remand ends by ``sim.justice.MAX_SENTENCE_WEEKS``, a licence by the sentence's end, a
+#: separation or phone ban by 520 weeks); the sentinels are -10,000. So every stamp, and the
+#: difference of a week and a stamp, lies within +-16,000, which two bytes hold (17 MB less at
+#: full scale than four; ``tests/test_world.py`` checks the bound).
+WEEK = np.int16
+#: The columns that hold week stamps.
+WEEK_STAMPS = (
+    "release_week",
+    "licence_end",
+    "joined_week",
+    "prison_intel_week",
+    "police_intel_week",
+    "tie_week",
+    "last_release",
+    "separated_until",
+    "moved_week",
+    "phone_banned_until",
+)
+
 _FIELDS: dict[str, tuple[type, int]] = {
     # field: (dtype, fill value for new offenders)
     "region": (np.int16, 0),
@@ -55,31 +78,31 @@ _FIELDS: dict[str, tuple[type, int]] = {
     "prison": (np.int32, -1),
     "wing": (np.int32, -1),
     "slot": (np.int32, -1),  # position in the current roster (region or wing)
-    "release_week": (np.int32, -1),  # sentenced: release; remand: end of remand
+    "release_week": (WEEK, -1),  # sentenced: release; remand: end of remand
     "sentence_weeks": (np.int32, 0),
-    "licence_end": (np.int32, -1),
+    "licence_end": (WEEK, -1),
     "licence_intel": (np.bool_, False),
     "ocg": (np.int32, -1),
     "role": (np.int8, NONE),
-    "joined_week": (np.int32, -1),
+    "joined_week": (WEEK, -1),
     "high_risk": (np.bool_, False),
     "prison_grade": (np.int8, UNKNOWN),
     "police_grade": (np.int8, UNKNOWN),
-    "prison_intel_week": (np.int32, -10_000),
-    "police_intel_week": (np.int32, -10_000),
+    "prison_intel_week": (WEEK, -10_000),
+    "police_intel_week": (WEEK, -10_000),
     "skills": (np.uint16, 0),
     "debt": (np.bool_, False),
     "tie_ocg": (np.int32, -1),
-    "tie_week": (np.int32, -1),
+    "tie_week": (WEEK, -1),
     "tie_listed": (np.bool_, False),  # listed among the community's tie candidates
-    "last_release": (np.int32, -10_000),
+    "last_release": (WEEK, -10_000),
     "reoffended": (np.bool_, False),
     "separated": (np.bool_, False),
-    "separated_until": (np.int32, -1),
-    "moved_week": (np.int32, -10_000),  # last disruption transfer
+    "separated_until": (WEEK, -1),
+    "moved_week": (WEEK, -10_000),  # last disruption transfer
     "isolated": (np.bool_, False),  # 41-bis-like isolation, until release
     "phone": (np.bool_, False),
-    "phone_banned_until": (np.int32, -1),  # a joint search took the phone: none until then
+    "phone_banned_until": (WEEK, -1),  # a joint search took the phone: none until then
 }
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 from conftest import SEEDS, assert_increases
 
@@ -98,3 +100,33 @@ def test_calibration_targets_roughly_hold_at_small_scale():
     receptions = s["receptions_per_year"] / 0.03
     assert 40_000 < receptions < 110_000
     assert s["max_occupancy_rate"] <= 1.0
+
+
+def test_every_week_stamp_fits_its_two_bytes():
+    """Week stamps are int16: the longest run, the longest hold and the sentinels stay inside."""
+    from sim.justice import MAX_SENTENCE_WEEKS, CourtDraws
+    from sim.params import spec
+    from sim.population import _FIELDS, WEEK, WEEK_STAMPS
+
+    top = np.iinfo(WEEK).max
+    last_week = int(spec("run.years").high) * 52
+    ahead = max(
+        MAX_SENTENCE_WEEKS,
+        int(spec("justice.recall_max_weeks").high),
+        int(spec("disruption.separation_weeks").high),
+        int(spec("disruption.phone_seizure_weeks").high),
+    )
+    assert all(_FIELDS[name][0] is WEEK for name in WEEK_STAMPS)
+    lowest = min(_FIELDS[name][1] for name in WEEK_STAMPS)
+    assert last_week + ahead < top
+    assert last_week - lowest < top  # (weeks since a sentinel)
+    assert -int(spec("community.tie_memory_weeks").high) > np.iinfo(WEEK).min
+    # terms and remand are capped, however long their means (here far beyond the allowed ranges)
+    model = OCGModel(None, rng=3, scale=0.002, years=1)
+    j = model.params.justice
+    justice = {name: getattr(j, name) for name in dir(j) if not name.startswith("_")}
+    justice.update(remand_weeks=1e5, sentence_months_mean=1e5)
+    extreme = SimpleNamespace(params=SimpleNamespace(justice=SimpleNamespace(**justice)))
+    draws = CourtDraws(extreme, np.random.default_rng(0), 1000)
+    assert draws.remand_hold.max() == MAX_SENTENCE_WEEKS
+    assert draws.sentence.max() == MAX_SENTENCE_WEEKS
