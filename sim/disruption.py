@@ -58,24 +58,36 @@ def _inside(pop, people):
 
 
 def best_items(
-    groups: np.ndarray, priority: np.ndarray, capacity: int, rng: np.random.Generator
+    queue: np.ndarray,
+    groups: np.ndarray,
+    priority: np.ndarray,
+    capacity: np.ndarray,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """The items that lead the week's operations: each OCG's best item, the best OCGs first.
+    """The items that lead the week's operations, queue by queue.
+
+    In each queue: each OCG's best item, the best OCGs first, as many as the queue's capacity.
 
     Args:
+        queue: The queue (police region) each waiting item is in, in non-decreasing order.
         groups: The OCG each waiting item is about.
         priority: Each item's priority.
-        capacity: Operations available.
-        rng: Breaks ties between OCGs of equal priority at random.
+        capacity: Operations available to each queue.
+        rng: Breaks ties between OCGs of equal priority at random (one draw per OCG waiting in
+            a queue with capacity, queue after queue).
 
     Returns:
-        Indices of at most ``capacity`` items, one per OCG, by falling priority.
+        Indices of the items, queue after queue, by falling priority within a queue.
     """
-    order = np.lexsort((-priority, groups))  # by group, then by falling priority
-    first = np.concatenate(([True], groups[order][1:] != groups[order][:-1]))
-    best = order[first]
+    candidates = np.flatnonzero(capacity[queue] > 0)
+    key = queue[candidates] * (int(groups.max(initial=0)) + 1) + groups[candidates]
+    order = np.argsort(-priority[candidates], kind="stable")  # falling priority, then as listed
+    _, first = np.unique(key[order], return_index=True)  # each (queue, OCG) once, in key order
+    best = candidates[order[first]]  # by queue, then group
     ties = rng.random(best.size)
-    return best[np.lexsort((ties, -priority[best]))][:capacity]
+    ranked = best[np.lexsort((ties, -priority[best], queue[best]))]
+    within = np.arange(ranked.size) - np.searchsorted(queue[ranked], queue[ranked])
+    return ranked[within < capacity[queue[ranked]]]
 
 
 def _mean_delay(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
@@ -350,7 +362,6 @@ class Disruption(Process):
         week = model.week
         expected = np.full(model.world.n_regions, d.police_actions_per_region * model.scale)
         capacity = _capacity(rng, expected)
-        operations: list[tuple[int, float, int]] = []  # (group, value, subject)
         # every region's queue, then what was delivered to it, region by region in one array
         regions = range(model.world.n_regions)
         waiting, new = self.queue, model.sharing.delivered
@@ -370,18 +381,21 @@ class Disruption(Process):
         subjects = items.subject[queued]
         value = self.value(queued)
         priority = self.priority(queued, value)
-        bounds = np.searchsorted(region, np.arange(len(regions) + 1))
-        acted = np.zeros(queued.size, dtype=bool)
-        for r in regions:
-            lo, hi = int(bounds[r]), int(bounds[r + 1])
-            if hi == lo or not capacity[r]:
-                continue
-            ranked = lo + best_items(groups[lo:hi], priority[lo:hi], int(capacity[r]), rng)
-            chosen = groups[ranked]
-            operations.extend(
-                zip(chosen.tolist(), value[ranked].tolist(), subjects[ranked].tolist(), strict=True)
+        ranked = best_items(region, groups, priority, capacity, rng)
+        operations = list(
+            zip(
+                groups[ranked].tolist(),
+                value[ranked].tolist(),
+                subjects[ranked].tolist(),
+                strict=True,
             )
-            acted[lo:hi] = np.isin(groups[lo:hi], chosen)
+        )
+        # every waiting item about an OCG acted on (in its region: an OCG's items go to its home
+        # region's police) counts as acted on
+        key = region * model.ocgs.n + groups
+        chosen = np.zeros(len(regions) * model.ocgs.n, dtype=bool)
+        chosen[key[ranked]] = True
+        acted = chosen[key]
         self._act(queued[acted], tiers[acted])
         rest = ~acted
         queued, tiers, arrived = queued[rest], tiers[rest], arrived[rest]

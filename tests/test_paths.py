@@ -80,10 +80,17 @@ def test_worse_grading_separates_more_people_wrongly_at_a_cost():
 def test_police_act_on_each_ocgs_best_item_and_the_best_ocgs_first():
     groups = np.array([1, 1, 2, 3, 3])
     priority = np.array([0.1, 0.9, 0.5, 0.2, 0.3])
+    one = np.zeros(5, dtype=np.int64)
     rng = np.random.default_rng(0)
-    assert best_items(groups, priority, 2, rng).tolist() == [1, 2]
-    assert best_items(groups, priority, 5, rng).tolist() == [1, 2, 4]
-    assert best_items(groups, priority, 0, rng).tolist() == []
+    assert best_items(one, groups, priority, np.array([2]), rng).tolist() == [1, 2]
+    assert best_items(one, groups, priority, np.array([5]), rng).tolist() == [1, 2, 4]
+    assert best_items(one, groups, priority, np.array([0]), rng).tolist() == []
+    # two queues: each its own capacity; an OCG waiting in both is ranked in each
+    queue = np.array([0, 0, 0, 1, 1, 1])
+    groups = np.array([1, 2, 3, 1, 4, 4])
+    priority = np.array([0.2, 0.9, 0.5, 0.7, 0.1, 0.3])
+    assert best_items(queue, groups, priority, np.array([2, 5]), rng).tolist() == [1, 2, 3, 5]
+    assert best_items(queue, groups, priority, np.array([0, 1]), rng).tolist() == [3]
 
 
 def test_police_priority_follows_risk_grade_value_and_aims():
