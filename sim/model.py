@@ -193,17 +193,21 @@ class OCGModel(mesa.Model):
         cursor = np.zeros(w.n_regions, dtype=np.int64)
         # start near the stationary state: each role is vacant with its stationary share
         filled = np.maximum(2, sizes - rng.binomial(sizes, sp.population.initial_vacancy_share))
+        # the first of each group leads; each other member is core with ``core_share``
+        joiners, groups, core = [], [], []
         for target, size, r in zip(sizes, filled, regions, strict=True):
             o = self.ocgs.create(int(r), int(target), ocg_crime_types(rng, sp.population), week=-1)
             take = by_region[r][cursor[r] : cursor[r] + size]
             cursor[r] += len(take)
-            for j, person in enumerate(take):
-                role = (
-                    LEADER
-                    if j == 0
-                    else (CORE if rng.random() < sp.population.core_share else ASSOCIATE)
-                )
-                self.ocgs.join(pop, int(person), o, role, week=-1)
+            if take.size:
+                self.ocgs.join(pop, int(take[0]), o, LEADER, week=-1)
+                joiners.append(take[1:])
+                groups.append(np.full(take.size - 1, o))
+                core.append(rng.random(take.size - 1) < sp.population.core_share)
+        if joiners:
+            joiners, groups, core = (np.concatenate(x) for x in (joiners, groups, core))
+            self.ocgs.join_many(pop, joiners[core], groups[core], CORE, week=-1)
+            self.ocgs.join_many(pop, joiners[~core], groups[~core], ASSOCIATE, week=-1)
         # joint ventures at their stationary number, between groups drawn by size
         n_ventures = int(round(sp.population.initial_ventures_per_ocg * n_ocgs))
         if n_ventures and n_ocgs > 1:
