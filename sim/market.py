@@ -72,14 +72,14 @@ class Market(Process):
         members = model.cache.members_inside
         occupancy_now = model.places.occupancy
         occupancy = np.maximum(occupancy_now, 1).astype(float)
-        inside = np.bincount(pop.prison[members], minlength=n_prisons).astype(float)
+        where = pop.prison[members]  # (nobody moves in the market)
+        members_by_prison = np.bincount(where, minlength=n_prisons)
+        inside = members_by_prison.astype(float)
         supply = m.supply_per_member * inside
 
         fresh = model.params.disruption.intel_shelf_life_weeks
         known = (model.week - pop.prison_intel_week[members]) <= fresh
-        known_share = np.bincount(
-            pop.prison[members], weights=known, minlength=n_prisons
-        ) / np.maximum(inside, 1)
+        known_share = np.bincount(where, weights=known, minlength=n_prisons) / np.maximum(inside, 1)
         searches = rng.poisson(m.searches_per_1000 * occupancy_now / 1000.0)
         searches[model.faction_run] = 0
         hit = np.minimum(
@@ -94,20 +94,20 @@ class Market(Process):
         self.count.finds_phones += int(phones_found.sum())
         self.count.finds_drugs += int((finds - phones_found).sum())
 
-        self._debt(volume / occupancy * 100.0)
+        self._debt(volume / occupancy * 100.0, members_by_prison)
 
         # phones among members inside: fewer when supply is cut, none when communications are
         # restricted
         if members.size:
             reach = np.where(supply > 0, volume / np.maximum(supply, 1e-12), 0.0)
-            has_phone = rng.random(members.size) < m.phone_share * reach[pop.prison[members]]
+            has_phone = rng.random(members.size) < m.phone_share * reach[where]
             if model.params.disruption.restrict_communications:
                 has_phone &= ~known
             has_phone &= pop.phone_banned_until[members] <= model.week  # taken in a search
             has_phone &= ~isolated(model, members)
             pop.phone[members] = has_phone
 
-    def _debt(self, per_100: np.ndarray) -> None:
+    def _debt(self, per_100: np.ndarray, members: np.ndarray) -> None:
         """Non-members inside fall into drug debt, or clear it, this week.
 
         Each non-member out of debt falls into it with a chance that rises with the supply that
@@ -115,6 +115,10 @@ class Market(Process):
         (a recruit too) clears it with ``market.debt_clear_hazard``. Drawn as counts per prison,
         then who; the new debtors are drawn uniformly from the prison's prisoners, passing over
         members and those already in debt.
+
+        Args:
+            per_100: Supply that got through in each prison, per 100 prisoners.
+            members: OCG members in each prison.
         """
         model = self.model
         rng = self.rng
@@ -125,7 +129,6 @@ class Market(Process):
         owing = debtors[pop.ocg[debtors] < 0]  # (a recruit keeps a debt until it clears)
         cleared = chosen(rng, debtors, m.debt_clear_hazard)
         n_prisons = model.world.n_prisons
-        members = np.bincount(pop.prison[model.cache.members_inside], minlength=n_prisons)
         in_debt = np.bincount(pop.prison[owing], minlength=n_prisons)
         eligible = places.occupancy - members - in_debt
         p_debt = np.minimum(1.0, m.debt_probability * per_100)
