@@ -331,9 +331,8 @@ class Community(Process):
         hazard = self.model.params.prison_life.joint_venture_end_hazard
         ending = self.rng.random(len(pairs)) < hazard
         roles = self.model.params.community.venture_roles
-        for pair, end in zip(pairs, ending.tolist(), strict=True):
-            if end:
-                ocgs.end_venture(pair, roles)
+        for i in np.flatnonzero(ending).tolist():
+            ocgs.end_venture(pairs[i], roles)
 
     def _leadership(self) -> None:
         """Replace lost leaders (and, under isolation, leaders inside); groups may split."""
