@@ -79,6 +79,7 @@ def best_items(
     Returns:
         Indices of the items, queue after queue, by falling priority within a queue.
     """
+    queue = np.asarray(queue, dtype=np.int64)  # (the key below must not wrap)
     candidates = np.flatnonzero(capacity[queue] > 0)
     key = queue[candidates] * (int(groups.max(initial=0)) + 1) + groups[candidates]
     order = np.argsort(-priority[candidates], kind="stable")  # falling priority, then as listed
@@ -392,7 +393,7 @@ class Disruption(Process):
         )
         # every waiting item about an OCG acted on (in its region: an OCG's items go to its home
         # region's police) counts as acted on
-        key = region * model.ocgs.n + groups
+        key = region.astype(np.int64) * model.ocgs.n + groups
         chosen = np.zeros(len(regions) * model.ocgs.n, dtype=bool)
         chosen[key[ranked]] = True
         acted = chosen[key]

@@ -36,7 +36,15 @@ from sim.market import Market
 from sim.ocg import OCGRegistry, ocg_crime_types, ocg_target_sizes
 from sim.params import Parameters
 from sim.places import Places
-from sim.population import ASSOCIATE, AT_LARGE, CORE, LEADER, Population, new_skills
+from sim.population import (
+    ASSOCIATE,
+    AT_LARGE,
+    CORE,
+    LAST_WEEK,
+    LEADER,
+    Population,
+    new_skills,
+)
 from sim.prison_life import PrisonLife
 from sim.process import Process
 from sim.scenario import Scenario, load_scenario
@@ -286,7 +294,16 @@ class OCGModel(mesa.Model):
     # the week
     # ----------------------------------------------------------------------------------------
     def step(self) -> None:
-        """Advance the model by one week: every process in step order, then the records."""
+        """Advance the model by one week: every process in step order, then the records.
+
+        Raises:
+            RuntimeError: Past week ``sim.population.LAST_WEEK`` (about 400 years), beyond which a
+                week stamp would not fit its two bytes.
+        """
+        if self.week >= LAST_WEEK:
+            raise RuntimeError(
+                f"OCGModel.step: the model cannot run past week {LAST_WEEK} (week stamps are int16)"
+            )
         self.week += 1
         if self.intervention_week > 0 and self.week == self.intervention_week:
             self._start_intervention()

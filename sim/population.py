@@ -22,6 +22,7 @@ __all__ = [
     "NONE",
     "ColumnStore",
     "Population",
+    "LAST_WEEK",
     "WEEK",
     "WEEK_STAMPS",
     "new_skills",
@@ -50,13 +51,16 @@ NONE, ASSOCIATE, CORE, LEADER = 0, 1, 2, 3
 # risk grading as believed by an agency
 UNKNOWN, LOW, HIGH = -1, 0, 1
 
-#: The dtype of a week stamp (a week number, or a sentinel before week 0). A run lasts at most
-#: 5,200 weeks (``run.years`` <= 100) and a stamp lies at most 5,200 weeks ahead of its week (a
-#: term or remand ends by ``sim.justice.MAX_SENTENCE_WEEKS``, a licence by the sentence's end, a
-#: separation or phone ban by 520 weeks); the sentinels are -10,000. So every stamp, and the
-#: difference of a week and a stamp, lies within +-16,000, which two bytes hold (17 MB less at
-#: full scale than four; ``tests/test_world.py`` checks the bound).
+#: The dtype of a week stamp (a week number, or a sentinel before week 0). A stamp lies at most
+#: 5,200 weeks ahead of its week (a term or remand ends by ``sim.justice.MAX_SENTENCE_WEEKS``, a
+#: licence by the sentence's end, a separation or phone ban by 520 weeks) and the sentinels are
+#: -10,000. A run lasts 5,200 weeks at most (``run.years`` <= 100), and the model refuses to step
+#: past ``LAST_WEEK`` (``OCGModel.run(weeks)`` may go beyond ``run.years``). So every stamp, and
+#: the difference of a week and a stamp, lies within +-32,000, which two bytes hold (17 MB less at
+#: full scale than four; ``tests/test_justice.py`` checks the bound).
 WEEK = np.int16
+#: The last week a model may reach (about 400 years), so that week + 5,200 and week + 10,000 fit.
+LAST_WEEK = 20_000
 #: The columns that hold week stamps.
 WEEK_STAMPS = (
     "release_week",

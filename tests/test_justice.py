@@ -3,6 +3,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 from conftest import SEEDS, assert_increases
 
 from sim.model import OCGModel
@@ -106,7 +107,7 @@ def test_every_week_stamp_fits_its_two_bytes():
     """Week stamps are int16: the longest run, the longest hold and the sentinels stay inside."""
     from sim.justice import MAX_SENTENCE_WEEKS, CourtDraws
     from sim.params import spec
-    from sim.population import _FIELDS, WEEK, WEEK_STAMPS
+    from sim.population import _FIELDS, LAST_WEEK, WEEK, WEEK_STAMPS
 
     top = np.iinfo(WEEK).max
     last_week = int(spec("run.years").high) * 52
@@ -120,6 +121,7 @@ def test_every_week_stamp_fits_its_two_bytes():
     lowest = min(_FIELDS[name][1] for name in WEEK_STAMPS)
     assert last_week + ahead < top
     assert last_week - lowest < top  # (weeks since a sentinel)
+    assert LAST_WEEK + ahead < top and LAST_WEEK - lowest < top  # (run(weeks) past run.years)
     assert -int(spec("community.tie_memory_weeks").high) > np.iinfo(WEEK).min
     # terms and remand are capped, however long their means (here far beyond the allowed ranges)
     model = OCGModel(None, rng=3, scale=0.002, years=1)
@@ -130,3 +132,14 @@ def test_every_week_stamp_fits_its_two_bytes():
     draws = CourtDraws(extreme, np.random.default_rng(0), 1000)
     assert draws.remand_hold.max() == MAX_SENTENCE_WEEKS
     assert draws.sentence.max() == MAX_SENTENCE_WEEKS
+
+
+def test_the_model_refuses_to_run_past_its_last_week():
+    from sim.population import LAST_WEEK, WEEK_STAMPS
+
+    model = OCGModel(None, rng=3, scale=0.002, years=1).run(3)
+    assert all(getattr(model.population, name).dtype == np.int16 for name in WEEK_STAMPS)
+    model.week = LAST_WEEK - 1
+    model.step()  # the last week is allowed
+    with pytest.raises(RuntimeError, match="cannot run past week"):
+        model.step()

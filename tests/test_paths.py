@@ -91,6 +91,22 @@ def test_police_act_on_each_ocgs_best_item_and_the_best_ocgs_first():
     priority = np.array([0.2, 0.9, 0.5, 0.7, 0.1, 0.3])
     assert best_items(queue, groups, priority, np.array([2, 5]), rng).tolist() == [1, 2, 3, 5]
     assert best_items(queue, groups, priority, np.array([0, 1]), rng).tolist() == [3]
+    # OCGs of equal priority go first in random order; a narrow queue dtype does not wrap
+    tied = {
+        tuple(
+            best_items(np.zeros(3, np.int16), np.array([7, 9, 9]), np.ones(3), np.array([3]), rng)
+        )
+        for _ in range(40)
+    }
+    assert tied == {(0, 1), (1, 0)}
+    wide = best_items(
+        np.array([0, 15, 20], np.int16),
+        np.array([1980, 1, 4500]),
+        np.ones(3),
+        np.zeros(21, np.int64) + 1,
+        rng,
+    )
+    assert sorted(wide.tolist()) == [0, 1, 2]
 
 
 def test_police_priority_follows_risk_grade_value_and_aims():
