@@ -18,10 +18,18 @@ __all__ = ["chosen", "chosen_among", "grouped", "unique"]
 
 
 def unique(values: np.ndarray) -> np.ndarray:
-    """The sorted unique values of an integer array (as ``numpy.unique``, by a stable sort)."""
-    values = np.sort(values, kind="stable")
+    """The sorted unique values of an integer array (as ``numpy.unique``, by sorting).
+
+    Integers sort to the same array by any method, so the method is chosen by the input: a
+    stable sort (timsort: linear on runs) for an array that is mostly in order already (a sorted
+    list with a few rows appended), else numpy's default sort (vectorised, 5-15 times faster
+    than timsort on shuffled rows).
+    """
     if values.size < 2:
-        return values
+        return np.sort(values)
+    sample = values[:: max(1, values.size // 64)]  # (about 64 values: the check costs little)
+    in_order = np.count_nonzero(sample[1:] < sample[:-1]) * 8 < sample.size
+    values = np.sort(values, kind="stable" if in_order else None)
     keep = np.empty(values.size, dtype=bool)
     keep[0] = True
     np.not_equal(values[1:], values[:-1], out=keep[1:])

@@ -53,6 +53,10 @@ def test_sort_based_unique_matches_numpy():
     for size in (0, 1, 2, 50, 5000):
         values = rng.integers(0, 300, size)
         assert np.array_equal(unique(values), np.unique(values))
+        # mostly in order (a sorted list with rows appended: the stable sort's case), int32 too
+        listed = np.concatenate([np.sort(values), rng.integers(0, 300, size // 20)])
+        assert np.array_equal(unique(listed), np.unique(listed))
+        assert np.array_equal(unique(values.astype(np.int32)), np.unique(values))
 
 
 def test_first_come_gives_places_in_order_while_they_last():
