@@ -57,5 +57,10 @@ def grouped(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
     if not keys.size:
         return []
     order = np.argsort(keys, kind="stable")
-    values, first = np.unique(keys[order], return_index=True)
-    return list(zip(values.tolist(), np.split(order, first[1:]), strict=True))
+    ordered = keys[order]
+    first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = [*first[1:].tolist(), order.size]
+    return [
+        (key, order[a:b])
+        for key, a, b in zip(ordered[first].tolist(), first.tolist(), ends, strict=True)
+    ]

@@ -77,20 +77,33 @@ def caseload(model: OCGModel) -> np.ndarray:
     return model.places.occupancy * i.reports_per_prisoner + inside * i.reports_per_member
 
 
-def detection_share(model: OCGModel) -> np.ndarray:
+def detection_share(model: OCGModel, load: np.ndarray | None = None) -> np.ndarray:
     """Share of each prison's intelligence caseload its PIOs can assess this week.
 
     Capacity is PIOs x reports a PIO assesses a week x the share of their time left after
     paperwork and liaison; the caseload is prisoners x reports per prisoner a week plus OCG
     members inside x reports per member (it follows OCG activity). A busier prison, or one with
     more OCG activity, assesses a smaller share with the same PIOs.
+
+    Args:
+        model: The model.
+        load: This week's :func:`caseload`, if already worked out.
     """
     i = model.params.intelligence
     time = max(0.0, 1.0 - i.paperwork_share - i.pio_liaison_share)
     capacity = model.intelligence.pio_count * i.reports_per_pio * time
-    load = caseload(model)
+    load = caseload(model) if load is None else load
     share = np.where(load > 0, np.minimum(1.0, capacity / np.maximum(load, 1e-12)), 1.0)
     return np.where(model.faction_run, model.params.regime.faction_detection_factor * share, share)
+
+
+def _among(sorted_rows: np.ndarray, few: np.ndarray) -> np.ndarray:
+    """Which of ``sorted_rows`` (sorted) are in ``few`` (as ``np.isin``, by binary search)."""
+    out = np.zeros(sorted_rows.size, dtype=bool)
+    if sorted_rows.size and few.size:
+        at = np.minimum(np.searchsorted(sorted_rows, few), sorted_rows.size - 1)
+        out[at[sorted_rows[at] == few]] = True
+    return out
 
 
 class Intelligence(Process):
@@ -170,12 +183,13 @@ class Intelligence(Process):
         pop = model.population
         i = model.params.intelligence
         members = model.cache.members_inside
-        self.caseload = float(caseload(model).sum())
+        load = caseload(model)
+        self.caseload = float(load.sum())
         if not members.size:
             return
-        share = detection_share(model)
+        share = detection_share(model, load)
         rate = i.signal_rate * i.detection_probability * share[pop.prison[members]]
-        active = np.isin(members, model.prison_life.recruiters)
+        active = _among(members, model.prison_life.recruiters)
         rate = rate * np.where(active, i.recruiter_signal_multiplier, 1.0)  # a visible signal
         seen = rng.random(members.size) < 1.0 - np.exp(-rate)
         detected = members[seen]

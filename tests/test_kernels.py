@@ -376,3 +376,19 @@ def test_member_rows_stay_sorted_through_any_joins_and_exits():
             rows = ocgs.member_rows()
             assert np.array_equal(rows, np.flatnonzero(pop.ocg[: pop.n] >= 0)), step
             assert not rows.flags.writeable
+
+
+def test_grouped_and_among_match_numpy():
+    from sim.arrays import grouped
+    from sim.intelligence import _among
+
+    rng = np.random.default_rng(11)
+    for size in (0, 1, 7, 500):
+        keys = rng.integers(0, 9, size)
+        groups = grouped(keys)
+        assert [k for k, _ in groups] == np.unique(keys).tolist()
+        for key, positions in groups:  # each key's positions, in input order
+            assert positions.tolist() == np.flatnonzero(keys == key).tolist()
+        rows = np.unique(rng.integers(0, 1000, size))
+        for few in (rows[rng.random(rows.size) < 0.1], rng.integers(0, 1100, 20), rows[:0]):
+            assert np.array_equal(_among(rows, np.unique(few)), np.isin(rows, few))
