@@ -98,7 +98,7 @@ def detection_share(model: OCGModel, load: np.ndarray | None = None) -> np.ndarr
 
 
 def _among(sorted_rows: np.ndarray, few: np.ndarray) -> np.ndarray:
-    """Which of ``sorted_rows`` (sorted) are in ``few`` (as ``np.isin``, by binary search)."""
+    """Which of ``sorted_rows`` (sorted, each once) are in ``few`` (``np.isin``, by search)."""
     out = np.zeros(sorted_rows.size, dtype=bool)
     if sorted_rows.size and few.size:
         at = np.minimum(np.searchsorted(sorted_rows, few), sorted_rows.size - 1)

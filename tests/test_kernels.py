@@ -384,9 +384,10 @@ def test_grouped_and_among_match_numpy():
 
     rng = np.random.default_rng(11)
     for size in (0, 1, 7, 500):
-        keys = rng.integers(0, 9, size)
+        keys = rng.integers(0, 9, size).astype(np.int16 if size % 2 else np.int64)
         groups = grouped(keys)
         assert [k for k, _ in groups] == np.unique(keys).tolist()
+        assert all(type(k) is int for k, _ in groups)  # (dict keys, list indices)
         for key, positions in groups:  # each key's positions, in input order
             assert positions.tolist() == np.flatnonzero(keys == key).tolist()
         rows = np.unique(rng.integers(0, 1000, size))
