@@ -393,7 +393,7 @@ class Disruption(Process):
         )
         # every waiting item about an OCG acted on (in its region: an OCG's items go to its home
         # region's police) counts as acted on
-        key = region.astype(np.int64) * model.ocgs.n + groups
+        key = region * model.ocgs.n + groups  # (int64: np.repeat of a range)
         chosen = np.zeros(len(regions) * model.ocgs.n, dtype=bool)
         chosen[key[ranked]] = True
         acted = chosen[key]

@@ -297,7 +297,7 @@ class OCGModel(mesa.Model):
         """Advance the model by one week: every process in step order, then the records.
 
         Raises:
-            RuntimeError: Past week ``sim.population.LAST_WEEK`` (about 400 years), beyond which a
+            RuntimeError: Past week ``sim.population.LAST_WEEK`` (about 385 years), beyond which a
                 week stamp would not fit its two bytes.
         """
         if self.week >= LAST_WEEK:

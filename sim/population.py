@@ -58,22 +58,9 @@ UNKNOWN, LOW, HIGH = -1, 0, 1
 #: past ``LAST_WEEK`` (``OCGModel.run(weeks)`` may go beyond ``run.years``). So every stamp, and
 #: the difference of a week and a stamp, lies within +-32,000, which two bytes hold (17 MB less at
 #: full scale than four; ``tests/test_justice.py`` checks the bound).
-WEEK = np.int16
-#: The last week a model may reach (about 400 years), so that week + 5,200 and week + 10,000 fit.
+WEEK = np.dtype(np.int16)  # (a dtype object: the stamp columns are told from other int16 ones)
+#: The last week a model may reach (about 385 years), so that week + 5,200 and week + 10,000 fit.
 LAST_WEEK = 20_000
-#: The columns that hold week stamps.
-WEEK_STAMPS = (
-    "release_week",
-    "licence_end",
-    "joined_week",
-    "prison_intel_week",
-    "police_intel_week",
-    "tie_week",
-    "last_release",
-    "separated_until",
-    "moved_week",
-    "phone_banned_until",
-)
 
 _FIELDS: dict[str, tuple[type, int]] = {
     # field: (dtype, fill value for new offenders)
@@ -108,6 +95,8 @@ _FIELDS: dict[str, tuple[type, int]] = {
     "phone": (np.bool_, False),
     "phone_banned_until": (WEEK, -1),  # a joint search took the phone: none until then
 }
+#: The columns that hold week stamps.
+WEEK_STAMPS = tuple(name for name, (dtype, _) in _FIELDS.items() if dtype is WEEK)
 
 
 class ColumnStore:

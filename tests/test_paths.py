@@ -103,7 +103,7 @@ def test_police_act_on_each_ocgs_best_item_and_the_best_ocgs_first():
         np.array([0, 15, 20], np.int16),
         np.array([1980, 1, 4500]),
         np.ones(3),
-        np.zeros(21, np.int64) + 1,
+        np.ones(21, np.int64),
         rng,
     )
     assert sorted(wide.tolist()) == [0, 1, 2]
