@@ -54,8 +54,8 @@ __all__ = [
 def compiled(func):
     """``numba.njit`` with an on-disk cache where one can be written, else without.
 
-    A process module may compile its own inner loop with it (``sim.prison_life`` and
-    ``sim.harm`` do).
+    A process module may compile its own inner loop with it (``sim.prison_life``,
+    ``sim.market`` and ``sim.harm`` do, among others).
     """
     try:
         return njit(cache=True, nogil=True)(func)

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import chosen
+from sim.arrays import chosen_among
+from sim.kernels import compiled
 from sim.metrics import flow, stock
 from sim.prison_life import isolated
 from sim.process import Process
@@ -127,16 +128,15 @@ class Market(Process):
         places = model.places
         debtors = self.debtors[pop.debt[self.debtors]]  # a release clears a debt
         owing = debtors[pop.ocg[debtors] < 0]  # (a recruit keeps a debt until it clears)
-        cleared = chosen(rng, debtors, m.debt_clear_hazard)
-        n_prisons = model.world.n_prisons
-        in_debt = np.bincount(pop.prison[owing], minlength=n_prisons)
+        cleared = chosen_among(rng, debtors.size, m.debt_clear_hazard)  # positions in ``debtors``
+        in_debt = np.bincount(pop.prison[owing], minlength=model.world.n_prisons)
         eligible = places.occupancy - members - in_debt
         p_debt = np.minimum(1.0, m.debt_probability * per_100)
         new = rng.binomial(np.maximum(eligible, 0), p_debt)
         fallen = self._draw_eligible(new) if new.sum() else np.zeros(0, dtype=np.int64)
-        pop.debt[cleared] = False
+        pop.debt[debtors[cleared]] = False
         pop.debt[fallen] = True
-        self.debtors = np.concatenate([debtors[pop.debt[debtors]], fallen])
+        self.debtors = np.concatenate([np.delete(debtors, cleared), fallen])
         # "Debt is a key driver of violence" (HMPPS Annual Report 2017-18)
         self.count.debt_violence += int(rng.poisson(m.debt_violence_rate * self.debtors.size))
 
@@ -147,9 +147,9 @@ class Market(Process):
         pop = model.population
         occupancy = model.places.occupancy
         start = np.concatenate(([0], np.cumsum(occupancy)[:-1]))
+        taken = np.zeros(pop.n, dtype=np.bool_)
         out: list[np.ndarray] = []
-        need = wanted.copy()
-        taken = np.zeros(0, dtype=np.int64)
+        need = wanted.astype(np.int64)  # a copy: counted down as prisoners are drawn
         while need.sum():
             prisons = np.repeat(np.arange(need.size), np.where(need > 0, 2 * need + 2, 0))
             u = rng.random(prisons.size)
@@ -157,14 +157,34 @@ class Market(Process):
             picks = model.places.prisoners_at(
                 start[prisons] + (u * occupancy[prisons]).astype(np.int64)
             )
-            ok = (pop.ocg[picks] < 0) & ~pop.debt[picks] & ~np.isin(picks, taken)
-            picks, prisons = picks[ok], prisons[ok]
-            _, first = np.unique(picks, return_index=True)  # each person once
-            first.sort()
-            picks, prisons = picks[first], prisons[first]
-            rank = np.arange(picks.size) - np.searchsorted(prisons, prisons)  # order in prison
-            keep = rank < need[prisons]
-            out.append(picks[keep])
-            taken = np.concatenate([taken, picks[keep]])
-            need -= np.bincount(prisons[keep], minlength=need.size)
+            out.append(_take_eligible(picks, prisons, need, pop.ocg, pop.debt, taken))
         return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+@compiled
+def _take_eligible(picks, prisons, need, ocg, debt, taken):
+    """One round of the draw of new debtors: of each prison's picks, the first ones wanted.
+
+    Of ``picks`` (drawn in ``prisons``, prison by prison), the first ``need[p]`` distinct ones of
+    each prison ``p`` in no OCG, out of debt and not taken before, in draw order. Counts ``need``
+    down and marks those taken in ``taken`` (one mark per population row).
+    """
+    out = np.empty(picks.size, dtype=np.int64)
+    passed = np.empty(picks.size, dtype=np.int64)  # seen this round, not taken: unmarked after
+    n = 0
+    n_passed = 0
+    for i in range(picks.size):
+        person = picks[i]
+        if ocg[person] >= 0 or debt[person] or taken[person]:
+            continue
+        taken[person] = True  # (drawn twice: counted once)
+        if need[prisons[i]] > 0:
+            need[prisons[i]] -= 1
+            out[n] = person
+            n += 1
+        else:
+            passed[n_passed] = person
+            n_passed += 1
+    for j in range(n_passed):
+        taken[passed[j]] = False
+    return out[:n]

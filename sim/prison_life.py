@@ -250,7 +250,7 @@ class PrisonLife(Process):
             pl.intel_pressure_factor,
         ]
         faction_run = model.faction_run  # (a property: the mask is made on each call)
-        if faction_run[pop.prison[members]].any():
+        if faction_run.any() and faction_run[pop.prison[members]].any():
             multipliers.append(model.params.regime.faction_recruit_multiplier)
         bound = pl.recruit_probability * max(float(strength.max()), 0.0)
         bound = min(1.0, bound * float(np.prod([max(1.0, f) for f in multipliers])))

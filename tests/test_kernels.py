@@ -393,3 +393,40 @@ def test_grouped_and_among_match_numpy():
         rows = np.unique(rng.integers(0, 1000, size))
         for few in (rows[rng.random(rows.size) < 0.1], rng.integers(0, 1100, 20), rows[:0]):
             assert np.array_equal(_among(rows, np.unique(few)), np.isin(rows, few))
+
+
+def _take_eligible_with_arrays(picks, prisons, need, ocg, debt, taken_before):
+    """One round of the market's draw of new debtors, as it was written with numpy."""
+    ok = (ocg[picks] < 0) & ~debt[picks] & ~np.isin(picks, taken_before)
+    picks, prisons = picks[ok], prisons[ok]
+    _, first = np.unique(picks, return_index=True)  # each person once
+    first.sort()
+    picks, prisons = picks[first], prisons[first]
+    rank = np.arange(picks.size) - np.searchsorted(prisons, prisons)  # order in prison
+    keep = rank < need[prisons]
+    need -= np.bincount(prisons[keep], minlength=need.size)
+    return picks[keep]
+
+
+def test_market_draw_of_new_debtors_matches_its_array_version():
+    from sim.market import _take_eligible
+
+    rng = np.random.default_rng(11)
+    for _ in range(50):
+        n_people, n_prisons = int(rng.integers(5, 60)), int(rng.integers(1, 6))
+        ocg = np.where(rng.random(n_people) < 0.3, rng.integers(0, 4, n_people), -1)
+        debt = rng.random(n_people) < 0.2
+        need = rng.integers(0, 6, n_prisons)
+        need_arrays, taken = need.copy(), np.zeros(n_people, dtype=np.bool_)
+        taken_before = np.zeros(0, dtype=np.int64)
+        for _ in range(3):  # rounds: duplicates within a round, and people taken in an earlier one
+            prisons = np.sort(rng.integers(0, n_prisons, int(rng.integers(0, 40))))
+            picks = rng.integers(0, n_people, prisons.size)
+            expected = _take_eligible_with_arrays(
+                picks, prisons, need_arrays, ocg, debt, taken_before
+            )
+            got = _take_eligible(picks, prisons, need, ocg, debt, taken)
+            assert got.tolist() == expected.tolist()
+            assert need.tolist() == need_arrays.tolist()
+            taken_before = np.concatenate([taken_before, expected])
+            assert np.flatnonzero(taken).tolist() == np.unique(taken_before).tolist()
