@@ -12,11 +12,11 @@ engine-room issue:
   Boltzmann wealth example (mesa.examples) measured in the same run: >= 150x. The example's rate
   is its steady rate: the median of as many runs as the model's repeats, each timed over
   ``--boltzmann-steps`` steps after five untimed ones (its first steps are slower, and a short
-  timing of them both lowered the rate and made it vary by half between runs). The ratio moves
-  with the state of a shared machine, not only by noise: on 2026-12-02, on one machine, the
-  example's rate rose from 155-165k to 237-291k agent-steps/s within hours while the model's
-  rose less (its weeks are bound by reads of scattered offender rows, the example by the
-  interpreter), and the ratio fell from 150-163x to 123-125x;
+  timing of them both lowered the rate and made it vary by half between runs). The ratio
+  depends on the state of a shared machine, not only on noise. When the machine speeds up, the
+  example (bound by the interpreter) gains more than the model (bound by reads of scattered
+  offender rows), so the check can pass on a slow day and fail on a fast one with the same code
+  (docs/user-guide.md, Performance);
 - peak memory at full scale <= 400 MB (the peak resident set, as the operating system counts it).
   Part of it is shared libraries' file pages (LLVM's alone is 40-100 MB), and how many of those
   count depends on the page cache, not on the model: the same libllvmlite.so measured 54 MB or

@@ -147,7 +147,7 @@ class Market(Process):
         pop = model.population
         occupancy = model.places.occupancy
         start = np.concatenate(([0], np.cumsum(occupancy)[:-1]))
-        taken = np.zeros(pop.n, dtype=np.bool_)
+        taken = np.zeros(pop.debt.size, dtype=np.bool_)  # one mark per row, as ``pop.debt``
         out: list[np.ndarray] = []
         need = wanted.astype(np.int64)  # a copy: counted down as prisoners are drawn
         while need.sum():
