@@ -3,7 +3,7 @@ from __future__ import annotations
 from conftest import SEEDS, assert_decreases, assert_increases
 
 from sim.model import OCGModel
-from sim.population import LEADER
+from sim.population import AT_LARGE, LEADER
 
 # Paired runs at scale 0.02 for two years (conftest.COMMON). Measured over 8 seeds:
 #   market.debt_probability 0.0002 -> 0.005: in-prison recruits +17 per run (paired sd 8.5,
@@ -73,3 +73,32 @@ def test_isolated_leaders_hold_no_phones():
         assert not pop.phone[still].any()
         assert pop.phone[m.cache.members_inside].any()  # others do hold phones
     assert checked > 0
+
+
+def test_draw_of_new_debtors_takes_what_each_prison_wants_from_its_eligible_prisoners():
+    # Market._draw_eligible itself, on a model's real rosters: every prisoner drawn is distinct,
+    # in no OCG and out of debt, and each prison gives exactly what was asked of it, including
+    # every one of its eligible prisoners (the draw must then pass over all the others).
+    import numpy as np
+
+    m = OCGModel(rng=4, scale=0.02, years=1).run(10)
+    pop, places = m.population, m.places
+    prisoners = places.prisoners()
+    eligible = prisoners[(pop.ocg[prisoners] < 0) & ~pop.debt[prisoners]]
+    per_prison = np.bincount(pop.prison[eligible], minlength=m.world.n_prisons)
+    rng = np.random.default_rng(3)
+    for case in range(6):
+        if case == 0:
+            wanted = per_prison.copy()  # all of them
+        elif case == 1:
+            wanted = np.zeros_like(per_prison)
+        else:
+            wanted = rng.integers(0, per_prison + 1)
+        drawn = m.market._draw_eligible(wanted)
+        assert np.unique(drawn).size == drawn.size
+        assert (pop.ocg[drawn] < 0).all() and not pop.debt[drawn].any()
+        assert (pop.status[drawn] != AT_LARGE).all()
+        got = np.bincount(pop.prison[drawn], minlength=wanted.size)
+        assert got.tolist() == wanted.tolist()
+        if case == 0:
+            assert np.array_equal(np.sort(drawn), np.sort(eligible))
