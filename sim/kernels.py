@@ -546,23 +546,28 @@ def multi_region_groups(members, ocg, region, n_groups):
 def merge_members(old, joined, is_member):
     """The sorted rows of the members now.
 
-    ``old`` (sorted) and ``joined`` (sorted) merged, without those who are no longer members
-    (``is_member`` by row) and without repeats.
+    ``old`` (sorted, no repeats) and ``joined`` (sorted, few, perhaps with repeats and with
+    people already in ``old``) merged, without those who are no longer members (``is_member``
+    by row) and without repeats. Each of ``old`` is written and kept by adding its mark to the
+    count, with no branch: this pass over some 35,000 members runs four times a week.
     """
     out = np.empty(old.size + joined.size, dtype=np.int64)
     n = 0
-    last = -1
-    i = 0
     j = 0
-    while i < old.size or j < joined.size:
-        if j == joined.size or (i < old.size and old[i] <= joined[j]):
-            person = old[i]
-            i += 1
-        else:
-            person = joined[j]
+    for i in range(old.size):
+        person = old[i]
+        while j < joined.size and joined[j] <= person:
+            newcomer = joined[j]
             j += 1
-        if person != last and is_member[person]:
-            out[n] = person
+            if newcomer != person and is_member[newcomer] and (n == 0 or out[n - 1] != newcomer):
+                out[n] = newcomer
+                n += 1
+        out[n] = person
+        n += is_member[person]
+    while j < joined.size:
+        newcomer = joined[j]
+        j += 1
+        if is_member[newcomer] and (n == 0 or out[n - 1] != newcomer):
+            out[n] = newcomer
             n += 1
-            last = person
     return out[:n].copy()

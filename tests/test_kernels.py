@@ -378,6 +378,18 @@ def test_member_rows_stay_sorted_through_any_joins_and_exits():
             assert not rows.flags.writeable
 
 
+def test_merge_of_the_member_list_matches_a_union_of_sets():
+    """Old list and newcomers (repeats, some already listed, some gone again) merged."""
+    rng = np.random.default_rng(21)
+    for _ in range(300):
+        rows = int(rng.integers(1, 80))
+        is_member = rng.random(rows) < rng.random()
+        old = np.flatnonzero(rng.random(rows) < 0.5)
+        joined = np.sort(rng.integers(0, rows, int(rng.integers(0, 12))))
+        expected = sorted(p for p in set(old.tolist()) | set(joined.tolist()) if is_member[p])
+        assert kernels.merge_members(old, joined, is_member).tolist() == expected
+
+
 def test_grouped_and_among_match_numpy():
     from sim.arrays import grouped
     from sim.intelligence import _among
