@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import threading
+
+import numpy as np
+import pytest
 from conftest import SEEDS, assert_decreases, assert_increases
 
 from sim.model import OCGModel
@@ -75,12 +79,26 @@ def test_isolated_leaders_hold_no_phones():
     assert checked > 0
 
 
+def _draw_within(market, wanted: np.ndarray, seconds: float = 60.0) -> np.ndarray:
+    """``market._draw_eligible(wanted)``, failing the test if it has not returned in time.
+
+    A draw that cannot give what is asked loops for ever; run in a thread, it fails the test
+    instead of leaving the run stuck (the thread is left behind, a daemon).
+    """
+    out: list[np.ndarray] = []
+    worker = threading.Thread(target=lambda: out.append(market._draw_eligible(wanted)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive() or not out:
+        pytest.fail(f"Market._draw_eligible did not return within {seconds:g} s")
+    return out[0]
+
+
 def test_draw_of_new_debtors_takes_what_each_prison_wants_from_its_eligible_prisoners():
     # Market._draw_eligible itself, on a model's real rosters: every prisoner drawn is distinct,
-    # in no OCG and out of debt, and each prison gives exactly what was asked of it, including
-    # every one of its eligible prisoners (the draw must then pass over all the others).
-    import numpy as np
-
+    # eligible (inside, in no OCG and out of debt), and each prison gives exactly what was asked
+    # of it, including every one of its eligible prisoners (the draw must then pass over all the
+    # others).
     m = OCGModel(rng=4, scale=0.02, years=1).run(10)
     pop, places = m.population, m.places
     prisoners = places.prisoners()
@@ -94,10 +112,11 @@ def test_draw_of_new_debtors_takes_what_each_prison_wants_from_its_eligible_pris
             wanted = np.zeros_like(per_prison)
         else:
             wanted = rng.integers(0, per_prison + 1)
-        drawn = m.market._draw_eligible(wanted)
+        drawn = _draw_within(m.market, wanted)
         assert np.unique(drawn).size == drawn.size
-        assert (pop.ocg[drawn] < 0).all() and not pop.debt[drawn].any()
+        assert np.isin(drawn, eligible).all()
         assert (pop.status[drawn] != AT_LARGE).all()
+        assert (pop.ocg[drawn] < 0).all() and not pop.debt[drawn].any()
         got = np.bincount(pop.prison[drawn], minlength=wanted.size)
         assert got.tolist() == wanted.tolist()
         if case == 0:
