@@ -85,13 +85,22 @@ def _draw_within(market, wanted: np.ndarray, seconds: float = 60.0) -> np.ndarra
     A draw that cannot give what is asked loops for ever; run in a thread, it fails the test
     instead of leaving the run stuck (the thread is left behind, a daemon).
     """
-    out: list[np.ndarray] = []
-    worker = threading.Thread(target=lambda: out.append(market._draw_eligible(wanted)), daemon=True)
+    result: dict[str, object] = {}
+
+    def draw() -> None:
+        try:
+            result["drawn"] = market._draw_eligible(wanted)
+        except Exception as error:  # raised again in the test's thread
+            result["error"] = error
+
+    worker = threading.Thread(target=draw, daemon=True)
     worker.start()
     worker.join(seconds)
-    if worker.is_alive() or not out:
+    if worker.is_alive():
         pytest.fail(f"Market._draw_eligible did not return within {seconds:g} s")
-    return out[0]
+    if "error" in result:
+        raise result["error"]
+    return result["drawn"]
 
 
 def test_draw_of_new_debtors_takes_what_each_prison_wants_from_its_eligible_prisoners():
