@@ -12,7 +12,10 @@ engine-room issue:
   Boltzmann wealth example (mesa.examples) measured in the same run: >= 150x. The example's rate
   is its steady rate: the median of as many runs as the model's repeats, each timed over
   ``--boltzmann-steps`` steps after five untimed ones (its first steps are slower, and a short
-  timing of them both lowered the rate and made it vary by half between runs). The ratio
+  timing of them both lowered the rate and made it vary by half between runs). Each of these
+  runs comes right after one of the full-scale runs, so that a machine whose speed drifts during
+  the benchmark slows or speeds both sides of the ratio alike; the ratio of each such pair is
+  printed too, to show its spread. The ratio
   depends on the state of a shared machine, not only on noise. When the machine speeds up, the
   example (bound by the interpreter) gains more than the model (bound by reads of scattered
   offender rows), so the check can pass on a slow day and fail on a fast one with the same code
@@ -154,7 +157,16 @@ def main() -> int:
         f"{'scale':>6} {'agents':>9} {'setup s':>8} {'run s':>8} {'total s':>8} {'cpu s':>7} "
         f"{'s/sim-yr':>9} {'agent-wk/s':>12} {'peak MB':>8} {'private':>8} {'files':>6}"
     )
+
+    def boltzmann(agents: int, steps: int) -> float:
+        b = _subprocess(
+            "--boltzmann", "--boltzmann-agents", str(agents), "--boltzmann-steps", str(steps),
+            "--seed", str(args.seed),
+        )  # fmt: skip
+        return b["agent_steps"] / b["seconds"]
+
     median: dict[float, dict] = {}
+    paired: list[tuple[float, float]] = []  # full scale: (agent-weeks/s, Boltzmann's rate next)
     for scale in args.scales:
         runs = []
         for _ in range(args.repeats):
@@ -163,6 +175,9 @@ def main() -> int:
                 "--seed", str(args.seed),
             )  # fmt: skip
             runs.append(r)
+            if scale == 1.0:
+                rate = boltzmann(args.boltzmann_agents, args.boltzmann_steps)
+                paired.append((r["agent_weeks"] / r["total_s"], rate))
             print(
                 f"{scale:>6g} {r['agents_start']:>9,} {r['setup_s']:>8.2f} {r['run_s']:>8.2f} "
                 f"{r['total_s']:>8.2f} {r['cpu_s']:>7.2f} {r['run_s'] / args.years:>9.2f} "
@@ -176,24 +191,29 @@ def main() -> int:
         median[scale]["private_mb"] = max(r["private_mb"] for r in runs)
         median[scale]["golden"] = next((r["golden"] for r in runs if r["golden"] is not None), None)
 
-    # Mesa's example at a comparable number of agents (the check), and at its shipped defaults
-    # (100 agents on 10 x 10, where fixed per-step costs weigh less per agent: for reference)
+    # Mesa's example at a comparable number of agents (the check: measured above, between the
+    # full-scale runs, unless there were none), and at its shipped defaults (100 agents on
+    # 10 x 10, where fixed per-step costs weigh less per agent: for reference, measured here)
     rates = {}
     for agents, steps in ((args.boltzmann_agents, args.boltzmann_steps), (100, 2000)):
-        each = []
-        for _ in range(args.repeats):
-            b = _subprocess(
-                "--boltzmann", "--boltzmann-agents", str(agents), "--boltzmann-steps", str(steps),
-                "--seed", str(args.seed),
-            )  # fmt: skip
-            each.append(b["agent_steps"] / b["seconds"])
+        if agents == args.boltzmann_agents and paired:
+            each = [rate for _, rate in paired]
+            when = "each right after a full-scale run"
+        else:
+            each = [boltzmann(agents, steps) for _ in range(args.repeats)]
+            when = "one after the other"
         rates[agents] = statistics.median(each)
         print(
             f"\nMesa Boltzmann wealth example ({agents:,} agents, one per cell, {steps} steps "
             f"after 5 untimed): {rates[agents]:,.0f} agent-steps/s (median of "
             + ", ".join(f"{r:,.0f}" for r in each)
-            + ")"
+            + f"; {when})"
         )
+        if agents == args.boltzmann_agents and paired:
+            print(
+                "  ratio of each full-scale run to the example's run after it: "
+                + ", ".join(f"{model / rate:,.0f}x" for model, rate in paired)
+            )
     boltzmann_rate = rates[args.boltzmann_agents]
 
     def check(label: str, ok: bool) -> None:
