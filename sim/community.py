@@ -224,7 +224,8 @@ class Community(Process):
         leaving = self.rng.binomial(surplus, c.surplus_exit_hazard)
         surplus_leavers = []
         for group in np.flatnonzero(leaving).tolist():
-            pool = [m for m in ocgs.members_of(group) if m != ocgs.leader[group]]  # leader stays
+            leader = int(ocgs.leader[group])  # the leader stays
+            pool = [m for m in ocgs.members_of(group) if m != leader]
             k = min(int(leaving[group]), len(pool))
             surplus_leavers.append(self.rng.choice(pool, size=k, replace=False))
         if surplus_leavers:

@@ -31,7 +31,7 @@ import numpy as np
 from sim.agents import TIERS, PoliceUnit
 from sim.arrays import unique
 from sim.justice import CourtDraws
-from sim.kernels import first_come
+from sim.kernels import compiled, first_come
 from sim.metrics import derived, flow, stock
 from sim.population import AT_LARGE, HIGH, REMAND, SENTENCED
 from sim.process import Process
@@ -275,11 +275,16 @@ class Disruption(Process):
         members = model.cache.members_inside
         if not members.size:
             return
-        fresh = (week - pop.prison_intel_week[members]) <= d.intel_shelf_life_weeks
-        # a member moved on the same intelligence is not moved again within its shelf life
-        settled = (week - pop.moved_week[members]) > d.intel_shelf_life_weeks
-        eligible = fresh & settled & (pop.prison_grade[members] == HIGH) & ~pop.separated[members]
-        target = members[eligible]
+        target = _action_targets(
+            members,
+            pop.prison_intel_week,
+            pop.moved_week,
+            pop.prison_grade,
+            pop.separated,
+            week,
+            d.intel_shelf_life_weeks,
+            HIGH,
+        )
         if not target.size:
             return
         target = target[rng.permutation(target.size)]
@@ -563,3 +568,26 @@ class Disruption(Process):
             model.ocgs.depose(pop, group)
         self.count.leader_removals += int(leaders.sum())
         self.count.police_arrests += int((held & ~leaders).sum())
+
+
+@compiled
+def _action_targets(members, intel_week, moved_week, prison_grade, separated, week, fresh, high):
+    """The members inside whom a prison may transfer or separate this week, in the order given.
+
+    A member qualifies on fresh prison intelligence (at most ``fresh`` weeks old), a high-risk
+    grade from the prison, and no separation now. A member moved on the same intelligence is
+    not moved again within its shelf life: the last transfer must be more than ``fresh`` weeks
+    ago.
+    """
+    out = np.empty(members.size, dtype=np.int64)
+    n = 0
+    for person in members:
+        if (
+            week - intel_week[person] <= fresh
+            and week - moved_week[person] > fresh
+            and prison_grade[person] == high
+            and not separated[person]
+        ):
+            out[n] = person
+            n += 1
+    return out[:n].copy()

@@ -505,10 +505,9 @@ class Justice(Process):
         this week's releases with a licence; the list is pruned to this week's licensees.
         """
         pop = self.model.population
-        candidates = unique(self.on_licence)
-        week = self.model.week
-        live = (pop.status[candidates] == AT_LARGE) & (pop.licence_end[candidates] > week)
-        self.on_licence = candidates[live]
+        self.on_licence = _live_licensees(
+            self.on_licence, pop.status, pop.licence_end, self.model.week, AT_LARGE
+        )
         return self.on_licence
 
     def _progression(self) -> None:
@@ -541,6 +540,38 @@ class Justice(Process):
             target = np.where(here == LOCAL, TRAINING, OPEN)
             moved = model.places.transfer_many(moving, target, self.strict_preferences)
             self.count.progressions += int(moved.sum())
+
+
+@compiled
+def _live_licensees(candidates, status, licence_end, week, at_large):
+    """The distinct ``candidates`` at large whose licence runs past ``week``, in row order.
+
+    The candidates are last week's licensees (sorted, distinct) followed by this week's
+    releases on licence. Their longest strictly rising start is merged with the rest, sorted.
+    """
+    n = candidates.size
+    head = 1 if n else 0
+    while head < n and candidates[head] > candidates[head - 1]:
+        head += 1
+    rest = np.sort(candidates[head:])
+    out = np.empty(n, dtype=np.int64)
+    k = 0
+    i = j = 0
+    last = -1
+    while i < head or j < rest.size:
+        if j == rest.size or (i < head and candidates[i] <= rest[j]):
+            person = candidates[i]
+            i += 1
+        else:
+            person = rest[j]
+            j += 1
+        if person == last:
+            continue
+        last = person
+        if status[person] == at_large and licence_end[person] > week:
+            out[k] = person
+            k += 1
+    return out[:k].copy()
 
 
 @compiled

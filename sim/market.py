@@ -73,13 +73,15 @@ class Market(Process):
         members = model.cache.members_inside
         occupancy_now = model.places.occupancy
         occupancy = np.maximum(occupancy_now, 1).astype(float)
-        where = pop.prison[members]  # (nobody moves in the market)
+        fresh = model.params.disruption.intel_shelf_life_weeks
+        # (nobody moves in the market)
+        where, known = _prison_and_intel(
+            members, pop.prison, pop.prison_intel_week, model.week, fresh
+        )
         members_by_prison = np.bincount(where, minlength=n_prisons)
         inside = members_by_prison.astype(float)
         supply = m.supply_per_member * inside
 
-        fresh = model.params.disruption.intel_shelf_life_weeks
-        known = (model.week - pop.prison_intel_week[members]) <= fresh
         known_share = np.bincount(where, weights=known, minlength=n_prisons) / np.maximum(inside, 1)
         searches = rng.poisson(m.searches_per_1000 * occupancy_now / 1000.0)
         searches[model.faction_run] = 0
@@ -126,10 +128,11 @@ class Market(Process):
         pop = model.population
         m = model.params.market
         places = model.places
-        debtors = self.debtors[pop.debt[self.debtors]]  # a release clears a debt
-        owing = debtors[pop.ocg[debtors] < 0]  # (a recruit keeps a debt until it clears)
+        # a release clears a debt; a recruit keeps a debt until it clears
+        debtors, in_debt = _debts_held(
+            self.debtors, pop.debt, pop.ocg, pop.prison, model.world.n_prisons
+        )
         cleared = chosen_among(rng, debtors.size, m.debt_clear_hazard)  # positions in ``debtors``
-        in_debt = np.bincount(pop.prison[owing], minlength=model.world.n_prisons)
         eligible = places.occupancy - members - in_debt
         p_debt = np.minimum(1.0, m.debt_probability * per_100)
         new = rng.binomial(np.maximum(eligible, 0), p_debt)
@@ -159,6 +162,41 @@ class Market(Process):
             )
             out.append(_take_eligible(picks, prisons, need, pop.ocg, pop.debt, taken))
         return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+@compiled
+def _prison_and_intel(members, prison, intel_week, week, fresh):
+    """Each member's prison, and whether the prison's intelligence on them is fresh.
+
+    Fresh means at most ``fresh`` weeks old in week ``week``.
+    """
+    where = np.empty(members.size, dtype=prison.dtype)
+    known = np.empty(members.size, dtype=np.bool_)
+    for i in range(members.size):
+        person = members[i]
+        where[i] = prison[person]
+        known[i] = week - intel_week[person] <= fresh
+    return where, known
+
+
+@compiled
+def _debts_held(debtors, debt, ocg, prison, n_prisons):
+    """Of last week's debtors, those still in debt, and how many in no OCG each prison holds.
+
+    Returns:
+        Those still in debt (in the order given) and, per prison, the number of them in no
+        OCG (everyone in debt is inside: a release clears a debt).
+    """
+    held = np.empty(debtors.size, dtype=np.int64)
+    owing = np.zeros(n_prisons, dtype=np.int64)
+    n = 0
+    for person in debtors:
+        if debt[person]:
+            held[n] = person
+            n += 1
+            if ocg[person] < 0:
+                owing[prison[person]] += 1
+    return held[:n].copy(), owing
 
 
 @compiled

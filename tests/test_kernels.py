@@ -442,3 +442,58 @@ def test_market_draw_of_new_debtors_matches_its_array_version():
             assert need.tolist() == need_arrays.tolist()
             taken_before = np.concatenate([taken_before, expected])
             assert np.flatnonzero(taken).tolist() == np.unique(taken_before).tolist()
+
+
+def test_member_filters_of_the_market_and_the_prison_actions_match_their_array_versions():
+    """Fused passes over the members inside give what the array expressions they replace gave."""
+    from sim.disruption import _action_targets
+    from sim.justice import _live_licensees
+    from sim.market import _debts_held, _prison_and_intel
+    from sim.population import AT_LARGE, HIGH, WEEK
+
+    rng = np.random.default_rng(31)
+    for _ in range(200):
+        rows, week, fresh = int(rng.integers(1, 300)), int(rng.integers(0, 600)), 26
+        members = np.flatnonzero(rng.random(rows) < rng.random())
+        stamp = rng.choice([-10_000, *range(max(0, week - 60), week + 1)], rows).astype(WEEK)
+        moved = rng.choice([-10_000, *range(max(0, week - 60), week + 1)], rows).astype(WEEK)
+        grade = rng.integers(0, 3, rows).astype(np.int8)
+        separated = rng.random(rows) < 0.2
+        prison = rng.integers(0, 7, rows).astype(np.int32)
+
+        # the members a prison may transfer or separate
+        fresh_intel = (week - stamp[members]) <= fresh
+        settled = (week - moved[members]) > fresh
+        eligible = fresh_intel & settled & (grade[members] == HIGH) & ~separated[members]
+        got = _action_targets(members, stamp, moved, grade, separated, week, fresh, HIGH)
+        assert got.tolist() == members[eligible].tolist()
+
+        # each member's prison and whether the prison's intelligence on them is fresh
+        where, known = _prison_and_intel(members, prison, stamp, week, fresh)
+        assert where.dtype == prison.dtype and where.tolist() == prison[members].tolist()
+        assert known.tolist() == fresh_intel.tolist()
+
+        # last week's debtors still in debt, and those of them in no OCG by prison
+        debtors = rng.permutation(rows)[: int(rng.integers(0, rows + 1))]
+        debt = rng.random(rows) < 0.6
+        ocg = np.where(rng.random(rows) < 0.3, rng.integers(0, 5, rows), -1).astype(np.int32)
+        held, owing = _debts_held(debtors, debt, ocg, prison, 7)
+        still = debtors[debt[debtors]]
+        assert held.tolist() == still.tolist()
+        assert owing.tolist() == np.bincount(prison[still[ocg[still] < 0]], minlength=7).tolist()
+
+        # licensees: last week's (sorted, distinct), then this week's releases, in any order and
+        # with repeats; pruned to those at large with a licence beyond this week
+        before = np.flatnonzero(rng.random(rows) < 0.3)
+        released = rng.integers(0, rows, int(rng.integers(0, 20)))
+        candidates = np.concatenate([before, released]).astype(np.int64)
+        status = np.where(rng.random(rows) < 0.8, AT_LARGE, AT_LARGE + 1).astype(np.int8)
+        licence_end = rng.integers(week - 5, week + 5, rows)
+        expected = np.unique(candidates)
+        expected = expected[(status[expected] == AT_LARGE) & (licence_end[expected] > week)]
+        got = _live_licensees(candidates, status, licence_end, week, AT_LARGE)
+        assert got.tolist() == expected.tolist()
+        shuffled = rng.permutation(candidates)  # (any order gives the same list)
+        assert _live_licensees(shuffled, status, licence_end, week, AT_LARGE).tolist() == (
+            expected.tolist()
+        )
