@@ -195,7 +195,10 @@ def _debts_held(debtors, debt, ocg, prison, n_prisons):
             held[n] = person
             n += 1
             if ocg[person] < 0:
-                owing[prison[person]] += 1
+                where = prison[person]
+                if where < 0 or where >= n_prisons:
+                    raise ValueError("Market: a prisoner in debt is in no prison of the estate")
+                owing[where] += 1
     return held[:n].copy(), owing
 
 

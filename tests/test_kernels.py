@@ -444,8 +444,8 @@ def test_market_draw_of_new_debtors_matches_its_array_version():
             assert np.flatnonzero(taken).tolist() == np.unique(taken_before).tolist()
 
 
-def test_member_filters_of_the_market_and_the_prison_actions_match_their_array_versions():
-    """Fused passes over the members inside give what the array expressions they replace gave."""
+def test_member_filters_of_justice_market_and_prison_actions_match_their_array_versions():
+    """Fused passes over members, debtors and licensees give what the array expressions gave."""
     from sim.disruption import _action_targets
     from sim.justice import _live_licensees
     from sim.market import _debts_held, _prison_and_intel
@@ -453,7 +453,8 @@ def test_member_filters_of_the_market_and_the_prison_actions_match_their_array_v
 
     rng = np.random.default_rng(31)
     for _ in range(200):
-        rows, week, fresh = int(rng.integers(1, 300)), int(rng.integers(0, 600)), 26
+        rows, week = int(rng.integers(1, 300)), int(rng.integers(0, 20_000))
+        fresh = int(rng.integers(0, 80)) if rng.random() < 0.7 else float(rng.uniform(0, 80))
         members = np.flatnonzero(rng.random(rows) < rng.random())
         stamp = rng.choice([-10_000, *range(max(0, week - 60), week + 1)], rows).astype(WEEK)
         moved = rng.choice([-10_000, *range(max(0, week - 60), week + 1)], rows).astype(WEEK)
@@ -488,7 +489,7 @@ def test_member_filters_of_the_market_and_the_prison_actions_match_their_array_v
         released = rng.integers(0, rows, int(rng.integers(0, 20)))
         candidates = np.concatenate([before, released]).astype(np.int64)
         status = np.where(rng.random(rows) < 0.8, AT_LARGE, AT_LARGE + 1).astype(np.int8)
-        licence_end = rng.integers(week - 5, week + 5, rows)
+        licence_end = rng.integers(week - 5, week + 5, rows).astype(WEEK)
         expected = np.unique(candidates)
         expected = expected[(status[expected] == AT_LARGE) & (licence_end[expected] > week)]
         got = _live_licensees(candidates, status, licence_end, week, AT_LARGE)
@@ -496,4 +497,10 @@ def test_member_filters_of_the_market_and_the_prison_actions_match_their_array_v
         shuffled = rng.permutation(candidates)  # (any order gives the same list)
         assert _live_licensees(shuffled, status, licence_end, week, AT_LARGE).tolist() == (
             expected.tolist()
+        )
+
+    # a debtor outside the estate is an error, as numpy's count by prison made it
+    with pytest.raises(ValueError, match="in no prison"):
+        _debts_held(
+            np.array([0]), np.array([True]), np.array([-1], np.int32), np.array([-1], np.int32), 3
         )
