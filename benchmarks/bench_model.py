@@ -200,7 +200,8 @@ def main() -> int:
         ("check", args.boltzmann_agents, args.boltzmann_steps),
         ("reference", 100, 2000),
     ):
-        if kind == "check" and paired:
+        from_pairs = kind == "check" and bool(paired)
+        if from_pairs:
             each = [rate for _, rate in paired]
             when = "each right after a full-scale run"
         else:
@@ -213,7 +214,7 @@ def main() -> int:
             + ", ".join(f"{r:,.0f}" for r in each)
             + f"; {when})"
         )
-        if kind == "check" and paired:
+        if from_pairs:
             print(
                 "  ratio of each full-scale run to the example's run after it: "
                 + ", ".join(f"{model / rate:,.0f}x" for model, rate in paired)
