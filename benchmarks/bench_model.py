@@ -242,9 +242,12 @@ def main() -> int:
         )
         small = full["agent_weeks"] / full["total_s"] / rates["reference"]
         run_only = full["agent_weeks"] / full["run_median_s"] / boltzmann_rate
+        needed = full["agent_weeks"] / (150 * boltzmann_rate)
         print(
-            f"  (against the example at its defaults, 100 agents: {small:,.0f}x; "
-            f"set-up left out of the model's time: {run_only:,.0f}x)"
+            f"  (150x at this rate of the example needs the full-scale run "
+            f"({args.years} years) in {needed:.1f} s; "
+            f"against the example at its defaults, 100 agents: {small:,.0f}x; set-up left out "
+            f"of the model's time: {run_only:,.0f}x)"
         )
         check(
             f"peak memory at full scale: {full['peak_mb']:.0f} MB (target <= 400 MB; at the end "
