@@ -21,11 +21,14 @@ engine-room issue:
   offender rows), so the check can pass on a slow day and fail on a fast one with the same code
   (docs/user-guide.md, Performance);
 - peak memory at full scale <= 400 MB (the peak resident set, as the operating system counts it).
-  Part of it is shared libraries' file pages (LLVM's alone is 40-100 MB), and how many of those
+  Part of it is shared libraries' file pages (LLVM's alone is 40-110 MB), and how many of those
   count depends on the page cache, not on the model: the same libllvmlite.so measured 54 MB or
-  114 MB resident here depending on how it had last been read. So the table also splits the
-  resident set at the end of the run (its peak: the arrays only grow) into private memory
-  (the model, the interpreter and the libraries' heaps) and file pages;
+  114 MB resident here depending on how it had last been read, and 69 MB or 108 MB depending on
+  how it had been written (copied with ``cp``, or in 1 MB writes as pip installs it: a freshly
+  installed environment maps more of each library, and its full-scale peak measured 417 MB with
+  the same 217 MB private). So the table also splits the resident set at the end of the run (its
+  peak: the arrays only grow) into private memory (the model, the interpreter and the libraries'
+  heaps) and file pages;
 - time(scale 1) / time(scale 0.25) <= 4;
 - the full-scale run reproduces its golden pin (tests/golden/full_scale.json) bit for bit.
 
