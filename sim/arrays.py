@@ -14,8 +14,9 @@ compiled loop with numba's ``Generator`` can reproduce them draw for draw (it ad
 bit generator with NumPy's algorithms), but it was measured slower (2026-12-02). Passing the
 generator into a kernel costs about 7 microseconds a call, and its draws are no faster than
 NumPy's (Floyd's sampling of 120 from 40,000 took 7.0 microseconds against 7.2 for NumPy's
-whole ``choice`` call). So the justice process's loop over ten regions took 116 microseconds
-compiled against 99 as NumPy calls, and full-scale runs were slower by 0.2-0.5 s.
+whole ``choice`` call). So a loop like the justice process's, over ten regions of 40,000,
+took 116 microseconds compiled against 99 as NumPy calls, and full-scale runs with the four
+weekly loops of this kind compiled were slower by 0.2-0.5 s.
 """
 
 from __future__ import annotations
