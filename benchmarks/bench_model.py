@@ -15,7 +15,8 @@ engine-room issue:
   timing of them both lowered the rate and made it vary by half between runs). When scale 1 is
   among the scales, each of these runs comes right after one of the full-scale runs, so that
   both sides of the ratio are measured over the same stretch of time on a machine whose speed
-  drifts; the ratio of each such pair is printed too, to show its spread. The ratio depends on
+  drifts; the ratio of each such pair is printed too, to show its spread, and so is the
+  full-scale time that 150x would need at the example's measured rate. The ratio depends on
   the state of a shared machine, not only on noise. When the machine speeds up, the
   example (bound by the interpreter) gains more than the model (bound by reads of scattered
   offender rows), so the check can pass on a slow day and fail on a fast one with the same code
