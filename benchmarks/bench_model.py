@@ -26,7 +26,7 @@ engine-room issue:
   count depends on the page cache, not on the model: the same libllvmlite.so measured 54 MB or
   114 MB resident here depending on how it had last been read, and 69 MB or 108 MB depending on
   how it had been written (copied with ``cp``, or in 1 MB writes as pip installs it: a freshly
-  installed environment maps more of each library, and its full-scale peak measured 417 MB with
+  installed environment maps more of each library, and its full-scale peak measured 417-429 MB with
   the same 217 MB private). So the table also splits the resident set at the end of the run (its
   peak: the arrays only grow) into private memory (the model, the interpreter and the libraries'
   heaps) and file pages;
