@@ -1,9 +1,9 @@
 """The live dashboard, by Mesa's convention: ``solara run app.py`` (or ``ocgsim dashboard``).
 
-The page is :func:`sim.dashboard.Page`; it needs the optional extra ``viz``
+The page is :func:`sim.policy.dashboard.Page`; it needs the optional extra ``viz``
 (``pip install -e '.[viz]'``).
 """
 
-from sim.dashboard import Page
+from sim.policy.dashboard import Page
 
 __all__ = ["Page"]

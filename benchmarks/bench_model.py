@@ -66,7 +66,7 @@ def _resident_split() -> tuple[float, float]:
 def worker(scale: float, years: int, seed: int) -> None:
     """Run one baseline and print its figures as JSON (runs in a subprocess)."""
     t0, c0 = time.perf_counter(), time.process_time()
-    from sim.model import OCGModel
+    from sim.model.core import OCGModel
 
     model = OCGModel(None, rng=seed, scale=scale, years=years)
     t1 = time.perf_counter()

@@ -3,7 +3,7 @@
 Prints runs per second, parallel efficiency on 2 workers (target >= 85%) with a CPU-bound toy
 model (~50 ms a run, so the figure reflects the engine), the engine's overhead per run with a
 model that returns at once (target < 20 ms), and the same comparison with the real model at a
-tiny scale if ``sim.model`` imports. Run: ``python benchmarks/bench_sweep.py``.
+tiny scale if ``sim.model.core`` imports. Run: ``python benchmarks/bench_sweep.py``.
 """
 
 from __future__ import annotations
@@ -71,9 +71,9 @@ def main() -> None:
     )
 
     try:
-        import sim.model  # noqa: F401
+        import sim.model.core  # noqa: F401
     except Exception as exc:  # noqa: BLE001
-        print(f"real model skipped: sim.model does not import ({type(exc).__name__}: {exc})")
+        print(f"real model skipped: sim.model.core does not import ({type(exc).__name__}: {exc})")
         return
     real = """
 [experiment]

@@ -40,7 +40,7 @@ SCENARIOS = ("more_pios", "shared_database")
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line (defaults: those of ``ocgsim compare``)."""
-    from sim.compare import DEFAULTS
+    from sim.policy.compare import DEFAULTS
 
     p = argparse.ArgumentParser(description=QUESTION)
     p.add_argument("--replicates", type=int, default=DEFAULTS["replicates"])
@@ -56,8 +56,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the comparison, write the report, print the answer."""
-    from sim.compare import run_compare, summary_lines
     from sim.params import ScenarioError
+    from sim.policy.compare import run_compare, summary_lines
 
     args = parse_args(argv)
     print(f"question: {QUESTION}")

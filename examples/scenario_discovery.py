@@ -4,7 +4,8 @@
 assumptions does recruitment in prison run high, i.e. in the top quarter of what the plausible
 assumptions allow?
 
-**Method.** The uncertain assumptions of :data:`sim.ema.DEFAULT_UNCERTAINTIES` are sampled over
+**Method.** The uncertain assumptions of
+:data:`sim.policy.ema.DEFAULT_UNCERTAINTIES` are sampled over
 their plausible ranges (``ParamSpec.plausible_range()``; a Latin hypercube, the workbench's
 default); every experiment is one run of the model with the same seed (common random numbers),
 levers at their defaults. Experiments whose
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"scenario_discovery: error: {message}", file=sys.stderr)
             return 2
 
-    from sim.ema import build_model, discover, run_experiments
+    from sim.policy.ema import build_model, discover, run_experiments
 
     model = build_model(levers=[], scale=args.scale, years=args.years, seed=args.seed)
     experiments, outcomes = run_experiments(model, args.runs, design_seed=args.seed)

@@ -21,7 +21,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 _EXPORTS = {
-    "OCGModel": "sim.model",
+    "OCGModel": "sim.model.core",
     "Parameters": "sim.params",
     "ScenarioError": "sim.params",
     "Scenario": "sim.scenario",

@@ -34,7 +34,7 @@ def simulate(params: dict[str, Any], seed: int, *, series: bool = False):
         The run summary, metric name -> float; with ``series=True`` a tuple
         ``(summary, weekly DataFrame)`` whose first column is ``week``.
     """
-    from sim.model import OCGModel
+    from sim.model.core import OCGModel
     from sim.scenario import load_scenario
 
     values = dict(params)

@@ -163,7 +163,7 @@ def run_baseline(seed: int, scale: float = 1.0, years: int = 10) -> dict[str, fl
     The calibration window is from ``run.intervention_week`` (week 104, the start of year 3) to
     the end; ``ocg_members_drift`` compares the last year with the first.
     """
-    from sim.model import OCGModel
+    from sim.model.core import OCGModel
 
     model = OCGModel(None, rng=seed, scale=scale, years=years).run()
     summary = model.summary()

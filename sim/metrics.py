@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from sim.model import OCGModel
+    from sim.model.core import OCGModel
 
 __all__ = [
     "Metric",
@@ -224,7 +224,7 @@ class SummaryEntry:
 
 def catalogue() -> list[SummaryEntry]:
     """Every entry of the run summary, in step order, without building a model."""
-    from sim.model import PROCESSES
+    from sim.model.core import PROCESSES
 
     out = [
         SummaryEntry(m.name, m.unit, m.doc, m.extensive, m.headline, "run", None) for m in _WINDOW
@@ -249,6 +249,6 @@ def catalogue() -> list[SummaryEntry]:
 
 def series_catalogue() -> list[Metric]:
     """Every weekly column of the records (flows and stocks), in step order."""
-    from sim.model import PROCESSES
+    from sim.model.core import PROCESSES
 
     return [m for cls in PROCESSES for m in cls.METRICS if m.kind in (FLOW, STOCK)]

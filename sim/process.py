@@ -20,7 +20,7 @@ from sim.metrics import FLOW, Metric, Tally
 if TYPE_CHECKING:
     import numpy as np
 
-    from sim.model import OCGModel
+    from sim.model.core import OCGModel
     from sim.params import Parameters
 
 __all__ = ["Process"]

@@ -11,7 +11,7 @@ A scenario file has one table per parameter section, plus an optional ``[scenari
     pios_per_1000 = 3.0
 
 and an optional array ``[[schedule]]`` of dated lever changes and one-off operations (see
-:func:`parse_schedule` and ``sim.schedule``).
+:func:`parse_schedule` and ``sim.processes.schedule``).
 
 Scenario names without a path (``more_pios``) are looked up in the current folder's ``scenarios/``,
 then among the scenarios shipped with the package (the project's ``scenarios/`` folder; see

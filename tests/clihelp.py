@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from sim.cli import main
+from sim.cli.main import main
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

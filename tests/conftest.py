@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model import OCGModel
+from sim.model.core import OCGModel
 
 #: Small world used by the statistical tests: 0.02 of England & Wales (about 7 prisons,
 #: 8,000 offenders at large), two years, levers on from week 0 so the whole run is the window.

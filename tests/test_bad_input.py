@@ -13,7 +13,7 @@ import textwrap
 import pytest
 from clihelp import MINI, cli, snapshot
 
-from sim.cli import main
+from sim.cli.main import main
 
 #: case -> (argv with {d} for the working folder, words the error line must contain)
 CASES = {

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from clihelp import assert_rejected
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.params import parameters_markdown
 from sim.scenario import scenarios_dir
 

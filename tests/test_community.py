@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 from conftest import SEEDS, assert_decreases, assert_increases, mean_and_se
 
-from sim.model import OCGModel
+from sim.model.core import OCGModel
 
 # Paired runs at scale 0.02 for two years (conftest.COMMON). Measured over 8 seeds:
 #   tie_recruit_rate 0.001 -> 0.005: +92 recruits via ties per run (paired sd 16, z 17);

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def dash():
     require_modules("solara", "altair", "networkx", "ipyvuetify", extra="viz")
-    import sim.dashboard
+    import sim.policy.dashboard
 
-    return sim.dashboard
+    return sim.policy.dashboard
 
 
 SMALL = {"scale": 0.01, "years": 1, "intervention_week": 10}
@@ -185,7 +185,7 @@ def dashboard_url(dash, tmp_path):
             [
                 sys.executable,
                 "-m",
-                "sim.cli",
+                "sim.cli.main",
                 "dashboard",
                 "--host",
                 "127.0.0.1",

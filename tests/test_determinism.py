@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.cli import main
-from sim.model import OCGModel
+from sim.cli.main import main
+from sim.model.core import OCGModel
 
 FAST = ["--scale", "0.01", "--years", "1", "--allow-short-window", "--quiet", "--no-figure"]
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 from conftest import SEEDS, assert_increases, run
 
-from sim.model import OCGModel
-from sim.world import HIGH_SECURITY
+from sim.model.core import OCGModel
+from sim.state.world import HIGH_SECURITY
 
 D = "disruption."
 # Paired runs at scale 0.02 for two years (conftest.COMMON), levers on from week 0. Measured over

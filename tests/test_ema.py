@@ -18,9 +18,9 @@ EXAMPLE = ROOT / "examples" / "scenario_discovery.py"
 @pytest.fixture(scope="module")
 def ema():
     require_modules("ema_workbench", extra="ema")
-    import sim.ema
+    import sim.policy.ema
 
-    return sim.ema
+    return sim.policy.ema
 
 
 def test_plausible_ranges_come_from_the_parameter_table(ema, monkeypatch):

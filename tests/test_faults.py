@@ -18,7 +18,7 @@ import pytest
 from clihelp import MINI, TESTS, cli, snapshot, spawn, toy
 
 from sim.experiments import ResultsStore, parse_experiment, run_experiment
-from sim.files import lock_owner, pid_alive
+from sim.io.files import lock_owner, pid_alive
 
 LINUX = sys.platform.startswith("linux")
 RUN = ["run", "--scale", "0.01", "--years", "3", "--quiet"]
@@ -38,7 +38,7 @@ def no_simulation(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("simulated before checking the destination")
 
-    monkeypatch.setattr("sim.model.OCGModel", refuse)
+    monkeypatch.setattr("sim.model.core.OCGModel", refuse)
     monkeypatch.setattr("sim.experiments.executors.run_chunk", refuse)
 
 
@@ -48,7 +48,7 @@ def _unwritable(monkeypatch, err: int) -> None:
     def fail(*args, **kwargs):
         raise OSError(err, os.strerror(err))
 
-    monkeypatch.setattr("sim.guards.tempfile.mkstemp", fail)
+    monkeypatch.setattr("sim.io.guards.tempfile.mkstemp", fail)
 
 
 def _full_disk(monkeypatch) -> None:
@@ -56,7 +56,7 @@ def _full_disk(monkeypatch) -> None:
     from collections import namedtuple
 
     usage = namedtuple("usage", "total used free")
-    monkeypatch.setattr("sim.guards.shutil.disk_usage", lambda p: usage(10**9, 10**9, 0))
+    monkeypatch.setattr("sim.io.guards.shutil.disk_usage", lambda p: usage(10**9, 10**9, 0))
 
 
 DESTINATION_FAULTS = {
@@ -115,7 +115,7 @@ def test_disk_filling_while_writing_a_run_leaves_nothing(tmp_path, capsys, monke
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("sim.output.json_bytes", full)
+    monkeypatch.setattr("sim.io.output.json_bytes", full)
     code, _, err = cli(capsys, [*RUN, "--out", tmp_path / "a" / "out"])
     assert code == 1 and len(err) == 1, err
     assert "No space left on device" in err[0] and "nothing was written" in err[0]

@@ -3,9 +3,9 @@ from __future__ import annotations
 import numpy as np
 from conftest import SEEDS, assert_decreases, assert_increases
 
-from sim import intelligence
-from sim.model import OCGModel
-from sim.population import HIGH, LOW
+from sim.model.core import OCGModel
+from sim.processes import intelligence
+from sim.state.population import HIGH, LOW
 
 INT = "intelligence."
 # Paired runs at scale 0.02 for two years (conftest.COMMON), levers on from week 0. Measured over

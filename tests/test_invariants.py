@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.metrics import Tally
-from sim.model import OCGModel
+from sim.model.core import OCGModel
 
 TINY = {"scale": 0.01, "years": 1, "intervention_week": 13}
 
@@ -184,7 +184,7 @@ def test_records_and_summary_follow_the_declarations():
 
 def test_the_index_arrays_after_prison_life_are_those_of_a_fresh_listing():
     # prison life adds its recruits to the week's index arrays instead of listing them again
-    from sim.model import WeekCache
+    from sim.model.core import WeekCache
 
     m = OCGModel(rng=8, scale=0.02, years=1, **{"prison_life.recruit_probability": 0.01})
     recruits = 0
@@ -206,7 +206,7 @@ def test_the_index_arrays_after_prison_life_are_those_of_a_fresh_listing():
 
 
 def test_only_prisoners_on_remand_are_convicted_and_each_once():
-    from sim.population import REMAND
+    from sim.state.population import REMAND
 
     model = OCGModel(rng=4, scale=0.01, years=1)
     status = model.population.status[model.places.prisoners()]

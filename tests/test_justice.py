@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import SEEDS, assert_increases
 
-from sim.model import OCGModel
-from sim.population import AT_LARGE, REMAND, SENTENCED
+from sim.model.core import OCGModel
+from sim.state.population import AT_LARGE, REMAND, SENTENCED
 
 # Paired runs at scale 0.02 for two years (conftest.COMMON). Measured over 8 seeds:
 # offence_hazard 0.0083 -> 0.012: receptions +239 per run (sd of the paired difference 64, z 10.5);
@@ -60,8 +60,8 @@ def test_statuses_and_release_calendar_are_consistent():
 
 
 def test_release_calendar_keeps_each_weeks_list_in_the_order_it_was_added():
-    from sim.justice import ReleaseCalendar
-    from sim.population import Population
+    from sim.processes.justice import ReleaseCalendar
+    from sim.state.population import Population
 
     rng = np.random.default_rng(12)
     pop = Population(5000)
@@ -105,9 +105,9 @@ def test_calibration_targets_roughly_hold_at_small_scale():
 
 def test_every_week_stamp_fits_its_two_bytes():
     """Week stamps are int16: the longest run, the longest hold and the sentinels stay inside."""
-    from sim.justice import MAX_SENTENCE_WEEKS, CourtDraws
     from sim.params import spec
-    from sim.population import _FIELDS, LAST_WEEK, WEEK, WEEK_STAMPS
+    from sim.processes.justice import MAX_SENTENCE_WEEKS, CourtDraws
+    from sim.state.population import _FIELDS, LAST_WEEK, WEEK, WEEK_STAMPS
 
     top = np.iinfo(WEEK).max
     last_week = int(spec("run.years").high) * 52
@@ -135,12 +135,12 @@ def test_every_week_stamp_fits_its_two_bytes():
 
 
 def test_the_model_refuses_to_run_past_its_last_week(monkeypatch):
-    import sim.model
-    from sim.population import WEEK_STAMPS
+    import sim.model.core
+    from sim.state.population import WEEK_STAMPS
 
     model = OCGModel(None, rng=3, scale=0.002, years=1)
     assert all(getattr(model.population, name).dtype == np.int16 for name in WEEK_STAMPS)
-    monkeypatch.setattr(sim.model, "LAST_WEEK", 4)  # (the real one is 20,000 weeks away)
+    monkeypatch.setattr(sim.model.core, "LAST_WEEK", 4)  # (the real one is 20,000 weeks away)
     model.run(4)  # the last week is allowed
     with pytest.raises(RuntimeError, match="cannot run past week 4"):
         model.step()

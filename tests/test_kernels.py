@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim import kernels
-from sim.model import OCGModel
+from sim.fast import kernels
+from sim.model.core import OCGModel
 
 
 def test_a_kernel_compiles_where_no_cache_can_be_written():
@@ -47,7 +47,7 @@ def test_batch_admission_fills_places_in_order_and_keeps_the_invariants():
 
 
 def test_sort_based_unique_matches_numpy():
-    from sim.arrays import unique
+    from sim.fast.arrays import unique
 
     rng = np.random.default_rng(5)
     for size in (0, 1, 2, 50, 5000):
@@ -87,7 +87,7 @@ def test_batch_joins_and_exits_match_one_at_a_time():
     """OCGRegistry.join_many / remove_many leave the same state as join / remove_member in turn."""
     import copy
 
-    from sim.population import ASSOCIATE, LEADER
+    from sim.state.population import ASSOCIATE, LEADER
 
     m = OCGModel(rng=4, scale=0.01, years=1)
     pop, ocgs = m.population, m.ocgs
@@ -164,7 +164,7 @@ def test_roster_everyone_lists_each_group_in_order_and_nothing_beyond_its_count(
     positions[:2] = [0, m.places.occupancy.sum() - 1]
     assert np.array_equal(m.places.prisoners_at(positions), m.places.prisoners()[positions])
     # counting a status over the rosters, without listing them
-    from sim.population import REMAND, SENTENCED
+    from sim.state.population import REMAND, SENTENCED
 
     status = m.population.status[m.places.prisoners()]
     for value in (REMAND, SENTENCED):
@@ -172,7 +172,7 @@ def test_roster_everyone_lists_each_group_in_order_and_nothing_beyond_its_count(
 
 
 def test_recruit_chances_match_the_array_formula_bit_for_bit():
-    from sim import prison_life
+    from sim.processes import prison_life
 
     rng = np.random.default_rng(10)
     rows, n_members, n_contacts, n_groups = 2000, 300, 5000, 30
@@ -203,7 +203,7 @@ def test_recruit_chances_match_the_array_formula_bit_for_bit():
 
 
 def test_prison_life_kernels_match_their_array_versions():
-    from sim import prison_life
+    from sim.processes import prison_life
 
     rng = np.random.default_rng(8)
     # members of the same OCG in the same wing: a counting pass against a sort
@@ -244,7 +244,7 @@ def test_prison_life_kernels_match_their_array_versions():
 
 
 def test_harm_kernel_matches_the_array_formula_bit_for_bit():
-    from sim import harm
+    from sim.processes import harm
 
     rng = np.random.default_rng(9)
     rows, n_groups = 3000, 40
@@ -272,7 +272,7 @@ def test_harm_kernel_matches_the_array_formula_bit_for_bit():
 
 
 def test_harm_by_crime_type_spreads_each_groups_offences_over_its_types():
-    from sim import harm
+    from sim.processes import harm
 
     rng = np.random.default_rng(11)
     n_groups = 60
@@ -292,8 +292,8 @@ def test_harm_by_crime_type_spreads_each_groups_offences_over_its_types():
 
 
 def test_recruiting_strength_matches_the_array_formula_bit_for_bit():
-    from sim.community import recruiting_strength
-    from sim.population import AT_LARGE
+    from sim.processes.community import recruiting_strength
+    from sim.state.population import AT_LARGE
 
     m = OCGModel(rng=6, scale=0.02, years=1).run(30)
     pop, ocgs = m.population, m.ocgs
@@ -312,7 +312,7 @@ def test_recruiting_strength_matches_the_array_formula_bit_for_bit():
 
 
 def test_offence_hazard_kernels_match_the_array_formula():
-    from sim import justice
+    from sim.processes import justice
 
     rng = np.random.default_rng(13)
     rows = 4000
@@ -348,8 +348,8 @@ def test_offence_hazard_kernels_match_the_array_formula():
 
 def test_member_rows_stay_sorted_through_any_joins_and_exits():
     """The registry's member list, kept up to date by merging, is always a scan of ``ocg``."""
-    from sim.ocg import OCGRegistry
-    from sim.population import ASSOCIATE, Population
+    from sim.state.ocg import OCGRegistry
+    from sim.state.population import ASSOCIATE, Population
 
     rng = np.random.default_rng(12)
     pop = Population(500)
@@ -391,8 +391,8 @@ def test_merge_of_the_member_list_matches_a_union_of_sets():
 
 
 def test_grouped_and_among_match_numpy():
-    from sim.arrays import grouped
-    from sim.intelligence import _among
+    from sim.fast.arrays import grouped
+    from sim.processes.intelligence import _among
 
     rng = np.random.default_rng(11)
     for size in (0, 1, 7, 500):
@@ -421,7 +421,7 @@ def _take_eligible_with_arrays(picks, prisons, need, ocg, debt, taken_before):
 
 
 def test_market_draw_of_new_debtors_matches_its_array_version():
-    from sim.market import _take_eligible
+    from sim.processes.market import _take_eligible
 
     rng = np.random.default_rng(11)
     for _ in range(50):
@@ -446,10 +446,10 @@ def test_market_draw_of_new_debtors_matches_its_array_version():
 
 def test_member_filters_of_justice_market_and_prison_actions_match_their_array_versions():
     """Fused passes over members, debtors and licensees give what the array expressions gave."""
-    from sim.disruption import _action_targets
-    from sim.justice import _live_licensees
-    from sim.market import _debts_held, _prison_and_intel
-    from sim.population import AT_LARGE, HIGH, WEEK
+    from sim.processes.disruption import _action_targets
+    from sim.processes.justice import _live_licensees
+    from sim.processes.market import _debts_held, _prison_and_intel
+    from sim.state.population import AT_LARGE, HIGH, WEEK
 
     rng = np.random.default_rng(31)
     for _ in range(200):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.model import OCGModel
+from sim.model.core import OCGModel
 from sim.params import PARAMETERS, spec
 from sim.scenario import load_scenario, scenarios_dir
 

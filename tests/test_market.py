@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import SEEDS, assert_decreases, assert_increases
 
-from sim.model import OCGModel
-from sim.population import AT_LARGE, LEADER
+from sim.model.core import OCGModel
+from sim.state.population import AT_LARGE, LEADER
 
 # Paired runs at scale 0.02 for two years (conftest.COMMON). Measured over 8 seeds:
 #   market.debt_probability 0.0002 -> 0.005: in-prison recruits +17 per run (paired sd 8.5,

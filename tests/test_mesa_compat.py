@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model import OCGModel
+from sim.model.core import OCGModel
 
 
 def test_batch_run_returns_model_metrics():
@@ -45,7 +45,7 @@ def test_model_is_a_mesa_model_with_agents_and_datacollector():
 
 
 def test_the_records_hold_numbers_so_they_need_no_copies():
-    """``sim.model.Records`` skips Mesa's deep copy of each value: every value must be a number."""
+    """``sim.model.core.Records`` skips Mesa's deep copy of each value: each must be a number."""
     import numbers
 
     model = OCGModel(rng=3, scale=0.01, years=1).run(8)
@@ -61,7 +61,7 @@ def test_section_key_keywords_are_accepted():
 
 
 def test_agents_are_the_pios_and_police_units_and_offenders_are_rows():
-    from sim.agents import OffenderView, PoliceUnit, PrisonIntelligenceOfficer
+    from sim.state.agents import OffenderView, PoliceUnit, PrisonIntelligenceOfficer
 
     model = OCGModel(rng=1, scale=0.01, years=1).run(10)
     kinds = {type(a) for a in model.agents}

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.optimise import (
+from sim.policy.optimise import (
     Lever,
     LeverSpace,
     SearchSettings,
@@ -224,7 +224,7 @@ def test_the_engine_batch_gives_the_serial_result_in_parallel_and_resumes(tmp_pa
 
 def test_robustness_ranks_the_best_mixes_under_each_condition(tmp_path, _toy_path):
     from sim.experiments.batch import EngineBatch
-    from sim.optimise import robustness
+    from sim.policy.optimise import robustness
 
     settings = SearchSettings(candidates=8, max_replicates=4, zoom_candidates=4, confirm=3)
     with EngineBatch(
@@ -278,7 +278,7 @@ def test_another_mix_is_detectably_better_only_after_holm_correction():
     Another mix with a large, clear advantage stays detectably better after it.
     """
     from sim.analysis.stats import paired_p
-    from sim.optimise import Robustness, holm_against_recommendation
+    from sim.policy.optimise import Robustness, holm_against_recommendation
 
     n = 8
     sd = 1.0

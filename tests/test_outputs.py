@@ -23,7 +23,7 @@ import pytest
 from clihelp import MINI, ROOT, cli, env
 
 from sim.analysis import analyse, holm, paired_differences, units
-from sim.cli import main
+from sim.cli.main import main
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +156,7 @@ def test_overview_title_names_the_overrides(single):
 def test_overview_marks_the_intervention_and_says_full_scale(tmp_path, monkeypatch):
     import matplotlib.figure
 
-    from sim.output import plot_overview
+    from sim.io.output import plot_overview
 
     weeks = np.arange(1, 157)
     cols = [m.name for m in units._series().values()]

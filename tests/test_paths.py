@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 from conftest import assert_decreases, assert_increases
 
-from sim.disruption import best_items
-from sim.harm import HARM_WEIGHTS
-from sim.model import OCGModel
-from sim.population import CRIME_TYPES
+from sim.model.core import OCGModel
+from sim.processes.disruption import best_items
+from sim.processes.harm import HARM_WEIGHTS
+from sim.state.population import CRIME_TYPES
 
 #: Larger and longer than conftest's default, for outcomes (harm, membership) that move slowly.
 SLOW = {"scale": 0.03, "years": 3}

@@ -11,10 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 from clihelp import assert_rejected
 
-from sim import policy_cli
-from sim.budget import DEFAULT_LEVERS, AnnualCost, lever_space, parse_levers
-from sim.cli import main
+from sim.cli import policy as policy_cli
+from sim.cli.main import main
 from sim.params import ScenarioError
+from sim.policy.budget import DEFAULT_LEVERS, AnnualCost, lever_space, parse_levers
 from sim.scenario import load_scenario
 
 #: A real-model search small enough for the suite: scale 0.01, 3 years (levers on at week 104),
@@ -249,7 +249,7 @@ def test_dashboard_without_the_viz_extra_says_how_to_install(capsys, monkeypatch
 
 def test_dashboard_command_serves_the_page_module():
     cmd = policy_cli.dashboard_command("127.0.0.1", 8123)
-    assert cmd[1:5] == ["-m", "solara", "run", "sim.dashboard"]
+    assert cmd[1:5] == ["-m", "solara", "run", "sim.policy.dashboard"]
     assert "--production" in cmd and "--no-open" in cmd
     assert cmd[cmd.index("--port") + 1] == "8123"
 
@@ -260,19 +260,19 @@ def test_a_stopped_search_keeps_the_robustness_assumptions_it_chose(tmp_path, mo
     A Morris screening that finishes between the interruption and the same command again (here:
     `influential` answering otherwise) must neither restart the search nor change its check.
     """
-    import sim.assumptions
-    import sim.optimise
+    import sim.policy.assumptions
+    import sim.policy.optimise
 
     args = [a for a in TINY if a not in ("--robustness", "harm.offences_per_member_week")]
     args += ["--out", str(tmp_path / "out"), "--results", str(tmp_path)]
     first = (["harm.offences_per_member_week"], "the first screening")
-    monkeypatch.setattr(sim.assumptions, "influential", lambda *a, **k: first)
+    monkeypatch.setattr(sim.policy.assumptions, "influential", lambda *a, **k: first)
 
     def stop(*a, **k):
         raise KeyboardInterrupt
 
-    real = sim.optimise.robustness
-    monkeypatch.setattr(sim.optimise, "robustness", stop)
+    real = sim.policy.optimise.robustness
+    monkeypatch.setattr(sim.policy.optimise, "robustness", stop)
     assert main(["optimise", "--budget", "5", *args]) == 130
     partial = tmp_path / "out.partial"
     recorded = json.loads((partial / "manifest.json").read_text())["record"]["robustness"]
@@ -281,8 +281,8 @@ def test_a_stopped_search_keeps_the_robustness_assumptions_it_chose(tmp_path, mo
     assert stored > 0
 
     later = (["community.market_recovery_rate"], "a later screening")
-    monkeypatch.setattr(sim.assumptions, "influential", lambda *a, **k: later)
-    monkeypatch.setattr(sim.optimise, "robustness", real)
+    monkeypatch.setattr(sim.policy.assumptions, "influential", lambda *a, **k: later)
+    monkeypatch.setattr(sim.policy.optimise, "robustness", real)
     assert main(["optimise", "--budget", "5", *args]) == 0
     rec = json.loads((tmp_path / "out" / "recommendation.json").read_text())["robustness"]
     assert rec["source"] == "the first screening"

@@ -3,9 +3,9 @@ from __future__ import annotations
 import numpy as np
 from conftest import SEEDS, assert_increases
 
-from sim import prison_life
-from sim.model import OCGModel
-from sim.population import LEADER
+from sim.model.core import OCGModel
+from sim.processes import prison_life
+from sim.state.population import LEADER
 
 # Paired runs at scale 0.02 for two years (conftest.COMMON), total in-prison recruits per run.
 # Measured over 8 seeds:

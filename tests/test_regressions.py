@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sim import OCGModel
-from sim.cli import main
+from sim.cli.main import main
 
 
 @pytest.mark.parametrize("overcrowding", [0.77, 1.13, 1.4])
@@ -50,7 +50,7 @@ def test_an_item_reaching_several_tiers_is_acted_on_once():
 
 def test_dispersal_never_chooses_an_open_prison():
     # dispersal used to pick any prison with a place, open prisons included
-    from sim.world import OPEN
+    from sim.state.world import OPEN
 
     m = OCGModel(rng=2, scale=0.1, years=1)
     assert (m.world.prison_category == OPEN).any()

@@ -20,10 +20,10 @@ from browser_support import ARTIFACTS, browser, local_page  # noqa: F401 - fixtu
 from clihelp import cli, snapshot
 
 from sim.analysis.stats import fieller, holm, holm_levels
-from sim.compare import run_compare
 from sim.experiments import ResultsStore, parse_experiment, run_experiment
 from sim.params import ScenarioError
-from sim.report import REPORT_NAME, build_report, compare_table, write_report
+from sim.policy.compare import run_compare
+from sim.policy.report import REPORT_NAME, build_report, compare_table, write_report
 
 #: The tiny comparison of the suite: 2 years, interventions from week 52, scale 0.01.
 TINY = {
@@ -166,7 +166,7 @@ def test_the_report_does_not_depend_on_the_current_folder(compared, tmp_path, mo
 
 
 def test_allow_short_window_names_the_same_comparison_when_it_is_not_needed(tmp_path):
-    from sim.compare import comparison_experiment
+    from sim.policy.compare import comparison_experiment
 
     settings = {k: TINY[k] for k in ("replicates", "scale", "seed")}
     long = {**settings, "years": 3, "intervention_week": 52}
@@ -220,7 +220,7 @@ def test_a_comparison_folder_that_recorded_no_file_contents_is_refused(compared,
     shutil.copytree(compared.out_dir, old)
     # as an earlier ocgsim left it: no SHA-256 lines in the experiment file (so another digest in
     # the manifest) and no record of the scenarios
-    from sim.compare import comparison_experiment
+    from sim.policy.compare import comparison_experiment
 
     text = (old / "experiment.toml").read_text()
     stripped = "".join(line for line in text.splitlines(True) if not line.startswith("#"))
@@ -239,7 +239,7 @@ def test_a_comparison_folder_that_recorded_no_file_contents_is_refused(compared,
 
 
 def test_default_settings_are_explained(monkeypatch, tmp_path, capsys):
-    import sim.compare as compare
+    import sim.policy.compare as compare
 
     seen = {}
 
@@ -555,7 +555,7 @@ def test_worked_example_goes_from_question_to_report(tmp_path, capsys):
 
 
 def test_the_ranking_in_docs_sensitivity_is_read_into_the_report(compared, tmp_path, monkeypatch):
-    from sim.assumptions import doc_ranking
+    from sim.policy.assumptions import doc_ranking
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -583,7 +583,7 @@ def test_the_ranking_in_docs_sensitivity_is_read_into_the_report(compared, tmp_p
 
 
 def test_influential_assumptions_come_from_morris_results_else_defaults(tmp_path):
-    from sim.assumptions import DEFAULT_ROBUSTNESS, influential, morris_ranking
+    from sim.policy.assumptions import DEFAULT_ROBUSTNESS, influential, morris_ranking
 
     text = textwrap.dedent("""
         [experiment]

@@ -1,12 +1,12 @@
-"""Dated interventions: [[schedule]] entries of a scenario file (sim/schedule.py)."""
+"""Dated interventions: [[schedule]] entries of a scenario file (sim/processes/schedule.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.cli import main
-from sim.model import OCGModel
+from sim.cli.main import main
+from sim.model.core import OCGModel
 from sim.params import ScenarioError
 from sim.scenario import load_scenario
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 from conftest import SEEDS, assert_decreases, assert_increases, run
 
-from sim import sharing
-from sim.model import OCGModel
+from sim.model.core import OCGModel
+from sim.processes import sharing
 
 S = "sharing."
 # Paired runs at scale 0.02 for two years (conftest.COMMON), levers on from week 0. Measured over

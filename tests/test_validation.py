@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model import OCGModel
+from sim.model.core import OCGModel
 
 PULSE = 156  # pulse_removal: 30% of members and their roles removed in this week
 SEEDS = (11, 12, 13, 14)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model import OCGModel
-from sim.world import HIGH_SECURITY, LOCAL, OPEN, TRAINING
+from sim.model.core import OCGModel
+from sim.state.world import HIGH_SECURITY, LOCAL, OPEN, TRAINING
 
 
 @pytest.mark.parametrize("scale", [0.005, 0.02, 0.05])

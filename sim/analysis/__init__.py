@@ -251,7 +251,7 @@ _DIFF_COLS = {
 
 
 def _write(report: AnalysisReport, name: str, table: pd.DataFrame, parquet: bool = False) -> None:
-    from sim.files import atomic_write_bytes
+    from sim.io.files import atomic_write_bytes
 
     report.tables[name] = table
     path = report.work / f"{name}.csv"
@@ -312,7 +312,7 @@ def _window_alerts(res: Results, report: AnalysisReport) -> None:
     """Alert when runs summarise a window too short to trust (sim model)."""
     if not res.is_sim:
         return
-    from sim.guards import MIN_WINDOW_WEEKS, window_problem
+    from sim.io.guards import MIN_WINDOW_WEEKS, window_problem
 
     seen = set()
     for point in res.manifest["design"]["points"]:
@@ -391,7 +391,7 @@ def analyse(
     Raises:
         ScenarioError: One line for a bad option or an unusable output folder.
     """
-    from sim.guards import check_destination
+    from sim.io.guards import check_destination
 
     res = results if isinstance(results, Results) else load_results(results)
     settings = res.manifest.get("analysis", {}) or {}
@@ -467,7 +467,7 @@ def _write_settings(
     resamples: int,
 ) -> None:
     from sim import __version__
-    from sim.files import atomic_write_bytes
+    from sim.io.files import atomic_write_bytes
 
     scales = sorted({s for s in res.point_scales().values() if s is not None})
     info = {
@@ -491,7 +491,7 @@ def _write_settings(
 
 def _swap_into_place(work: Path, final: Path) -> None:
     """Replace ``final`` by the finished ``work`` folder (the old analysis goes last)."""
-    from sim.files import public_mode
+    from sim.io.files import public_mode
 
     public_mode(work)
     old = None

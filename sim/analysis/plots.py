@@ -32,7 +32,7 @@ __all__ = [
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
-    from sim.files import atomic_path
+    from sim.io.files import atomic_path
 
     path = Path(path)
     fig.tight_layout()

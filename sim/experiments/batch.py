@@ -82,7 +82,7 @@ class _Jobs:
 
 
 class EngineBatch:
-    """A batch evaluator for :func:`sim.optimise.optimise` that runs on the experiment engine.
+    """A batch evaluator for :func:`sim.policy.optimise.optimise` on the experiment engine.
 
     Use it as a context manager (it holds the folder's lock and the executor)::
 
@@ -198,7 +198,7 @@ class EngineBatch:
 
     def __enter__(self) -> EngineBatch:
         from sim.experiments.engine import _folder_lock
-        from sim.files import public_mode
+        from sim.io.files import public_mode
 
         self.check()
         stack = contextlib.ExitStack()

@@ -1,7 +1,9 @@
 """Command-line subcommands of the experiment engine: plan, experiment, resume, status, analyse.
 
-``sim.cli`` calls :func:`register` with its subparsers; each subcommand sets ``func(args) -> int``.
-User errors are raised as ``ScenarioError`` (one line), which ``sim.cli`` prints with exit code 2.
+``sim.cli.main`` calls :func:`register` with its subparsers; each subcommand sets
+``func(args) -> int``.
+User errors are raised as ``ScenarioError`` (one line), which ``sim.cli.main`` prints with
+exit code 2.
 
 Exit codes of ``experiment`` and ``resume``: 0 every run succeeded; 1 results could not be written
 (e.g. a full disk: the runs stored so far are kept, resume continues); 2 bad input (nothing
@@ -176,7 +178,7 @@ def _run_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def _run_guarded(out_dir: Any, run: Any) -> int:
     """Run ``run()`` (an experiment or a resume); turn stops and write failures into one line."""
-    from sim.guards import TerminatedError
+    from sim.io.guards import TerminatedError
 
     try:
         report = run()

@@ -40,8 +40,8 @@ from sim.experiments.store import (
     now_iso,
     open_results,
 )
-from sim.files import LockHeldError, lock_owner, owner_record, pid_alive, pid_lock
-from sim.guards import TerminatedError, check_destination, sigterm_raises, window_problem
+from sim.io.files import LockHeldError, lock_owner, owner_record, pid_alive, pid_lock
+from sim.io.guards import TerminatedError, check_destination, sigterm_raises, window_problem
 
 __all__ = [
     "Plan",
@@ -418,7 +418,7 @@ def _scenario_values(ref: str) -> tuple[tuple[str, Any], ...]:
 
 
 def check_window(experiment: Experiment, design: Design) -> None:
-    """Refuse design points whose summary window is under ``sim.guards.MIN_WINDOW_WEEKS``.
+    """Refuse design points whose summary window is under ``sim.io.guards.MIN_WINDOW_WEEKS``.
 
     Only for the ``sim`` model (its schema has ``run.years`` and ``run.intervention_week``),
     unless the experiment allows short windows.

@@ -131,7 +131,7 @@ class Experiment:
         analysis: The ``[analysis]`` table with defaults filled in.
         overrides: Command-line overrides that change the results (``scale``, ``years``,
             ``replicates``); they are part of :meth:`digest`.
-        allow_short_window: Accept a summary window under ``sim.guards.MIN_WINDOW_WEEKS``.
+        allow_short_window: Accept a summary window under ``sim.io.guards.MIN_WINDOW_WEEKS``.
         out_source: What named ``out_dir``, for messages (``--out`` or ``<file>: output.dir``).
     """
 

@@ -38,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.files import (
+from sim.io.files import (
     atomic_path,
     atomic_write_bytes,
     finite_json,

@@ -34,7 +34,7 @@ SEEDS = tuple(range(1000, 1030))
 
 def summaries(scenario: str | None, overrides: dict[str, Any]) -> list[dict[str, float]]:
     """The run summaries of one arm over ``SEEDS``."""
-    from sim.model import OCGModel
+    from sim.model.core import OCGModel
 
     return [OCGModel(scenario, rng=s, **overrides).run().summary() for s in SEEDS]
 

@@ -58,7 +58,7 @@ def fingerprint(summary: dict[str, float], series: pd.DataFrame) -> dict[str, An
 
 def run_reference(scenario: str | None, seed: int, overrides: dict[str, Any]) -> dict[str, Any]:
     """Run one reference run and return its fingerprint."""
-    from sim.model import OCGModel
+    from sim.model.core import OCGModel
 
     model = OCGModel(scenario, rng=seed, **overrides).run()
     return fingerprint(model.summary(), model.timeseries())

@@ -1,0 +1,1 @@
+"""The ``ocgsim`` command line."""

@@ -1,0 +1,1 @@
+"""Compiled kernels and array helpers behind the processes' weekly passes."""

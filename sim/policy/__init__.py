@@ -1,0 +1,1 @@
+"""Policy tools: budgets, comparisons, assumptions, the dashboard, the optimiser, the report."""
