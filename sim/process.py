@@ -2,9 +2,14 @@
 
 A process is one mechanism of the step order (justice, prison life, the market, ...): a small
 plain class that owns its state, declares its outputs in ``METRICS`` (``sim.metrics``) and runs
-once a week in ``step``. It draws random numbers only from its own stream, ``self.rng``, spawned
-from the model's ``rng``, so that a change in one process leaves the draws of the others alone
-(common random numbers across scenarios).
+once a week in ``step``. It draws random numbers only from its own stream, ``self.rng``, derived
+from the model's seed and keyed by the process's ``name`` (``sim.model.core.named_stream``), so
+that a change in one process (or a new process) leaves the draws of the others alone (common
+random numbers across scenarios).
+
+Adding a process is its module, its test, its parameters and one line in the step order
+(``sim.model.core.PROCESSES``): the model builds every process in that order (``__init__``, which
+must not read the population), makes the initial conditions, then calls each ``start``.
 
 What a process reads from another is named in its docstring ("Reads: ...") and read from that
 process's attributes (``model.prison_life.recruiters``); nothing passes through a shared
@@ -32,18 +37,26 @@ class Process:
     Attributes:
         name: The process's name: its attribute on the model and its random stream.
         METRICS: The outputs it declares.
+        INDEX_BEFORE: Whether the model rebuilds the week index (``sim.model.week``) just
+            before this process's step.
         model: The model.
-        rng: The process's own random stream (None for a process that draws nothing).
+        rng: The process's own random stream, named after it.
         count: The week's event counts, one per declared flow (reset every week).
     """
 
     name: ClassVar[str] = ""
     METRICS: ClassVar[tuple[Metric, ...]] = ()
+    INDEX_BEFORE: ClassVar[bool] = False
 
     def __init__(self, model: OCGModel):
+        if not self.name:
+            raise TypeError(f"{type(self).__name__} has no name (its attribute and random stream)")
         self.model = model
-        self.rng: np.random.Generator | None = model.streams.get(self.name)
+        self.rng: np.random.Generator = model.stream(self.name)
         self.count = Tally(m.name for m in self.METRICS if m.kind == FLOW)
+
+    def start(self) -> None:
+        """Set up what depends on the initial conditions (called once, after they are made)."""
 
     def step(self) -> None:
         """Run the process for this week."""

@@ -184,7 +184,7 @@ def test_records_and_summary_follow_the_declarations():
 
 def test_the_index_arrays_after_prison_life_are_those_of_a_fresh_listing():
     # prison life adds its recruits to the week's index arrays instead of listing them again
-    from sim.model.core import WeekCache
+    from sim.model.week import WeekIndex
 
     m = OCGModel(rng=8, scale=0.02, years=1, **{"prison_life.recruit_probability": 0.01})
     recruits = 0
@@ -194,14 +194,15 @@ def test_the_index_arrays_after_prison_life_are_those_of_a_fresh_listing():
             process.count.reset()
         m.schedule.step()
         m.justice.step()
+        m.refresh_week_index()  # prison life's INDEX_BEFORE
         m.prison_life.step()
         recruits += m.prison_life.count.recruits_prison
-        fresh = WeekCache(m)
-        assert np.array_equal(m.cache.members, fresh.members)
-        assert np.array_equal(m.cache.members_inside, fresh.members_inside)
+        fresh = WeekIndex(m)
+        assert np.array_equal(m.week_index.members, fresh.members)
+        assert np.array_equal(m.week_index.members_inside, fresh.members_inside)
         for process in m.processes[3:]:
             process.step()
-        m.refresh_cache()
+        m.refresh_week_index()
     assert recruits > 20
 
 

@@ -68,14 +68,14 @@ def test_isolated_leaders_hold_no_phones():
     pop = m.population
     checked = 0
     for _ in range(20):
-        inside = m.cache.members_inside
+        inside = m.week_index.members_inside
         leaders = inside[pop.role[inside] == LEADER]
         m.step()
         # leaders at the start of the week were leaders when the market ran
         still = leaders[pop.prison[leaders] >= 0]
         checked += still.size
         assert not pop.phone[still].any()
-        assert pop.phone[m.cache.members_inside].any()  # others do hold phones
+        assert pop.phone[m.week_index.members_inside].any()  # others do hold phones
     assert checked > 0
 
 

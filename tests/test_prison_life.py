@@ -80,7 +80,7 @@ def test_recruits_inside_join_an_ocg_while_in_prison():
 
 def test_separation_cuts_contact_rates():
     m = OCGModel(rng=1, scale=0.01, years=1)
-    members = m.cache.members_inside
+    members = m.week_index.members_inside
     before = prison_life.contact_rates(m, members)
     m.population.separated[members[:5]] = True
     after = prison_life.contact_rates(m, members)
@@ -92,7 +92,7 @@ def test_separation_cuts_contact_rates():
 def test_high_risk_members_make_more_contacts_and_the_mean_is_kept():
     m = OCGModel(rng=1, scale=0.02, years=1)
     pl = m.params.prison_life
-    members = m.cache.members_inside
+    members = m.week_index.members_inside
     rates = prison_life.contact_rates(m, members)
     high = m.population.high_risk[members]
     assert high.any() and (~high).any()
@@ -107,7 +107,7 @@ def test_isolated_leaders_have_no_contacts():
     m = OCGModel(
         rng=1, scale=0.01, years=1, intervention_week=0, **{"regime.isolate_leaders": True}
     )
-    members = m.cache.members_inside
+    members = m.week_index.members_inside
     leaders = m.population.role[members] == LEADER
     assert leaders.any()
     rates = prison_life.contact_rates(m, members)
@@ -125,7 +125,7 @@ def _leader_recruits(isolate: bool) -> int:
     pop = m.population
     n = 0
     for _ in range(15):
-        inside = m.cache.members_inside
+        inside = m.week_index.members_inside
         leaders = inside[pop.role[inside] == LEADER]
         m.step()
         n += int(np.isin(m.prison_life.recruiters, leaders).sum())
@@ -142,7 +142,7 @@ def test_isolation_lasts_the_whole_term():
         rng=1, scale=0.01, years=1, intervention_week=0, **{"regime.isolate_leaders": True}
     )
     pop = m.population
-    inside = m.cache.members_inside
+    inside = m.week_index.members_inside
     isolated = inside[pop.role[inside] == LEADER]
     assert isolated.size
     m.step()

@@ -16,6 +16,7 @@ One step is one week. The order of a step (DESIGN.md, with one departure noted i
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ import pandas as pd
 
 from sim import metrics
 from sim.model.invariants import check_invariants
+from sim.model.week import WeekIndex
 from sim.params import Parameters
 from sim.process import Process
 from sim.processes.community import Community
@@ -70,19 +72,34 @@ PROCESSES: tuple[type[Process], ...] = (
     Costs,
 )
 
-_STREAMS = (
-    "world",
-    "init",
-    "justice",
-    "prison_life",
-    "market",
-    "intelligence",
-    "sharing",
-    "disruption",
-    "trust",
-    "community",
-    "schedule",
-)
+#: Random streams the model itself draws from (the processes' streams are named after them).
+MODEL_STREAMS = ("world", "init")
+
+
+def named_stream(root: np.random.Generator, name: str) -> np.random.Generator:
+    """The random stream called ``name``: a child of ``root``'s seed, keyed by the name.
+
+    The key is a hash of the name, not a position, so adding, removing or reordering a process
+    leaves every other stream's draws alone (common random numbers across model versions as
+    well as across scenarios).
+
+    Args:
+        root: The model's generator (its seed sequence is the parent of every stream).
+        name: The stream's name (a process's ``name``, or one of ``MODEL_STREAMS``).
+
+    Returns:
+        A generator of the same kind as ``root``'s, seeded by (root's seed, name).
+    """
+    seq = root.bit_generator.seed_seq
+    key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "little")
+    # (this step keeps the positions of the old spawned streams; the next keys them by name)
+    old_order = ("world", "init", "justice", "prison_life", "market", "intelligence")
+    old_order += ("sharing", "disruption", "trust", "community", "schedule")
+    key = old_order.index(name) if name in old_order else key + 1000
+    child = np.random.SeedSequence(
+        seq.entropy, spawn_key=(*seq.spawn_key, key), pool_size=seq.pool_size
+    )
+    return np.random.Generator(type(root.bit_generator)(child))
 
 
 def _normalise_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -138,8 +155,7 @@ class OCGModel(mesa.Model):
         self.weeks_total = int(round(sp.run.years * 52))
         self.week = 0
         self.scale = sp.run.scale
-        children = self.rng.spawn(len(_STREAMS))
-        self.streams: dict[str, np.random.Generator] = dict(zip(_STREAMS, children, strict=True))
+        self.streams = {name: self.stream(name) for name in MODEL_STREAMS}
 
         self.world = build_world(sp, self.streams["world"])
         w = self.world
@@ -158,21 +174,15 @@ class OCGModel(mesa.Model):
         self.ocgs = OCGRegistry(int(sp.population.ocgs * self.scale * 1.5) + 16, w.n_regions)
         self.items = IntelligenceItems()
 
-        self.schedule = Schedule(self)
-        self.justice = Justice(self)
+        # every process, in step order, each also an attribute named after it (model.justice)
+        self.processes: tuple[Process, ...] = tuple(cls(self) for cls in PROCESSES)
+        for process in self.processes:
+            setattr(self, process.name, process)
         self._init_population(n_at_large, n_prisoners)
-        self.prison_life = PrisonLife(self)
-        self.market = Market(self)
-        self.intelligence = Intelligence(self)
-        self.sharing = Sharing(self)
-        self.disruption = Disruption(self)
-        self.trust = Trust(self)
-        self.community = Community(self)
-        self.harm = Harm(self)
-        self.costs = Costs(self)
-        self.processes: tuple[Process, ...] = tuple(getattr(self, c.name) for c in PROCESSES)
+        for process in self.processes:
+            process.start()
 
-        self.refresh_cache()
+        self.refresh_week_index()
         reporters = metrics.reporters(self.processes)
         self.datacollector = Records(model_reporters=reporters)
         self.running = self.weeks_total > 0
@@ -259,12 +269,20 @@ class OCGModel(mesa.Model):
         self.places.enter(idx)
         return idx
 
+    def stream(self, name: str) -> np.random.Generator:
+        """A new random stream named ``name``, derived from the model's seed (:func:`named_stream`).
+
+        Args:
+            name: The stream's name; each process draws from the stream of its own name.
+        """
+        return named_stream(self.rng, name)
+
     # ----------------------------------------------------------------------------------------
     # who is who (index arrays)
     # ----------------------------------------------------------------------------------------
-    def refresh_cache(self) -> None:
-        """Recompute the week's index arrays (members, members inside)."""
-        self.cache = WeekCache(self)
+    def refresh_week_index(self) -> None:
+        """Rebuild the week index (members, members inside: ``sim.model.week``)."""
+        self.week_index = WeekIndex(self)
 
     def members_at_large(self) -> np.ndarray:
         """OCG members at large, in row order."""
@@ -311,8 +329,10 @@ class OCGModel(mesa.Model):
         for process in self.processes:
             process.count.reset()
         for process in self.processes:
+            if process.INDEX_BEFORE:
+                self.refresh_week_index()
             process.step()
-        self.refresh_cache()  # end-of-week state for the records
+        self.refresh_week_index()  # end-of-week state for the records
         self.datacollector.collect(self)
         if self.week >= self.weeks_total:
             self.running = False
@@ -391,29 +411,3 @@ class Records(mesa.DataCollector):
             return
         for name, reporter in self.model_reporters.items():
             self.model_vars[name].append(reporter(model))
-
-
-class WeekCache:
-    """Index arrays of the week: made after justice and at the end of the week.
-
-    Prison life adds its recruits (:meth:`add_members_inside`), so the members stay up to date
-    until the police operations and the community's exits.
-
-    Args:
-        model: The model.
-
-    Attributes:
-        members: Every OCG member.
-        members_inside: Members in prison.
-    """
-
-    def __init__(self, model: OCGModel):
-        pop = model.population
-        self.members = model.ocgs.member_rows()
-        self.members_inside = self.members[pop.status[self.members] != AT_LARGE]
-
-    def add_members_inside(self, people: np.ndarray) -> None:
-        """Count ``people`` (sorted, in prison, who were in no OCG) among the members now."""
-        for name in ("members", "members_inside"):
-            rows = getattr(self, name)
-            setattr(self, name, np.insert(rows, np.searchsorted(rows, people), people))

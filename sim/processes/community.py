@@ -44,7 +44,7 @@ def _ocgs_multi_region(p: Community) -> int:
     """OCGs with members from more than one home region."""
     m = p.model
     pop = m.population
-    members = m.cache.members
+    members = m.week_index.members
     if not members.size:
         return 0
     return multi_region_groups(members, pop.ocg, pop.region, len(m.ocgs.alive))
@@ -75,7 +75,7 @@ class Community(Process):
             "ocg_members",
             "people",
             "OCG members, in prison and at large.",
-            lambda p: int(p.model.cache.members.size),
+            lambda p: int(p.model.week_index.members.size),
             headline=2,
             label="OCG members (mean)",
         ),
@@ -83,7 +83,7 @@ class Community(Process):
             "ocg_members_at_large",
             "people",
             "OCG members at large.",
-            lambda p: int(p.model.cache.members.size - p.model.cache.members_inside.size),
+            lambda p: int(p.model.week_index.members.size - p.model.week_index.members_inside.size),
         ),
         stock(
             "active_ocgs",
@@ -167,8 +167,12 @@ class Community(Process):
         self.founding = np.zeros(model.world.n_regions, dtype=np.int64)
         population = model.scenario_params.population
         self.next_size = ocg_target_sizes(self.rng, model.world.n_regions, population)
-        pop = model.population
-        self.tied = np.flatnonzero(pop.tie_ocg[: pop.n] >= 0)  # ties at the start
+        self.tied = np.zeros(0, dtype=np.int64)
+
+    def start(self) -> None:
+        """List the prison ties of the initial conditions."""
+        pop = self.model.population
+        self.tied = np.flatnonzero(pop.tie_ocg[: pop.n] >= 0)
         pop.tie_listed[self.tied] = True
 
     def step(self) -> None:
@@ -216,8 +220,9 @@ class Community(Process):
         pop = model.population
         ocgs = model.ocgs
         c = model.params.community
-        # the members of the start of the week: some may have left already (convicted)
-        leavers = chosen(self.rng, model.cache.members, c.member_exit_hazard)
+        # the members indexed this week (before prison life, with its recruits): some may have
+        # left their group since (remove_many counts only those still in one)
+        leavers = chosen(self.rng, model.week_index.members, c.member_exit_hazard)
         self.count.member_exits += int((ocgs.remove_many(pop, leavers) >= 0).sum())
         n = ocgs.n
         surplus = np.where(ocgs.alive[:n], np.maximum(ocgs.size[:n] - ocgs.target_size[:n], 0), 0)

@@ -273,7 +273,7 @@ class Disruption(Process):
         pop.separated[ending] = False
         self.separated = still[pop.separated_until[still] > week]
 
-        members = model.cache.members_inside
+        members = model.week_index.members_inside
         if not members.size:
             return
         target = _action_targets(

@@ -72,7 +72,7 @@ class IntelligenceItems(ColumnStore):
 def caseload(model: OCGModel) -> np.ndarray:
     """Reports each prison's PIOs have to assess this week: per prisoner and per member inside."""
     i = model.params.intelligence
-    members = model.cache.members_inside
+    members = model.week_index.members_inside
     inside = np.bincount(model.population.prison[members], minlength=model.world.n_prisons)
     return model.places.occupancy * i.reports_per_prisoner + inside * i.reports_per_member
 
@@ -182,7 +182,7 @@ class Intelligence(Process):
         rng = self.rng
         pop = model.population
         i = model.params.intelligence
-        members = model.cache.members_inside
+        members = model.week_index.members_inside
         load = caseload(model)
         self.caseload = float(load.sum())
         if not members.size:

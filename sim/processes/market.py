@@ -71,7 +71,7 @@ class Market(Process):
         pop = model.population
         m = model.params.market
         n_prisons = model.world.n_prisons
-        members = model.cache.members_inside
+        members = model.week_index.members_inside
         occupancy_now = model.places.occupancy
         occupancy = np.maximum(occupancy_now, 1).astype(float)
         fresh = model.params.disruption.intel_shelf_life_weeks

@@ -69,11 +69,11 @@ def contact_rates(model: OCGModel, members: np.ndarray) -> np.ndarray:
 
 
 def _members_inside(p: PrisonLife) -> int:
-    return int(p.model.cache.members_inside.size)
+    return int(p.model.week_index.members_inside.size)
 
 
 def _presence(p: PrisonLife) -> int:
-    prisons = p.model.population.prison[p.model.cache.members_inside]
+    prisons = p.model.population.prison[p.model.week_index.members_inside]
     return int(np.count_nonzero(np.bincount(prisons, minlength=p.model.world.n_prisons)))
 
 
@@ -109,6 +109,7 @@ class PrisonLife(Process):
     """
 
     name = "prison_life"
+    INDEX_BEFORE = True  # members inside after justice's releases and arrests
     METRICS = (
         stock(
             "ocg_members_in_prison",
@@ -213,13 +214,12 @@ class PrisonLife(Process):
         in a draw per contact; the cost grows with the events, not with the contacts.
         """
         model = self.model
-        model.refresh_cache()
         self.recruiters = np.zeros(0, dtype=np.int64)
         self.new_ties = np.zeros(0, dtype=np.int64)
         rng = self.rng
         pop = model.population
         pl = model.params.prison_life
-        members = model.cache.members_inside
+        members = model.week_index.members_inside
         if not members.size:
             return
         # leaders inside stay isolated until release, even after the group replaces them
@@ -315,7 +315,7 @@ class PrisonLife(Process):
             t_j, o_j, s_j = t_j[first], o_j[first], s_j[first]
             high = rng.random(t_j.size) < model.params.population.high_risk_share_members
             model.ocgs.join_many(pop, t_j, o_j, ASSOCIATE, model.week)
-            model.cache.add_members_inside(t_j)  # (sorted by np.unique)
+            model.week_index.add_members_inside(t_j)  # (sorted by np.unique)
             pop.high_risk[t_j] = high
             self.count.recruits_prison += int(t_j.size)
             self.recruiters = unique(s_j)

@@ -54,7 +54,8 @@ def mean_delay(model: OCGModel) -> float:
 def _graded_correctly(p: Sharing) -> float:
     """Share of truly high-risk members whom the police grade as high risk."""
     pop = p.model.population
-    high, graded = _high_risk_graded(p.model.cache.members, pop.high_risk, pop.police_grade, HIGH)
+    members = p.model.week_index.members
+    high, graded = _high_risk_graded(members, pop.high_risk, pop.police_grade, HIGH)
     return graded / high if high else 0.0
 
 
