@@ -92,10 +92,6 @@ def named_stream(root: np.random.Generator, name: str) -> np.random.Generator:
     """
     seq = root.bit_generator.seed_seq
     key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "little")
-    # (this step keeps the positions of the old spawned streams; the next keys them by name)
-    old_order = ("world", "init", "justice", "prison_life", "market", "intelligence")
-    old_order += ("sharing", "disruption", "trust", "community", "schedule")
-    key = old_order.index(name) if name in old_order else key + 1000
     child = np.random.SeedSequence(
         seq.entropy, spawn_key=(*seq.spawn_key, key), pool_size=seq.pool_size
     )
