@@ -222,14 +222,16 @@ class SummaryEntry:
     series: str | None
 
 
-def catalogue() -> list[SummaryEntry]:
-    """Every entry of the run summary, in step order, without building a model."""
-    from sim.model.core import PROCESSES
+def catalogue(processes: Iterable[type]) -> list[SummaryEntry]:
+    """Every entry of the run summary, in step order, without building a model.
 
+    Args:
+        processes: The process classes in step order (``sim.model.core.PROCESSES``).
+    """
     out = [
         SummaryEntry(m.name, m.unit, m.doc, m.extensive, m.headline, "run", None) for m in _WINDOW
     ]
-    for cls in PROCESSES:
+    for cls in processes:
         for m in cls.METRICS:
             if m.summarise:
                 series = None if m.kind == DERIVED else m.name
@@ -247,8 +249,10 @@ def catalogue() -> list[SummaryEntry]:
     return out
 
 
-def series_catalogue() -> list[Metric]:
-    """Every weekly column of the records (flows and stocks), in step order."""
-    from sim.model.core import PROCESSES
+def series_catalogue(processes: Iterable[type]) -> list[Metric]:
+    """Every weekly column of the records (flows and stocks), in step order.
 
-    return [m for cls in PROCESSES for m in cls.METRICS if m.kind in (FLOW, STOCK)]
+    Args:
+        processes: The process classes in step order (``sim.model.core.PROCESSES``).
+    """
+    return [m for cls in processes for m in cls.METRICS if m.kind in (FLOW, STOCK)]

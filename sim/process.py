@@ -11,9 +11,11 @@ Adding a process is its module, its test, its parameters and one line in the ste
 (``sim.model.core.PROCESSES``): the model builds every process in that order (``__init__``, which
 must not read the population), makes the initial conditions, then calls each ``start``.
 
-What a process reads from another is named in its docstring ("Reads: ...") and read from that
-process's attributes (``model.prison_life.recruiters``); nothing passes through a shared
-scratch-pad.
+What a process reads or calls of another is declared in its ``READS`` (``"prison_life.recruiters"``)
+and read from that process's attributes; the only data shared otherwise is the model's state (the
+population, places, OCG registry, intelligence items, world, parameters) and the week index that
+the model builds (``sim.model.week``). Processes import no other process's module: what several
+share lives in ``sim.processes.custody`` and ``sim.state``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class Process:
     Attributes:
         name: The process's name: its attribute on the model and its random stream.
         METRICS: The outputs it declares.
+        READS: What it reads or calls of other processes, as ``"process.attribute"``
+            (checked against the code by ``tests/test_structure.py``, listed in ``docs/odd.md``).
         INDEX_BEFORE: Whether the model rebuilds the week index (``sim.model.week``) just
             before this process's step.
         model: The model.
@@ -47,6 +51,7 @@ class Process:
     name: ClassVar[str] = ""
     METRICS: ClassVar[tuple[Metric, ...]] = ()
     INDEX_BEFORE: ClassVar[bool] = False
+    READS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, model: OCGModel):
         if not self.name:

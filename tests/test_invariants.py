@@ -169,13 +169,14 @@ def test_invariants_hold_for_random_parameters(
 
 def test_records_and_summary_follow_the_declarations():
     from sim.metrics import catalogue, series_catalogue
+    from sim.model.core import PROCESSES
 
     model = OCGModel(rng=3, **TINY).run()
     ts, summary = model.timeseries(), model.summary()
-    declared = [m.name for m in series_catalogue()]
+    declared = [m.name for m in series_catalogue(PROCESSES)]
     assert list(ts.columns) == ["week", *declared]  # every declared flow and stock, nothing else
     assert len(set(declared)) == len(declared)
-    assert sorted(summary) == sorted(e.name for e in catalogue())
+    assert sorted(summary) == sorted(e.name for e in catalogue(PROCESSES))
     # every process's tally holds exactly its declared flows
     for process in model.processes:
         flows = {m.name for m in process.METRICS if m.kind == "flow"}

@@ -106,7 +106,7 @@ def test_calibration_targets_roughly_hold_at_small_scale():
 def test_every_week_stamp_fits_its_two_bytes():
     """Week stamps are int16: the longest run, the longest hold and the sentinels stay inside."""
     from sim.params import spec
-    from sim.processes.justice import MAX_SENTENCE_WEEKS, CourtDraws
+    from sim.processes.custody import MAX_SENTENCE_WEEKS, CourtDraws
     from sim.state.population import _FIELDS, LAST_WEEK, WEEK, WEEK_STAMPS
 
     top = np.iinfo(WEEK).max

@@ -2,7 +2,7 @@
 
 Everything that labels a table or a figure, converts counts to full-scale equivalents, lists the
 metrics or checks metric names asks this module, which reads the model's own declarations
-(``sim.metrics.catalogue()`` for the run summary, ``sim.metrics.series_catalogue()`` for the
+(``sim.metrics.catalogue`` for the run summary, ``sim.metrics.series_catalogue`` for the
 weekly records). A summary entry has the attributes ``name`` (the summary key), ``unit``,
 ``doc``, ``extensive`` (a count that scales with ``run.scale``: divide by the scale for a
 full-scale equivalent), ``headline`` and ``process`` (the process that declares it: the metric's
@@ -32,15 +32,17 @@ __all__ = [
 @functools.cache
 def _catalogue() -> tuple[Any, ...]:
     from sim.metrics import catalogue as declared
+    from sim.model.core import PROCESSES
 
-    return tuple(declared())
+    return tuple(declared(PROCESSES))
 
 
 @functools.cache
 def _series() -> dict[str, Any]:
     from sim.metrics import series_catalogue
+    from sim.model.core import PROCESSES
 
-    return {m.name: m for m in series_catalogue()}
+    return {m.name: m for m in series_catalogue(PROCESSES)}
 
 
 @functools.cache

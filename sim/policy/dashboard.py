@@ -35,7 +35,7 @@ import solara
 from matplotlib.figure import Figure
 
 from sim import metrics
-from sim.model.core import OCGModel
+from sim.model.core import PROCESSES, OCGModel
 from sim.params import spec
 from sim.scenario import Scenario, load_scenario, scenarios_dir
 
@@ -357,7 +357,7 @@ def comparison_for(scenario: str, **settings: Any) -> PolicyComparison:
 
 def charted_metrics() -> list[Metric]:
     """The rows of :data:`METRICS` whose column the model records (others are skipped)."""
-    recorded = {m.name for m in metrics.series_catalogue()}
+    recorded = {m.name for m in metrics.series_catalogue(PROCESSES)}
     return [m for m in METRICS if m.column in recorded]
 
 

@@ -70,6 +70,7 @@ class Community(Process):
     """
 
     name = "community"
+    READS = ("prison_life.new_ties",)
     METRICS = (
         stock(
             "ocg_members",

@@ -32,6 +32,12 @@ class Costs(Process):
     """
 
     name = "costs"
+    READS = (
+        "disruption.count",
+        "disruption.separation_places",
+        "intelligence.pio_count",
+        "trust.count",
+    )
     METRICS = (
         stock("cost", "£", "Cost of the week.", lambda p: float(p.week_cost), summarise=False),
         derived(

@@ -33,7 +33,7 @@ from sim.fast.arrays import unique
 from sim.fast.kernels import compiled, first_come
 from sim.metrics import derived, flow, stock
 from sim.process import Process
-from sim.processes.justice import CourtDraws
+from sim.processes.custody import CourtDraws
 from sim.state.agents import TIERS, PoliceUnit
 from sim.state.population import AT_LARGE, HIGH, REMAND, SENTENCED
 from sim.state.world import HIGH_SECURITY, OPEN
@@ -121,6 +121,7 @@ class Disruption(Process):
     """
 
     name = "disruption"
+    READS = ("justice.take_many_into_custody", "sharing.delivered")
     METRICS = (
         flow("items_acted", "items", "Items the police acted on (each item once)."),
         flow(

@@ -26,7 +26,7 @@ import numpy as np
 from sim.fast.kernels import compiled
 from sim.metrics import flow
 from sim.process import Process
-from sim.processes.prison_life import isolated
+from sim.processes.custody import isolated
 from sim.state.population import AT_LARGE, CRIME_TYPES
 
 __all__ = ["HARM_WEIGHTS", "VIOLENCE_WEIGHT", "Harm"]
@@ -113,6 +113,7 @@ class Harm(Process):
     """
 
     name = "harm"
+    READS = ("market.count",)
     METRICS = tuple(_harm_flows())
 
     def step(self) -> None:
@@ -209,7 +210,7 @@ def _offences_by_group(
     A member commits ``per_week`` offences times their activity (``high`` if truly high risk,
     else ``low``), their reach (1 at large; inside, ``phone_share`` with a phone or ``share``
     without, none if isolated: ``cut_off[i]`` for ``members[i]``, from
-    ``sim.processes.prison_life.isolated``) and their group's capability.
+    ``sim.processes.custody.isolated``) and their group's capability.
     """
     offences = np.zeros(n_groups)
     from_inside = np.zeros(n_groups)

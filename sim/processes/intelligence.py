@@ -118,6 +118,7 @@ class Intelligence(Process):
     """
 
     name = "intelligence"
+    READS = ("prison_life.recruiters",)
     METRICS = (
         stock(
             "pios",

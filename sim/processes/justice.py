@@ -20,6 +20,13 @@ from sim.fast.arrays import chosen, chosen_among, unique
 from sim.fast.kernels import compiled
 from sim.metrics import derived, flow, stock
 from sim.process import Process
+from sim.processes.custody import (
+    MAX_SENTENCE_WEEKS,
+    CourtDraws,
+    custody_weeks,
+    sentence_mu,
+    sentence_weeks,
+)
 from sim.state.places import Preferences
 from sim.state.population import AT_LARGE, HIGH, REMAND, SENTENCED
 from sim.state.world import HIGH_SECURITY, LOCAL, OPEN, TRAINING
@@ -29,11 +36,7 @@ if TYPE_CHECKING:
 
     from sim.model.core import OCGModel
 
-__all__ = ["CourtDraws", "Justice", "ReleaseCalendar", "custody_weeks", "preference_lists"]
-
-WEEKS_PER_MONTH = 52.0 / 12.0
-#: Sentences (and remand) are capped at 100 years (a whole-life term, for the model's purposes).
-MAX_SENTENCE_WEEKS = 5200
+__all__ = ["Justice", "ReleaseCalendar", "preference_lists"]
 
 
 def _max_occupancy(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
@@ -154,6 +157,7 @@ class Justice(Process):
     """
 
     name = "justice"
+    READS = ("sharing.share_back_on_arrival",)
     METRICS = (
         stock(
             "prison_population",
@@ -343,7 +347,7 @@ class Justice(Process):
         pop = model.population
         n = len(prisoners)
         sigma = j.sentence_sigma
-        mu = _sentence_mu(j)
+        mu = sentence_mu(j)
         on_remand = rng.random(n) < model.params.estate.initial_remand_share
         sentence = np.clip(
             np.round(rng.lognormal(mu + sigma**2, sigma, size=n)), 1, MAX_SENTENCE_WEEKS
@@ -387,7 +391,7 @@ class Justice(Process):
         stays = remand[rng.random(remand.size) >= j.remand_release_probability]
         convicted = due[stays]
         if convicted.size:
-            sentence = _sentence_weeks(model, rng, convicted.size)
+            sentence = sentence_weeks(model, rng, convicted.size)
             model.places.convict(convicted)
             pop.sentence_weeks[convicted] = sentence
             self.release_calendar.add(convicted, week + custody_weeks(j, sentence))
@@ -636,40 +640,6 @@ def _thin_or_add(members, known, hazard, u, base, h, h_floor, rest_floor):
                 if known[i]:
                     intel += 1
     return dropped[:n_dropped].copy(), added[:n_added].copy(), intel
-
-
-# ---------------------------------------------------------------------------------------------
-# sentencing draws, shared with the initial conditions
-# ---------------------------------------------------------------------------------------------
-def _sentence_mu(j) -> float:
-    """Log-scale location of the log-normal sentence whose mean is ``sentence_months_mean``."""
-    return np.log(j.sentence_months_mean * WEEKS_PER_MONTH) - j.sentence_sigma**2 / 2
-
-
-def custody_weeks(j, sentence: np.ndarray) -> np.ndarray:
-    """Weeks held for a sentence: the served fraction of it, at least one week."""
-    return np.maximum(1, np.round(sentence * j.served_fraction)).astype(np.int64)
-
-
-def _sentence_weeks(model: OCGModel, rng: np.random.Generator, n: int) -> np.ndarray:
-    j = model.params.justice
-    draws = np.round(rng.lognormal(_sentence_mu(j), j.sentence_sigma, size=n))
-    return np.clip(draws, 1, MAX_SENTENCE_WEEKS).astype(np.int64)
-
-
-class CourtDraws:
-    """Sentencing draws for ``n`` people, made at once (remand or not, length, time held)."""
-
-    def __init__(self, model: OCGModel, rng: np.random.Generator, n: int):
-        j = model.params.justice
-        self.remand = rng.random(n) < j.remand_probability
-        self.sentence = _sentence_weeks(model, rng, n)
-        # (capped like a sentence: a week stamp must fit ``sim.state.population.WEEK``)
-        self.remand_hold = np.minimum(
-            1 + rng.geometric(1.0 / j.remand_weeks, size=n), MAX_SENTENCE_WEEKS
-        )
-        self.share_back = rng.random(n)
-        self.exit = rng.random(n)  # whether a sentence ends OCG membership
 
 
 def preference_lists(

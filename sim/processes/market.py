@@ -19,7 +19,7 @@ from sim.fast.arrays import chosen_among
 from sim.fast.kernels import compiled
 from sim.metrics import flow, stock
 from sim.process import Process
-from sim.processes.prison_life import isolated
+from sim.processes.custody import isolated
 
 if TYPE_CHECKING:
     from sim.model.core import OCGModel
@@ -36,6 +36,7 @@ class Market(Process):
     """
 
     name = "market"
+    READS = ()
     METRICS = (
         stock(
             "market_volume",

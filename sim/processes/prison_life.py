@@ -28,31 +28,19 @@ from sim.fast.arrays import unique
 from sim.fast.kernels import compiled
 from sim.metrics import derived, flow, stock
 from sim.process import Process
-from sim.state.population import ASSOCIATE, AT_LARGE, LEADER
+from sim.processes.custody import isolated
+from sim.state.population import ASSOCIATE, AT_LARGE
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from sim.model.core import OCGModel
 
-__all__ = ["PrisonLife", "contact_rates", "isolated"]
+__all__ = ["PrisonLife", "contact_rates"]
 
 #: Redraws of a wing-mate who cannot be met before giving up (each round redraws only those; a
 #: wing with an eligible mate needs a few rounds, so this is reached only if the counts are wrong).
 MAX_REDRAWS = 1000
-
-
-def isolated(model: OCGModel, people: np.ndarray) -> np.ndarray:
-    """Which of ``people`` (inside) are isolated.
-
-    Leaders under a 41-bis-like regime are, and so is anyone isolated as a leader earlier in their
-    term: isolation lasts until release.
-    """
-    pop = model.population
-    out = pop.isolated[people].copy()
-    if model.params.regime.isolate_leaders:
-        out |= pop.role[people] == LEADER
-    return out
 
 
 def contact_rates(model: OCGModel, members: np.ndarray) -> np.ndarray:
@@ -109,6 +97,7 @@ class PrisonLife(Process):
     """
 
     name = "prison_life"
+    READS = ()
     INDEX_BEFORE = True  # members inside after justice's releases and arrests
     METRICS = (
         stock(

@@ -38,7 +38,7 @@ import numpy as np
 from sim.metrics import flow
 from sim.params import Parameters, ScenarioError
 from sim.process import Process
-from sim.processes.justice import CourtDraws
+from sim.processes.custody import CourtDraws
 from sim.scenario import ScheduleEntry
 from sim.state.population import AT_LARGE
 
@@ -58,6 +58,7 @@ class Schedule(Process):
     """
 
     name = "schedule"
+    READS = ("justice.take_many_into_custody",)
     METRICS = (
         flow("scheduled_arrests", "people", "Members arrested by scheduled one-off operations."),
         flow("scheduled_removals", "people", "Members removed by scheduled one-off operations."),

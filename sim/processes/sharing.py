@@ -90,6 +90,7 @@ class Sharing(Process):
     """
 
     name = "sharing"
+    READS = ("trust.level",)
     METRICS = (
         flow("items_shared", "items", "Items that reached at least one police tier."),
         flow("items_shared_local", "items", "Items sent to the local tier (SOCU)."),

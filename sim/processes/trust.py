@@ -44,6 +44,7 @@ class Trust(Process):
     """
 
     name = "trust"
+    READS = ("disruption.acted", "disruption.ignored", "intelligence.pio_count")
     METRICS = (
         stock(
             "trust_local",

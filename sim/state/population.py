@@ -53,7 +53,7 @@ UNKNOWN, LOW, HIGH = -1, 0, 1
 
 #: The dtype of a week stamp (a week number, or a sentinel before week 0). A stamp lies at most
 #: 5,200 weeks ahead of its week (a term or remand ends by
-#: ``sim.processes.justice.MAX_SENTENCE_WEEKS``, a
+#: ``sim.processes.custody.MAX_SENTENCE_WEEKS``, a
 #: licence by the sentence's end, a separation or phone ban by 520 weeks) and the sentinels are
 #: -10,000. A run lasts 5,200 weeks at most (``run.years`` <= 100), and the model refuses to step
 #: past ``LAST_WEEK`` (``OCGModel.run(weeks)`` may go beyond ``run.years``). So every stamp, and
