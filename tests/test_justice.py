@@ -60,7 +60,7 @@ def test_statuses_and_release_calendar_are_consistent():
 
 
 def test_release_calendar_keeps_each_weeks_list_in_the_order_it_was_added():
-    from sim.processes.justice import ReleaseCalendar
+    from sim.processes.custody import ReleaseCalendar
     from sim.state.population import Population
 
     rng = np.random.default_rng(12)

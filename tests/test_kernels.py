@@ -312,7 +312,7 @@ def test_recruiting_strength_matches_the_array_formula_bit_for_bit():
 
 
 def test_offence_hazard_kernels_match_the_array_formula():
-    from sim.processes import justice
+    from sim.fast import passes
 
     rng = np.random.default_rng(13)
     rows = 4000
@@ -321,7 +321,7 @@ def test_offence_hazard_kernels_match_the_array_formula():
     intel_week = rng.integers(-60, 100, rows).astype(np.int32)
     week, fresh, h = 100, 52, 0.01
     for member_h, arrest in ((h, 2.0), (1.5 * h, 0.5), (0.5 * h, 3.0), (0.9, 2.0)):
-        got_m, got_k, got_h = justice._own_hazards(
+        got_m, got_k, got_h = passes.own_hazards(
             members, status, intel_week, week, fresh, h, member_h, arrest, 0
         )
         m = members[status[members] == 0]
@@ -335,7 +335,7 @@ def test_offence_hazard_kernels_match_the_array_formula():
         base[:20] = m[:20] if m.size >= 20 else base[:20]
         base = np.unique(base)
         u = rng.random(m.size)
-        dropped, added, intel = justice._thin_or_add(
+        dropped, added, intel = passes.thin_or_add(
             m, known, hazard, u, base, h, max(h, 1e-12), max(1.0 - h, 1e-12)
         )
         in_base = np.isin(m, base)
@@ -446,8 +446,7 @@ def test_market_draw_of_new_debtors_matches_its_array_version():
 
 def test_member_filters_of_justice_market_and_prison_actions_match_their_array_versions():
     """Fused passes over members, debtors and licensees give what the array expressions gave."""
-    from sim.processes.disruption import _action_targets
-    from sim.processes.justice import _live_licensees
+    from sim.fast.passes import action_targets, live_licensees
     from sim.processes.market import _debts_held, _prison_and_intel
     from sim.state.population import AT_LARGE, HIGH, WEEK
 
@@ -466,7 +465,7 @@ def test_member_filters_of_justice_market_and_prison_actions_match_their_array_v
         fresh_intel = (week - stamp[members]) <= fresh
         settled = (week - moved[members]) > fresh
         eligible = fresh_intel & settled & (grade[members] == HIGH) & ~separated[members]
-        got = _action_targets(members, stamp, moved, grade, separated, week, fresh, HIGH)
+        got = action_targets(members, stamp, moved, grade, separated, week, fresh, HIGH)
         assert got.tolist() == members[eligible].tolist()
 
         # each member's prison and whether the prison's intelligence on them is fresh
@@ -492,10 +491,10 @@ def test_member_filters_of_justice_market_and_prison_actions_match_their_array_v
         licence_end = rng.integers(week - 5, week + 5, rows).astype(WEEK)
         expected = np.unique(candidates)
         expected = expected[(status[expected] == AT_LARGE) & (licence_end[expected] > week)]
-        got = _live_licensees(candidates, status, licence_end, week, AT_LARGE)
+        got = live_licensees(candidates, status, licence_end, week, AT_LARGE)
         assert got.tolist() == expected.tolist()
         shuffled = rng.permutation(candidates)  # (any order gives the same list)
-        assert _live_licensees(shuffled, status, licence_end, week, AT_LARGE).tolist() == (
+        assert live_licensees(shuffled, status, licence_end, week, AT_LARGE).tolist() == (
             expected.tolist()
         )
 

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.fast import passes
 from sim.fast.arrays import chosen, grouped, unique
-from sim.fast.kernels import compiled, multi_region_groups
+from sim.fast.kernels import multi_region_groups
 from sim.metrics import derived, flow, stock
 from sim.process import Process
 from sim.state.ocg import ocg_crime_types, ocg_target_sizes
@@ -502,7 +503,7 @@ def recruiting_strength(model: OCGModel) -> np.ndarray:
     """
     pop = model.population
     n = model.ocgs.n
-    active = _active_members(
+    active = passes.active_members(
         model.ocgs.member_rows(),  # fresh: exits happened this week
         pop.status,
         pop.licence_intel,
@@ -515,18 +516,3 @@ def recruiting_strength(model: OCGModel) -> np.ndarray:
     )
     size = np.maximum(model.ocgs.size[:n], 1)
     return np.minimum(1.0, active / size)
-
-
-@compiled
-def _active_members(
-    members, status, licence_intel, phone, ocg, n_groups, on_licence, boost, at_large
-):
-    """Each group's members weighted by what they can do outside, in one pass (in row order)."""
-    active = np.zeros(n_groups)
-    for person in members:
-        if status[person] == at_large:
-            weight = on_licence if licence_intel[person] else 1.0
-        else:
-            weight = boost if phone[person] else 0.0
-        active[ocg[person]] += weight
-    return active

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.fast import passes
 from sim.fast.arrays import unique
-from sim.fast.kernels import compiled, first_come
+from sim.fast.kernels import first_come
 from sim.metrics import derived, flow, stock
 from sim.process import Process
 from sim.processes.custody import CourtDraws
@@ -277,7 +278,7 @@ class Disruption(Process):
         members = model.week_index.members_inside
         if not members.size:
             return
-        target = _action_targets(
+        target = passes.action_targets(
             members,
             pop.prison_intel_week,
             pop.moved_week,
@@ -570,26 +571,3 @@ class Disruption(Process):
             model.ocgs.depose(pop, group)
         self.count.leader_removals += int(leaders.sum())
         self.count.police_arrests += int((held & ~leaders).sum())
-
-
-@compiled
-def _action_targets(members, intel_week, moved_week, prison_grade, separated, week, fresh, high):
-    """The members inside whom a prison may transfer or separate this week, in the order given.
-
-    A member qualifies on fresh prison intelligence (at most ``fresh`` weeks old), a high-risk
-    grade from the prison, and no separation now. A member moved on the same intelligence is
-    not moved again within its shelf life: the last transfer must be more than ``fresh`` weeks
-    ago.
-    """
-    out = np.empty(members.size, dtype=np.int64)
-    n = 0
-    for person in members:
-        if (
-            week - intel_week[person] <= fresh
-            and week - moved_week[person] > fresh
-            and prison_grade[person] == high
-            and not separated[person]
-        ):
-            out[n] = person
-            n += 1
-    return out[:n].copy()

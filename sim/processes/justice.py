@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.fast import kernels
+from sim.fast import passes
 from sim.fast.arrays import chosen, chosen_among, unique
-from sim.fast.kernels import compiled
 from sim.metrics import derived, flow, stock
 from sim.process import Process
 from sim.processes.custody import (
     MAX_SENTENCE_WEEKS,
     CourtDraws,
+    ReleaseCalendar,
     custody_weeks,
+    preference_lists,
     sentence_mu,
     sentence_weeks,
 )
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
     from sim.model.core import OCGModel
 
-__all__ = ["Justice", "ReleaseCalendar", "preference_lists"]
+__all__ = ["Justice"]
 
 
 def _max_occupancy(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
@@ -53,92 +54,6 @@ def _proven_reoffending(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) ->
     rel = justice.releases_by_week[start : end + 1].sum()
     reo = justice.reoffended_by_week[start : end + 1].sum()
     return float(reo / rel) if rel else float("nan")
-
-
-class ReleaseCalendar:
-    """For each week, the offenders whose time in custody (remand or term) ends that week.
-
-    Each offender is listed for at most one week (the one in their ``release_week``), in the
-    order they were added. A week's list is a chain of blocks of ``BLOCK`` offenders (compiled
-    in ``sim.fast.kernels``), so that reading it reads whole blocks rather than one offender's row
-    after another's.
-
-    Args:
-        population: The offenders' state arrays.
-        weeks: Weeks to make room for at first (grows as needed).
-    """
-
-    #: Offenders per block.
-    BLOCK = 32
-
-    def __init__(self, population, weeks: int):
-        self.population = population
-        self.head = np.full(max(16, weeks), -1, dtype=np.int64)
-        self.tail = self.head.copy()
-        self.blocks = np.zeros((0, self.BLOCK), dtype=np.int64)
-        self.fill = np.zeros(0, dtype=np.int64)
-        self.following = np.zeros(0, dtype=np.int64)
-        self.free = np.zeros(0, dtype=np.int64)  # a stack of unused blocks
-        self.n_free = 0
-        self._more_blocks(1024)
-
-    def _more_blocks(self, at_least: int) -> None:
-        """Double the blocks (or more), the new ones onto the free stack."""
-        old = self.fill.size
-        new = max(2 * old, old + at_least)
-        blocks = np.zeros((new, self.BLOCK), dtype=np.int64)
-        blocks[:old] = self.blocks
-        self.blocks = blocks
-        self.fill = np.concatenate([self.fill, np.zeros(new - old, dtype=np.int64)])
-        self.following = np.concatenate([self.following, np.full(new - old, -1, dtype=np.int64)])
-        free = np.zeros(new, dtype=np.int64)
-        free[: self.n_free] = self.free[: self.n_free]
-        free[self.n_free : self.n_free + new - old] = np.arange(old, new)
-        self.free = free
-        self.n_free += new - old
-
-    def add(self, people: np.ndarray, weeks: np.ndarray) -> None:
-        """List ``people[i]`` for week ``weeks[i]``, in order (their ``release_week``)."""
-        if not people.size:
-            return
-        last = int(weeks.max())
-        if last >= self.head.size:
-            grow = np.full(max(last + 1, 2 * self.head.size) - self.head.size, -1, dtype=np.int64)
-            self.head = np.concatenate([self.head, grow])
-            self.tail = np.concatenate([self.tail, grow])
-        self.population.release_week[people] = weeks
-        people = people.astype(np.int64)
-        weeks = weeks.astype(np.int64)
-        while people.size:
-            self.n_free, done = kernels.calendar_add(
-                self.head,
-                self.tail,
-                self.blocks,
-                self.fill,
-                self.following,
-                self.free,
-                self.n_free,
-                people,
-                weeks,
-            )
-            people, weeks = people[done:], weeks[done:]
-            if people.size:
-                self._more_blocks(people.size // self.BLOCK + 1)
-
-    def due(self, week: int) -> np.ndarray:
-        """The offenders listed for ``week`` (the list stays)."""
-        if week >= self.head.size:
-            return np.zeros(0, dtype=np.int64)
-        return kernels.calendar_list(self.head, self.blocks, self.fill, self.following, week)
-
-    def take(self, week: int) -> np.ndarray:
-        """The offenders listed for ``week``, taking the list off the calendar."""
-        people = self.due(week)
-        if week < self.head.size:
-            self.n_free = kernels.calendar_clear(
-                self.head, self.tail, self.following, self.free, self.n_free, week
-            )
-        return people
 
 
 class Justice(Process):
@@ -438,7 +353,7 @@ class Justice(Process):
 
         # members at large: their own hazard, by thinning or adding to the uniform draw
         d = model.params.disruption
-        members, known, hazard = _own_hazards(
+        members, known, hazard = passes.own_hazards(
             model.ocgs.member_rows(),
             pop.status,
             pop.police_intel_week,
@@ -451,7 +366,7 @@ class Justice(Process):
         )
         if members.size:
             u = rng.random(members.size)
-            dropped, added, intel = _thin_or_add(
+            dropped, added, intel = passes.thin_or_add(
                 members, known, hazard, u, base, h, max(h, 1e-12), max(1.0 - h, 1e-12)
             )
             self.count.arrests_intel += intel
@@ -509,7 +424,7 @@ class Justice(Process):
         this week's releases with a licence; the list is pruned to this week's licensees.
         """
         pop = self.model.population
-        self.on_licence = _live_licensees(
+        self.on_licence = passes.live_licensees(
             self.on_licence, pop.status, pop.licence_end, self.model.week, AT_LARGE
         )
         return self.on_licence
@@ -544,129 +459,3 @@ class Justice(Process):
             target = np.where(here == LOCAL, TRAINING, OPEN)
             moved = model.places.transfer_many(moving, target, self.strict_preferences)
             self.count.progressions += int(moved.sum())
-
-
-@compiled
-def _live_licensees(candidates, status, licence_end, week, at_large):
-    """The distinct ``candidates`` at large whose licence runs past ``week``, in row order.
-
-    The candidates are last week's licensees (sorted, distinct) followed by this week's
-    releases on licence. Their longest strictly rising start is merged with the rest, sorted.
-    """
-    n = candidates.size
-    head = 1 if n else 0
-    while head < n and candidates[head] > candidates[head - 1]:
-        head += 1
-    rest = np.sort(candidates[head:])
-    out = np.empty(n, dtype=np.int64)
-    k = 0
-    i = j = 0
-    last = -1
-    while i < head or j < rest.size:
-        if j == rest.size or (i < head and candidates[i] <= rest[j]):
-            person = candidates[i]
-            i += 1
-        else:
-            person = rest[j]
-            j += 1
-        if person == last:
-            continue
-        last = person
-        if status[person] == at_large and licence_end[person] > week:
-            out[k] = person
-            k += 1
-    return out[:k].copy()
-
-
-@compiled
-def _own_hazards(
-    members, status, intel_week, week, fresh, h, member_h, arrest_multiplier, at_large
-):
-    """The members at large whose weekly offence hazard differs from everyone's ``h``.
-
-    A member's hazard is ``member_h`` (``h`` x the OCG offence multiplier), times
-    ``arrest_multiplier`` if the police hold fresh intelligence on them, at most 1.
-
-    Returns:
-        Those members (in the order given), whether each is known to the police, and each
-        one's hazard.
-    """
-    out = np.empty(members.size, dtype=np.int64)
-    known = np.empty(members.size, dtype=np.bool_)
-    hazard = np.empty(members.size)
-    n = 0
-    for person in members:
-        if status[person] != at_large:
-            continue
-        fresh_intel = week - intel_week[person] <= fresh
-        x = min(member_h * (arrest_multiplier if fresh_intel else 1.0), 1.0)
-        if x == h:
-            continue
-        out[n], known[n], hazard[n] = person, fresh_intel, x
-        n += 1
-    return out[:n].copy(), known[:n].copy(), hazard[:n].copy()
-
-
-@compiled
-def _thin_or_add(members, known, hazard, u, base, h, h_floor, rest_floor):
-    """Members with their own hazard, against the uniform draw ``base`` (sorted).
-
-    A member in ``base`` stays with hazard / h (dropped if ``u`` is above it); a member not in
-    it is added with (hazard - h) / (1 - h). Both ``members`` and ``base`` are sorted.
-
-    Returns:
-        The members dropped, those added, and how many of those added the police knew.
-    """
-    dropped = np.empty(members.size, dtype=np.int64)
-    added = np.empty(members.size, dtype=np.int64)
-    n_dropped = n_added = intel = 0
-    j = 0
-    for i in range(members.size):
-        person = members[i]
-        while j < base.size and base[j] < person:
-            j += 1
-        in_base = j < base.size and base[j] == person
-        x = hazard[i]
-        if in_base:
-            keep = 1.0 if x >= h else x / h_floor
-            if u[i] >= keep:
-                dropped[n_dropped] = person
-                n_dropped += 1
-        else:
-            add = (x - h) / rest_floor if x > h else 0.0
-            if u[i] < add:
-                added[n_added] = person
-                n_added += 1
-                if known[i]:
-                    intel += 1
-    return dropped[:n_dropped].copy(), added[:n_added].copy(), intel
-
-
-def preference_lists(
-    world, *, strict: bool = False
-) -> dict[tuple[int, int], tuple[np.ndarray, ...]]:
-    """For each (region, category): prisons to try, tier by tier.
-
-    Args:
-        world: Regions and prisons.
-        strict: Only prisons of the category: the region's, then the nation's. Otherwise region
-            and category first, then the region, then the category nationally, then anywhere.
-    """
-    everywhere = np.arange(world.n_prisons)
-    out = {}
-    for region in range(world.n_regions):
-        in_region = world.prison_region == region
-        for category in range(4):
-            in_category = world.prison_category == category
-            tiers = (
-                (np.flatnonzero(in_region & in_category), np.flatnonzero(in_category))
-                if strict
-                else (
-                    np.flatnonzero(in_region & in_category),
-                    np.flatnonzero(in_region),
-                    np.flatnonzero(in_category),
-                    everywhere,
-                )
-            )
-            out[(region, category)] = tuple(t for t in tiers if t.size)
-    return out
