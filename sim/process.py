@@ -30,7 +30,31 @@ if TYPE_CHECKING:
     from sim.model.core import OCGModel
     from sim.params import Parameters
 
-__all__ = ["Process"]
+__all__ = ["MODEL_SURFACE", "Process"]
+
+#: What a process may read or call of the model, besides the processes named in its ``READS``:
+#: the parameters (in force, and the scenario's), the world and the shared state, the week and its
+#: index, and the two services (``add_offenders`` for entrants, ``faction_run`` for the regime).
+#: ``tests/test_structure.py`` checks every process module against it.
+MODEL_SURFACE = frozenset(
+    {
+        "params",
+        "scenario",
+        "scenario_params",
+        "scale",
+        "world",
+        "population",
+        "places",
+        "ocgs",
+        "items",
+        "week",
+        "weeks_total",
+        "week_index",
+        "faction_run",
+        "add_offenders",
+        "processes",
+    }
+)
 
 
 class Process:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from sim.model.core import PROCESSES, OCGModel, named_stream
-from sim.process import Process
+from sim.process import MODEL_SURFACE, Process
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT / "sim"
@@ -96,6 +96,25 @@ def test_a_process_declares_what_it_reads_of_the_others(cls):
     for read in cls.READS:
         owner, attribute = read.split(".", 1)
         assert owner in PROCESS_NAMES and owner != cls.name
+
+
+def model_reads(path: Path) -> set[str]:
+    """Every attribute read of ``model`` or ``<anything>.model`` in a module's code."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute):
+            owner = node.value
+            if (isinstance(owner, ast.Name) and owner.id == "model") or (
+                isinstance(owner, ast.Attribute) and owner.attr == "model"
+            ):
+                found.add(node.attr)
+    return found
+
+
+def test_processes_read_only_the_declared_surface_of_the_model():
+    for path in sorted((SIM / "processes").glob("*.py")):
+        outside = model_reads(path) - MODEL_SURFACE - PROCESS_NAMES
+        assert not outside, f"{path.name} reads model.{sorted(outside)} (not in MODEL_SURFACE)"
 
 
 def test_the_odd_step_table_lists_each_process_and_its_reads():

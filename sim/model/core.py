@@ -1,8 +1,9 @@
 """The model: state, initial conditions and the weekly step order.
 
-One step is one week. The order of a step (DESIGN.md, with one departure noted in
-``docs/odd.md``: releases come before arrests so that places freed this week can be used):
+One step is one week: the processes of ``PROCESSES`` in order (``docs/odd.md`` section 1.3 says
+what each does, what it reads of the others and why the order is as it is), then the records:
 
+0. schedule     — dated lever changes and one-off operations of the scenario
 1. justice      — releases, arrests, sentencing, allocation, recall, progression transfers
 2. prison_life  — contacts in wings: recruitment, joint ventures, skills, ties
 3. market       — illicit supply, searches and finds, drug debt, phones
@@ -11,7 +12,10 @@ One step is one week. The order of a step (DESIGN.md, with one departure noted i
 6. disruption   — prisons separate/transfer; police act on intelligence
 7. trust        — trust between each prison and each police tier
 8. community    — exits, desistance and entrants, recruitment at large, leaders, splits
-9. record       — the DataCollector records the week's metrics
+9. harm         — the week's offences by OCG members and their harm
+10. costs       — the week's cost of the levers in force
+then the DataCollector records the week's metrics. The model rebuilds the week index
+(``sim.model.week``) before prison life and at the end of the week.
 """
 
 from __future__ import annotations
@@ -57,7 +61,8 @@ from sim.state.world import build_world
 
 __all__ = ["OCGModel", "PROCESSES", "Records"]
 
-#: The processes of the week, in step order (DESIGN.md). Each is a ``sim.process.Process``.
+#: The processes of the week, in step order: adding a process is one line here (its module,
+#: test and parameters aside). Each is a ``sim.process.Process`` with a unique ``name``.
 PROCESSES: tuple[type[Process], ...] = (
     Schedule,
     Justice,
