@@ -6,6 +6,7 @@ Section [population] of the parameter table; ``sim.params`` joins the sections i
 from __future__ import annotations
 
 from sim.params.schema import A, ParamSpec
+from sim.state.crimes import CRIMES
 
 _P = ParamSpec
 
@@ -69,10 +70,10 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "population.skills_mean",
         1.2,
         "crime types",
-        "Mean number of crime-type skills an offender has (of the 10 SOC threats).",
+        f"Mean number of crime-type skills an offender has (of the {len(CRIMES)} SOC threats).",
         A,
         0.0,
-        10.0,
+        float(len(CRIMES)),
     ),
     _P(
         "population.drugs_share",
