@@ -6,6 +6,7 @@ Section [harm] of the parameter table; ``sim.params`` joins the sections in orde
 from __future__ import annotations
 
 from sim.params.schema import A, ParamSpec
+from sim.state.crimes import HARM_INDICES
 
 _P = ParamSpec
 
@@ -18,7 +19,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "(starting-point sentence in days) or the ONS Crime Severity Score (average sentence in "
         "days); weights in docs/calibration.md.",
         "Sherman, Neyroud & Neyroud 2016 (CCHI 2020 values); ONS Crime Severity Score",
-        choices=("cchi", "css"),
+        choices=HARM_INDICES,
     ),
     _P(
         "harm.offences_per_member_week",
