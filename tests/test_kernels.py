@@ -22,12 +22,13 @@ def test_find_prison_takes_the_first_tier_with_room_and_the_most_free_prison_in_
     pref[0, 0, 1, :3] = [2, 3, 4]  # tier 1
     length = np.array([[[2, 3]]], dtype=np.int64)
     n_tiers = np.array([[2]], dtype=np.int64)
+    tiers = kernels.Tiers(prisons=pref, length=length, n_tiers=n_tiers)
     free = np.array([0, 0, 3, 5, 5], dtype=np.int64)
-    assert kernels.find_prison(free, pref, length, n_tiers, 0, 0) == 3  # first of the two 5s
+    assert kernels.find_prison(free, tiers, 0, 0) == 3  # first of the two 5s
     free[1] = 1
-    assert kernels.find_prison(free, pref, length, n_tiers, 0, 0) == 1
+    assert kernels.find_prison(free, tiers, 0, 0) == 1
     free[:] = 0
-    assert kernels.find_prison(free, pref, length, n_tiers, 0, 0) == -1
+    assert kernels.find_prison(free, tiers, 0, 0) == -1
 
 
 def test_batch_admission_fills_places_in_order_and_keeps_the_invariants():
