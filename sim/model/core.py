@@ -285,11 +285,6 @@ class OCGModel(mesa.Model):
         """Rebuild the week index (members, members inside: ``sim.model.week``)."""
         self.week_index = WeekIndex(self)
 
-    def members_at_large(self) -> np.ndarray:
-        """OCG members at large, in row order."""
-        members = self.ocgs.member_rows()
-        return members[self.population.status[members] == AT_LARGE]
-
     def offender(self, index: int) -> OffenderView:
         """A view of offender ``index`` (a row of the population arrays) as an object.
 
