@@ -50,7 +50,6 @@ from sim.state.ocg import OCGRegistry, ocg_crime_types, ocg_target_sizes
 from sim.state.places import Places
 from sim.state.population import (
     ASSOCIATE,
-    AT_LARGE,
     CORE,
     LAST_WEEK,
     LEADER,
