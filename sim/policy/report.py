@@ -216,9 +216,9 @@ def _baseline_point(res: Results, baseline: str | None) -> int | None:
                 return int(p["point_id"])
         return None
     if res.kind == "grid":
-        from sim.analysis import _default_point
+        from sim.analysis import default_point
 
-        return _default_point(res)
+        return default_point(res)
     return None
 
 
