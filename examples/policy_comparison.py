@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     for row in harm.itertuples():
         print(
             f"  {row.scenario}: OC harm {row.pct_change:+.1f}% (Holm-corrected 95% interval "
-            f"{row.pct_low:+.1f}% to {row.pct_high:+.1f}%, {row.n_pairs} paired replicates)"
+            f"{row.pct_holm_low:+.1f}% to {row.pct_holm_high:+.1f}%, "
+            f"{row.n_pairs} paired replicates)"
         )
     return result.exit_code
 

@@ -103,14 +103,35 @@ def test_compare_writes_results_analysis_and_report(compared):
         harm, cost = t.loc[(name, "oc_harm_per_year")], t.loc[(name, "cost_million_per_year")]
         sentence = comp.sentences[name]
         if harm["significant"]:
-            lo, hi = sorted((abs(harm["pct_low"]), abs(harm["pct_high"])))
+            lo, hi = sorted((abs(harm["pct_holm_low"]), abs(harm["pct_holm_high"])))
             verb = "Cuts" if harm["diff"] < 0 else "Raises"
             assert sentence.startswith(f"{verb} OC harm by {lo:.1f}–{hi:.1f}%"), sentence
         else:
-            expected = f"No detectable effect on OC harm ({_pct(harm['pct_low'])} to "
-            assert sentence.startswith(expected + f"{_pct(harm['pct_high'])})"), sentence
+            expected = f"No detectable effect on OC harm ({_pct(harm['pct_holm_low'])} to "
+            assert sentence.startswith(expected + f"{_pct(harm['pct_holm_high'])})"), sentence
         assert ("no detectable change in cost" in sentence) == (not cost["significant"])
         assert f"In plain words: {sentence}" in html
+
+
+def test_analyse_csv_and_report_read_the_same_table(compared):
+    """differences.csv (written by ocgsim compare's analysis) holds the report's numbers."""
+    comp = compared.comparison
+    csv = pd.read_csv(compared.out_dir / "analysis" / "differences.csv")
+    csv = csv.set_index(["scenario", "metric"])
+    table = comp.table.set_index(["scenario", "metric"])
+    assert sorted(csv.index) == sorted(table.index) and len(csv) == comp.family
+    columns = ["diff", "p_holm", "holm_level", "diff_holm_low", "diff_holm_high", "pct_holm_low"]
+    for col in [*columns, "pct_holm_high", "diff_ci_low", "pct_ci_high", "diff_full_scale"]:
+        np.testing.assert_allclose(csv.loc[table.index, col], table[col], rtol=1e-12, err_msg=col)
+    assert (csv.loc[table.index, "significant"] == table["significant"]).all()
+    html = (compared.out_dir / REPORT_NAME).read_text()
+    headline = html[html.index('id="headline-table"') : html.index("id='effectiveness'")]
+    for (_, metric), row in csv.iterrows():
+        if metric != "cost_million_per_year":  # cost cells show GBP; the rest, % changes
+            interval = f"({_pct(row['pct_holm_low'])} to {_pct(row['pct_holm_high'])})"
+            assert interval in headline, (metric, interval)
+        excludes = row["diff_holm_low"] > 0 or row["diff_holm_high"] < 0
+        assert excludes == row["significant"], (metric, row)
 
 
 def test_same_inputs_same_report_and_the_same_command_resumes(

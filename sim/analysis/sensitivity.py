@@ -73,17 +73,24 @@ def sobol_indices(
     """
     from SALib.analyze import sobol
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = sobol.analyze(
-            _problem(problem),
-            np.asarray(y, dtype=float),
-            calc_second_order=second_order,
-            num_resamples=resamples,
-            conf_level=conf,
-            print_to_console=False,
-            seed=seed,
-        )
+    # SALib seeds its bootstrap only for a true seed; seed 0 would draw from NumPy's global
+    # generator (a different interval on every call): seed that, and put it back afterwards
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = sobol.analyze(
+                _problem(problem),
+                np.asarray(y, dtype=float),
+                calc_second_order=second_order,
+                num_resamples=resamples,
+                conf_level=conf,
+                print_to_console=False,
+                seed=seed,
+            )
+    finally:
+        np.random.set_state(state)
     names = list(problem["names"])
     out = {
         "indices": pd.DataFrame(
