@@ -43,6 +43,7 @@ from sim.experiments.sections import (
     model_table,
     output_table,
 )
+from sim.resources import find
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -148,8 +149,6 @@ def load_experiment(
     Raises:
         ExperimentError: One line naming the file, the key and what is allowed.
     """
-    from sim.resources import find
-
     path = find(path, "experiments")
     where = str(path)
     if not path.is_file():
