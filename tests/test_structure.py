@@ -29,7 +29,6 @@ OVER_THE_LIMIT: dict[str, str] = {
         " processes changes draws, left for the tasking rework (police tasking issue)"
     ),
     "sim/processes/community.py": "the ten sub-steps of life at large in one process (518 lines)",
-    "sim/experiments/spec.py": "being split",
 }
 
 
