@@ -31,6 +31,7 @@ import numpy as np
 
 from sim.fast import passes
 from sim.fast.arrays import unique
+from sim.fast.keyed import decision_key, keyed_uniforms
 from sim.fast.kernels import first_come
 from sim.metrics import derived, flow, stock
 from sim.process import Process
@@ -122,7 +123,7 @@ class Disruption(Process):
     """
 
     name = "disruption"
-    READS = ("justice.take_many_into_custody", "sharing.delivered")
+    READS = ("harm.by_group", "justice.take_many_into_custody", "sharing.delivered")
     METRICS = (
         flow("items_acted", "items", "Items the police acted on (each item once)."),
         flow(
@@ -143,6 +144,21 @@ class Disruption(Process):
             summarise=False,
         ),
         flow("operations", "operations", "Police operations mounted against OCGs."),
+        flow(
+            "police_capacity",
+            "operations",
+            "Operations the police could mount this week (their capacity, in whole operations).",
+        ),
+        flow(
+            "operations_prison_intel",
+            "operations",
+            "Operations led by prison intelligence (an item shared by a prison).",
+        ),
+        flow(
+            "operations_other_sources",
+            "operations",
+            "Operations led by intelligence from other sources (community, covert, partners, NCA).",
+        ),
         flow(
             "operations_inside",
             "operations",
@@ -239,6 +255,9 @@ class Disruption(Process):
         self.separated = empty
         # whole separation places per prison: the expectation, rounded up with these draws
         self._rounding = self.rng.random(w.n_prisons)
+        self.lead_key = decision_key(self.key, "other_source_lead")
+        #: The week each OCG's open lead from another source arose (-1: none open).
+        self.lead_week = np.zeros(0, dtype=np.int64)
         self._post_separation_places()
 
     def _post_separation_places(self) -> None:
@@ -354,14 +373,27 @@ class Disruption(Process):
     # police: the queue of usable items, and operations
     # -----------------------------------------------------------------------------------------
     def _police_operations(self) -> None:
-        """Each region's police mount operations against the OCGs of the best items waiting.
+        """Each region's police spend the week's capacity on the OCGs of their best leads.
 
-        Items join their region's queue on arrival. An item is worth exp(-age / decay weeks)
-        (age from its creation); its priority is that value, times ``high_risk_priority`` if
-        the police grade its subject high risk, times (1 - aims gap) if the subject is inside.
-        The region's weekly capacity goes to the OCGs with the highest priority (one operation
-        per OCG; ties in random order). Every waiting item about an OCG acted on counts as acted
-        on; items that waited ``queue_max_weeks`` are dropped as ignored.
+        Capacity: ``police_actions_per_region`` x scale x regions a week nationally, shared out
+        by each region's police strength (``world.police_share``); under the structural variant
+        ``tasking = "prison_only"`` every region has the same ``police_actions_per_region``.
+
+        Leads from prison intelligence: items join their region's queue on arrival; an item is
+        worth exp(-age / decay weeks) (age from its creation); its priority is that value, times
+        ``high_risk_priority`` if the police grade its subject high risk, times (1 - aims gap) if
+        the subject is inside, and (with several sources) times its group's harm last week: the
+        harm an operation would prevent. A share ``prison_tasking_share`` of each region's
+        capacity (all of it under ``prison_only``) goes to the OCGs of the best items (one
+        operation per OCG; ties in random order). Every waiting item about an OCG acted on counts
+        as acted on; items that waited ``queue_max_weeks`` are dropped as ignored.
+
+        Leads from other sources (community intelligence, covert sources, partner agencies, the
+        NCA; not under ``prison_only``): each live OCG gives its police a lead this week with
+        chance ``other_lead_rate`` (a draw keyed by the group and the week, so the same group
+        has the same leads in every scenario), worth ``other_intel_value``. The rest of the
+        capacity, and whatever prison leads did not use, goes to the OCGs with the most harm
+        among them.
         """
         model = self.model
         rng = self.rng
@@ -369,10 +401,18 @@ class Disruption(Process):
         p = model.params
         d = p.disruption
         week = model.week
-        expected = np.full(model.world.n_regions, d.police_actions_per_region * model.scale)
+        several = d.tasking != "prison_only"
+        n_regions = model.world.n_regions
+        if several:
+            share = model.world.police_share
+            expected = d.police_actions_per_region * model.scale * n_regions * share
+        else:
+            expected = np.full(n_regions, d.police_actions_per_region * model.scale)
         capacity = _capacity(rng, expected)
+        self.count.police_capacity += int(capacity.sum())
+        prison_capacity = rng.binomial(capacity, d.prison_tasking_share) if several else capacity
         # every region's queue, then what was delivered to it, region by region in one array
-        regions = range(model.world.n_regions)
+        regions = range(n_regions)
         waiting, new = self.queue, model.sharing.delivered
         queued = np.concatenate([x for r in regions for x in (waiting[r][0], new[r][0])])
         tiers = np.concatenate([x for r in regions for x in (waiting[r][1], new[r][1])])
@@ -390,7 +430,9 @@ class Disruption(Process):
         subjects = items.subject[queued]
         value = self.value(queued)
         priority = self.priority(queued, value)
-        ranked = best_items(region, groups, priority, capacity, rng)
+        if several:
+            priority *= self.harm_rate(groups)
+        ranked = best_items(region, groups, priority, prison_capacity, rng)
         operations = list(
             zip(
                 groups[ranked].tolist(),
@@ -399,6 +441,7 @@ class Disruption(Process):
                 strict=True,
             )
         )
+        self.count.operations_prison_intel += len(operations)
         # every waiting item about an OCG acted on (in its region: an OCG's items go to its home
         # region's police) counts as acted on
         key = region * model.ocgs.n + groups  # (int64: np.repeat of a range)
@@ -412,7 +455,65 @@ class Disruption(Process):
         self.queue = list(
             zip(np.split(queued, cut), np.split(tiers, cut), np.split(arrived, cut), strict=True)
         )
+        if several:
+            spare = capacity - np.bincount(region[ranked], minlength=n_regions)
+            operations += self._other_source_operations(spare, groups[ranked])
         self._operate(operations)
+
+    def harm_rate(self, groups: np.ndarray) -> np.ndarray:
+        """Each group's harm last week (``harm.by_group``; 0 for a group formed since)."""
+        last = self.model.harm.by_group
+        out = np.zeros(groups.size)
+        known = groups < last.size
+        out[known] = last[groups[known]]
+        return out
+
+    def _other_source_operations(
+        self, spare: np.ndarray, targeted: np.ndarray
+    ) -> list[tuple[int, float, int]]:
+        """Operations on leads from other sources, the most harmful OCGs first in each region.
+
+        A new lead about a group arises with chance ``other_lead_rate`` a week; it keeps (as a
+        prison item does) until acted on, until the group is gone, or for ``queue_max_weeks``,
+        and is worth ``other_intel_value`` x exp(-age / ``intel_decay_weeks``).
+
+        Args:
+            spare: Capacity left in each region after the prison leads.
+            targeted: OCGs already the target of an operation this week.
+
+        Returns:
+            (group, value, subject) per operation; the subject is -1 (no item behind it).
+        """
+        model = self.model
+        d = model.params.disruption
+        ocgs = model.ocgs
+        n = ocgs.n
+        week = model.week
+        if self.lead_week.size < n:
+            grown = np.full(n, -1, dtype=np.int64)
+            grown[: self.lead_week.size] = self.lead_week
+            self.lead_week = grown
+        rows = np.arange(n)
+        lead = self.lead_week[:n]
+        new = keyed_uniforms(self.lead_key, week, rows) < d.other_lead_rate
+        lead[new & (lead < 0)] = week
+        lead[~ocgs.alive[:n] | (week - lead >= d.queue_max_weeks)] = -1
+        open_lead = lead >= 0
+        open_lead[targeted] = False
+        leads = rows[open_lead]
+        if not leads.size or not spare.any():
+            return []
+        home = ocgs.home_region[leads].astype(np.int64)
+        harm = self.harm_rate(leads)
+        order = np.lexsort((leads, -harm, home))  # by region, most harmful first, then by row
+        leads, home = leads[order], home[order]
+        within = np.arange(leads.size) - np.searchsorted(home, home)
+        chosen = leads[within < spare[home]]
+        value = d.other_intel_value * np.exp(-(week - lead[chosen]) / d.intel_decay_weeks)
+        lead[chosen] = -1
+        lead[targeted] = -1  # acted on through a prison item
+        self.count.operations_other_sources += int(chosen.size)
+        return list(zip(chosen.tolist(), value.tolist(), [-1] * chosen.size, strict=True))
 
     def value(self, queued: np.ndarray) -> np.ndarray:
         """What each item is worth to police now: exp(-age / ``intel_decay_weeks``)."""
@@ -481,11 +582,13 @@ class Disruption(Process):
         subject = np.array([op[2] for op in operations], dtype=np.int64)
         if unique(groups).size != groups.size:
             raise RuntimeError("Disruption._operate: two operations against one OCG in a week")
-        inside = _inside(pop, subject)
+        has_item = subject >= 0  # (an operation on a lead from another source has no subject)
+        inside = has_item & _inside(pop, np.maximum(subject, 0))
         self.count.operations += len(operations)
         self.count.operation_value_sum += float(value.sum())
         self.count.operations_inside += int(inside.sum())
-        self.count.operations_high_risk += int((pop.police_grade[subject] == HIGH).sum())
+        graded_high = pop.police_grade[np.maximum(subject, 0)] == HIGH
+        self.count.operations_high_risk += int((has_item & graded_high).sum())
         ocgs.last_operation[groups] = model.week
 
         # who is arrested: the leader (removed), the subject, other members at large
@@ -526,7 +629,7 @@ class Disruption(Process):
                     ocgs.end_venture(pair, roles)
                     self.count.ventures_disrupted += 1
         search = inside & (rng.random(groups.size) < value)
-        searched = search[op] & (pop.prison[person] == pop.prison[subject][op])
+        searched = search[op] & (pop.prison[person] == pop.prison[np.maximum(subject, 0)][op])
         self._joint_search(person[searched])
         self._arrest(people, targeted, removal)
 
