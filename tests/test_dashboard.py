@@ -116,6 +116,32 @@ def test_model_params_describe_every_control(dash):
     assert params["common_database"]["type"] == "Checkbox"
 
 
+def test_sliders_are_built_from_the_lever_registry(dash):
+    from sim.levers import LEVERS
+
+    params = dash.model_params(dash.PolicyComparison(**SMALL))
+    assert [c.param for c in dash.CONTROLS] == [e.param for e in LEVERS]
+    for entry in LEVERS:
+        control = params[entry.name]
+        assert control["label"] == entry.label
+        if entry.kind in ("int", "float"):
+            slider = "SliderInt" if entry.kind == "int" else "SliderFloat"
+            assert control["type"] == slider, entry.param
+            assert (control["min"], control["max"], control["step"]) == (
+                entry.low,
+                entry.high,
+                entry.step,
+            )
+    # the registry's fixes: half liaison officers, national meetings at today's 0.5 a year
+    assert params["liaison_officers"]["step"] == 0.5
+    national = params["meetings_national"]
+    assert national["value"] == 0.5
+    assert ((national["value"] - national["min"]) / national["step"]).is_integer()
+    # a value outside the registry's range is shown at its nearer end
+    far = dash.control_params(dash.CONTROLS[0], 99.0)
+    assert far["value"] == dash.CONTROLS[0].high
+
+
 def test_figure_and_table_render(dash):
     import io
 

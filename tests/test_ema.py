@@ -56,7 +56,9 @@ def test_model_has_uncertainties_levers_outcomes(ema):
     assert "disruption__separation_places_per_1000" in [lv.name for lv in model.levers]
     levers = {lv.name: type(lv).__name__ for lv in model.levers}
     assert levers["sharing__common_database"] == "BooleanParameter"
-    assert levers["sharing__liaison_officers"] == "IntegerParameter"
+    # kinds from the lever registry: liaison officers are a float, local meetings whole numbers
+    assert levers["sharing__liaison_officers"] == "RealParameter"
+    assert levers["trust__meetings_local"] == "IntegerParameter"
     assert levers["intelligence__pios_per_1000"] == "RealParameter"
     assert [o.name for o in model.outcomes] == list(ema.DEFAULT_OUTCOMES)
     assert ema.DEFAULT_OUTCOMES[0] == "oc_harm_per_year"

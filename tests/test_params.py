@@ -22,6 +22,21 @@ def test_every_parameter_is_documented_and_its_default_is_valid():
             assert p.choices and p.default in p.choices, p.name
 
 
+def test_each_section_module_holds_its_own_section_in_table_order():
+    """One module per section of the table: its specs are all ``<module>.<key>``, and the table
+    (hence ``SECTIONS`` and docs/parameters.md) follows ``SECTION_MODULES`` module by module."""
+    from sim.params.sections import SECTION_MODULES
+
+    names = [m.__name__.rsplit(".", 1)[1] for m in SECTION_MODULES]
+    assert list(SECTIONS) == names
+    joined = []
+    for module, name in zip(SECTION_MODULES, names, strict=True):
+        assert module.PARAMETERS, name
+        assert {p.section for p in module.PARAMETERS} == {name}
+        joined += module.PARAMETERS
+    assert tuple(joined) == PARAMETERS
+
+
 def test_odd_names_every_parameter():
     """docs/odd.md stays in step with the schema: each parameter is named in code font, in full
     (``section.key``) or by its key within its section's text."""

@@ -234,7 +234,9 @@ def test_harm_adds_up_and_follows_the_index():
     assert 0 < s["oc_harm_directed_per_year"] < s["oc_harm_community_per_year"]
     css = OCGModel(rng=1, scale=0.02, years=2, **{H + "index": "css"}).run().summary()
     ratio = css["oc_harm_drugs_per_year"] / s["oc_harm_drugs_per_year"]
-    assert ratio == pytest.approx(HARM_WEIGHTS["css"][0] / HARM_WEIGHTS["cchi"][0], rel=1e-9)
+    assert ratio == pytest.approx(
+        HARM_WEIGHTS["css"]["drugs"] / HARM_WEIGHTS["cchi"]["drugs"], rel=1e-9
+    )
 
 
 def test_market_roles_are_conserved_by_every_move():

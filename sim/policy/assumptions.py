@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.levers import cost_parameters
 from sim.params import PARAMETERS, ParamSpec, known, spec
 
 __all__ = [
@@ -51,20 +52,10 @@ DEFAULT_ROBUSTNESS: tuple[str, ...] = (
 #: Where ``ocgsim experiment experiments/morris_screening.toml`` writes by default.
 MORRIS_RESULTS = Path("results") / "morris_screening"
 
-#: The ``cost.*`` parameters behind each lever's cost (``sim.processes.costs``,
+#: The ``cost.*`` parameters behind each lever's cost (the lever registry's, :mod:`sim.levers`;
+#: priced by :func:`sim.levers.capacity_cost` for ``sim.processes.costs`` and
 #: ``sim.policy.budget``).
-LEVER_COSTS: dict[str, tuple[str, ...]] = {
-    "intelligence.pios_per_1000": ("cost.pio",),
-    "disruption.police_actions_per_region": ("cost.police_operation",),
-    "disruption.separation_places_per_1000": ("cost.separation_place", "cost.wrongful_separation"),
-    "sharing.liaison_officers": ("cost.liaison_officer",),
-    "trust.meetings_local": ("cost.meeting",),
-    "trust.meetings_regional": ("cost.meeting",),
-    "trust.meetings_national": ("cost.meeting",),
-    "sharing.common_database": ("cost.common_database",),
-    "intelligence.common_protocol": ("cost.common_protocol",),
-    "sharing.software_complexity": ("cost.simplified_software",),
-}
+LEVER_COSTS: dict[str, tuple[str, ...]] = cost_parameters()
 
 
 def is_assumption(p: ParamSpec) -> bool:

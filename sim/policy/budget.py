@@ -1,8 +1,11 @@
 """The model's levers as a search space for :mod:`sim.policy.optimise`, and what a mix costs a year.
 
-Costs are annual, at full scale (England & Wales, or the scenario's world), in GBP million,
-*above the status quo* (the scenario's own lever values), from the ``cost.*`` parameters (all
-assumptions, see ``docs/parameters.md``) and the world's places, prisons and regions:
+The levers, their kinds and search ranges are the lever registry's (:mod:`sim.levers`), and so
+is the formula of what they cost (:func:`sim.levers.annual_cost`), the one the model's cost
+process uses. Costs are annual, at full scale (England & Wales, or the scenario's world), in GBP
+million, *above the status quo* (the scenario's own lever values), from the ``cost.*``
+parameters (all assumptions, see ``docs/parameters.md``) and the world's places, prisons and
+regions:
 
 * PIOs: posts (per 1,000 places x places / 1,000) x ``cost.pio``;
 * liaison officers: officers per region x regions x ``cost.liaison_officer``;
@@ -26,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.params import ScenarioError, spec
+from sim.levers import DEFAULT_SEARCH, annual_cost, searchable
+from sim.params import PARAMETERS, ScenarioError, spec
 from sim.policy.optimise import Lever, LeverSpace
 from sim.scenario import Scenario
 from sim.state.world import build_world
@@ -39,33 +43,15 @@ __all__ = [
     "parse_levers",
 ]
 
-#: Levers the optimiser can search, with their kind and default search range. Ranges start at
-#: the England & Wales default (more of a measure, not less); ``--levers NAME=LOW:HIGH`` changes
-#: them within the parameter's allowed range.
+#: Levers the optimiser can search: name -> (kind, low, high), from the lever registry
+#: (:data:`sim.levers.LEVERS`). Ranges start at the England & Wales default (more of a measure,
+#: not less); ``--levers NAME=LOW:HIGH`` changes them within the parameter's allowed range.
 SEARCH_RANGES: dict[str, tuple[str, float, float]] = {
-    "intelligence.pios_per_1000": ("float", 2.0, 6.0),
-    "disruption.police_actions_per_region": ("float", 4.0, 12.0),
-    "disruption.separation_places_per_1000": ("float", 5.0, 15.0),
-    "sharing.liaison_officers": ("int", 0, 4),
-    "trust.meetings_local": ("int", 2, 24),
-    "trust.meetings_regional": ("int", 1, 12),
-    "trust.meetings_national": ("float", 0.5, 12.0),
-    "sharing.common_database": ("bool", 0, 1),
-    "intelligence.common_protocol": ("bool", 0, 1),
-    "sharing.software_complexity": ("float", 0.5, 1.0),
+    entry.param: (entry.kind, *entry.search) for entry in searchable()
 }
 
-#: The levers searched when none are named.
-DEFAULT_LEVERS: tuple[str, ...] = (
-    "intelligence.pios_per_1000",
-    "disruption.police_actions_per_region",
-    "disruption.separation_places_per_1000",
-    "sharing.liaison_officers",
-    "trust.meetings_local",
-    "sharing.common_database",
-    "intelligence.common_protocol",
-    "sharing.software_complexity",
-)
+#: The levers searched when none are named (:data:`sim.levers.DEFAULT_SEARCH`).
+DEFAULT_LEVERS: tuple[str, ...] = DEFAULT_SEARCH
 
 
 def _allowed() -> str:
@@ -167,23 +153,10 @@ class AnnualCost:
     def total(self, values: dict[str, Any]) -> float:
         """Cost (GBP million a year) of the measures at the given values (others: status quo)."""
         v = {**getattr(self, "status_quo", {}), **values}
-        c = self.params.cost
         w = self.world
-        pounds = v["intelligence.pios_per_1000"] * w.places / 1000.0 * c.pio
-        pounds += v["sharing.liaison_officers"] * w.regions * c.liaison_officer
-        meetings = (
-            v["trust.meetings_local"] + v["trust.meetings_regional"] + v["trust.meetings_national"]
+        pounds = annual_cost(
+            v, self.params.cost, places=w.places, prisons=w.prisons, regions=w.regions
         )
-        pounds += meetings * w.prisons * c.meeting
-        pounds += c.common_database if v["sharing.common_database"] else 0.0
-        pounds += c.common_protocol if v["intelligence.common_protocol"] else 0.0
-        complexity = v["sharing.software_complexity"]
-        if complexity < 1.0:
-            pounds += c.simplified_software * (1.0 - complexity)
-        police = v["disruption.police_actions_per_region"] * w.regions * 52
-        pounds += police * c.police_operation
-        separation = v["disruption.separation_places_per_1000"] * w.places / 1000.0
-        pounds += separation * c.separation_place
         return pounds / 1e6
 
     def __call__(self, mix: dict[str, Any]) -> float:
@@ -192,8 +165,6 @@ class AnnualCost:
 
     def assumptions(self) -> dict[str, Any]:
         """The figures the costs rest on (for a manifest)."""
-        from sim.params import PARAMETERS
-
         values = self.params.as_dict()
         return {
             "cost_parameters": {p.name: values[p.name] for p in PARAMETERS if p.section == "cost"},

@@ -35,6 +35,7 @@ import solara
 from matplotlib.figure import Figure
 
 from sim import metrics
+from sim.levers import LEVERS, LeverSpec
 from sim.model.core import PROCESSES, OCGModel
 from sim.params import spec
 from sim.scenario import Scenario, load_scenario, scenarios_dir
@@ -48,7 +49,6 @@ with warnings.catch_warnings():
 __all__ = [
     "CONTROLS",
     "METRICS",
-    "Control",
     "Metric",
     "Page",
     "PolicyComparison",
@@ -56,6 +56,7 @@ __all__ = [
     "lever_changes",
     "charted_metrics",
     "comparison_for",
+    "control_params",
     "model_params",
     "scale_range",
     "scenario_names",
@@ -95,96 +96,10 @@ METRICS: tuple[Metric, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Control:
-    """One input on the page: a lever, or a setting of the run.
-
-    Attributes:
-        name: Keyword argument of :class:`PolicyComparison`.
-        label: Label on the page.
-        kind: ``"float"``, ``"bool"`` or ``"choice"``.
-        param: The model parameter it sets (dotted name), or ``""`` for a run setting.
-        low: Smallest value on the slider.
-        high: Largest value on the slider.
-        step: Slider step.
-    """
-
-    name: str
-    label: str
-    kind: str
-    param: str = ""
-    low: float = 0.0
-    high: float = 1.0
-    step: float = 1.0
-
-
-#: The levers on the page, in order (slider ranges are what a policy team would try; the
-#: model accepts wider ones, see ``docs/parameters.md``).
-CONTROLS: tuple[Control, ...] = (
-    Control(
-        "pios_per_1000", "PIOs per 1,000 places", "float", "intelligence.pios_per_1000", 0, 8, 0.5
-    ),
-    Control(
-        "police_actions_per_region",
-        "Police operations a week per region",
-        "float",
-        "disruption.police_actions_per_region",
-        0,
-        20,
-        1,
-    ),
-    Control(
-        "separation_places_per_1000",
-        "Separation places per 1,000 places",
-        "float",
-        "disruption.separation_places_per_1000",
-        0,
-        20,
-        1,
-    ),
-    Control("common_database", "One common database", "bool", "sharing.common_database"),
-    Control("common_protocol", "Common risk protocol", "bool", "intelligence.common_protocol"),
-    Control(
-        "liaison_officers",
-        "Liaison officers per region",
-        "float",
-        "sharing.liaison_officers",
-        0,
-        6,
-        0.5,
-    ),
-    Control(
-        "meetings_local", "Meetings a year, local police", "float", "trust.meetings_local", 0, 24, 1
-    ),
-    Control(
-        "meetings_regional",
-        "Meetings a year, regional unit",
-        "float",
-        "trust.meetings_regional",
-        0,
-        12,
-        1,
-    ),
-    Control(
-        "meetings_national",
-        "Meetings a year, national hub",
-        "float",
-        "trust.meetings_national",
-        0,
-        12,
-        1,
-    ),
-    Control("transfer_policy", "Transfer policy", "choice", "disruption.transfer_policy"),
-    Control(
-        "software_complexity",
-        "Software complexity (1 = today)",
-        "float",
-        "sharing.software_complexity",
-        0.1,
-        2.0,
-        0.1,
-    ),
-)
+#: The levers on the page, in order: the lever registry (:data:`sim.levers.LEVERS`), whose
+#: ranges and steps are what a policy team would try (the model accepts wider ones, see
+#: ``docs/parameters.md``).
+CONTROLS: tuple[LeverSpec, ...] = LEVERS
 
 #: Prison places that keep the set-up well under a second and the counts readable.
 PLACES_RANGE = (900, 4500)
@@ -234,8 +149,8 @@ class PolicyComparison(mesa.Model):
         scale: Population and capacity scale of both runs.
         years: Run length.
         intervention_week: Week at which the levers switch on.
-        **kwargs: Values of the levers in :data:`CONTROLS`, by name; a lever not given takes the
-            scenario's value.
+        **kwargs: Values of the levers in :data:`CONTROLS`, by short name; a lever not given
+            takes the scenario's value.
 
     Attributes:
         policy: The run with the scenario and the levers.
@@ -276,7 +191,7 @@ class PolicyComparison(mesa.Model):
             "run.intervention_week": int(intervention_week),
         }
         resolved = chosen.parameters()
-        self.levers = {c.name: levers.get(c.name, resolved[c.param]) for c in CONTROLS if c.param}
+        self.levers = {c.name: levers.get(c.name, resolved[c.param]) for c in CONTROLS}
         policy_values = {by_name[n].param: v for n, v in self.levers.items()}
         self.policy = OCGModel(chosen, rng=int(seed), **policy_values, **run)
         setting = {n: v for n, v in chosen.values.items() if not spec(n).lever}
@@ -395,26 +310,36 @@ def model_params(model: PolicyComparison) -> dict[str, Any]:
         "step": 13,
     }
     for c in CONTROLS:
-        value = model.levers[c.name]
-        if c.kind == "bool":
-            params[c.name] = {"type": "Checkbox", "label": c.label, "value": bool(value)}
-        elif c.kind == "choice":
-            params[c.name] = {
-                "type": "Select",
-                "label": c.label,
-                "value": value,
-                "values": list(spec(c.param).choices or ()),
-            }
-        else:
-            params[c.name] = {
-                "type": "SliderFloat",
-                "label": c.label,
-                "value": float(min(max(value, c.low), c.high)),
-                "min": c.low,
-                "max": c.high,
-                "step": c.step,
-            }
+        params[c.name] = control_params(c, model.levers[c.name])
     return params
+
+
+def control_params(lever: LeverSpec, value: Any) -> dict[str, Any]:
+    """The SolaraViz control of one lever at ``value``, built from the lever registry.
+
+    A switch is a checkbox, a choice a select of the parameter's choices, whole numbers an
+    integer slider and other numbers a float slider, over the registry's range and step (a
+    value outside the range is shown at its nearer end).
+    """
+    if lever.kind == "bool":
+        return {"type": "Checkbox", "label": lever.label, "value": bool(value)}
+    if lever.kind == "choice":
+        choices = list(spec(lever.param).choices or ())
+        return {"type": "Select", "label": lever.label, "value": value, "values": choices}
+    shown = min(max(value, lever.low), lever.high)
+    if lever.kind == "int":
+        kind, number = "SliderInt", int
+        shown = round(shown)
+    else:
+        kind, number = "SliderFloat", float
+    return {
+        "type": kind,
+        "label": lever.label,
+        "value": number(shown),
+        "min": number(lever.low),
+        "max": number(lever.high),
+        "step": number(lever.step),
+    }
 
 
 # --------------------------------------------------------------------------------------------

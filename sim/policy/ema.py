@@ -1,10 +1,10 @@
 """An adapter for the EMA workbench (exploratory modelling and analysis).
 
 Builds an ``ema_workbench.Model`` of ocgsim: its **uncertainties** (assumptions sampled over their
-*plausible* ranges), its **levers** (the policy levers, over the ranges of
-:mod:`sim.policy.budget`) and
-its **outcomes** (run summary metrics), so the workbench's samplers, evaluators, optimisers and
-scenario discovery (PRIM) work on the model. :func:`discover` runs PRIM on a set of experiments.
+*plausible* ranges), its **levers** (the policy levers, over the optimiser's search ranges in
+the lever registry :mod:`sim.levers`) and its **outcomes** (run summary metrics), so the
+workbench's samplers, evaluators, optimisers and scenario discovery (PRIM) work on the model.
+:func:`discover` runs PRIM on a set of experiments.
 
 Parameter names are written with ``__`` for the dot (``trust__culture_gap``), as in Mesa's
 batch runner, because the workbench passes them as keyword arguments.
@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.levers import DEFAULT_SEARCH, searchable
 from sim.params import spec
-from sim.policy.budget import DEFAULT_LEVERS, SEARCH_RANGES
 
 with warnings.catch_warnings():  # the workbench warns at import about optional evaluators
     warnings.simplefilter("ignore", UserWarning)
@@ -180,8 +180,8 @@ def build_model(
     Args:
         uncertainties: Dotted names of uncertain parameters (default:
             :data:`DEFAULT_UNCERTAINTIES`), sampled over their plausible ranges.
-        levers: Dotted names of levers (default: :data:`sim.policy.budget.DEFAULT_LEVERS`), over the
-            ranges of :data:`sim.policy.budget.SEARCH_RANGES`; ``[]`` for none.
+        levers: Dotted names of levers (default: :data:`sim.levers.DEFAULT_SEARCH`), over their
+            search ranges in the lever registry (:data:`sim.levers.LEVERS`); ``[]`` for none.
         outcomes: Run summary metrics to record.
         scale: Model scale of every run.
         years: Run length.
@@ -196,7 +196,7 @@ def build_model(
     model = Model(name, function=run_ocgsim)
     unc = list(DEFAULT_UNCERTAINTIES) if uncertainties is None else list(uncertainties)
     model.uncertainties = [_real_or_int(n, *plausible_range(n)) for n in unc]
-    chosen = list(DEFAULT_LEVERS) if levers is None else list(levers)
+    chosen = list(DEFAULT_SEARCH) if levers is None else list(levers)
     model.levers = [_lever(n) for n in chosen]
     model.outcomes = [ScalarOutcome(o) for o in outcomes]
     model.constants = [
@@ -246,9 +246,11 @@ def _real_or_int(name: str, low: float, high: float):
 
 
 def _lever(name: str):
-    if name not in SEARCH_RANGES:
-        raise KeyError(f"{name}: not a lever; allowed: {', '.join(SEARCH_RANGES)}")
-    kind, low, high = SEARCH_RANGES[name]
+    ranges = {entry.param: entry for entry in searchable()}
+    if name not in ranges:
+        raise KeyError(f"{name}: not a lever; allowed: {', '.join(ranges)}")
+    kind = ranges[name].kind
+    low, high = ranges[name].search
     if kind == "bool":
         return BooleanParameter(ema_name(name))
     if kind == "int":

@@ -1,13 +1,17 @@
 """Staff and system costs, so that outcomes can be read per pound.
 
 All figures are assumptions (``cost.*`` parameters); national system costs scale with
-``run.scale`` so that a scaled-down run costs proportionally less.
+``run.scale`` so that a scaled-down run costs proportionally less. What the measures cost is the
+lever registry's one formula (:func:`sim.levers.capacity_cost`), which the optimiser's budget
+(``sim.policy.budget``) uses too; this process adds what a run's events cost (meetings held,
+wrongful separations).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.levers import capacity_cost, meetings_cost
 from sim.metrics import derived, stock
 from sim.process import Process
 
@@ -60,20 +64,14 @@ class Costs(Process):
         model = self.model
         p = model.params
         c = p.cost
-        staff = model.intelligence.pio_count.sum() * c.pio
-        staff += (
-            p.sharing.liaison_officers * model.world.n_regions * c.liaison_officer * model.scale
+        capacity = capacity_cost(
+            p,
+            c,
+            pio_posts=model.intelligence.pio_count.sum(),
+            separation_places=model.disruption.separation_places.sum(),
+            regions=model.world.n_regions,
+            scale=model.scale,
         )
-        police = p.disruption.police_actions_per_region * model.scale * model.world.n_regions
-        staff += police * 52.0 * c.police_operation
-        staff += model.disruption.separation_places.sum() * c.separation_place
-        systems = 0.0
-        if p.sharing.common_database:
-            systems += c.common_database
-        if p.sharing.software_complexity < 1.0:
-            systems += c.simplified_software * (1.0 - p.sharing.software_complexity)
-        if p.intelligence.common_protocol:
-            systems += c.common_protocol
-        cases = model.trust.count.meetings * c.meeting
+        cases = meetings_cost(model.trust.count.meetings, c)
         cases += model.disruption.count.wrongful_separations * c.wrongful_separation
-        self.week_cost = float((staff + systems * model.scale) / 52.0 + cases)
+        self.week_cost = float(capacity / 52.0 + cases)

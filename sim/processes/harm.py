@@ -8,9 +8,9 @@ Research trace and sources:
 - Each offence is weighted by a published harm index (``harm.index``): the Cambridge Crime Harm
   Index (CCHI, 2020 values: the starting-point sentence in days for a first offender; Sherman,
   Neyroud & Neyroud 2016) or the ONS Crime Severity Score (CSS: the average sentence in days
-  equivalent). The offence matched to each crime type and the caveats are in
-  ``docs/calibration.md``; the two indices rank some types differently (Ashby 2017), so the
-  choice is a factor of the sensitivity analysis.
+  equivalent). The weights and the offence matched to each crime type are in the crime-type
+  table ``sim.state.crimes``, the caveats in ``docs/calibration.md``; the two indices rank some
+  types differently (Ashby 2017), so the choice is a factor of the sensitivity analysis.
 - Debt-linked violence in prison (counted by ``sim.processes.market``) is weighted as assault with
   injury.
 
@@ -29,44 +29,25 @@ from sim.fast.kernels import compiled
 from sim.metrics import flow
 from sim.process import Process
 from sim.processes.custody import isolated
+from sim.state.crimes import CRIMES, HARM_INDICES
 from sim.state.population import AT_LARGE, CRIME_TYPES
 
 if TYPE_CHECKING:
     from sim.model.core import OCGModel
 
-__all__ = ["HARM_WEIGHTS", "VIOLENCE_WEIGHT", "Harm"]
+__all__ = ["HARM_WEIGHTS", "VIOLENCE_WEIGHT", "Harm", "harm_weights"]
 
-#: Harm per offence (days), by index and crime type (order of ``CRIME_TYPES``).
-HARM_WEIGHTS: dict[str, tuple[float, ...]] = {
-    # CCHI 2020 values sheet (Cambridge Centre for Evidence-Based Policing)
-    "cchi": (
-        547.5,  # drugs: supplying / possession with intent to supply, Class A
-        1825.0,  # firearms: possessing a prohibited weapon (s5 Firearms Act 1968)
-        10.0,  # fraud: fraud by abuse of position; making/supplying articles for fraud
-        365.0,  # cyber: unauthorised access with intent (Computer Misuse Act s2)
-        10.0,  # money laundering: concealing criminal property
-        730.0,  # modern slavery: holding a person in slavery or servitude
-        19.0,  # organised immigration crime: assisting unlawful immigration (s25)
-        131.3,  # acquisitive: mean of robbery 365, residential burglary 19, vehicle theft 10
-        182.0,  # bribery/corruption: misconduct in public office
-        547.5,  # child sexual abuse: take/make/distribute indecent images of children
-    ),
-    # ONS Crime Severity Score, list of weights (police recorded crime codes)
-    "css": (
-        513.0,  # drugs: trafficking in controlled drugs (92A)
-        412.2,  # firearms: possession of firearms offences (10B)
-        135.3,  # fraud: articles for use in fraud (33A)
-        179.2,  # cyber: other notifiable offences (99); computer misuse has no CSS code
-        248.2,  # money laundering: proceeds of crime (38)
-        1069.1,  # modern slavery (106)
-        179.2,  # organised immigration crime: other notifiable offences (99)
-        464.5,  # acquisitive: mean of robbery 799.6, residential burglary 465.4, vehicle 128.4
-        179.2,  # bribery/corruption: other notifiable offences (99)
-        726.4,  # child sexual abuse: sexual activity involving a child under 16 (22B)
-    ),
+#: Harm per offence (days), by index and crime type name (from ``sim.state.crimes.CRIMES``).
+HARM_WEIGHTS: dict[str, dict[str, float]] = {
+    index: {c.name: c.harm[index] for c in CRIMES} for index in HARM_INDICES
 }
 #: Harm of one assault with injury (days): CCHI actual bodily harm; CSS assault with injury (8N).
 VIOLENCE_WEIGHT: dict[str, float] = {"cchi": 10.0, "css": 189.2}
+
+
+def harm_weights(index: str) -> np.ndarray:
+    """The harm per offence (days) of each crime type under ``index``, in bit order."""
+    return np.array([HARM_WEIGHTS[index][kind] for kind in CRIME_TYPES])
 
 
 def _harm_flows():
@@ -134,7 +115,7 @@ class Harm(Process):
         h = model.params.harm
         members = ocgs.member_rows()
         n = ocgs.n
-        weights = np.array(HARM_WEIGHTS[h.index])
+        weights = harm_weights(h.index)
         violence = model.market.count.debt_violence * VIOLENCE_WEIGHT[h.index]
         self.count.oc_harm_prison_violence += violence
         if not members.size:

@@ -29,7 +29,7 @@ from sim.fast.kernels import compiled
 from sim.metrics import derived, flow, stock
 from sim.process import Process
 from sim.processes.custody import isolated
-from sim.state.population import ASSOCIATE, AT_LARGE
+from sim.state.population import ASSOCIATE, AT_LARGE, CRIME_TYPES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -456,8 +456,8 @@ def _same_group_counts(wing, ocg, n_wings, n_groups):
 
 
 def _random_bit(rng: np.random.Generator, masks: np.ndarray) -> np.ndarray:
-    """One uniformly chosen set bit of each (non-zero) 10-bit mask."""
-    bits = ((masks[:, None].astype(np.int64) >> np.arange(10)) & 1).astype(float)
+    """One uniformly chosen set bit of each (non-zero) mask of crime types."""
+    bits = ((masks[:, None].astype(np.int64) >> np.arange(len(CRIME_TYPES))) & 1).astype(float)
     cum = np.cumsum(bits, axis=1)
     pick = (rng.random(len(masks)) * cum[:, -1])[:, None]
     which = (cum <= pick).sum(axis=1)

@@ -320,8 +320,9 @@ def ocg_target_sizes(rng: np.random.Generator, n: int, population) -> np.ndarray
 
 def ocg_crime_types(rng: np.random.Generator, population) -> int:
     """Crime-type mask of a new OCG: drugs with ``drugs_share``, else another type; maybe more."""
-    first = DRUGS if rng.random() < population.drugs_share else int(rng.integers(1, 10))
+    n_types = len(CRIME_TYPES)
+    first = DRUGS if rng.random() < population.drugs_share else int(rng.integers(1, n_types))
     mask = 1 << first
     if rng.random() < population.second_crime_type_probability:
-        mask |= 1 << int(rng.integers(0, 10))
+        mask |= 1 << int(rng.integers(0, n_types))
     return mask

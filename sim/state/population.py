@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.state.crimes import CRIMES
+
 __all__ = [
     "CRIME_TYPES",
     "DRUGS",
@@ -28,21 +30,11 @@ __all__ = [
     "new_skills",
 ]
 
-#: The ten SOC threats of the 2018 Serious and Organised Crime Strategy: bit i of a skills mask
-#: (an offender's skills, an OCG's markets).
-CRIME_TYPES: tuple[str, ...] = (
-    "drugs",
-    "firearms",
-    "fraud",
-    "cyber",
-    "money_laundering",
-    "modern_slavery",
-    "organised_immigration_crime",
-    "acquisitive",
-    "bribery_corruption",
-    "child_sexual_abuse",
-)
-DRUGS = 0
+#: The names of the crime types (``sim.state.crimes.CRIMES``): bit i of a skills mask (an
+#: offender's skills, an OCG's markets).
+CRIME_TYPES: tuple[str, ...] = tuple(c.name for c in CRIMES)
+#: The bit of drugs, the first skill of most offenders and the first market of most OCGs.
+DRUGS = CRIME_TYPES.index("drugs")
 
 # where an offender is / legal status
 AT_LARGE, REMAND, SENTENCED, GONE = 0, 1, 2, 3
@@ -168,6 +160,6 @@ def new_skills(rng: np.random.Generator, n: int, mean: float, drugs_share: float
     extra = rng.poisson(max(0.0, mean - drugs_share), size=n)
     for k in range(1, int(extra.max(initial=0)) + 1):
         who = extra >= k
-        bits = rng.integers(0, 10, size=int(who.sum()))
+        bits = rng.integers(0, len(CRIME_TYPES), size=int(who.sum()))
         skills[who] |= (1 << bits).astype(np.uint16)
     return skills
