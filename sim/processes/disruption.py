@@ -31,8 +31,8 @@ import numpy as np
 
 from sim.fast import passes
 from sim.fast.arrays import unique
-from sim.fast.keyed import decision_key, keyed_uniforms
 from sim.fast.kernels import first_come
+from sim.fast.keyed import decision_key, keyed_uniforms
 from sim.metrics import derived, flow, stock
 from sim.process import Process
 from sim.processes.custody import CourtDraws
