@@ -233,7 +233,7 @@ def test_a_pool_that_breaks_between_waits_loses_no_run():
     from collections import deque
     from types import SimpleNamespace
 
-    from sim.experiments.engine import drive
+    from sim.experiments.driver import drive
 
     design = SimpleNamespace(
         runs=lambda ids: [SimpleNamespace(run_id=i, params={}, seed=i) for i in ids]

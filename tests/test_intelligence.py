@@ -63,6 +63,24 @@ def test_detection_share_falls_with_caseload_and_rises_with_pios():
     assert (intelligence.detection_share(m) >= busier).all()
 
 
+def test_detection_share_is_the_pio_posts_capacity_against_the_caseload():
+    from sim.state.agents import PrisonIntelligenceOfficer
+
+    m = OCGModel(rng=1, scale=0.02, years=1)
+    i = m.params.intelligence
+    one_post = PrisonIntelligenceOfficer.capacity(m.params, 1.0)
+    assert one_post == i.reports_per_pio * (1.0 - i.paperwork_share - i.pio_liaison_share) > 0
+    posts = m.intelligence.pio_count
+    capacity = PrisonIntelligenceOfficer.capacity(m.params, posts)
+    assert (posts > 0).all() and not m.faction_run.any()
+    # a caseload of four times the capacity: a quarter of it is assessed
+    assert np.array_equal(intelligence.detection_share(m, capacity * 4), np.full(posts.size, 0.25))
+    # paperwork and liaison take all the time: nothing is assessed
+    busy = OCGModel(rng=1, scale=0.02, years=1, **{INT + "pio_liaison_share": 0.7})
+    assert PrisonIntelligenceOfficer.capacity(busy.params, 1.0) == 0.0
+    assert (intelligence.detection_share(busy, capacity) == 0.0).all()
+
+
 def test_perfect_grading_matches_the_truth():
     m = OCGModel(rng=2, scale=0.01, years=1, **{INT + "grading_accuracy": 1.0}).run(30)
     items = m.items

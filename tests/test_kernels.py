@@ -22,12 +22,13 @@ def test_find_prison_takes_the_first_tier_with_room_and_the_most_free_prison_in_
     pref[0, 0, 1, :3] = [2, 3, 4]  # tier 1
     length = np.array([[[2, 3]]], dtype=np.int64)
     n_tiers = np.array([[2]], dtype=np.int64)
+    tiers = kernels.Tiers(prisons=pref, length=length, n_tiers=n_tiers)
     free = np.array([0, 0, 3, 5, 5], dtype=np.int64)
-    assert kernels.find_prison(free, pref, length, n_tiers, 0, 0) == 3  # first of the two 5s
+    assert kernels.find_prison(free, tiers, 0, 0) == 3  # first of the two 5s
     free[1] = 1
-    assert kernels.find_prison(free, pref, length, n_tiers, 0, 0) == 1
+    assert kernels.find_prison(free, tiers, 0, 0) == 1
     free[:] = 0
-    assert kernels.find_prison(free, pref, length, n_tiers, 0, 0) == -1
+    assert kernels.find_prison(free, tiers, 0, 0) == -1
 
 
 def test_batch_admission_fills_places_in_order_and_keeps_the_invariants():
@@ -175,31 +176,44 @@ def test_recruit_chances_match_the_array_formula_bit_for_bit():
     from sim.processes import prison_life
 
     rng = np.random.default_rng(10)
-    rows, n_members, n_contacts, n_groups = 2000, 300, 5000, 30
+    rows, n_contacts, n_groups = 2000, 5000, 30
     t = rng.integers(0, rows, n_contacts)
-    w = rng.integers(0, n_members, n_contacts)
     o = rng.integers(0, n_groups, n_contacts)
     debt = rng.random(rows) < 0.2
     release_week = rng.integers(-1, 300, rows).astype(np.int32)
     skills = rng.integers(0, 1024, rows).astype(np.uint16)
     crime_types = rng.integers(1, 1024, n_groups).astype(np.uint16)
-    pressured, faction = rng.random(n_members) < 0.3, rng.random(n_members) < 0.4
-    strength = 1.0 + rng.random(n_members)
+    pressured, faction = rng.random(n_contacts) < 0.3, rng.random(n_contacts) < 0.4
+    strength = 1.0 + rng.random(n_contacts)
     week, short_weeks = 100, 26
-    base, m_debt, m_short, m_skill, f_pressure, m_faction = 0.01 + rng.random(6) * 3
-    got = prison_life._recruit_chances(
-        t, o, w, debt, release_week, skills, crime_types, week, pressured, faction, strength,
-        base, m_debt, short_weeks, m_short, m_skill, f_pressure, m_faction,
-    )  # fmt: skip
+    base = 0.3  # (with multipliers up to 3: some chances capped at 1, others not)
+    m_debt, m_short, m_skill, f_pressure, m_faction = 0.01 + rng.random(5) * 3
+    factors = prison_life.RecruitFactors(
+        base=base,
+        debt=m_debt,
+        short_weeks=short_weeks,
+        short_sentence=m_short,
+        skill=m_skill,
+        pressure=f_pressure,
+        faction=m_faction,
+    )
+    columns = prison_life.Targets(debt=debt, release_week=release_week, skills=skills)
+    recruiters = prison_life.Recruiters(o, strength=strength, pressured=pressured, faction=faction)
+    got = prison_life._recruit_chances(t, columns, recruiters, crime_types, week, factors)
     p = np.full(t.size, base)
     p *= np.where(debt[t], m_debt, 1.0)
     p *= np.where((release_week[t] - week) <= short_weeks, m_short, 1.0)
     p *= np.where((skills[t] & crime_types[o]) != 0, m_skill, 1.0)
-    p *= strength[w]
-    p *= np.where(pressured, f_pressure, 1.0)[w]
-    p *= np.where(faction, m_faction, 1.0)[w]
+    p *= strength
+    p *= np.where(pressured, f_pressure, 1.0)
+    p *= np.where(faction, m_faction, 1.0)
     assert np.array_equal(got, np.minimum(p, 1.0))
     assert (got == 1.0).any() and (got < 1.0).any()
+    # each multiplier is its own field: swapping two of them changes the chances
+    swapped = factors._replace(debt=m_skill, skill=m_debt)
+    assert not np.array_equal(
+        got, prison_life._recruit_chances(t, columns, recruiters, crime_types, week, swapped)
+    )
 
 
 def test_prison_life_kernels_match_their_array_versions():

@@ -31,8 +31,6 @@ OVER_THE_LIMIT: dict[str, str] = {
     ),
     "sim/processes/community.py": "the ten sub-steps of life at large in one process (518 lines)",
     "sim/experiments/spec.py": "being split",
-    "sim/experiments/engine.py": "being split",
-    "sim/fast/kernels.py": "being split",
     "sim/analysis/__init__.py": "being split",
 }
 

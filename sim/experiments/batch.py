@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiments.design import Run
-from sim.experiments.engine import _chunk_size, drive
+from sim.experiments.driver import chunk_size, drive
 from sim.experiments.executors import make_executor
+from sim.experiments.folder import folder_lock
 from sim.experiments.spec import ExperimentError
 from sim.experiments.store import ResultsStore, ResultsWriter, environment, now_iso
 
@@ -197,7 +198,6 @@ class EngineBatch:
             )
 
     def __enter__(self) -> EngineBatch:
-        from sim.experiments.engine import _folder_lock
         from sim.io.files import public_mode
 
         self.check()
@@ -209,7 +209,7 @@ class EngineBatch:
             self.store.path.mkdir(parents=True, exist_ok=True)
             if created:
                 public_mode(self.store.path)
-            stack.enter_context(_folder_lock(self.store, None))
+            stack.enter_context(folder_lock(self.store, None))
             if not self.store.exists():
                 self.store.write_manifest(
                     {
@@ -316,7 +316,7 @@ class EngineBatch:
                 self._executor,
                 (self.model, False, [], self.retries),
                 store_result,
-                chunk=lambda left: _chunk_size(
+                chunk=lambda left: chunk_size(
                     self._per_run, left, self._executor.slots, self.chunk_seconds
                 ),
                 retries=self.retries,

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.experiments.seeds import design_seed, replicate_seeds
-from sim.experiments.spec import DEFAULT_SCHEMA, Experiment, resolve_callable
+from sim.experiments.spec import DEFAULT_SCHEMA, Experiment, ExperimentError, resolve_callable
 
 __all__ = ["Design", "Run", "build_design", "parse_shard"]
 
@@ -138,15 +138,16 @@ class Design:
             "base_parameters": {**self._base, **self._run_settings},
             "n_points": self.n_points,
             "n_runs": self.n_runs,
-            "points": [_jsonable(p) for p in self.points],
+            "points": [jsonable(p) for p in self.points],
         }
 
 
-def _jsonable(obj: Any) -> Any:
+def jsonable(obj: Any) -> Any:
+    """``obj`` with numpy scalars made plain Python values and tuples made lists (for JSON)."""
     if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
+        return {k: jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
+        return [jsonable(v) for v in obj]
     if isinstance(obj, np.generic):
         return obj.item()
     return obj
@@ -265,8 +266,6 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     Raises:
         ExperimentError: If the text is not ``i/n`` with ``0 <= i < n``.
     """
-    from sim.experiments.spec import ExperimentError
-
     if text is None:
         return None
     try:

@@ -2,9 +2,11 @@
 
 Admissions, releases, transfers and the entry and exit of offenders are sequential: each move
 uses up or frees a place that the next move sees. These loops run here, compiled, on the arrays
-of ``sim.state.places`` and ``sim.state.population``; the Python
-side prepares the decisions (who, where to,
-with what status) as arrays and calls one kernel per batch.
+of ``sim.state.places`` and ``sim.state.population``; the Python side prepares the decisions
+(who, where to, with what status) as arrays and calls one kernel per batch. The arrays a move
+reads and writes come in named tuples, read by field: the prisons to try (``Tiers``), the
+places per prison and wing (``Estate``), a roster (``RosterArrays``) and the offenders' columns
+(``Columns``).
 
 Small loops of the same kind live here too: the release calendar's week lists, kept in blocks
 (``calendar_add``, ``calendar_list``, ``calendar_clear``), the rosters read to their counts
@@ -13,12 +15,8 @@ Small loops of the same kind live here too: the release calendar's week lists, k
 (``first_come``), and one weekly record (``multi_region_groups``).
 
 Every kernel does exactly what the plain-Python code did, in the same order (the golden runs
-of ``tests/golden`` show it bit for bit). Only integer arithmetic happens here.
-
-Not every loop gains from being compiled: a pass over tens of thousands of scattered offender
-rows costs about the same in numpy as here, because reading the rows is the cost. The
-community's list of prison ties was such a pass; it is now avoided altogether (only the few
-drawn from it are read: ``Community._tie_recruitment``).
+of ``tests/golden`` show it bit for bit). Only integer arithmetic happens here. A single pass
+over scattered offender rows stays in numpy: reading the rows is its cost either way.
 
 Compilation is cached on disk (``cache=True``): beside the package where it is writable, else in
 the user's cache folder (or ``NUMBA_CACHE_DIR``), and with no cache at all where neither can be
@@ -27,10 +25,16 @@ written (an installed, read-only package still works; it compiles once per proce
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
 __all__ = [
+    "Columns",
+    "Estate",
+    "RosterArrays",
+    "Tiers",
     "admit_many",
     "calendar_add",
     "calendar_clear",
@@ -148,8 +152,45 @@ def roster_remove_many(members, count, slot, groups, people):
 # ---------------------------------------------------------------------------------------------
 # prisons and wings
 # ---------------------------------------------------------------------------------------------
+class RosterArrays(NamedTuple):
+    """A roster's arrays (``sim.state.places.Roster``): each group's members and their count."""
+
+    members: np.ndarray  # members of each group (a row each; compact, padded with -1)
+    count: np.ndarray  # members in each group
+
+
+class Tiers(NamedTuple):
+    """Prisons to try for each (home region, category), tier by tier, padded with -1."""
+
+    prisons: np.ndarray  # candidate prisons, shape (regions, categories, tiers, width)
+    length: np.ndarray  # candidates in each tier, shape (regions, categories, tiers)
+    n_tiers: np.ndarray  # tiers for each (region, category)
+
+
+class Estate(NamedTuple):
+    """The places the moves use up and free, per prison and per wing."""
+
+    free: np.ndarray  # free places in each prison
+    occupancy: np.ndarray  # prisoners in each prison
+    first_wing: np.ndarray  # each prison's first wing
+    last_wing: np.ndarray  # one past each prison's last wing
+    wing_free: np.ndarray  # free places in each wing
+    wings: RosterArrays  # each wing's prisoners
+
+
+class Columns(NamedTuple):
+    """The population columns a move writes (``sim.state.population``), by offender row."""
+
+    slot: np.ndarray  # position in the roster the offender is on
+    prison: np.ndarray  # prison, -1 at large
+    wing: np.ndarray  # wing, -1 at large
+    status: np.ndarray  # legal status
+    separated: np.ndarray  # separated inside
+    phone: np.ndarray  # holds a phone inside
+
+
 @compiled
-def find_prison(free, pref, pref_len, n_tiers, region, category):
+def find_prison(free, tiers, region, category):
     """A prison with a free place, tier by tier of preference; -1 if none.
 
     Within a tier the prison with most free places is chosen (the first of equals), as
@@ -157,17 +198,15 @@ def find_prison(free, pref, pref_len, n_tiers, region, category):
 
     Args:
         free: Free places per prison.
-        pref: Candidate prisons, shape (regions, categories, tiers, width), padded with -1.
-        pref_len: Candidates in each tier, shape (regions, categories, tiers).
-        n_tiers: Tiers for each (region, category).
+        tiers: The candidate prisons (:class:`Tiers`).
         region: Home region.
         category: Category wanted.
     """
-    for tier in range(n_tiers[region, category]):
+    for tier in range(tiers.n_tiers[region, category]):
         best = -1
         best_free = -1
-        for k in range(pref_len[region, category, tier]):
-            prison = pref[region, category, tier, k]
+        for k in range(tiers.length[region, category, tier]):
+            prison = tiers.prisons[region, category, tier, k]
             if free[prison] > best_free:
                 best_free = free[prison]
                 best = prison
@@ -177,263 +216,95 @@ def find_prison(free, pref, pref_len, n_tiers, region, category):
 
 
 @compiled
-def _into_wing(
-    person,
-    prison,
-    first_wing,
-    last_wing,
-    wing_free,
-    wing_members,
-    wing_count,
-    slot,
-    occupancy,
-    free,
-    prison_col,
-    wing_col,
-):
+def _into_wing(person, prison, estate, columns):
     """Into the wing of ``prison`` with most free places (the first of equals)."""
-    first = first_wing[prison]
+    wing_free = estate.wing_free
+    first = estate.first_wing[prison]
     wing = first
     most = wing_free[first]
-    for w in range(first + 1, last_wing[prison]):
+    for w in range(first + 1, estate.last_wing[prison]):
         if wing_free[w] > most:
             most = wing_free[w]
             wing = w
-    _roster_add(wing_members, wing_count, slot, wing, person)
+    _roster_add(estate.wings.members, estate.wings.count, columns.slot, wing, person)
     wing_free[wing] -= 1
-    prison_col[person] = prison
-    wing_col[person] = wing
-    occupancy[prison] += 1
-    free[prison] -= 1
+    columns.prison[person] = prison
+    columns.wing[person] = wing
+    estate.occupancy[prison] += 1
+    estate.free[prison] -= 1
 
 
 @compiled
-def _out_of_wing(
-    person,
-    wing_free,
-    wing_members,
-    wing_count,
-    slot,
-    occupancy,
-    free,
-    prison_col,
-    wing_col,
-    separated,
-    phone,
-):
-    wing = wing_col[person]
-    prison = prison_col[person]
-    _roster_remove(wing_members, wing_count, slot, wing, person)
-    wing_free[wing] += 1
-    occupancy[prison] -= 1
-    free[prison] += 1
-    prison_col[person] = -1
-    wing_col[person] = -1
-    separated[person] = False
-    phone[person] = False
+def _out_of_wing(person, estate, columns):
+    wing = columns.wing[person]
+    prison = columns.prison[person]
+    _roster_remove(estate.wings.members, estate.wings.count, columns.slot, wing, person)
+    estate.wing_free[wing] += 1
+    estate.occupancy[prison] -= 1
+    estate.free[prison] += 1
+    columns.prison[person] = -1
+    columns.wing[person] = -1
+    columns.separated[person] = False
+    columns.phone[person] = False
 
 
 @compiled
 def admit_many(
-    people,
-    regions,
-    categories,
-    statuses,
-    pref,
-    pref_len,
-    n_tiers,
-    free,
-    occupancy,
-    first_wing,
-    last_wing,
-    wing_free,
-    wing_members,
-    wing_count,
-    at_large_members,
-    at_large_count,
-    slot,
-    prison_col,
-    wing_col,
-    status_col,
-    stop_when_full,
+    people, regions, categories, statuses, tiers, estate, at_large, columns, stop_when_full
 ):
     """Admit offenders at large to prisons, in order; returns which of them found a place.
 
     For each person: a prison of their category by preference (``find_prison``); out of their
-    region's roster at large; into the wing with most free places; their legal status set.
-    With ``stop_when_full``, the first person with no place ends the batch.
+    region's roster at large (:class:`RosterArrays`); into the wing with most free places; their
+    legal status set. With ``stop_when_full``, the first person with no place ends the batch.
     """
     placed = np.zeros(people.size, dtype=np.bool_)
     for i in range(people.size):
-        prison = find_prison(free, pref, pref_len, n_tiers, regions[i], categories[i])
+        prison = find_prison(estate.free, tiers, regions[i], categories[i])
         if prison < 0:
             if stop_when_full:
                 break
             continue
         person = people[i]
-        _roster_remove(at_large_members, at_large_count, slot, regions[i], person)
-        _into_wing(
-            person,
-            prison,
-            first_wing,
-            last_wing,
-            wing_free,
-            wing_members,
-            wing_count,
-            slot,
-            occupancy,
-            free,
-            prison_col,
-            wing_col,
-        )
-        status_col[person] = statuses[i]
+        _roster_remove(at_large.members, at_large.count, columns.slot, regions[i], person)
+        _into_wing(person, prison, estate, columns)
+        columns.status[person] = statuses[i]
         placed[i] = True
     return placed
 
 
 @compiled
-def discharge_many(
-    people,
-    regions,
-    wing_free,
-    wing_members,
-    wing_count,
-    at_large_members,
-    at_large_count,
-    slot,
-    occupancy,
-    free,
-    prison_col,
-    wing_col,
-    separated,
-    phone,
-):
+def discharge_many(people, regions, estate, at_large, columns):
     """Release prisoners to their home regions, in order (the at-large roster must have room)."""
     for i in range(people.size):
         person = people[i]
-        _out_of_wing(
-            person,
-            wing_free,
-            wing_members,
-            wing_count,
-            slot,
-            occupancy,
-            free,
-            prison_col,
-            wing_col,
-            separated,
-            phone,
-        )
-        _roster_add(at_large_members, at_large_count, slot, regions[i], person)
+        _out_of_wing(person, estate, columns)
+        _roster_add(at_large.members, at_large.count, columns.slot, regions[i], person)
 
 
 @compiled
-def transfer_many(
-    people,
-    regions,
-    categories,
-    pref,
-    pref_len,
-    n_tiers,
-    free,
-    occupancy,
-    first_wing,
-    last_wing,
-    wing_free,
-    wing_members,
-    wing_count,
-    slot,
-    prison_col,
-    wing_col,
-    separated,
-    phone,
-):
+def transfer_many(people, regions, categories, tiers, estate, columns):
     """Transfer prisoners to a prison of ``categories[i]`` by preference, in order.
 
     A prisoner with no such prison free stays where they are. Returns which of them moved.
     """
     moved = np.zeros(people.size, dtype=np.bool_)
     for i in range(people.size):
-        prison = find_prison(free, pref, pref_len, n_tiers, regions[i], categories[i])
+        prison = find_prison(estate.free, tiers, regions[i], categories[i])
         if prison < 0:
             continue
         person = people[i]
-        _out_of_wing(
-            person,
-            wing_free,
-            wing_members,
-            wing_count,
-            slot,
-            occupancy,
-            free,
-            prison_col,
-            wing_col,
-            separated,
-            phone,
-        )
-        _into_wing(
-            person,
-            prison,
-            first_wing,
-            last_wing,
-            wing_free,
-            wing_members,
-            wing_count,
-            slot,
-            occupancy,
-            free,
-            prison_col,
-            wing_col,
-        )
+        _out_of_wing(person, estate, columns)
+        _into_wing(person, prison, estate, columns)
         moved[i] = True
     return moved
 
 
 @compiled
-def transfer_to(
-    person,
-    prison,
-    first_wing,
-    last_wing,
-    wing_free,
-    wing_members,
-    wing_count,
-    slot,
-    occupancy,
-    free,
-    prison_col,
-    wing_col,
-    separated,
-    phone,
-):
+def transfer_to(person, prison, estate, columns):
     """Move one prisoner to ``prison`` (which must have a free place)."""
-    _out_of_wing(
-        person,
-        wing_free,
-        wing_members,
-        wing_count,
-        slot,
-        occupancy,
-        free,
-        prison_col,
-        wing_col,
-        separated,
-        phone,
-    )
-    _into_wing(
-        person,
-        prison,
-        first_wing,
-        last_wing,
-        wing_free,
-        wing_members,
-        wing_count,
-        slot,
-        occupancy,
-        free,
-        prison_col,
-        wing_col,
-    )
+    _out_of_wing(person, estate, columns)
+    _into_wing(person, prison, estate, columns)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -50,7 +50,6 @@ from sim.state.ocg import OCGRegistry, ocg_crime_types, ocg_target_sizes
 from sim.state.places import Places
 from sim.state.population import (
     ASSOCIATE,
-    AT_LARGE,
     CORE,
     LAST_WEEK,
     LEADER,
@@ -301,11 +300,6 @@ class OCGModel(mesa.Model):
     def refresh_week_index(self) -> None:
         """Rebuild the week index (members, members inside: ``sim.model.week``)."""
         self.week_index = WeekIndex(self)
-
-    def members_at_large(self) -> np.ndarray:
-        """OCG members at large, in row order."""
-        members = self.ocgs.member_rows()
-        return members[self.population.status[members] == AT_LARGE]
 
     def offender(self, index: int) -> OffenderView:
         """A view of offender ``index`` (a row of the population arrays) as an object.

@@ -309,7 +309,8 @@ def run_compare(
         ScenarioError: One line for bad input, before anything is written.
     """
     from sim.analysis import analyse
-    from sim.experiments.engine import _check_folder, plan_experiment, run_experiment
+    from sim.experiments.engine import plan_experiment, run_experiment
+    from sim.experiments.folder import check_folder
     from sim.experiments.spec import check_count, check_scheduler
     from sim.experiments.store import ResultsStore
     from sim.io.guards import check_destination
@@ -333,7 +334,7 @@ def run_compare(
     store = ResultsStore(experiment.out_dir)
     check_destination(store.path, "--out", new=False, need_bytes=10_000_000)
     _check_scenario_files(experiment, store)
-    _check_folder(experiment, store)
+    check_folder(experiment, store)
     stored = sum(1 for s in store.finished().values() if s == "ok") if store.exists() else 0
     if estimate:
         total = len(experiment.scenarios) * experiment.replicates

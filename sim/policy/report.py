@@ -822,9 +822,9 @@ def _changed_parameters(res: Results) -> tuple[dict[str, dict[str, Any]], dict[s
             entries = [(e["label"], e.get("values") or {}) for e in record["design"][1:]]
         else:
             with contextlib.suppress(Exception):
-                from sim.experiments.engine import _load_from_results
+                from sim.experiments.folder import experiment_from_results
 
-                experiment = _load_from_results(res.path)
+                experiment = experiment_from_results(res.path)
                 entries = [(label, values) for label, _, values in experiment.scenarios[1:]]
         with contextlib.suppress(Exception):
             resolved = Parameters(base_values).as_dict()
@@ -1139,10 +1139,10 @@ def _descriptions(res: Results) -> str:
         with contextlib.suppress(Exception):
             import dataclasses
 
-            from sim.experiments.engine import _load_from_results
+            from sim.experiments.folder import experiment_from_results
             from sim.scenario import load_scenario
 
-            experiment = _load_from_results(res.path)
+            experiment = experiment_from_results(res.path)
             for label, ref, _ in experiment.scenarios[1:]:
                 if ref:
                     scenario = load_scenario(ref)

@@ -89,9 +89,7 @@ def detection_share(model: OCGModel, load: np.ndarray | None = None) -> np.ndarr
         model: The model.
         load: This week's :func:`caseload`, if already worked out.
     """
-    i = model.params.intelligence
-    time = max(0.0, 1.0 - i.paperwork_share - i.pio_liaison_share)
-    capacity = model.intelligence.pio_count * i.reports_per_pio * time
+    capacity = PrisonIntelligenceOfficer.capacity(model.params, model.intelligence.pio_count)
     load = caseload(model) if load is None else load
     share = np.where(load > 0, np.minimum(1.0, capacity / np.maximum(load, 1e-12)), 1.0)
     return np.where(model.faction_run, model.params.regime.faction_detection_factor * share, share)
@@ -165,9 +163,8 @@ class Intelligence(Process):
         per_1000 = model.params.intelligence.pios_per_1000
         self.pio_count = per_1000 * model.world.prison_capacity / 1000.0
         counts = np.where(self.pio_count > 0, np.maximum(1, np.round(self.pio_count)), 0)
-        rpp = model.params.intelligence.reports_per_pio
         self.pios = [
-            PrisonIntelligenceOfficer(model, p, rpp)
+            PrisonIntelligenceOfficer(model, p)
             for p in range(model.world.n_prisons)
             for _ in range(int(counts[p]))
         ]

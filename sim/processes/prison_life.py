@@ -20,7 +20,7 @@ and accepted with chance / bound (``PrisonLife.step``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -274,23 +274,16 @@ class PrisonLife(Process):
         faction = faction_run[pop.prison[recruiter]]
         p = _recruit_chances(
             tgt[drawn],
-            src_ocg[drawn],
-            np.arange(drawn.size),
-            pop.debt,
-            pop.release_week,
-            pop.skills,
+            Targets(debt=pop.debt, release_week=pop.release_week, skills=pop.skills),
+            Recruiters(
+                ocg=src_ocg[drawn],
+                strength=strength[who[drawn]],
+                pressured=pressured,
+                faction=faction,
+            ),
             model.ocgs.crime_types,
             model.week,
-            pressured,
-            faction,
-            strength[who[drawn]],
-            pl.recruit_probability,
-            pl.debt_multiplier,
-            pl.short_sentence_weeks,
-            pl.short_sentence_multiplier,
-            pl.skill_multiplier,
-            pl.intel_pressure_factor,
-            model.params.regime.faction_recruit_multiplier,
+            RecruitFactors.of(model),
         )
         joined = drawn[rng.random(drawn.size) * bound < p]
         # ties that outlast the prison term
@@ -376,42 +369,76 @@ def _eligible_mates(rng, wings_of, people, wings, isolated_col) -> np.ndarray:
     )
 
 
+class Targets(NamedTuple):
+    """The population columns read for the target of a contact, by offender row."""
+
+    debt: np.ndarray  # owes a drug debt inside
+    release_week: np.ndarray  # week of release
+    skills: np.ndarray  # crime skills (bits)
+
+
+class Recruiters(NamedTuple):
+    """The recruiter's side of each contact that may recruit, one entry per contact."""
+
+    ocg: np.ndarray  # the recruiter's OCG
+    strength: np.ndarray  # the factor of the OCG's local strength in the recruiter's wing
+    pressured: np.ndarray  # fresh intelligence on the recruiter
+    faction: np.ndarray  # in a faction-run prison
+
+
+class RecruitFactors(NamedTuple):
+    """The base recruitment chance and what multiplies it when its condition holds."""
+
+    base: float  # prison_life.recruit_probability
+    debt: float  # prison_life.debt_multiplier
+    short_weeks: float  # prison_life.short_sentence_weeks: a short time left to serve
+    short_sentence: float  # prison_life.short_sentence_multiplier
+    skill: float  # prison_life.skill_multiplier
+    pressure: float  # prison_life.intel_pressure_factor
+    faction: float  # regime.faction_recruit_multiplier
+
+    @classmethod
+    def of(cls, model: OCGModel) -> RecruitFactors:
+        """The factors in force in ``model``."""
+        pl = model.params.prison_life
+        return cls(
+            base=pl.recruit_probability,
+            debt=pl.debt_multiplier,
+            short_weeks=pl.short_sentence_weeks,
+            short_sentence=pl.short_sentence_multiplier,
+            skill=pl.skill_multiplier,
+            pressure=pl.intel_pressure_factor,
+            faction=model.params.regime.faction_recruit_multiplier,
+        )
+
+
 @compiled
-def _recruit_chances(
-    t,
-    o,
-    w,
-    debt,
-    release_week,
-    skills,
-    crime_types,
-    week,
-    pressured,
-    faction,
-    strength,
-    base,
-    debt_multiplier,
-    short_weeks,
-    short_multiplier,
-    skill_multiplier,
-    pressure_factor,
-    faction_multiplier,
-):
-    """The recruitment chance of each contact of member ``w[i]`` (OCG ``o[i]``) with ``t[i]``.
+def _recruit_chances(targets, columns, recruiters, crime_types, week, factors):
+    """The recruitment chance of each contact ``i``: of recruiter ``i`` with ``targets[i]``.
 
     The base chance, multiplied in turn by each factor whose condition holds: the target's drug
-    debt, a short time left to serve, skills of use to the OCG, the member's local strength,
-    fresh intelligence on the member, a faction-run prison; at most 1.
+    debt, a short time left to serve, skills of use to the recruiter's OCG, the OCG's local
+    strength, fresh intelligence on the recruiter, a faction-run prison; at most 1.
+
+    Args:
+        targets: The target of each contact (offender rows).
+        columns: The targets' columns (:class:`Targets`).
+        recruiters: The recruiter of each contact (:class:`Recruiters`).
+        crime_types: Each OCG's crime types (bits).
+        week: This week.
+        factors: The base chance and its multipliers (:class:`RecruitFactors`).
     """
-    p = np.empty(t.size)
-    for i in range(t.size):
-        x = base
-        x *= debt_multiplier if debt[t[i]] else 1.0
-        x *= short_multiplier if release_week[t[i]] - week <= short_weeks else 1.0
-        x *= skill_multiplier if (skills[t[i]] & crime_types[o[i]]) != 0 else 1.0
-        x *= strength[w[i]]
-        x *= pressure_factor if pressured[w[i]] else 1.0
-        x *= faction_multiplier if faction[w[i]] else 1.0
+    f = factors
+    p = np.empty(targets.size)
+    for i in range(targets.size):
+        t = targets[i]
+        x = f.base
+        x *= f.debt if columns.debt[t] else 1.0
+        x *= f.short_sentence if columns.release_week[t] - week <= f.short_weeks else 1.0
+        x *= f.skill if (columns.skills[t] & crime_types[recruiters.ocg[i]]) != 0 else 1.0
+        x *= recruiters.strength[i]
+        x *= f.pressure if recruiters.pressured[i] else 1.0
+        x *= f.faction if recruiters.faction[i] else 1.0
         p[i] = min(x, 1.0)
     return p
 

@@ -1,8 +1,9 @@
 """Mesa agents (prison intelligence officers and police units), and the view of one offender.
 
-``model.agents`` holds the agents that act on their own: one ``PrisonIntelligenceOfficer`` per
-PIO post and one ``PoliceUnit`` per police tier and region. Offenders are rows of the population
-arrays (``sim.state.population``), not agents: there are half a million of them and the weekly
+``model.agents`` holds one ``PrisonIntelligenceOfficer`` per whole PIO post and one ``PoliceUnit``
+per police tier and region; the weekly processes act for them in bulk, per prison and per region
+(each class says what it holds). Offenders are rows of the population arrays
+(``sim.state.population``), not agents: there are half a million of them and the weekly
 processes treat them in bulk. ``model.offender(i)`` gives an ``OffenderView`` of one of them,
 whose properties read those arrays, so that ``view.ocg`` and ``model.population.ocg[i]`` are
 always the same thing.
@@ -18,7 +19,10 @@ from sim.state.ocg import CRIME_TYPES, ROLES
 from sim.state.population import AT_LARGE, GONE, HIGH, LOW, REMAND, SENTENCED
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from sim.model.core import OCGModel
+    from sim.params import Parameters
 
 __all__ = ["OffenderView", "PoliceUnit", "PrisonIntelligenceOfficer", "TIERS"]
 
@@ -144,32 +148,41 @@ class OffenderView:
 
 
 class PrisonIntelligenceOfficer(mesa.Agent):
-    """A prison intelligence officer (PIO) posted to one prison.
+    """A prison intelligence officer (PIO) post in one prison.
+
+    ``model.intelligence`` posts one for each whole post (``intelligence.pios_per_1000``), and
+    ``model.agents`` lists them. Detection itself works on each prison's posts in full-time
+    equivalents, which are exact at any scale, with the casework capacity of
+    :meth:`capacity` (the one formula for it).
 
     Attributes:
         prison: Index of the prison.
-        reports_per_week: Reports the PIO can assess in a week with no paperwork.
     """
 
-    def __init__(self, model: OCGModel, prison: int, reports_per_week: float):
+    def __init__(self, model: OCGModel, prison: int):
         super().__init__(model)
         self.prison = int(prison)
-        self.reports_per_week = float(reports_per_week)
 
-    @property
-    def paperwork_share(self) -> float:
-        """Share of the PIO's time lost to paperwork (the model's current value)."""
-        return self.model.params.intelligence.paperwork_share
+    @staticmethod
+    def capacity(params: Parameters, posts: np.ndarray | float) -> np.ndarray | float:
+        """Reports ``posts`` PIO posts assess a week, after paperwork and liaison.
 
-    @property
-    def capacity(self) -> float:
-        """Reports assessed per week after paperwork and liaison (at least 0)."""
-        liaison = self.model.params.intelligence.pio_liaison_share
-        return self.reports_per_week * max(0.0, 1.0 - self.paperwork_share - liaison)
+        Posts x ``intelligence.reports_per_pio`` x the share of their time left (1 -
+        ``paperwork_share`` - ``pio_liaison_share``, at least 0).
+        """
+        i = params.intelligence
+        time = max(0.0, 1.0 - i.paperwork_share - i.pio_liaison_share)
+        return posts * i.reports_per_pio * time
 
 
 class PoliceUnit(mesa.Agent):
     """A police unit: local (SOCU), regional (ROCU) or national (MARSOC).
+
+    It has no behaviour of its own: the disruption process, which creates the units, holds the
+    police's capacity and usable intelligence per region, and trust is held per prison and tier
+    (``model.trust``). The agent keeps the police structure visible where the design puts it,
+    among ``model.agents`` beside the PIOs (one local and one regional unit per region, one
+    national hub).
 
     Attributes:
         region: Region index, or -1 for the national hub.
@@ -180,12 +193,3 @@ class PoliceUnit(mesa.Agent):
         super().__init__(model)
         self.region = int(region)
         self.tier = tier
-
-    @property
-    def trust_toward_prisons(self) -> float:
-        """Mean trust between this unit's tier and the prisons it works with."""
-        t = TIERS.index(self.tier)
-        trust = self.model.trust.level[:, t]
-        if self.region >= 0:
-            trust = trust[self.model.world.prison_region == self.region]
-        return float(trust.mean()) if trust.size else 0.0

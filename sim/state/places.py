@@ -73,6 +73,10 @@ class Roster:
         """Every member of every group, group by group."""
         return kernels.roster_everyone(self.members, self.count)
 
+    def arrays(self) -> kernels.RosterArrays:
+        """The arrays as they are now, for the kernels (``members`` is replaced when it grows)."""
+        return kernels.RosterArrays(self.members, self.count)
+
 
 class Preferences:
     """Prisons to try for a (home region, category), tier by tier, as arrays for the kernels.
@@ -80,19 +84,23 @@ class Preferences:
     Args:
         tiers: (region, category) -> candidate prisons of each tier, in order.
         n_regions: Number of regions.
+
+    Attributes:
+        tiers: The candidates as padded arrays (``sim.fast.kernels.Tiers``).
     """
 
     def __init__(self, tiers: dict[tuple[int, int], tuple[np.ndarray, ...]], n_regions: int):
         depth = max(len(t) for t in tiers.values())
         width = max((c.size for t in tiers.values() for c in t), default=1)
-        self.prisons = np.full((n_regions, 4, max(depth, 1), max(width, 1)), -1, dtype=np.int64)
-        self.length = np.zeros((n_regions, 4, max(depth, 1)), dtype=np.int64)
-        self.n_tiers = np.zeros((n_regions, 4), dtype=np.int64)
+        prisons = np.full((n_regions, 4, max(depth, 1), max(width, 1)), -1, dtype=np.int64)
+        length = np.zeros((n_regions, 4, max(depth, 1)), dtype=np.int64)
+        n_tiers = np.zeros((n_regions, 4), dtype=np.int64)
         for (region, category), candidates in tiers.items():
-            self.n_tiers[region, category] = len(candidates)
+            n_tiers[region, category] = len(candidates)
             for tier, c in enumerate(candidates):
-                self.prisons[region, category, tier, : c.size] = c
-                self.length[region, category, tier] = c.size
+                prisons[region, category, tier, : c.size] = c
+                length[region, category, tier] = c.size
+        self.tiers = kernels.Tiers(prisons, length, n_tiers)
 
 
 class Places:
@@ -134,6 +142,22 @@ class Places:
         self.remand = 0
 
     # -- moves -----------------------------------------------------------------------------------
+    def estate(self) -> kernels.Estate:
+        """The places per prison and per wing, for the kernels (the arrays, not copies)."""
+        return kernels.Estate(
+            self.free,
+            self.occupancy,
+            self.first_wing,
+            self.last_wing,
+            self.wing_free,
+            self.wings.arrays(),
+        )
+
+    def _columns(self) -> kernels.Columns:
+        """The population columns the moves write (read each time: the population may grow)."""
+        pop = self.population
+        return kernels.Columns(pop.slot, pop.prison, pop.wing, pop.status, pop.separated, pop.phone)
+
     def admit_many(
         self,
         people: np.ndarray,
@@ -162,22 +186,10 @@ class Places:
             pop.region[people].astype(np.int64),
             categories.astype(np.int64),
             statuses,
-            preferences.prisons,
-            preferences.length,
-            preferences.n_tiers,
-            self.free,
-            self.occupancy,
-            self.first_wing,
-            self.last_wing,
-            self.wing_free,
-            self.wings.members,
-            self.wings.count,
-            self.at_large.members,
-            self.at_large.count,
-            pop.slot,
-            pop.prison,
-            pop.wing,
-            pop.status,
+            preferences.tiers,
+            self.estate(),
+            self.at_large.arrays(),
+            self._columns(),
             stop_when_full,
         )
         self.remand += int(np.count_nonzero(statuses[placed] == REMAND))
@@ -196,42 +208,14 @@ class Places:
             people.astype(np.int64),
             pop.region[people].astype(np.int64),
             categories.astype(np.int64),
-            preferences.prisons,
-            preferences.length,
-            preferences.n_tiers,
-            self.free,
-            self.occupancy,
-            self.first_wing,
-            self.last_wing,
-            self.wing_free,
-            self.wings.members,
-            self.wings.count,
-            pop.slot,
-            pop.prison,
-            pop.wing,
-            pop.separated,
-            pop.phone,
+            preferences.tiers,
+            self.estate(),
+            self._columns(),
         )
 
     def transfer(self, person: int, prison: int) -> None:
         """Move a prisoner to ``prison`` (which must have a free place)."""
-        pop = self.population
-        kernels.transfer_to(
-            int(person),
-            int(prison),
-            self.first_wing,
-            self.last_wing,
-            self.wing_free,
-            self.wings.members,
-            self.wings.count,
-            pop.slot,
-            self.occupancy,
-            self.free,
-            pop.prison,
-            pop.wing,
-            pop.separated,
-            pop.phone,
-        )
+        kernels.transfer_to(int(person), int(prison), self.estate(), self._columns())
 
     def discharge_many(self, people: np.ndarray) -> None:
         """Release prisoners to their home regions, in the order given."""
@@ -242,20 +226,7 @@ class Places:
         homes = pop.region[people].astype(np.int64)
         self.at_large.reserve_for(homes)
         kernels.discharge_many(
-            people.astype(np.int64),
-            homes,
-            self.wing_free,
-            self.wings.members,
-            self.wings.count,
-            self.at_large.members,
-            self.at_large.count,
-            pop.slot,
-            self.occupancy,
-            self.free,
-            pop.prison,
-            pop.wing,
-            pop.separated,
-            pop.phone,
+            people.astype(np.int64), homes, self.estate(), self.at_large.arrays(), self._columns()
         )
         pop.status[people] = AT_LARGE
         pop.debt[people] = False
