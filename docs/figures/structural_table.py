@@ -62,9 +62,8 @@ def main(folder: str) -> None:
             else ("several_sources", float(label.split()[-1]))
         )
         on, off = capacity[(*key, True)], capacity[(*key, False)]
-        print(
-            f"| {label} | {e.mean():+.1f} ({e.mean() - half:+.1f} to {e.mean() + half:+.1f}) | {on:.1%} / {off:.1%} |"
-        )
+        interval = f"{e.mean():+.1f} ({e.mean() - half:+.1f} to {e.mean() + half:+.1f})"
+        print(f"| {label} | {interval} | {on:.1%} / {off:.1%} |")
     diff = eff["prison only"] - eff["several sources, share 0.5"]
     test = stats.ttest_1samp(diff, 0.0, alternative="greater")
     print(
