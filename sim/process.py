@@ -69,6 +69,8 @@ class Process:
             before this process's step.
         model: The model.
         rng: The process's own random stream, named after it.
+        key: A 64-bit key of the same name, for draws keyed by the entity they concern
+            (``sim.fast.keyed``): the same group meets the same draw in every scenario.
         count: The week's event counts, one per declared flow (reset every week).
     """
 
@@ -82,6 +84,7 @@ class Process:
             raise TypeError(f"{type(self).__name__} has no name (its attribute and random stream)")
         self.model = model
         self.rng: np.random.Generator = model.stream(self.name)
+        self.key: int = model.stream_key(self.name)
         self.count = Tally(m.name for m in self.METRICS if m.kind == FLOW)
 
     def start(self) -> None:

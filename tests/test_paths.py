@@ -20,8 +20,8 @@ import pytest
 from conftest import assert_decreases, assert_increases
 
 from sim.model.core import OCGModel
-from sim.processes.disruption import best_items
 from sim.processes.harm import HARM_WEIGHTS
+from sim.processes.policing import best_items
 from sim.state.population import CRIME_TYPES
 
 #: Larger and longer than conftest's default, for outcomes (harm, membership) that move slowly.

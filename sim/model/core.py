@@ -94,12 +94,25 @@ def named_stream(root: np.random.Generator, name: str) -> np.random.Generator:
     Returns:
         A generator of the same kind as ``root``'s, seeded by (root's seed, name).
     """
+    return np.random.Generator(type(root.bit_generator)(_child_sequence(root, name)))
+
+
+def _child_sequence(root: np.random.Generator, name: str) -> np.random.SeedSequence:
     seq = root.bit_generator.seed_seq
     key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "little")
-    child = np.random.SeedSequence(
+    return np.random.SeedSequence(
         seq.entropy, spawn_key=(*seq.spawn_key, key), pool_size=seq.pool_size
     )
-    return np.random.Generator(type(root.bit_generator)(child))
+
+
+def stream_key(root: np.random.Generator, name: str) -> int:
+    """A 64-bit key of the stream called ``name``, for keyed draws (``sim.fast.keyed``).
+
+    Args:
+        root: The model's generator.
+        name: The stream's name.
+    """
+    return int(_child_sequence(root, name).generate_state(1, np.uint64)[0])
 
 
 def _normalise_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -276,6 +289,10 @@ class OCGModel(mesa.Model):
             name: The stream's name; each process draws from the stream of its own name.
         """
         return named_stream(self.rng, name)
+
+    def stream_key(self, name: str) -> int:
+        """The 64-bit key of the stream named ``name`` (:func:`stream_key`), for keyed draws."""
+        return stream_key(self.rng, name)
 
     # ----------------------------------------------------------------------------------------
     # who is who (index arrays)

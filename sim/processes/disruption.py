@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.fast import passes
-from sim.fast.arrays import unique
 from sim.fast.kernels import first_come
+from sim.fast.keyed import decision_key
 from sim.metrics import derived, flow, stock
 from sim.process import Process
-from sim.processes.custody import CourtDraws
+from sim.processes.policing import Policing, whole_actions
 from sim.state.agents import TIERS, PoliceUnit
-from sim.state.population import AT_LARGE, HIGH, REMAND, SENTENCED
+from sim.state.population import HIGH
 from sim.state.world import HIGH_SECURITY, OPEN
 
 if TYPE_CHECKING:
@@ -45,52 +45,7 @@ if TYPE_CHECKING:
     from sim.model.core import OCGModel
     from sim.params import Parameters
 
-__all__ = ["Disruption", "best_items"]
-
-
-def _capacity(rng: np.random.Generator, expected: np.ndarray) -> np.ndarray:
-    """Whole actions a week with the given expectation (floor plus a Bernoulli remainder)."""
-    whole = np.floor(expected)
-    return (whole + (rng.random(expected.shape) < expected - whole)).astype(np.int64)
-
-
-def _inside(pop, people):
-    """Whether ``people`` are in prison (on remand or sentenced)."""
-    return (pop.status[people] == REMAND) | (pop.status[people] == SENTENCED)
-
-
-def best_items(
-    queue: np.ndarray,
-    groups: np.ndarray,
-    priority: np.ndarray,
-    capacity: np.ndarray,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """The items that lead the week's operations, queue by queue.
-
-    In each queue: each OCG's best item, the best OCGs first, as many as the queue's capacity.
-
-    Args:
-        queue: The queue (police region) each waiting item is in, in non-decreasing order.
-        groups: The OCG each waiting item is about.
-        priority: Each item's priority.
-        capacity: Operations available to each queue.
-        rng: Breaks ties between OCGs of equal priority at random (one draw per OCG waiting in
-            a queue with capacity, queue after queue).
-
-    Returns:
-        Indices of the items, queue after queue, by falling priority within a queue.
-    """
-    queue = np.asarray(queue, dtype=np.int64)  # (the key below must not wrap)
-    candidates = np.flatnonzero(capacity[queue] > 0)
-    key = queue[candidates] * (int(groups.max(initial=0)) + 1) + groups[candidates]
-    order = np.argsort(-priority[candidates], kind="stable")  # falling priority, then as listed
-    _, first = np.unique(key[order], return_index=True)  # each (queue, OCG) once, in key order
-    best = candidates[order[first]]  # by queue, then group
-    ties = rng.random(best.size)
-    ranked = best[np.lexsort((ties, -priority[best], queue[best]))]
-    within = np.arange(ranked.size) - np.searchsorted(queue[ranked], queue[ranked])
-    return ranked[within < capacity[queue[ranked]]]
+__all__ = ["Disruption"]
 
 
 def _mean_delay(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
@@ -103,7 +58,7 @@ def _acted_rate(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
     return float(win["items_acted"].sum() / created) if created else 0.0
 
 
-class Disruption(Process):
+class Disruption(Policing, Process):
     """Prisons act on the members they know of; police mount operations with delivered items.
 
     Attributes:
@@ -122,7 +77,7 @@ class Disruption(Process):
     """
 
     name = "disruption"
-    READS = ("justice.take_many_into_custody", "sharing.delivered")
+    READS = ("harm.by_group", "justice.take_many_into_custody", "sharing.delivered")
     METRICS = (
         flow("items_acted", "items", "Items the police acted on (each item once)."),
         flow(
@@ -143,6 +98,21 @@ class Disruption(Process):
             summarise=False,
         ),
         flow("operations", "operations", "Police operations mounted against OCGs."),
+        flow(
+            "police_capacity",
+            "operations",
+            "Operations the police could mount this week (their capacity, in whole operations).",
+        ),
+        flow(
+            "operations_prison_intel",
+            "operations",
+            "Operations led by prison intelligence (an item shared by a prison).",
+        ),
+        flow(
+            "operations_other_sources",
+            "operations",
+            "Operations led by intelligence from other sources (community, covert, partners, NCA).",
+        ),
         flow(
             "operations_inside",
             "operations",
@@ -239,6 +209,9 @@ class Disruption(Process):
         self.separated = empty
         # whole separation places per prison: the expectation, rounded up with these draws
         self._rounding = self.rng.random(w.n_prisons)
+        self.lead_key = decision_key(self.key, "other_source_lead")
+        #: The week each OCG's open lead from another source arose (-1: none open).
+        self.lead_week = np.zeros(0, dtype=np.int64)
         self._post_separation_places()
 
     def _post_separation_places(self) -> None:
@@ -291,7 +264,9 @@ class Disruption(Process):
         if not target.size:
             return
         target = target[rng.permutation(target.size)]
-        transfers = _capacity(rng, d.prison_actions_per_1000 * model.world.prison_capacity / 1000.0)
+        transfers = whole_actions(
+            rng, d.prison_actions_per_1000 * model.world.prison_capacity / 1000.0
+        )
         used = np.zeros_like(transfers)
         in_use = np.bincount(pop.prison[self.separated], minlength=model.world.n_prisons)
         categories = model.world.prison_category
@@ -349,225 +324,3 @@ class Disruption(Process):
     def _ocg_present(self, group: int, prison: int) -> bool:
         pop = self.model.population
         return any(pop.prison[m] == prison for m in self.model.ocgs.members[group])
-
-    # -----------------------------------------------------------------------------------------
-    # police: the queue of usable items, and operations
-    # -----------------------------------------------------------------------------------------
-    def _police_operations(self) -> None:
-        """Each region's police mount operations against the OCGs of the best items waiting.
-
-        Items join their region's queue on arrival. An item is worth exp(-age / decay weeks)
-        (age from its creation); its priority is that value, times ``high_risk_priority`` if
-        the police grade its subject high risk, times (1 - aims gap) if the subject is inside.
-        The region's weekly capacity goes to the OCGs with the highest priority (one operation
-        per OCG; ties in random order). Every waiting item about an OCG acted on counts as acted
-        on; items that waited ``queue_max_weeks`` are dropped as ignored.
-        """
-        model = self.model
-        rng = self.rng
-        items = model.items
-        p = model.params
-        d = p.disruption
-        week = model.week
-        expected = np.full(model.world.n_regions, d.police_actions_per_region * model.scale)
-        capacity = _capacity(rng, expected)
-        # every region's queue, then what was delivered to it, region by region in one array
-        regions = range(model.world.n_regions)
-        waiting, new = self.queue, model.sharing.delivered
-        queued = np.concatenate([x for r in regions for x in (waiting[r][0], new[r][0])])
-        tiers = np.concatenate([x for r in regions for x in (waiting[r][1], new[r][1])])
-        arrived = np.concatenate(
-            [x for r in regions for x in (waiting[r][2], np.full(new[r][0].size, week))]
-        )
-        region = np.repeat(regions, [waiting[r][0].size + new[r][0].size for r in regions])
-        groups = items.ocg[queued].astype(np.int64)
-        alive = model.ocgs.alive[groups]
-        expired = alive & (week - arrived >= d.queue_max_weeks)
-        self._ignore(queued[expired], tiers[expired], p.sharing.common_database)
-        keep = alive & ~expired
-        queued, tiers, arrived, groups = queued[keep], tiers[keep], arrived[keep], groups[keep]
-        region = region[keep]
-        subjects = items.subject[queued]
-        value = self.value(queued)
-        priority = self.priority(queued, value)
-        ranked = best_items(region, groups, priority, capacity, rng)
-        operations = list(
-            zip(
-                groups[ranked].tolist(),
-                value[ranked].tolist(),
-                subjects[ranked].tolist(),
-                strict=True,
-            )
-        )
-        # every waiting item about an OCG acted on (in its region: an OCG's items go to its home
-        # region's police) counts as acted on
-        key = region * model.ocgs.n + groups  # (int64: np.repeat of a range)
-        chosen = np.zeros(len(regions) * model.ocgs.n, dtype=bool)
-        chosen[key[ranked]] = True
-        acted = chosen[key]
-        self._act(queued[acted], tiers[acted])
-        rest = ~acted
-        queued, tiers, arrived = queued[rest], tiers[rest], arrived[rest]
-        cut = np.searchsorted(region[rest], np.arange(1, len(regions)))
-        self.queue = list(
-            zip(np.split(queued, cut), np.split(tiers, cut), np.split(arrived, cut), strict=True)
-        )
-        self._operate(operations)
-
-    def value(self, queued: np.ndarray) -> np.ndarray:
-        """What each item is worth to police now: exp(-age / ``intel_decay_weeks``)."""
-        model = self.model
-        age = model.week - model.items.created[queued]
-        return np.exp(-age / model.params.disruption.intel_decay_weeks)
-
-    def priority(self, queued: np.ndarray, value: np.ndarray | None = None) -> np.ndarray:
-        """Police priority of each item: its value, by risk grade, less for members inside.
-
-        Args:
-            queued: The items.
-            value: Their values (:meth:`value`), if already worked out.
-        """
-        model = self.model
-        p = model.params
-        d = p.disruption
-        pop = model.population
-        subjects = model.items.subject[queued]
-        aims_gap = d.protocol_aims_gap if p.intelligence.common_protocol else d.aims_gap
-        priority = self.value(queued) if value is None else value.copy()
-        priority *= np.where(pop.police_grade[subjects] == HIGH, d.high_risk_priority, 1.0)
-        priority *= np.where(_inside(pop, subjects), 1.0 - aims_gap, 1.0)
-        return priority
-
-    def _ignore(self, queued: np.ndarray, tiers: np.ndarray, common_database: bool) -> None:
-        """Items dropped unused: they cost trust when the prison sent them (not in a database)."""
-        if not queued.size:
-            return
-        self.count.deliveries_ignored += int(queued.size)
-        if not common_database:
-            np.add.at(self.ignored, (self.model.items.prison[queued], tiers), 1)
-
-    def _act(self, queued: np.ndarray, tiers: np.ndarray) -> None:
-        items = self.model.items
-        np.add.at(self.acted, (items.prison[queued], tiers), 1)
-        first = np.unique(queued[items.acted[queued] < 0])  # an item reaching several tiers
-        items.acted[first] = self.model.week
-        self.count.items_acted += int(first.size)
-        self.count.delay_sum += int((self.model.week - items.created[first]).sum())
-
-    def _operate(self, operations: list[tuple[int, float, int]]) -> None:
-        """The week's operations, each against one OCG with intelligence of value ``v``.
-
-        With fresh intelligence (v = 1) an operation targets the leader (with
-        ``leader_removal_probability``), the item's subject, and each other member at large with
-        ``operation_arrest_share`` (a leader arrested either way loses the leadership); it seizes
-        ``capability_seizure`` of the group's capability
-        and ``operation_role_loss`` of its market roles, and ends each joint venture with
-        ``venture_disruption``; every chance scales with v. If the subject is inside, the prison
-        takes their phone. The arrests are taken into custody in one batch.
-
-        Each OCG is the target of at most one operation a week (its items go to its home
-        region's police), so the operations' draws are made for all of them at once; only the
-        ventures are ended one operation after another (two targets may share a venture).
-        """
-        if not operations:
-            return
-        model = self.model
-        rng = self.rng
-        pop = model.population
-        ocgs = model.ocgs
-        d = model.params.disruption
-        groups = np.array([op[0] for op in operations], dtype=np.int64)
-        value = np.array([op[1] for op in operations], dtype=float)
-        subject = np.array([op[2] for op in operations], dtype=np.int64)
-        if unique(groups).size != groups.size:
-            raise RuntimeError("Disruption._operate: two operations against one OCG in a week")
-        inside = _inside(pop, subject)
-        self.count.operations += len(operations)
-        self.count.operation_value_sum += float(value.sum())
-        self.count.operations_inside += int(inside.sum())
-        self.count.operations_high_risk += int((pop.police_grade[subject] == HIGH).sum())
-        ocgs.last_operation[groups] = model.week
-
-        # who is arrested: the leader (removed), the subject, other members at large
-        leader = ocgs.leader[groups]
-        at_large_leader = (leader >= 0) & (pop.status[np.maximum(leader, 0)] == AT_LARGE)
-        take_leader = at_large_leader & (
-            rng.random(groups.size) < d.leader_removal_probability * value
-        )
-        rosters = [ocgs.members_of(g) for g in groups.tolist()]
-        op = np.repeat(np.arange(groups.size), [len(r) for r in rosters])
-        person = np.array([m for r in rosters for m in r], dtype=np.int64)
-        is_leader = person == leader[op]
-        chance = np.where(person == subject[op], 1.0, d.operation_arrest_share) * value[op]
-        arrested = (
-            (pop.status[person] == AT_LARGE)
-            & ~(is_leader & take_leader[op])
-            & (rng.random(person.size) < chance)
-        )
-        # into custody operation by operation: the leader removed, then the members arrested (the
-        # order in which places are handed out when the estate is full)
-        leaders = np.flatnonzero(take_leader)
-        order = np.argsort(np.concatenate([leaders, op[arrested]]), kind="stable")
-        people = np.concatenate([leader[leaders], person[arrested]])[order]
-        targeted = np.concatenate([groups[leaders], groups[op[arrested]]])[order]
-        removal = np.concatenate([np.ones(leaders.size, dtype=bool), is_leader[arrested]])[order]
-
-        # seizures of capability and market roles
-        ocgs.capability[groups] *= 1.0 - d.capability_seizure * value
-        market = ocgs.target_size[groups] - ocgs.venture_roles[groups]
-        lost = rng.binomial(market, d.operation_role_loss * value)
-        for group, k in zip(groups.tolist(), lost.tolist(), strict=True):
-            ocgs.release_roles(group, k)
-        self.count.roles_seized += int(lost.sum())
-        roles = model.params.community.venture_roles
-        for group, v in zip(groups.tolist(), value.tolist(), strict=True):
-            for pair in ocgs.ventures_of(group):
-                if rng.random() < d.venture_disruption * v:
-                    ocgs.end_venture(pair, roles)
-                    self.count.ventures_disrupted += 1
-        search = inside & (rng.random(groups.size) < value)
-        searched = search[op] & (pop.prison[person] == pop.prison[subject][op])
-        self._joint_search(person[searched])
-        self._arrest(people, targeted, removal)
-
-    def _joint_search(self, people: np.ndarray) -> None:
-        """Joint action: the prison searches the group's members held with the item's subject.
-
-        Their phones are taken, and they cannot get one for ``phone_seizure_weeks``; the prison
-        now holds fresh intelligence on them.
-
-        Args:
-            people: The members searched (of the week's operations with a search).
-        """
-        model = self.model
-        pop = model.population
-        self.count.phones_seized += int(pop.phone[people].sum())
-        pop.phone[people] = False
-        pop.phone_banned_until[people] = model.week + model.params.disruption.phone_seizure_weeks
-        pop.prison_intel_week[people] = model.week
-
-    def _arrest(self, people: np.ndarray, groups: np.ndarray, removal: np.ndarray) -> None:
-        """Take the week's targets into custody in one batch (an arrest on licence is a recall).
-
-        A leader removed by an operation loses the leadership: the group must replace them (a
-        leader arrested as an ordinary member may lead from inside).
-
-        Args:
-            people: The targets, each once.
-            groups: The OCG of each.
-            removal: Whether each was targeted as the leader (leader removal).
-        """
-        if not people.size:
-            return
-        model = self.model
-        pop = model.population
-        recall = pop.licence_end[people] > model.week
-        draws = CourtDraws(model, self.rng, people.size)
-        model.justice.take_many_into_custody(people, recall, draws, np.arange(people.size))
-        held = pop.status[people] != AT_LARGE
-        leaders = held & removal
-        still = leaders & (model.ocgs.leader[groups] == people)  # not gone with the conviction
-        for group in groups[still].tolist():
-            model.ocgs.depose(pop, group)
-        self.count.leader_removals += int(leaders.sum())
-        self.count.police_arrests += int((held & ~leaders).sum())

@@ -21,6 +21,8 @@ free of extra noise.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.fast.kernels import compiled
@@ -29,6 +31,9 @@ from sim.process import Process
 from sim.processes.custody import isolated
 from sim.state.crimes import CRIMES, HARM_INDICES
 from sim.state.population import AT_LARGE, CRIME_TYPES
+
+if TYPE_CHECKING:
+    from sim.model.core import OCGModel
 
 __all__ = ["HARM_WEIGHTS", "VIOLENCE_WEIGHT", "Harm", "harm_weights"]
 
@@ -97,6 +102,11 @@ class Harm(Process):
     READS = ("market.count",)
     METRICS = tuple(_harm_flows())
 
+    def __init__(self, model: OCGModel):
+        super().__init__(model)
+        #: Each OCG's harm this week (its offences at its mean weight): what police rank by.
+        self.by_group = np.zeros(0)
+
     def step(self) -> None:
         """The week's offences and harm."""
         model = self.model
@@ -110,6 +120,7 @@ class Harm(Process):
         self.count.oc_harm_prison_violence += violence
         if not members.size:
             self.count.oc_harm += violence
+            self.by_group = np.zeros(n)
             return
         share_high = model.params.population.high_risk_share_members
         low = 1.0 / (share_high * h.high_risk_activity + 1.0 - share_high)
@@ -131,6 +142,9 @@ class Harm(Process):
         )
         # spread each group's offences evenly over its crime types
         by_type, directed = _harm_by_type(offences, from_inside, ocgs.crime_types, weights)
+        kinds = (ocgs.crime_types[:n, None] >> np.arange(weights.size)) & 1
+        mean_weight = (kinds @ weights) / np.maximum(kinds.sum(axis=1), 1)
+        self.by_group = offences * mean_weight
         community = float(by_type.sum())
         count = self.count
         count.oc_offences += float(offences.sum())

@@ -33,6 +33,24 @@ ENGLAND_WALES_REGIONS: tuple[tuple[str, float], ...] = (
     ("Wales", 3.11),
 )
 
+#: Police officers by region (full-time equivalents at 31 March 2019): the officers of the forces
+#: of each Home Office statistical region, summed (Home Office, *Police workforce, England and
+#: Wales, 31 March 2019*, open data tables; 123,171 in the 43 forces). Police operations are shared
+#: out in proportion (``World.police_share``). Humberside Police: 1,889.
+POLICE_OFFICERS: dict[str, float] = {
+    "North East": 5_398.0,
+    "North West": 15_901.0,
+    "Yorkshire and the Humber": 10_772.0,
+    "East Midlands": 7_815.0,
+    "West Midlands": 10_868.0,
+    "East of England": 10_471.0,
+    "London": 31_175.0,
+    "South East": 14_909.0,
+    "South West": 8_964.0,
+    "Wales": 6_898.0,
+    "Humberside": 1_889.0,
+}
+
 #: The Humberside case: one region (Humberside Police area, about 0.93 million people).
 HUMBERSIDE_REGIONS: tuple[tuple[str, float], ...] = (("Humberside", 0.93),)
 HUMBERSIDE_PRISONS: tuple[tuple[str, int, float], ...] = (
@@ -48,6 +66,7 @@ class World:
     Attributes:
         region_names: Name of each region.
         region_population: Population of each region (millions).
+        region_police: Police officers of each region's forces (full-time equivalents).
         prison_names: Name of each prison.
         prison_region: Region of each prison.
         prison_category: Category of each prison (HIGH_SECURITY, LOCAL, TRAINING, OPEN).
@@ -59,6 +78,7 @@ class World:
 
     region_names: list[str]
     region_population: np.ndarray
+    region_police: np.ndarray
     prison_names: list[str]
     prison_region: np.ndarray
     prison_category: np.ndarray
@@ -86,6 +106,11 @@ class World:
     def region_share(self) -> np.ndarray:
         """Each region's share of the population."""
         return self.region_population / self.region_population.sum()
+
+    @property
+    def police_share(self) -> np.ndarray:
+        """Each region's share of the police officers (its share of police operations)."""
+        return self.region_police / self.region_police.sum()
 
 
 def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
@@ -172,6 +197,7 @@ def build_world(params: Parameters, rng: np.random.Generator) -> World:
     return World(
         region_names=[n for n, _ in regions],
         region_population=np.array([p for _, p in regions], dtype=float),
+        region_police=np.array([POLICE_OFFICERS[n] for n, _ in regions], dtype=float),
         prison_names=names,
         prison_region=prison_region.astype(np.int16),
         prison_category=cats.astype(np.int8),

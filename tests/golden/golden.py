@@ -39,6 +39,12 @@ REFERENCE_RUNS: dict[str, tuple[str | None, int, dict[str, Any]]] = {
         {"scale": 0.02, "years": 3, "intervention_week": 26, "sharing.enabled": False},
     ),
     "humberside": ("humberside", 7, {"years": 3}),
+    # the structural variant of police tasking: every operation from a prison item
+    "prison_only_tasking": (
+        None,
+        1,
+        {"scale": 0.02, "years": 4, "disruption.tasking": "prison_only"},
+    ),
 }
 #: The full-scale reference (checked by benchmarks/bench_model.py, not by the test suite).
 FULL_SCALE: dict[str, tuple[str | None, int, dict[str, Any]]] = {

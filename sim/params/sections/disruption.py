@@ -80,6 +80,53 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         lever=True,
     ),
     _P(
+        "disruption.tasking",
+        "several_sources",
+        "-",
+        "How police choose what to act on: leads from prison intelligence and from other sources "
+        "(community, covert, partner agencies, the NCA), capacity shared by police strength, "
+        "ranked by the harm an operation would prevent (several_sources); or every operation "
+        "from a prison item, the same capacity in every region (prison_only: a structural "
+        "variant, the model's funnel before tasking had several sources).",
+        A + " (structural: no published account of how SOC tasking draws on prison intelligence)",
+        choices=("several_sources", "prison_only"),
+    ),
+    _P(
+        "disruption.prison_tasking_share",
+        0.5,
+        "1",
+        "Share of each region's police capacity kept for leads from prison intelligence; the "
+        "rest, and whatever prison leads leave unused, goes to leads from other sources "
+        "(several_sources tasking only).",
+        A + " (no published share; plausible 0.2-1.0, see docs/odd.md)",
+        0.0,
+        1.0,
+        plausible=(0.2, 1.0),
+    ),
+    _P(
+        "disruption.other_lead_rate",
+        0.02,
+        "1/week per OCG",
+        "Chance a week that an OCG gives its region's police a new lead from a source other "
+        "than prison intelligence; a lead keeps like a queued item (queue_max_weeks) until "
+        "acted on (several_sources tasking only).",
+        A + " (leads then outnumber capacity: about 90 new a week for 40 operations at full scale)",
+        0.0,
+        1.0,
+        plausible=(0.005, 0.05),
+    ),
+    _P(
+        "disruption.other_intel_value",
+        0.5,
+        "1",
+        "Value of a lead from another source, on the scale of a prison item's value (1 when "
+        "fresh): it scales an operation's arrests, seizures and market loss.",
+        A,
+        0.0,
+        1.0,
+        plausible=(0.3, 0.8),
+    ),
+    _P(
         "disruption.intel_decay_weeks",
         12.0,
         "weeks",
