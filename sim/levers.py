@@ -12,6 +12,9 @@ budget of the optimiser (:mod:`sim.policy.budget`) both call it, so they price a
 The dashboard, the optimiser's search space, the EMA workbench's levers and the list of cost
 assumptions (:mod:`sim.policy.assumptions`) are all read from :data:`LEVERS`.
 
+A new process's lever needs no edit here: its parameter section declares it (``LEVERS`` with a
+``basis``, see :mod:`sim.params`), :data:`DECLARED` collects it and :func:`declared_cost` prices it.
+
 **Ranges.** ``low``/``high`` are what a policy team would try, both ways from today's value; the
 parameter table (``sim.params``) allows far wider values (its bounds are validation bounds, e.g.
 up to 50 liaison officers per region). ``search`` starts at the England & Wales default and goes
@@ -38,10 +41,14 @@ dashboard's former step of 1 could not show.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from sim.params import sections
+from sim.params.schema import BASES, KINDS, LeverSpec
+
 __all__ = [
+    "BASES",
+    "DECLARED",
     "DEFAULT_SEARCH",
     "KINDS",
     "LEVERS",
@@ -49,52 +56,14 @@ __all__ = [
     "annual_cost",
     "capacity_cost",
     "cost_parameters",
+    "declared_cost",
     "lever",
     "meetings_cost",
     "searchable",
 ]
 
-#: The kinds of lever: a switch, whole numbers, any number in a range, one of the parameter's
-#: choices.
-KINDS = ("bool", "int", "float", "choice")
-
-
-@dataclass(frozen=True)
-class LeverSpec:
-    """One policy lever.
-
-    Attributes:
-        param: The parameter it sets (dotted name, a lever in ``sim.params``).
-        name: Short name (the dashboard's keyword).
-        kind: ``"bool"``, ``"int"`` (whole numbers), ``"float"`` or ``"choice"`` (one of the
-            parameter's ``choices``).
-        label: What a user reads.
-        unit: Unit of the value (the parameter table's).
-        low: Smallest value a user is offered (numbers).
-        high: Largest value a user is offered (numbers).
-        step: Step of the slider (numbers).
-        search: The optimiser's default search range (low, high), or None if the optimiser does
-            not search the lever (it has no price).
-        costs: The ``cost.*`` parameters its cost rests on (empty: free).
-    """
-
-    param: str
-    name: str
-    kind: str
-    label: str
-    unit: str
-    low: float = 0.0
-    high: float = 1.0
-    step: float = 1.0
-    search: tuple[float, float] | None = None
-    costs: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"lever {self.param}: kind {self.kind!r}; allowed: {', '.join(KINDS)}")
-
-
-#: Every costed lever (and the transfer policy), in the dashboard's order.
+#: Every costed lever (and the transfer policy), in the dashboard's order; then the levers that
+#: parameter sections declare (``LEVERS`` of a module of ``sim.params.sections``).
 LEVERS: tuple[LeverSpec, ...] = (
     LeverSpec(
         "intelligence.pios_per_1000",
@@ -213,6 +182,12 @@ LEVERS: tuple[LeverSpec, ...] = (
     ),
 )
 
+#: Levers declared beside their parameters (a new process's section), priced by their ``basis``.
+DECLARED: tuple[LeverSpec, ...] = tuple(
+    spec for module in sections.SECTION_MODULES for spec in getattr(module, "LEVERS", ())
+)
+LEVERS += DECLARED
+
 #: The levers the optimiser searches when none are named.
 DEFAULT_SEARCH: tuple[str, ...] = (
     "intelligence.pios_per_1000",
@@ -255,6 +230,7 @@ def capacity_cost(
     separation_places: float,
     regions: int,
     scale: float = 1.0,
+    places: float = 0.0,
 ) -> float:
     """Annual cost (GBP) of the measures' capacity: the one formula of what the levers cost.
 
@@ -274,6 +250,7 @@ def capacity_cost(
         regions: Police regions.
         scale: The run's scale (1: full scale); regions do not shrink with it, so liaison
             officers, police capacity and national systems are scaled here.
+        places: Prison places in the estate costed (for levers declared per 1,000 places).
 
     Returns:
         GBP a year (the sum is in this order so that the model's weekly cost is bit for bit
@@ -292,7 +269,35 @@ def capacity_cost(
         systems += cost.simplified_software * (1.0 - complexity)
     if values["intelligence.common_protocol"]:
         systems += cost.common_protocol
-    return staff + systems * scale
+    total = staff + systems * scale
+    for spec in DECLARED:
+        total += declared_cost(spec, values, places=places, regions=regions, scale=scale)
+    return total
+
+
+def declared_cost(
+    spec: LeverSpec, values: Mapping[str, Any], *, places: float, regions: int, scale: float
+) -> float:
+    """Annual cost (GBP) of a lever declared in a parameter section, by its ``basis``.
+
+    Args:
+        spec: The lever (its ``basis`` one of ``BASES``, its one cost parameter ``costs[0]``).
+        values: Values by dotted name: the lever's and its cost parameter's.
+        places: Prison places in the estate costed.
+        regions: Police regions.
+        scale: The run's scale.
+    """
+    price = float(values[spec.costs[0]])
+    value = values[spec.param]
+    if spec.basis == "per_1000_places":
+        return float(value) * places / 1000.0 * price
+    if spec.basis == "per_region":
+        return float(value) * regions * price * scale
+    if spec.basis == "per_region_week":
+        return float(value) * regions * scale * 52.0 * price
+    if spec.basis == "when_on":
+        return price * scale if value else 0.0
+    return price * (1.0 - float(value)) * scale if float(value) < 1.0 else 0.0
 
 
 def meetings_cost(meetings: float, cost: Any) -> float:
@@ -321,6 +326,7 @@ def annual_cost(
         pio_posts=values["intelligence.pios_per_1000"] * places / 1000.0,
         separation_places=values["disruption.separation_places_per_1000"] * places / 1000.0,
         regions=regions,
+        places=places,
     )
     meetings = (
         values["trust.meetings_local"]

@@ -28,6 +28,13 @@ at the place the section should take. The process then reads ``model.params.<sec
 Give each entry a unit, a meaning, a source (or ``A`` for an assumption) and its allowed range;
 ``tests/test_params.py`` checks the table, and ``ocgsim docs > docs/parameters.md`` and
 ``docs/odd.md`` must name the new parameters (``tests/test_cli.py``, ``tests/test_params.py``).
+
+**Adding a costed lever.** A parameter marked ``lever=True`` becomes a lever the dashboard, the
+optimiser, the EMA adapter and the costs all know when its section module also declares it in a
+tuple ``LEVERS`` of :class:`sim.params.schema.LeverSpec`, with the price's ``basis`` (one of
+``sim.params.schema.BASES``: per 1,000 places, per region, per region-week, when on, below one)
+and its one cost parameter (which may sit in the same section). ``sim.levers`` collects them
+(``DECLARED``) and prices them by the same formula in a run and in the optimiser's budget.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["A", "ParamSpec", "ScenarioError", "format_number"]
+__all__ = ["BASES", "KINDS", "A", "LeverSpec", "ParamSpec", "ScenarioError", "format_number"]
 
 #: The source of a value for which no published figure exists (a factor of the sensitivity
 #: analysis).
@@ -144,3 +144,63 @@ def format_number(x: float | None) -> str:
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     return f"{x:g}"
+
+
+#: The kinds of lever: a switch, whole numbers, any number in a range, one of the parameter's
+#: choices.
+KINDS = ("bool", "int", "float", "choice")
+
+#: How a declared lever's value becomes an annual price (GBP a year, ``c`` its cost parameter):
+#: ``per_1000_places``: value x places / 1,000 x c (posts per 1,000 places);
+#: ``per_region``: value x regions x c x scale (officers per region);
+#: ``per_region_week``: value x regions x scale x 52 x c (actions a week per region);
+#: ``when_on``: c x scale if the value is true (a national system);
+#: ``below_one``: c x (1 - value) x scale if the value is below 1 (a simplification).
+BASES = ("per_1000_places", "per_region", "per_region_week", "when_on", "below_one")
+
+
+@dataclass(frozen=True)
+class LeverSpec:
+    """One policy lever.
+
+    Attributes:
+        param: The parameter it sets (dotted name, a lever in ``sim.params``).
+        name: Short name (the dashboard's keyword).
+        kind: ``"bool"``, ``"int"`` (whole numbers), ``"float"`` or ``"choice"`` (one of the
+            parameter's ``choices``).
+        label: What a user reads.
+        unit: Unit of the value (the parameter table's).
+        low: Smallest value a user is offered (numbers).
+        high: Largest value a user is offered (numbers).
+        step: Step of the slider (numbers).
+        search: The optimiser's default search range (low, high), or None if the optimiser does
+            not search the lever (it has no price).
+        costs: The ``cost.*`` parameters its cost rests on (empty: free).
+        basis: How a lever declared in a parameter section (``LEVERS`` of a module of
+            ``sim.params.sections``) is priced from its one cost parameter, ``costs[0]`` (one of
+            :data:`BASES`); the registry's own levers are priced by ``sim.levers.capacity_cost``
+            and leave it None.
+    """
+
+    param: str
+    name: str
+    kind: str
+    label: str
+    unit: str
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 1.0
+    search: tuple[float, float] | None = None
+    costs: tuple[str, ...] = ()
+    basis: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"lever {self.param}: kind {self.kind!r}; allowed: {', '.join(KINDS)}")
+        if self.basis is not None and (self.basis not in BASES or len(self.costs) != 1):
+            raise ValueError(
+                f"lever {self.param}: basis {self.basis!r} with costs {self.costs}; allowed: "
+                + "one of "
+                + ", ".join(BASES)
+                + " with exactly one cost parameter"
+            )

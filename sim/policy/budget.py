@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import levers
 from sim.levers import DEFAULT_SEARCH, annual_cost, searchable
 from sim.params import PARAMETERS, ScenarioError, spec
 from sim.policy.optimise import Lever, LeverSpace
@@ -148,11 +149,13 @@ class AnnualCost:
             regions=int(world.n_regions),
         )
         self.status_quo = {name: self.params[name] for name in SEARCH_RANGES}
+        #: the price of each lever declared in a parameter section (``sim.levers.DECLARED``)
+        self.prices = {spec.costs[0]: self.params[spec.costs[0]] for spec in levers.DECLARED}
         self._base = self.total(self.status_quo)
 
     def total(self, values: dict[str, Any]) -> float:
         """Cost (GBP million a year) of the measures at the given values (others: status quo)."""
-        v = {**getattr(self, "status_quo", {}), **values}
+        v = {**getattr(self, "prices", {}), **getattr(self, "status_quo", {}), **values}
         w = self.world
         pounds = annual_cost(
             v, self.params.cost, places=w.places, prisons=w.prisons, regions=w.regions

@@ -71,6 +71,7 @@ class Costs(Process):
             separation_places=model.disruption.separation_places.sum(),
             regions=model.world.n_regions,
             scale=model.scale,
+            places=float(model.world.prison_capacity.sum()),
         )
         cases = meetings_cost(model.trust.count.meetings, c)
         cases += model.disruption.count.wrongful_separations * c.wrongful_separation
