@@ -10,6 +10,11 @@ missing; with ``OCGSIM_REQUIRE_OPTIONAL=1`` (set by ``.ci/run``) it fails instea
 passes without running it.
 
 Screenshots go to ``tests/artifacts/`` (git-ignored).
+
+Tests wait on conditions of the page (``WebDriverWait`` on an element, a text or a state), never
+for a fixed time. ``WAIT_SECONDS`` bounds each wait: it is long because a wait ends as soon as
+its condition holds, and a loaded machine (the suite on two workers beside other work) can take
+many times longer than a quiet one; only a page that never gets there waits that long.
 """
 
 from __future__ import annotations
@@ -42,6 +47,9 @@ CHROMIUM_ARGS = (
     "--disable-dev-shm-usage",
     "--window-size=1400,1000",
 )
+
+#: The longest a test waits for a condition of the page (or a page load) before it fails.
+WAIT_SECONDS = 240
 
 #: Console messages that are not errors of the page under test.
 IGNORED_CONSOLE = ("favicon.ico",)
@@ -91,7 +99,7 @@ def browser() -> Iterator:
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
+    driver.set_page_load_timeout(WAIT_SECONDS)
     try:
         yield driver
     finally:
@@ -140,14 +148,20 @@ def local_page(browser) -> Callable[[Path, str], LoadedPage]:
 
     For the HTML-report tests: ``page = local_page(path, "report")`` then assert on
     ``page.errors`` (no console errors), ``page.text`` and ``page.driver`` (find elements); the
-    screenshot is ``tests/artifacts/report.png``.
+    screenshot is ``tests/artifacts/report.png``. It returns once the document and all its images
+    have loaded.
     """
     from selenium.webdriver.support.ui import WebDriverWait
 
+    loaded = (
+        "return document.readyState === 'complete'"
+        " && Array.from(document.images).every(i => i.complete)"
+    )
+
     def load(path: Path, name: str) -> LoadedPage:
         browser.get(Path(path).resolve().as_uri())
-        WebDriverWait(browser, 30).until(
-            lambda d: d.execute_script("return document.readyState") == "complete"
+        WebDriverWait(browser, WAIT_SECONDS).until(
+            lambda d: d.execute_script(loaded), f"{path} did not finish loading"
         )
         errors = console_errors(browser)
         shot = screenshot(browser, name)

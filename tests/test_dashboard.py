@@ -12,7 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import browser, console_errors, require_modules, screenshot  # noqa: F401
+from browser_support import (  # noqa: F401 - fixtures
+    WAIT_SECONDS,
+    browser,
+    console_errors,
+    require_modules,
+    screenshot,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -225,7 +231,7 @@ def dashboard_url(dash, tmp_path):
         )
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + WAIT_SECONDS
         while True:
             try:
                 with urllib.request.urlopen(url, timeout=5) as response:
@@ -280,13 +286,59 @@ def _click(wait, xpath: str) -> None:
     wait.until(lambda d: d.find_element(By.XPATH, xpath)).click()
 
 
+def _reset_until(driver, shown, tries: int = 4) -> None:
+    """Press Reset until the page shows ``shown(driver)``, waiting for it after each press.
+
+    A slider's change reaches the server over the websocket after the key press; a Reset the
+    server handles before it builds the model without it. So press once and wait for the new
+    model; press again only if it has not come within a quarter of ``WAIT_SECONDS``.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(
+        driver, WAIT_SECONDS / tries, ignored_exceptions=(StaleElementReferenceException,)
+    )
+    for _ in range(tries):
+        _click(wait, "//button[normalize-space()='Reset']")
+        try:
+            wait.until(shown)
+            return
+        except TimeoutException:
+            continue
+    pytest.fail(f"after {tries} presses of Reset the page does not show the new levers")
+
+
+def _settled(charts: str, before: list[str]):
+    """A wait condition: paused, every chart redrawn and loaded, the week the same as last poll."""
+    last = []
+
+    def condition(driver) -> bool:
+        srcs = driver.execute_script(charts)
+        loaded = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.vue-grid-item img'))"
+            ".every(i => i.complete && i.naturalWidth > 0)"
+        )
+        paused = "▶" in driver.execute_script("return document.body.innerText")
+        state = (_step(driver), srcs)
+        steady = last == [state]
+        last[:] = [state]
+        redrawn = len(srcs) == len(before)
+        redrawn = redrawn and all(a != b for a, b in zip(srcs, before, strict=True))
+        return steady and loaded and paused and redrawn
+
+    return condition
+
+
 def test_dashboard_in_a_browser(dashboard_url, browser):  # noqa: F811
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
     url, log = dashboard_url
-    wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
+    wait = WebDriverWait(
+        browser, WAIT_SECONDS, ignored_exceptions=(StaleElementReferenceException,)
+    )
     browser.get(url)
     wait.until(lambda d: _step(d) == 0 and _text(d, "ocgsim-status"))
     assert _text(browser, "ocgsim-status").startswith("england_wales")
@@ -301,15 +353,19 @@ def test_dashboard_in_a_browser(dashboard_url, browser):  # noqa: F811
     wait.until(lambda d: _text(d, "ocgsim-status").startswith("more_pios"))
 
     # move a lever (PIOs 3 -> 3.5) and bring the intervention forward (week 52 -> 39); one key
-    # press each, then a pause, so the server has every change before Reset
+    # press each, then Reset until the new model shows both
     wait.until(lambda d: _slider(d, "PIOs per 1,000 places") == "3")
     _press(wait, "PIOs per 1,000 places", Keys.ARROW_RIGHT)
     wait.until(lambda d: _slider(d, "PIOs per 1,000 places") == "3.5")
     _press(wait, "Levers switch on at week", Keys.ARROW_LEFT)
     wait.until(lambda d: _slider(d, "Levers switch on at week") == "39")
-    time.sleep(1.0)
-    _click(wait, "//button[normalize-space()='Reset']")
-    wait.until(lambda d: "3.5" in _text(d, "ocgsim-levers"))
+    _reset_until(
+        browser,
+        lambda d: (
+            "3.5" in _text(d, "ocgsim-levers")
+            and "levers on at week 39" in _text(d, "ocgsim-status")
+        ),
+    )
     status = _text(browser, "ocgsim-status")
     assert status.startswith("more_pios") and "levers on at week 39" in status, status
 
@@ -322,7 +378,7 @@ def test_dashboard_in_a_browser(dashboard_url, browser):  # noqa: F811
     _click(wait, "//button[normalize-space()='▶']")
     wait.until(lambda d: _step(d) >= 45)
     _click(wait, "//button[normalize-space()='❚❚']")
-    time.sleep(1.0)
+    wait.until(_settled(charts, before), "the charts did not settle after the pause")
     after = browser.execute_script(charts)
     assert len(after) == len(before)
     assert all(a != b for a, b in zip(after, before, strict=True)), "a chart did not update"

@@ -16,7 +16,9 @@ SEEDS = (11, 12, 13, 14)
 
 
 def _members(rate: float, seed: int) -> np.ndarray:
-    kw = {"scale": 0.03, "years": 6, "community.market_recovery_rate": rate}
+    # 5 years = 260 weeks, to the end of the last window read (PULSE + 104); a longer run gives
+    # the same weeks up to there
+    kw = {"scale": 0.03, "years": 5, "community.market_recovery_rate": rate}
     ts = OCGModel("pulse_removal", rng=seed, **kw).run().timeseries()
     return ts["ocg_members"].to_numpy()
 

@@ -9,14 +9,10 @@ people.
 times slower than sorting for the arrays this model handles (tens of thousands of offender rows,
 mostly sorted already). The helpers here give the same results by sorting.
 
-The draws themselves stay NumPy calls, one per region or group where a loop needs them. A
-compiled loop with numba's ``Generator`` can reproduce them draw for draw (it advances the same
-bit generator with NumPy's algorithms), but it was measured slower (2026-12-02). Passing the
-generator into a kernel costs about 7 microseconds a call, and its draws are no faster than
-NumPy's (Floyd's sampling of 120 from 40,000 took 7.0 microseconds against 7.2 for NumPy's
-whole ``choice`` call). So a loop like the justice process's, over ten regions of 40,000,
-took 116 microseconds compiled against 99 as NumPy calls, and full-scale runs with the four
-weekly loops of this kind compiled were slower by 0.2-0.5 s.
+The draws themselves are NumPy calls, one per region or group where a loop needs them, not
+draws inside a compiled kernel: passing a generator into a numba kernel costs a few microseconds
+a call and its draws are no faster than NumPy's, so a loop of a few draws per region is not
+faster compiled.
 """
 
 from __future__ import annotations
