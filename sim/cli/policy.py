@@ -21,9 +21,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.cli import add_executor_options
-from sim.io.guards import TerminatedError, check_destination, sigterm_raises
+from sim.experiments.cli import add_executor_options, check_executor_options
+from sim.io.guards import (
+    TerminatedError,
+    check_destination,
+    check_work_size,
+    schedule_warnings,
+    sigterm_raises,
+)
 from sim.params import ScenarioError, spec
+from sim.scenario import Scenario, load_scenario
 
 __all__ = ["VIZ_MODULES", "dashboard_command", "register"]
 
@@ -147,7 +154,7 @@ def register(subparsers: Any) -> None:
         help="output folder (must not exist; default results/optimise-budget<B>-scale<S>-<id>/, "
         "the same for the same search, whose runs are kept in <out>.partial/ until it ends)",
     )
-    add_executor_options(p, executor="processes", workers=0, scheduler="")
+    add_executor_options(p, workers=0, scheduler="")
     p.add_argument("--results", default="results", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_optimise)
@@ -157,17 +164,57 @@ def register(subparsers: Any) -> None:
 # compare and report
 # --------------------------------------------------------------------------------------------
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Run the baseline and the scenarios, analyse them and write the report."""
-    from sim.policy.compare import main_compare
+    """Run the baseline and the scenarios, analyse them and write the report.
 
+    Before anything runs: contradictory executor options, a comparison of the baseline with
+    itself, work that would not finish and dated interventions outside the run are refused.
+    """
+    from sim.policy.compare import DEFAULTS, main_compare
+
+    check_executor_options(args.executor, args.workers, args.scheduler)
+    scenarios = [load_scenario(ref) for ref in args.scenarios]
+    baseline = Scenario().parameters().as_dict()
+    if all(not s.schedule and s.parameters().as_dict() == baseline for s in scenarios):
+        raise ScenarioError(
+            f"SCENARIO {' '.join(args.scenarios)}: every scenario given sets what the baseline "
+            "(England & Wales defaults) sets, so the comparison would find +0.0% by "
+            "construction; allowed: at least one scenario that changes something (ocgsim "
+            "scenarios lists them)"
+        )
+    years = spec("run.years").check(
+        DEFAULTS["years"] if args.years is None else args.years, "--years"
+    )
+    week = spec("run.intervention_week").check(
+        DEFAULTS["intervention_week"] if args.intervention_week is None else args.intervention_week,
+        "--intervention-week",
+    )
+    replicates = DEFAULTS["replicates"] if args.replicates is None else args.replicates
+    if isinstance(replicates, int) and replicates >= 1:
+        workers = 1 if args.executor == "serial" else (args.workers or os.cpu_count() or 1)
+        runs = (1 + len(scenarios)) * replicates
+        check_work_size(runs, int(years * 52), workers, f"--replicates {replicates}")
+    fixed = {"run.years": years, "run.intervention_week": week}
+    for line in schedule_warnings(args.scenarios, fixed, "--years"):
+        print(f"ocgsim: warning: {line}", file=sys.stderr)
     return main_compare(args)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the HTML report of a results folder."""
+    from sim.experiments.store import require_runs
     from sim.policy.report import write_report
 
-    path = write_report(args.results, args.out, baseline=args.baseline)
+    require_runs(args.results)
+    try:
+        path = write_report(args.results, args.out, baseline=args.baseline)
+    except OSError as exc:
+        where = args.out or f"{args.results}/report.html"
+        print(
+            f"ocgsim: error: report {where}: could not write it ({exc.strerror or exc}); nothing "
+            "was written",
+            file=sys.stderr,
+        )
+        return 1
     print(f"report written to {path}")
     return 0
 
@@ -222,7 +269,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             f"{', '.join(missing)}); install it with: pip install -e '.[viz]'",
             file=sys.stderr,
         )
-        return 1
+        return 2
     env = {**os.environ, **DASHBOARD_ENV}
     shown = f"[{args.host}]" if ":" in args.host else args.host
     where = f"http://{shown}:{args.port}/" if args.port else f"{shown}, a free port (see below)"
@@ -281,13 +328,18 @@ def _validate(args: argparse.Namespace):
     from sim.experiments.spec import check_count, check_scheduler
     from sim.policy.budget import AnnualCost, lever_space, parse_levers
     from sim.policy.optimise import SearchSettings
-    from sim.scenario import load_scenario
 
     if not (math.isfinite(args.budget) and args.budget >= 0):
         raise ScenarioError(
             f"--budget {args.budget:g}: allowed: a number >= 0 (GBP million a year above today's "
             "spending, full scale)"
         )
+    if args.robustness and args.no_robustness:
+        raise ScenarioError(
+            f"--robustness {' '.join(args.robustness)} --no-robustness: contradict each other; "
+            "allowed: one of them"
+        )
+    check_executor_options(args.executor, args.workers, args.scheduler)
     spec("run.scale").check(args.scale, "--scale")
     spec("run.years").check(args.years, "--years")
     checks = (
@@ -328,6 +380,11 @@ def _validate(args: argparse.Namespace):
         confirm=confirm,
         seed=args.seed,
     )
+    workers = 1 if args.executor == "serial" else (args.workers or os.cpu_count() or 1)
+    what = f"--candidates {args.candidates} --replicates {args.replicates}"
+    check_work_size(settings.planned_runs(), args.years * 52, workers, what)
+    for line in schedule_warnings([args.scenario], {"run.years": args.years}, "--years"):
+        print(f"ocgsim: warning: {line}", file=sys.stderr)
     space = lever_space(ranges, scenario)
     identity = {
         "budget": args.budget,
@@ -411,7 +468,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         identity,
         fixed,
         space.names,
-        executor="dask" if args.scheduler else args.executor,
+        executor="dask" if args.scheduler else (args.executor or "processes"),
         workers=args.workers,
         scheduler=args.scheduler,
         record={

@@ -46,8 +46,10 @@ from sim.io.files import (
     public_mode,
     versions,
 )
+from sim.params import ScenarioError
 
 __all__ = [
+    "DamagedResultsError",
     "ResultsStore",
     "ResultsWriter",
     "atomic_write_bytes",
@@ -55,6 +57,7 @@ __all__ = [
     "environment",
     "now_iso",
     "open_results",
+    "require_runs",
 ]
 
 RUN_COLUMNS = ("run_id", "point_id", "replicate", "seed", "scenario")
@@ -104,12 +107,18 @@ def _write_tables_together(tables: list[tuple[Path, pa.Table]]) -> None:
         os.replace(tmp, path)
 
 
+class DamagedResultsError(ScenarioError):
+    """A part file of a results folder cannot be read (truncated, overwritten); one line."""
+
+
 def open_results(path: str | Path) -> ResultsStore:
     """An experiment's results folder, checked.
 
     Raises:
         ExperimentError: One line if ``path`` is missing, a file, a single run's folder (from
             ``ocgsim run``) or holds no experiment.
+        DamagedResultsError: One line naming a part file that cannot be read and how to
+            recover (``ocgsim resume`` sets it aside and runs its runs again).
     """
     from sim.experiments.spec import ExperimentError
 
@@ -132,6 +141,31 @@ def open_results(path: str | Path) -> ResultsStore:
         raise ExperimentError(
             f"{path}: {kind} an experiment's results folder; allowed: a folder written by "
             "ocgsim experiment (status, resume and analyse work on those)"
+        )
+    damaged = store.damaged()
+    if damaged:
+        part, reason = damaged[0]
+        more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+        raise DamagedResultsError(
+            f"{path}: {part.relative_to(store.path)} is damaged ({reason}){more}; ocgsim resume "
+            f"{path} sets damaged files aside (renamed *.damaged) and runs their runs again"
+        )
+    return store
+
+
+def require_runs(path: str | Path) -> ResultsStore:
+    """An experiment's results folder that holds at least one stored run (see ``open_results``).
+
+    Raises:
+        ExperimentError: As :func:`open_results`, or one line if no run is stored.
+    """
+    from sim.experiments.spec import ExperimentError
+
+    store = open_results(path)
+    if not store.finished():
+        raise ExperimentError(
+            f"{path}: no runs stored in {store.runs_dir.name}/ (not run yet, or the files were "
+            f"removed); allowed: a results folder with runs (ocgsim resume {path} runs them)"
         )
     return store
 
@@ -197,6 +231,45 @@ class ResultsStore:
     @staticmethod
     def _parts(folder: Path) -> list[Path]:
         return sorted(p for p in folder.glob("*.parquet") if not p.name.startswith("."))
+
+    def damaged(self) -> list[tuple[Path, str]]:
+        """Part files that cannot be read, with the reason (e.g. truncated by a crash).
+
+        Runs parts are read (their ids and status); series and timings parts only as far as
+        their footer, which a truncated file lacks.
+        """
+        out = []
+        for folder in (self.runs_dir, self.series_dir, self.timings_dir):
+            for part in self._parts(folder):
+                try:
+                    if folder == self.runs_dir:
+                        pq.read_table(part, columns=["run_id", "status"])
+                    else:
+                        pq.read_metadata(part)
+                except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+                    reason = " ".join(str(exc).split()) or type(exc).__name__
+                    out.append((part, reason[:200]))
+        return out
+
+    def set_aside_damaged(self) -> list[Path]:
+        """Rename damaged part files to ``*.damaged`` so their runs count as not run.
+
+        The parts written by the same flush (same file name in ``runs/``, ``series/`` and
+        ``timings/``) are set aside together, so the runs are run again whole.
+
+        Returns:
+            The files set aside (their new paths).
+        """
+        names = {part.name for part, _ in self.damaged()}
+        moved = []
+        for name in sorted(names):
+            for folder in (self.runs_dir, self.series_dir, self.timings_dir):
+                part = folder / name
+                if part.exists():
+                    target = part.with_name(part.name + ".damaged")
+                    os.replace(part, target)
+                    moved.append(target)
+        return moved
 
     def finished(self) -> dict[int, str]:
         """Run id -> status ("ok" wins over "failed") of every stored run."""
