@@ -255,10 +255,10 @@ def _set_aside_damaged(results: Any) -> None:
     store = ResultsStore(results)
     if not store.exists():
         return
-    for path in store.set_aside_damaged():
+    for path, reason in store.set_aside_damaged():
         print(
-            f"ocgsim: warning: {path.with_suffix('')} could not be read: set aside as "
-            f"{path.name}; its runs are run again",
+            f"ocgsim: warning: {path} could not be read ({reason}): set aside as "
+            f"{path.name}.damaged with the parts written with it; their runs are run again",
             file=sys.stderr,
         )
 

@@ -247,29 +247,27 @@ class ResultsStore:
                     else:
                         pq.read_metadata(part)
                 except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
-                    reason = " ".join(str(exc).split()) or type(exc).__name__
+                    text = str(exc).replace(f"Could not open Parquet input source '{part}': ", "")
+                    reason = " ".join(text.split()).rstrip(".") or type(exc).__name__
                     out.append((part, reason[:200]))
         return out
 
-    def set_aside_damaged(self) -> list[Path]:
+    def set_aside_damaged(self) -> list[tuple[Path, str]]:
         """Rename damaged part files to ``*.damaged`` so their runs count as not run.
 
         The parts written by the same flush (same file name in ``runs/``, ``series/`` and
         ``timings/``) are set aside together, so the runs are run again whole.
 
         Returns:
-            The files set aside (their new paths).
+            The damaged files (their old paths) and why they could not be read.
         """
-        names = {part.name for part, _ in self.damaged()}
-        moved = []
-        for name in sorted(names):
+        damaged = self.damaged()
+        for name in sorted({part.name for part, _ in damaged}):
             for folder in (self.runs_dir, self.series_dir, self.timings_dir):
                 part = folder / name
                 if part.exists():
-                    target = part.with_name(part.name + ".damaged")
-                    os.replace(part, target)
-                    moved.append(target)
-        return moved
+                    os.replace(part, part.with_name(part.name + ".damaged"))
+        return damaged
 
     def finished(self) -> dict[int, str]:
         """Run id -> status ("ok" wins over "failed") of every stored run."""

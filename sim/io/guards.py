@@ -97,8 +97,9 @@ def window_problem(
     return None
 
 
-#: Most runs one command accepts (its design, seeds and results table must fit in memory).
-MAX_RUNS = 10_000_000
+#: Most runs one command accepts (its design and seeds are built, and its runs listed, before
+#: the first run: a million take about 20 s to plan; more would be months of computing).
+MAX_RUNS = 1_000_000
 
 #: Longest computation (seconds, at the fastest conceivable rate) a command accepts.
 MAX_SECONDS = 365 * 24 * 3600
