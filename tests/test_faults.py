@@ -429,3 +429,19 @@ def test_report_on_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, capsys, 
     assert str(html) in err[0] and "No space left on device" in err[0]
     assert "nothing was written" in err[0]
     assert list(html.parent.iterdir()) == []
+
+
+def test_compare_given_again_sets_a_damaged_file_aside(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = ["compare", "more_pios", "--replicates", "2", "--scale", "0.01", "--years", "3"]
+    argv += ["--executor", "serial", "--no-progress"]
+    code, _, err = cli(capsys, argv)
+    assert code == 0, err
+    (out,) = (tmp_path / "results").iterdir()  # the default folder of this comparison
+    (part,) = (out / "runs").glob("*.parquet")
+    part.write_bytes(part.read_bytes()[:100])
+    code, _, err = cli(capsys, argv)
+    assert code == 0, err
+    assert any("set aside" in line and part.name in line for line in err), err
+    assert (out / "runs" / f"{part.name}.damaged").is_file()
+    assert len(ResultsStore(out).finished()) == 4

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.cli import add_executor_options, check_executor_options
+from sim.experiments.cli import add_executor_options, check_executor_options, set_aside_damaged
 from sim.io.guards import (
     TerminatedError,
     check_destination,
@@ -169,7 +169,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     Before anything runs: contradictory executor options, a comparison of the baseline with
     itself, work that would not finish and dated interventions outside the run are refused.
     """
-    from sim.policy.compare import DEFAULTS, main_compare
+    from sim.policy.compare import DEFAULTS, default_out, main_compare
 
     check_executor_options(args.executor, args.workers, args.scheduler)
     scenarios = [load_scenario(ref) for ref in args.scenarios]
@@ -196,6 +196,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     fixed = {"run.years": years, "run.intervention_week": week}
     for line in schedule_warnings(args.scenarios, fixed, "--years"):
         print(f"ocgsim: warning: {line}", file=sys.stderr)
+    if args.out is not None and str(args.out).strip():
+        set_aside_damaged(args.out)  # a stopped comparison continues: damaged files run again
+    elif args.out is None:
+        given = {k: v for k, v in vars(args).items() if k in DEFAULTS and v is not None}
+        set_aside_damaged(default_out([s.name for s in scenarios], {**DEFAULTS, **given}))
     return main_compare(args)
 
 
