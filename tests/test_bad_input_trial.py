@@ -262,6 +262,11 @@ def test_failed_runs_print_the_first_reason(tmp_path, capsys, monkeypatch):
     assert code == 3, err
     first = [line for line in text.splitlines() if line.startswith("first failure:")]
     assert len(first) == 1 and "run 0" in first[0] and "TypeError" in first[0], text
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert manifest["command_line"] == ["ocgsim", "experiment", str(path), "--out"] + [
+        str(tmp_path / "r"),
+        "--no-progress",
+    ]
 
 
 def test_dashboard_without_the_viz_extra_exits_2(capsys, monkeypatch):

@@ -120,6 +120,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _simulate_and_write(args: argparse.Namespace, scenario, overrides: dict, out_dir: Path) -> int:
     from tqdm import tqdm
 
+    from sim.io.files import command_line
     from sim.io.guards import WriteError, sigterm_raises
     from sim.io.output import claim_output, manifest_for, write_run
     from sim.model.core import OCGModel
@@ -142,7 +143,7 @@ def _simulate_and_write(args: argparse.Namespace, scenario, overrides: dict, out
         summary = model.summary()
         wall = time.perf_counter() - start
         manifest = manifest_for(model, args.seed, wall, overrides)
-        manifest["command_line"] = ["ocgsim", *args.argv]
+        manifest["command_line"] = command_line()
         try:
             write_run(out_dir, ts, summary, manifest, figure=not args.no_figure)
         except OSError as exc:
@@ -367,17 +368,17 @@ def main(argv: list[str] | None = None) -> int:
     exits with status 2, writing nothing; a failure to write finished results exits with 1;
     Ctrl-C exits with 130 and SIGTERM with 143.
     """
-    from sim.io.files import LockHeldError
+    from sim.io.files import LockHeldError, set_command_line
     from sim.io.guards import TerminatedError, WriteError
 
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
+    set_command_line(argv)  # recorded in manifests as typed
     if not argv:
         parser.print_help()
         return 0
     try:
         args = parser.parse_args(argv)
-        args.argv = list(argv)  # what the user typed, for the manifest
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
@@ -399,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. ocgsim metrics | head
         sys.stderr.close()
         return 0
+    finally:
+        set_command_line([])  # a later call of the Python API records no command line
 
 
 def _one_line(exc: BaseException) -> str:

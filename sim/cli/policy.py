@@ -456,7 +456,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
 
     from sim.api import SCENARIO_KEY
     from sim.experiments.batch import EngineBatch, RunFailedError
-    from sim.io.files import git_commit, versions
+    from sim.io.files import command_line, git_commit, versions
     from sim.policy.optimise import optimise, robustness, write_result
 
     scenario, space, cost, settings, out_dir, identity, robust, source = _validate(args)
@@ -523,7 +523,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         return 143
     wall = time.perf_counter() - start
     manifest = {
-        "command": "ocgsim " + " ".join(sys.argv[1:]) if sys.argv else "ocgsim optimise",
+        "command": " ".join(command_line() or ["ocgsim", "optimise"]),
         "scenario": scenario.name,
         "scale": args.scale,
         "years": args.years,

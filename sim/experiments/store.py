@@ -41,6 +41,7 @@ import pyarrow.parquet as pq
 from sim.io.files import (
     atomic_path,
     atomic_write_bytes,
+    command_line,
     finite_json,
     git_commit,
     public_mode,
@@ -171,8 +172,13 @@ def require_runs(path: str | Path) -> ResultsStore:
 
 
 def environment() -> dict[str, Any]:
-    """Versions, git commit and host, for the manifest."""
-    return {"versions": versions(), "git_commit": git_commit(), "host": socket.gethostname()}
+    """Versions, git commit, host and the command line as typed, for the manifest."""
+    return {
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "host": socket.gethostname(),
+        "command_line": command_line(),
+    }
 
 
 def _arrow_type(value: Any) -> pa.DataType:
