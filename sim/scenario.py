@@ -284,6 +284,12 @@ def load_scenario(ref: str | Path | None = None) -> Scenario:
             "folders and files; allowed: 1-64 letters, digits, '_', '-' or '.', starting with a "
             "letter or digit"
         )
+    if len(label) > 64:
+        raise ScenarioError(
+            f"{where}: the file's name ({len(label)} characters) names the scenario, and so "
+            "folders and files; allowed: a file name of at most 64 characters before .toml, or "
+            "a [scenario] name"
+        )
     values: dict[str, Any] = {}
     for section, table in data.items():
         if not isinstance(table, dict):

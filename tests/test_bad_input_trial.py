@@ -137,6 +137,10 @@ CASES = {
         )
         for case in UNSAFE_NAMES
     },
+    "run_scenario_long_file_name": (
+        ["run", "{d}/" + "y" * 100 + ".toml", *SHORT_RUN, "--out", "{d}/new"],
+        ["100 characters", "at most 64"],
+    ),
     "run_deeply_nested_scenario": (
         ["run", "{d}/deep.toml", *SHORT_RUN, "--out", "{d}/new"],
         ["deep.toml", "nested too deeply"],
@@ -163,6 +167,7 @@ def corpus(tmp_path_factory):
     for case, name in UNSAFE_NAMES.items():
         (d / f"name_{case}.toml").write_text(f'[scenario]\nname = "{name}"\n')
     (d / "deep.toml").write_text("x = " + "[" * 100_000)
+    (d / ("y" * 100 + ".toml")).write_text(EARLY)
     serial = '[execution]\nexecutor = "serial"\n'
     (d / "toy.toml").write_text(toy('type = "single"', replicates=3, extra=serial))
     # an experiment of a toy model, its runs then removed

@@ -166,13 +166,17 @@ def check_experiment(experiment: Any, workers: int | None) -> None:
         from sim.params import spec
 
         weeks = int(round(spec("run.years").default * 52))
-    given = [f"--{k} {v}" for k, v in experiment.overrides.items() if k != "allow_short_window"]
-    what = " ".join(given) or f"{experiment.path}: replicates = {experiment.replicates}"
+    runs = planned_runs(experiment)
+    if "replicates" in experiment.overrides:
+        what = f"--replicates {experiment.replicates}"
+    else:
+        what = f"{experiment.path}: replicates = {experiment.replicates}"
+    what += f" ({runs // experiment.replicates:,} design points)"
     if experiment.execution.get("executor") == "serial" and not workers:
         slots = 1
     else:
         slots = workers or experiment.execution.get("workers") or os.cpu_count() or 1
-    check_work_size(planned_runs(experiment), weeks, slots, what)
+    check_work_size(runs, weeks, slots, what)
     if not default_schema:
         return
     refs = [experiment.scenario, *(ref for _, ref, _ in experiment.scenarios)]
