@@ -333,6 +333,11 @@ def parse_override(text: str, where: str = "--set") -> tuple[str, Any]:
         Parameters({name: None}, where=where)  # raises with a suggestion
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # RecursionError: nested too deeply
         value = raw
+        if len(raw) > 200 and spec(name).kind is not str:
+            raise ScenarioError(
+                f"{where}: {name} = {raw[:20]!r}... ({len(raw)} characters, not a value); "
+                f"allowed: {spec(name).allowed()}"
+            ) from None
     return name, spec(name).check(value, where)

@@ -145,6 +145,10 @@ CASES = {
         ["run", "{d}/deep.toml", *SHORT_RUN, "--out", "{d}/new"],
         ["deep.toml", "nested too deeply"],
     ),
+    "run_deeply_nested_set": (
+        ["run", "--set", "run.scale=" + "[" * 100_000, "--out", "{d}/new"],
+        ["--set", "run.scale"],
+    ),
     "plan_deeply_nested_experiment": (
         ["plan", "{d}/deep.toml", "--calibrate", "0"],
         ["deep.toml", "nested too deeply"],

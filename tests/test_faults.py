@@ -445,3 +445,13 @@ def test_compare_given_again_sets_a_damaged_file_aside(tmp_path, capsys, monkeyp
     assert any("set aside" in line and part.name in line for line in err), err
     assert (out / "runs" / f"{part.name}.damaged").is_file()
     assert len(ResultsStore(out).finished()) == 4
+
+
+def test_a_damaged_design_file_is_named(tmp_path, capsys):
+    out = _toy_results(tmp_path, "r")
+    (out / "design.parquet").write_bytes(b"not parquet")
+    before = snapshot(out)
+    for command in (["status", out], ["analyse", out], ["report", out], ["resume", out]):
+        code, _, err = cli(capsys, command)
+        assert code == 2 and len(err) == 1 and "design.parquet is damaged" in err[0], err
+    assert snapshot(out) == before

@@ -143,6 +143,15 @@ def open_results(path: str | Path) -> ResultsStore:
             f"{path}: {kind} an experiment's results folder; allowed: a folder written by "
             "ocgsim experiment (status, resume and analyse work on those)"
         )
+    design = store.path / "design.parquet"
+    try:
+        if design.exists():
+            pq.read_metadata(design)
+    except (OSError, ValueError, pa.ArrowException):
+        raise DamagedResultsError(
+            f"{path}: design.parquet is damaged (cannot be read); allowed: a results folder "
+            "with its design: run the experiment again into a new folder"
+        ) from None
     damaged = store.damaged()
     if damaged:
         part, reason = damaged[0]
