@@ -15,22 +15,21 @@ import importlib.util
 import json
 import math
 import os
-import socket
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.cli import add_executor_options, check_executor_options, set_aside_damaged
-from sim.io.guards import (
-    TerminatedError,
-    check_destination,
-    check_work_size,
-    schedule_warnings,
-    sigterm_raises,
+from sim.cli.checks import (
+    check_compare,
+    check_optimise_options,
+    check_optimise_size,
+    check_port,
 )
+from sim.experiments.cli import add_executor_options
+from sim.io.guards import TerminatedError, check_destination, sigterm_raises
 from sim.params import ScenarioError, spec
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import load_scenario
 
 __all__ = ["VIZ_MODULES", "dashboard_command", "register"]
 
@@ -166,41 +165,11 @@ def register(subparsers: Any) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run the baseline and the scenarios, analyse them and write the report.
 
-    Before anything runs: contradictory executor options, a comparison of the baseline with
-    itself, work that would not finish and dated interventions outside the run are refused.
+    Before anything runs, :func:`sim.cli.checks.check_compare` refuses what cannot be meant.
     """
     from sim.policy.compare import DEFAULTS, default_out, main_compare
 
-    check_executor_options(args.executor, args.workers, args.scheduler)
-    scenarios = [load_scenario(ref) for ref in args.scenarios]
-    baseline = Scenario().parameters().as_dict()
-    if all(not s.schedule and s.parameters().as_dict() == baseline for s in scenarios):
-        raise ScenarioError(
-            f"SCENARIO {' '.join(args.scenarios)}: every scenario given sets what the baseline "
-            "(England & Wales defaults) sets, so the comparison would find +0.0% by "
-            "construction; allowed: at least one scenario that changes something (ocgsim "
-            "scenarios lists them)"
-        )
-    years = spec("run.years").check(
-        DEFAULTS["years"] if args.years is None else args.years, "--years"
-    )
-    week = spec("run.intervention_week").check(
-        DEFAULTS["intervention_week"] if args.intervention_week is None else args.intervention_week,
-        "--intervention-week",
-    )
-    replicates = DEFAULTS["replicates"] if args.replicates is None else args.replicates
-    if isinstance(replicates, int) and replicates >= 1:
-        workers = 1 if args.executor == "serial" else (args.workers or os.cpu_count() or 1)
-        runs = (1 + len(scenarios)) * replicates
-        check_work_size(runs, int(years * 52), workers, f"--replicates {replicates}")
-    fixed = {"run.years": years, "run.intervention_week": week}
-    for line in schedule_warnings(args.scenarios, fixed, "--years"):
-        print(f"ocgsim: warning: {line}", file=sys.stderr)
-    if args.out is not None and str(args.out).strip():
-        set_aside_damaged(args.out)  # a stopped comparison continues: damaged files run again
-    elif args.out is None:
-        given = {k: v for k, v in vars(args).items() if k in DEFAULTS and v is not None}
-        set_aside_damaged(default_out([s.name for s in scenarios], {**DEFAULTS, **given}))
+    check_compare(args, DEFAULTS, default_out)
     return main_compare(args)
 
 
@@ -249,24 +218,9 @@ def dashboard_command(host: str, port: int) -> list[str]:
     ]
 
 
-def _check_port(host: str, port: int) -> None:
-    if not 0 <= port <= 65535:
-        raise ScenarioError(f"--port {port}: allowed: a whole number in [0, 65535]")
-    if not host:
-        raise ScenarioError("--host '': allowed: an address such as 127.0.0.1")
-    try:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
-            s.bind((host, port))
-    except OSError as exc:
-        raise ScenarioError(
-            f"--host {host} --port {port}: cannot listen there ({exc.strerror}); allowed: a local "
-            "address and a free port (0 picks one)"
-        ) from None
-
-
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until interrupted."""
-    _check_port(args.host, args.port)
+    check_port(args.host, args.port)
     missing = missing_viz()
     if missing:
         print(
@@ -339,12 +293,7 @@ def _validate(args: argparse.Namespace):
             f"--budget {args.budget:g}: allowed: a number >= 0 (GBP million a year above today's "
             "spending, full scale)"
         )
-    if args.robustness and args.no_robustness:
-        raise ScenarioError(
-            f"--robustness {' '.join(args.robustness)} --no-robustness: contradict each other; "
-            "allowed: one of them"
-        )
-    check_executor_options(args.executor, args.workers, args.scheduler)
+    check_optimise_options(args)
     spec("run.scale").check(args.scale, "--scale")
     spec("run.years").check(args.years, "--years")
     checks = (
@@ -385,11 +334,7 @@ def _validate(args: argparse.Namespace):
         confirm=confirm,
         seed=args.seed,
     )
-    workers = 1 if args.executor == "serial" else (args.workers or os.cpu_count() or 1)
-    what = f"--candidates {args.candidates} --replicates {args.replicates}"
-    check_work_size(settings.planned_runs(), args.years * 52, workers, what)
-    for line in schedule_warnings([args.scenario], {"run.years": args.years}, "--years"):
-        print(f"ocgsim: warning: {line}", file=sys.stderr)
+    check_optimise_size(args, settings.planned_runs())
     space = lever_space(ranges, scenario)
     identity = {
         "budget": args.budget,

@@ -23,7 +23,7 @@ from sim.experiments.design import parse_shard
 from sim.experiments.spec import DEFAULT_SCHEMA, EXECUTORS, ExperimentError, load_experiment
 from sim.io.guards import check_work_size, schedule_warnings
 
-__all__ = ["check_executor_options", "planned_runs", "register", "set_aside_damaged"]
+__all__ = ["check_executor_options", "planned_runs", "register", "set_aside_damaged_files"]
 
 EXIT_OK, EXIT_FAILURES, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 3, 4, 130
 EXIT_WRITE, EXIT_TERMINATED = 1, 143
@@ -252,18 +252,19 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_analyse)
 
 
-def set_aside_damaged(results: Any) -> None:
+def set_aside_damaged_files(results: Any) -> None:
     """Rename the damaged part files of a results folder, if it holds an experiment.
 
     Prints one warning line per damaged file; its runs count as not run, so the command that
     continues the experiment (``resume``, ``experiment``, ``compare``) runs them again.
     """
+    from sim.experiments.integrity import set_aside_damaged
     from sim.experiments.store import ResultsStore
 
     store = ResultsStore(results)
     if not store.exists():
         return
-    for path, reason in store.set_aside_damaged():
+    for path, reason in set_aside_damaged(store):
         print(
             f"ocgsim: warning: {path} could not be read ({reason}): set aside as "
             f"{path.name}.damaged with the parts written with it; their runs are run again",
@@ -381,7 +382,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         str(experiment.path),
     )
     check_experiment(experiment, args.workers)
-    set_aside_damaged(experiment.out_dir if args.out is None else args.out)
+    set_aside_damaged_files(experiment.out_dir if args.out is None else args.out)
     return _run_guarded(experiment.out_dir, lambda: run_experiment(experiment, **kwargs))
 
 
@@ -390,7 +391,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     from sim.experiments.engine import resume
 
     kwargs = _run_kwargs(args)
-    set_aside_damaged(args.results)
+    set_aside_damaged_files(args.results)
     return _run_guarded(args.results, lambda: resume(args.results, **kwargs))
 
 

@@ -38,6 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.experiments.integrity import check_intact
 from sim.io.files import (
     atomic_path,
     atomic_write_bytes,
@@ -47,10 +48,8 @@ from sim.io.files import (
     public_mode,
     versions,
 )
-from sim.params import ScenarioError
 
 __all__ = [
-    "DamagedResultsError",
     "ResultsStore",
     "ResultsWriter",
     "atomic_write_bytes",
@@ -108,18 +107,14 @@ def _write_tables_together(tables: list[tuple[Path, pa.Table]]) -> None:
         os.replace(tmp, path)
 
 
-class DamagedResultsError(ScenarioError):
-    """A part file of a results folder cannot be read (truncated, overwritten); one line."""
-
-
 def open_results(path: str | Path) -> ResultsStore:
     """An experiment's results folder, checked.
 
     Raises:
         ExperimentError: One line if ``path`` is missing, a file, a single run's folder (from
             ``ocgsim run``) or holds no experiment.
-        DamagedResultsError: One line naming a part file that cannot be read and how to
-            recover (``ocgsim resume`` sets it aside and runs its runs again).
+        DamagedResultsError: One line naming a file that cannot be read and how to recover
+            (see ``sim.experiments.integrity``).
     """
     from sim.experiments.spec import ExperimentError
 
@@ -143,23 +138,7 @@ def open_results(path: str | Path) -> ResultsStore:
             f"{path}: {kind} an experiment's results folder; allowed: a folder written by "
             "ocgsim experiment (status, resume and analyse work on those)"
         )
-    design = store.path / "design.parquet"
-    try:
-        if design.exists():
-            pq.read_metadata(design)
-    except (OSError, ValueError, pa.ArrowException):
-        raise DamagedResultsError(
-            f"{path}: design.parquet is damaged (cannot be read); allowed: a results folder "
-            "with its design: run the experiment again into a new folder"
-        ) from None
-    damaged = store.damaged()
-    if damaged:
-        part, reason = damaged[0]
-        more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
-        raise DamagedResultsError(
-            f"{path}: {part.relative_to(store.path)} is damaged ({reason}){more}; ocgsim resume "
-            f"{path} sets damaged files aside (renamed *.damaged) and runs their runs again"
-        )
+    check_intact(store, path)
     return store
 
 
@@ -244,50 +223,14 @@ class ResultsStore:
 
     # --- reading -------------------------------------------------------------------------
     @staticmethod
-    def _parts(folder: Path) -> list[Path]:
+    def parts(folder: Path) -> list[Path]:
+        """The part files of one of the folder's ``runs/``, ``series/``, ``timings/``."""
         return sorted(p for p in folder.glob("*.parquet") if not p.name.startswith("."))
-
-    def damaged(self) -> list[tuple[Path, str]]:
-        """Part files that cannot be read, with the reason (e.g. truncated by a crash).
-
-        Runs parts are read (their ids and status); series and timings parts only as far as
-        their footer, which a truncated file lacks.
-        """
-        out = []
-        for folder in (self.runs_dir, self.series_dir, self.timings_dir):
-            for part in self._parts(folder):
-                try:
-                    if folder == self.runs_dir:
-                        pq.read_table(part, columns=["run_id", "status"])
-                    else:
-                        pq.read_metadata(part)
-                except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
-                    text = str(exc).replace(f"Could not open Parquet input source '{part}': ", "")
-                    reason = " ".join(text.split()).rstrip(".") or type(exc).__name__
-                    out.append((part, reason[:200]))
-        return out
-
-    def set_aside_damaged(self) -> list[tuple[Path, str]]:
-        """Rename damaged part files to ``*.damaged`` so their runs count as not run.
-
-        The parts written by the same flush (same file name in ``runs/``, ``series/`` and
-        ``timings/``) are set aside together, so the runs are run again whole.
-
-        Returns:
-            The damaged files (their old paths) and why they could not be read.
-        """
-        damaged = self.damaged()
-        for name in sorted({part.name for part, _ in damaged}):
-            for folder in (self.runs_dir, self.series_dir, self.timings_dir):
-                part = folder / name
-                if part.exists():
-                    os.replace(part, part.with_name(part.name + ".damaged"))
-        return damaged
 
     def finished(self) -> dict[int, str]:
         """Run id -> status ("ok" wins over "failed") of every stored run."""
         status: dict[int, str] = {}
-        for part in self._parts(self.runs_dir):
+        for part in self.parts(self.runs_dir):
             table = pq.read_table(part, columns=["run_id", "status"])
             for run_id, st in zip(
                 table["run_id"].to_pylist(), table["status"].to_pylist(), strict=True
@@ -307,7 +250,7 @@ class ResultsStore:
         """
         import pandas as pd
 
-        parts = [pq.read_table(p).to_pandas() for p in self._parts(self.runs_dir)]
+        parts = [pq.read_table(p).to_pandas() for p in self.parts(self.runs_dir)]
         if factor_names is None and self.exists():
             factor_names = self.manifest()["design"]["factors"]
         factor_names = list(factor_names or [])
@@ -331,9 +274,7 @@ class ResultsStore:
         import pandas as pd
 
         filters = [("metric", "in", metrics)] if metrics else None
-        parts = [
-            pq.read_table(p, filters=filters).to_pandas() for p in self._parts(self.series_dir)
-        ]
+        parts = [pq.read_table(p, filters=filters).to_pandas() for p in self.parts(self.series_dir)]
         if not parts:
             return pd.DataFrame(columns=["run_id", "week", "metric", "value"])
         frame = pd.concat(parts, ignore_index=True)
@@ -344,7 +285,7 @@ class ResultsStore:
         """Wall time per run attempt (run_id, seconds, attempts, host)."""
         import pandas as pd
 
-        parts = [pq.read_table(p).to_pandas() for p in self._parts(self.timings_dir)]
+        parts = [pq.read_table(p).to_pandas() for p in self.parts(self.timings_dir)]
         if not parts:
             return pd.DataFrame(columns=["run_id", "seconds", "attempts", "host"])
         return pd.concat(parts, ignore_index=True).sort_values("run_id").reset_index(drop=True)
@@ -369,7 +310,7 @@ class ResultsStore:
         stored = set(self.finished())
         removed = 0
         for folder in (self.series_dir, self.timings_dir):
-            for part in self._parts(folder):
+            for part in self.parts(folder):
                 if part.name.split("-", 1)[0] in busy:
                     continue
                 ids = pq.read_table(part, columns=["run_id"])["run_id"].to_pylist()
@@ -383,7 +324,7 @@ class ResultsStore:
     def compact(self, prefix: str, session: str) -> None:
         """Merge this prefix's part files into one, streaming (bounded memory)."""
         for folder in (self.runs_dir, self.series_dir, self.timings_dir):
-            parts = [p for p in self._parts(folder) if p.name.startswith(prefix + "-")]
+            parts = [p for p in self.parts(folder) if p.name.startswith(prefix + "-")]
             if len(parts) < 2:
                 continue
             schemas = [pq.read_schema(p) for p in parts]
