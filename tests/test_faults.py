@@ -415,6 +415,18 @@ def test_experiment_given_again_sets_a_damaged_file_aside(tmp_path, capsys):
     assert "6 done" in text
 
 
+def test_a_damaged_folder_of_another_experiment_is_left_alone(tmp_path, capsys):
+    out = _toy_results(tmp_path, "r")
+    (part,) = (out / "runs").glob("*.parquet")
+    part.write_bytes(b"PAR1 not really")
+    other = tmp_path / "other.toml"
+    other.write_text(toy(DAMAGE_DESIGN, model="slow_series", replicates=3, extra=DAMAGE_EXTRA))
+    before = snapshot(out)
+    code, _, err = cli(capsys, ["experiment", other, "--out", out])
+    assert code == 2 and len(err) == 1 and "different experiment" in err[0], err
+    assert snapshot(out) == before
+
+
 def test_report_on_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, capsys, monkeypatch):
     out = _toy_results(tmp_path, "r")
     html = tmp_path / "reports" / "report.html"

@@ -11,6 +11,7 @@ import argparse
 import os
 import socket
 import sys
+from typing import Any
 
 from sim.experiments.cli import check_executor_options, set_aside_damaged_files
 from sim.io.guards import check_work_size, schedule_warnings
@@ -25,19 +26,20 @@ def _slots(args: argparse.Namespace) -> int:
     return 1 if args.executor == "serial" else (args.workers or os.cpu_count() or 1)
 
 
-def check_compare(args: argparse.Namespace, defaults: dict, default_out) -> None:
+def check_compare(args: argparse.Namespace, defaults: dict, comparison: Any) -> None:
     """Checks of ``ocgsim compare`` before it runs.
 
     Refuses contradictory executor options, a comparison of the baseline with itself (every
     scenario sets what the defaults set: the result is +0.0% by construction), work that would
     not finish and dated interventions after the run; warns of interventions in the burn-in.
-    A stopped comparison's folder has its damaged part files set aside (they run again).
+    A stopped comparison's folder (the same comparison only) has its damaged part files set
+    aside (they run again).
 
     Args:
         args: The parsed options of ``compare``.
         defaults: The comparison's default settings (``sim.policy.compare.DEFAULTS``).
-        default_out: The function naming the default results folder from the labels and the
-            settings (``sim.policy.compare.default_out``).
+        comparison: The function making the comparison's experiment from the scenarios and
+            settings (``sim.policy.compare.comparison_experiment``).
 
     Raises:
         ScenarioError: One line naming the option or scenario and what is allowed.
@@ -63,10 +65,10 @@ def check_compare(args: argparse.Namespace, defaults: dict, default_out) -> None
     fixed = {"run.years": years, "run.intervention_week": week}
     for line in schedule_warnings(args.scenarios, fixed, "--years"):
         print(f"ocgsim: warning: {line}", file=sys.stderr)
-    if args.out is None:
-        set_aside_damaged_files(default_out([s.name for s in scenarios], settings))
-    elif str(args.out).strip():
-        set_aside_damaged_files(args.out)
+    experiment = comparison(
+        args.scenarios, **settings, allow_short_window=args.allow_short_window, out=args.out
+    )
+    set_aside_damaged_files(experiment.out_dir, experiment.digest())
 
 
 def check_optimise_options(args: argparse.Namespace) -> None:

@@ -167,9 +167,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     Before anything runs, :func:`sim.cli.checks.check_compare` refuses what cannot be meant.
     """
-    from sim.policy.compare import DEFAULTS, default_out, main_compare
+    from sim.policy.compare import DEFAULTS, comparison_experiment, main_compare
 
-    check_compare(args, DEFAULTS, default_out)
+    check_compare(args, DEFAULTS, comparison_experiment)
     return main_compare(args)
 
 

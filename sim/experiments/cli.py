@@ -252,11 +252,16 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_analyse)
 
 
-def set_aside_damaged_files(results: Any) -> None:
+def set_aside_damaged_files(results: Any, digest: str | None = None) -> None:
     """Rename the damaged part files of a results folder, if it holds an experiment.
 
     Prints one warning line per damaged file; its runs count as not run, so the command that
     continues the experiment (``resume``, ``experiment``, ``compare``) runs them again.
+
+    Args:
+        results: The results folder.
+        digest: Only if the folder holds the experiment of this digest (``Experiment.digest``):
+            a folder of another experiment is left alone (the command then refuses it).
     """
     from sim.experiments.integrity import set_aside_damaged
     from sim.experiments.store import ResultsStore
@@ -264,6 +269,12 @@ def set_aside_damaged_files(results: Any) -> None:
     store = ResultsStore(results)
     if not store.exists():
         return
+    if digest is not None:
+        try:
+            if store.manifest().get("experiment_sha256") != digest:
+                return
+        except (OSError, ValueError, AttributeError):
+            return
     for path, reason in set_aside_damaged(store):
         print(
             f"ocgsim: warning: {path} could not be read ({reason}): set aside as "
@@ -382,7 +393,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         str(experiment.path),
     )
     check_experiment(experiment, args.workers)
-    set_aside_damaged_files(experiment.out_dir if args.out is None else args.out)
+    out = experiment.out_dir if args.out is None else args.out
+    set_aside_damaged_files(out, experiment.digest())
     return _run_guarded(experiment.out_dir, lambda: run_experiment(experiment, **kwargs))
 
 
