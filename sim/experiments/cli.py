@@ -22,8 +22,15 @@ from typing import Any
 from sim.experiments.design import parse_shard
 from sim.experiments.spec import DEFAULT_SCHEMA, EXECUTORS, ExperimentError, load_experiment
 from sim.io.guards import check_work_size, schedule_warnings
+from sim.params import spec
 
-__all__ = ["check_executor_options", "planned_runs", "register", "set_aside_damaged_files"]
+__all__ = [
+    "check_executor_options",
+    "check_experiment",
+    "planned_runs",
+    "register",
+    "set_aside_damaged_files",
+]
 
 EXIT_OK, EXIT_FAILURES, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 3, 4, 130
 EXIT_WRITE, EXIT_TERMINATED = 1, 143
@@ -163,8 +170,6 @@ def check_experiment(experiment: Any, workers: int | None) -> None:
     fixed = experiment.fixed if default_schema else {}
     weeks = int(round(fixed["run.years"] * 52)) if "run.years" in fixed else None
     if default_schema and weeks is None:
-        from sim.params import spec
-
         weeks = int(round(spec("run.years").default * 52))
     runs = planned_runs(experiment)
     if "replicates" in experiment.overrides:

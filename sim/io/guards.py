@@ -1,8 +1,10 @@
-"""Checks made before any simulation: the summary window, the output destination, signals.
+"""Checks made before any simulation: window, destination, work size, schedules, signals.
 
-Every command checks what it can before it simulates, so that a mistake costs a one-line error
-(exit code 2) and not a finished simulation that cannot be written or that summarises a window
-too short to mean anything.
+The summary window, the output destination, the size of the work and dated interventions
+against the run are checked, and SIGTERM is turned into an exception. Every command checks what
+it can before it simulates, so that a mistake costs a one-line error (exit code 2) and not a
+finished simulation that cannot be written or that summarises a window too short to mean
+anything.
 """
 
 from __future__ import annotations
