@@ -20,6 +20,7 @@ then among the scenarios shipped with the package (the project's ``scenarios/`` 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ __all__ = [
     "OPERATIONS",
     "ScheduleEntry",
     "parse_schedule",
+    "schedule_check",
     "Scenario",
     "load_scenario",
     "parse_override",
@@ -39,6 +41,9 @@ __all__ = [
 ]
 
 _META_KEYS = ("name", "description")
+
+#: A scenario name becomes part of folder and file names: these characters, at most 64.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def scenarios_dir() -> Path:
@@ -155,6 +160,54 @@ def parse_schedule(raw: Any, where: str) -> tuple[ScheduleEntry, ...]:
     return tuple(entries)
 
 
+def schedule_check(
+    schedule: tuple[ScheduleEntry, ...],
+    years: float,
+    intervention_week: int,
+    where: str,
+    years_from: str = "run.years",
+) -> str | None:
+    """Check a schedule against the run it is part of.
+
+    An entry after the run's last week would never happen (and its ``scheduled_*`` counts stay
+    at 0 as if it had done nothing): it is refused. An entry before the intervention week
+    happens during the burn-in, before the summary window: it runs, and the returned warning
+    says so.
+
+    Args:
+        schedule: The scenario's ``[[schedule]]`` entries.
+        years: ``run.years`` of the run.
+        intervention_week: ``run.intervention_week`` of the run.
+        where: The scenario file (or name), for the messages.
+        years_from: What set the run length (``run.years``, ``--years``, ``years``).
+
+    Returns:
+        A one-line warning naming the entries in the burn-in, or None.
+
+    Raises:
+        ScenarioError: One line naming the file, the entry, its week and the weeks allowed.
+    """
+    weeks = int(round(years * 52))
+    early = []
+    for k, entry in enumerate(schedule, start=1):
+        if entry.week > weeks:
+            raise ScenarioError(
+                f"{where}: schedule entry {k}: week = {entry.week} is after the run's last week "
+                f"({weeks}, from {years_from} = {years:g}), so it would never happen; allowed: a "
+                f"week in [1, {weeks}], or a longer run"
+            )
+        if entry.week < intervention_week:
+            early.append(f"{k} (week {entry.week})")
+    if not early:
+        return None
+    which, verb = ("entry", "is") if len(early) == 1 else ("entries", "are")
+    return (
+        f"{where}: schedule {which} {', '.join(early)} {verb} in the burn-in, before "
+        f"run.intervention_week = {intervention_week}: it runs, but before the summary window "
+        "starts"
+    )
+
+
 @dataclass
 class Scenario:
     """A named set of parameter values.
@@ -209,6 +262,11 @@ def load_scenario(ref: str | Path | None = None) -> Scenario:
         raise ScenarioError(f"{where}: malformed TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{where}: not a UTF-8 text file") from None
+    except RecursionError:
+        raise ScenarioError(
+            f"{where}: malformed TOML: arrays or tables nested too deeply; allowed: a scenario "
+            "file of [section] tables and key = value lines"
+        ) from None
     schedule = parse_schedule(data.pop("schedule", []), where)
     meta = data.pop("scenario", {})
     if not isinstance(meta, dict):
@@ -219,6 +277,19 @@ def load_scenario(ref: str | Path | None = None) -> Scenario:
                 f"{where}: scenario.{key} is not allowed; [scenario] takes string keys "
                 + ", ".join(_META_KEYS)
             )
+    label = meta.get("name", path.stem)
+    if "name" in meta and not NAME_PATTERN.match(label):
+        raise ScenarioError(
+            f"{where}: scenario.name = {label[:80]!r}{'...' if len(label) > 80 else ''}: it names "
+            "folders and files; allowed: 1-64 letters, digits, '_', '-' or '.', starting with a "
+            "letter or digit"
+        )
+    if len(label) > 64:
+        raise ScenarioError(
+            f"{where}: the file's name ({len(label)} characters) names the scenario, and so "
+            "folders and files; allowed: a file name of at most 64 characters before .toml, or "
+            "a [scenario] name"
+        )
     values: dict[str, Any] = {}
     for section, table in data.items():
         if not isinstance(table, dict):
@@ -237,7 +308,7 @@ def load_scenario(ref: str | Path | None = None) -> Scenario:
     # Validate every value now, so a bad file fails before anything runs.
     Parameters(values, where=where)
     return Scenario(
-        name=meta.get("name", path.stem),
+        name=label,
         description=meta.get("description", ""),
         values={n: spec(n).check(v, where) for n, v in values.items()},
         path=path,
@@ -262,6 +333,11 @@ def parse_override(text: str, where: str = "--set") -> tuple[str, Any]:
         Parameters({name: None}, where=where)  # raises with a suggestion
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # RecursionError: nested too deeply
         value = raw
+        if len(raw) > 200 and spec(name).kind is not str:
+            raise ScenarioError(
+                f"{where}: {name} = {raw[:20]!r}... ({len(raw)} characters, not a value); "
+                f"allowed: {spec(name).allowed()}"
+            ) from None
     return name, spec(name).check(value, where)

@@ -1,6 +1,7 @@
 """Faults from the new-user trial (issue 10): unwritable destinations, full disks, signals, kills,
-concurrent invocations. Each ends with an exit code, one line on stderr and either nothing
-written or an intact folder that resumes to the same results as an uninterrupted run.
+concurrent invocations; and (issue 28) damaged and missing result files. Each ends with an exit
+code, one line on stderr and either nothing written or an intact folder that resumes to the same
+results as an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from clihelp import MINI, TESTS, cli, snapshot, spawn, toy
 
+from sim.cli.main import main
 from sim.experiments import ResultsStore, parse_experiment, run_experiment
 from sim.io.files import lock_owner, pid_alive
 
@@ -340,3 +342,128 @@ def test_a_stale_lock_of_a_dead_process_is_taken_over(tmp_path, capsys):
     (tmp_path / ".run.lock").write_text(json.dumps({"pid": pid}))
     assert cli(capsys, [*RUN, "--no-figure", "--out", run_out])[0] == 0
     assert not (tmp_path / ".run.lock").exists()
+
+
+# --- damaged and missing result files (issue 28) ------------------------------------------------
+
+DAMAGE_DESIGN = 'type = "grid"\nfactors = { "toy.n" = [0, 1, 2] }'
+DAMAGE_EXTRA = '[output]\nseries = true\n[execution]\nexecutor = "serial"\n'
+
+
+def _toy_results(tmp_path: Path, name: str) -> Path:
+    """A finished experiment of a toy model with series, in ``tmp_path/name``."""
+    path = tmp_path / "exp.toml"
+    path.write_text(toy(DAMAGE_DESIGN, model="slow_series", extra=DAMAGE_EXTRA))
+    out = tmp_path / name
+    assert main(["experiment", str(path), "--out", str(out), "--no-progress"]) == 0
+    return out
+
+
+@pytest.mark.parametrize("folder", ["runs", "series", "timings"])
+def test_a_damaged_part_file_is_named_and_resume_sets_it_aside_and_reruns(tmp_path, capsys, folder):
+    clean = _toy_results(tmp_path, "clean")
+    out = _toy_results(tmp_path, "r")
+    (part,) = (out / folder).glob("*.parquet")
+    part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])  # truncated by a crash
+    before = snapshot(out)
+    for command in (["status", out], ["analyse", out], ["report", out]):
+        code, _, err = cli(capsys, command)
+        assert code == 2 and len(err) == 1, (command, err)
+        assert f"{folder}/{part.name} is damaged" in err[0], err
+        assert f"ocgsim resume {out}" in err[0] and "Traceback" not in err[0]
+        assert snapshot(out) == before, command
+    code, text, err = cli(capsys, ["resume", out, "--no-progress"])
+    assert code == 0, err
+    assert len(err) == 1 and str(part) in err[0] and "set aside" in err[0], err
+    assert (out / folder / f"{part.name}.damaged").is_file()
+    for other in ("runs", "series", "timings"):  # the whole flush is set aside, and re-run
+        assert not (out / other / part.name).exists()
+    assert "6 done, 0 failed, 0 remaining" in text
+    pd.testing.assert_frame_equal(ResultsStore(clean).runs(), ResultsStore(out).runs())
+    pd.testing.assert_frame_equal(ResultsStore(clean).series(), ResultsStore(out).series())
+    code, text, _ = cli(capsys, ["status", out])
+    assert code == 0 and "6 done" in text and "state: complete" in text
+
+
+def test_removed_run_files_are_reported_not_passed_as_success(tmp_path, capsys):
+    clean = _toy_results(tmp_path, "clean")
+    out = _toy_results(tmp_path, "r")
+    for part in (out / "runs").glob("*.parquet"):
+        part.unlink()
+    code, text, _ = cli(capsys, ["status", out])
+    assert code == 0
+    assert "0 done" in text and "6 remaining" in text
+    assert "incomplete: 6 runs are missing" in text and "state: complete)" not in text
+    before = snapshot(out)
+    for command in (["analyse", out], ["report", out]):
+        code, _, err = cli(capsys, command)
+        assert code == 2 and len(err) == 1 and "no runs stored" in err[0], (command, err)
+        assert snapshot(out) == before, command
+    code, text, err = cli(capsys, ["resume", out, "--no-progress"])
+    assert code == 0, err
+    pd.testing.assert_frame_equal(ResultsStore(clean).runs(), ResultsStore(out).runs())
+    pd.testing.assert_frame_equal(ResultsStore(clean).series(), ResultsStore(out).series())
+
+
+def test_experiment_given_again_sets_a_damaged_file_aside(tmp_path, capsys):
+    out = _toy_results(tmp_path, "r")
+    (part,) = (out / "runs").glob("*.parquet")
+    part.write_bytes(b"PAR1 not really")
+    code, text, err = cli(capsys, ["experiment", tmp_path / "exp.toml", "--out", out])
+    assert code == 0, err
+    assert "set aside" in err[-1] and (out / "runs" / f"{part.name}.damaged").is_file()
+    assert "6 done" in text
+
+
+def test_a_damaged_folder_of_another_experiment_is_left_alone(tmp_path, capsys):
+    out = _toy_results(tmp_path, "r")
+    (part,) = (out / "runs").glob("*.parquet")
+    part.write_bytes(b"PAR1 not really")
+    other = tmp_path / "other.toml"
+    other.write_text(toy(DAMAGE_DESIGN, model="slow_series", replicates=3, extra=DAMAGE_EXTRA))
+    before = snapshot(out)
+    code, _, err = cli(capsys, ["experiment", other, "--out", out])
+    assert code == 2 and len(err) == 1 and "different experiment" in err[0], err
+    assert snapshot(out) == before
+
+
+def test_report_on_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    out = _toy_results(tmp_path, "r")
+    html = tmp_path / "reports" / "report.html"
+    html.parent.mkdir()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("sim.io.files.atomic_write_bytes", full)
+    code, _, err = cli(capsys, ["report", out, "--out", html])
+    assert code == 1 and len(err) == 1, err
+    assert str(html) in err[0] and "No space left on device" in err[0]
+    assert "nothing was written" in err[0]
+    assert list(html.parent.iterdir()) == []
+
+
+def test_compare_given_again_sets_a_damaged_file_aside(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = ["compare", "more_pios", "--replicates", "2", "--scale", "0.01", "--years", "3"]
+    argv += ["--executor", "serial", "--no-progress"]
+    code, _, err = cli(capsys, argv)
+    assert code == 0, err
+    (out,) = (tmp_path / "results").iterdir()  # the default folder of this comparison
+    (part,) = (out / "runs").glob("*.parquet")
+    part.write_bytes(part.read_bytes()[:100])
+    code, _, err = cli(capsys, argv)
+    assert code == 0, err
+    assert any("set aside" in line and part.name in line for line in err), err
+    assert (out / "runs" / f"{part.name}.damaged").is_file()
+    assert len(ResultsStore(out).finished()) == 4
+
+
+def test_a_damaged_design_file_is_named(tmp_path, capsys):
+    out = _toy_results(tmp_path, "r")
+    (out / "design.parquet").write_bytes(b"not parquet")
+    before = snapshot(out)
+    for command in (["status", out], ["analyse", out], ["report", out], ["resume", out]):
+        code, _, err = cli(capsys, command)
+        assert code == 2 and len(err) == 1 and "design.parquet is damaged" in err[0], err
+    assert snapshot(out) == before

@@ -242,7 +242,7 @@ def test_dashboard_port_in_use_exits_2(capsys):
 def test_dashboard_without_the_viz_extra_says_how_to_install(capsys, monkeypatch):
     monkeypatch.setattr(policy_cli, "missing_viz", lambda: ["solara"])
     capsys.readouterr()
-    assert main(["dashboard", "--port", "0"]) == 1
+    assert main(["dashboard", "--port", "0"]) == 2  # bad input: the house rule (issue 28)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "pip install -e '.[viz]'" in err[0]
 

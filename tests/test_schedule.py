@@ -117,7 +117,7 @@ def test_a_scenario_design_runs_the_scenarios_schedule(tmp_path):
 
     path = tmp_path / "e.toml"
     path.write_text(
-        '[experiment]\nname = "e"\nseed = 1\nyears = 4\nburn_in_weeks = 104\nscale = 0.01\n'
+        '[experiment]\nname = "e"\nseed = 1\nyears = 5\nburn_in_weeks = 104\nscale = 0.01\n'
         '[design]\ntype = "scenarios"\nscenarios = ["police_surge"]\n',
         encoding="utf-8",
     )

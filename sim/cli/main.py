@@ -29,15 +29,26 @@ def _run_overrides(args: argparse.Namespace) -> tuple[dict, dict[str, str]]:
 
     overrides: dict = {}
     origin: dict[str, str] = {}
+    typed: dict[str, str] = {}
     for text in args.set or []:
         name, value = parse_override(text)
-        overrides[name], origin[name] = value, "--set"
+        if name in overrides and overrides[name] != value:
+            raise ScenarioError(
+                f"--set {typed[name]} --set {text}: two values for {name}; allowed: one"
+            )
+        overrides[name], origin[name], typed[name] = value, "--set", text
     for option, name, value in (
         ("--years", "run.years", args.years),
         ("--scale", "run.scale", args.scale),
     ):
-        if value is not None:
-            overrides[name], origin[name] = spec(name).check(value, option), option
+        if value is None:
+            continue
+        if name in overrides:
+            raise ScenarioError(
+                f"{option} {value} --set {typed[name]}: two values for {name}; allowed: one of "
+                f"{option} or --set {name}=..."
+            )
+        overrides[name], origin[name] = spec(name).check(value, option), option
     return overrides, origin
 
 
@@ -80,11 +91,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         str(scenario.path) if scenario.path else "run.years",
         args.allow_short_window,
     )
+    from sim.scenario import schedule_check
+
+    warning = schedule_check(
+        scenario.schedule,
+        params.run.years,
+        params.run.intervention_week,
+        str(scenario.path or scenario.name),
+        origin.get("run.years", "run.years"),
+    )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     run_id = f"{scenario.name}-seed{args.seed}-scale{params.run.scale:g}-{stamp}"
     out = args.out if args.out is not None else str(Path(args.results) / run_id)
     need = _run_bytes(int(params.run.years * 52))
     out_dir = check_destination(out, "--out", new=True, need_bytes=need)
+    if warning:
+        print(f"ocgsim: warning: {warning}", file=sys.stderr)
     try:
         return _simulate_and_write(args, scenario, overrides, out_dir)
     except KeyboardInterrupt:
@@ -98,6 +120,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _simulate_and_write(args: argparse.Namespace, scenario, overrides: dict, out_dir: Path) -> int:
     from tqdm import tqdm
 
+    from sim.io.files import command_line
     from sim.io.guards import WriteError, sigterm_raises
     from sim.io.output import claim_output, manifest_for, write_run
     from sim.model.core import OCGModel
@@ -120,6 +143,7 @@ def _simulate_and_write(args: argparse.Namespace, scenario, overrides: dict, out
         summary = model.summary()
         wall = time.perf_counter() - start
         manifest = manifest_for(model, args.seed, wall, overrides)
+        manifest["command_line"] = command_line()
         try:
             write_run(out_dir, ts, summary, manifest, figure=not args.no_figure)
         except OSError as exc:
@@ -344,11 +368,12 @@ def main(argv: list[str] | None = None) -> int:
     exits with status 2, writing nothing; a failure to write finished results exits with 1;
     Ctrl-C exits with 130 and SIGTERM with 143.
     """
-    from sim.io.files import LockHeldError
+    from sim.io.files import LockHeldError, set_command_line
     from sim.io.guards import TerminatedError, WriteError
 
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
+    set_command_line(argv)  # recorded in manifests as typed
     if not argv:
         parser.print_help()
         return 0
@@ -375,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. ocgsim metrics | head
         sys.stderr.close()
         return 0
+    finally:
+        set_command_line([])  # a later call of the Python API records no command line
 
 
 def _one_line(exc: BaseException) -> str:

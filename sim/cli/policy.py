@@ -15,15 +15,21 @@ import importlib.util
 import json
 import math
 import os
-import socket
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from sim.cli.checks import (
+    check_compare,
+    check_optimise_options,
+    check_optimise_size,
+    check_port,
+)
 from sim.experiments.cli import add_executor_options
 from sim.io.guards import TerminatedError, check_destination, sigterm_raises
 from sim.params import ScenarioError, spec
+from sim.scenario import load_scenario
 
 __all__ = ["VIZ_MODULES", "dashboard_command", "register"]
 
@@ -147,7 +153,7 @@ def register(subparsers: Any) -> None:
         help="output folder (must not exist; default results/optimise-budget<B>-scale<S>-<id>/, "
         "the same for the same search, whose runs are kept in <out>.partial/ until it ends)",
     )
-    add_executor_options(p, executor="processes", workers=0, scheduler="")
+    add_executor_options(p, workers=0, scheduler="")
     p.add_argument("--results", default="results", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_optimise)
@@ -157,17 +163,32 @@ def register(subparsers: Any) -> None:
 # compare and report
 # --------------------------------------------------------------------------------------------
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Run the baseline and the scenarios, analyse them and write the report."""
-    from sim.policy.compare import main_compare
+    """Run the baseline and the scenarios, analyse them and write the report.
 
+    Before anything runs, :func:`sim.cli.checks.check_compare` refuses what cannot be meant.
+    """
+    from sim.policy.compare import DEFAULTS, comparison_experiment, main_compare
+
+    check_compare(args, DEFAULTS, comparison_experiment)
     return main_compare(args)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the HTML report of a results folder."""
+    from sim.experiments.store import require_runs
     from sim.policy.report import write_report
 
-    path = write_report(args.results, args.out, baseline=args.baseline)
+    require_runs(args.results)
+    try:
+        path = write_report(args.results, args.out, baseline=args.baseline)
+    except OSError as exc:
+        where = args.out or f"{args.results}/report.html"
+        print(
+            f"ocgsim: error: report {where}: could not write it ({exc.strerror or exc}); nothing "
+            "was written",
+            file=sys.stderr,
+        )
+        return 1
     print(f"report written to {path}")
     return 0
 
@@ -197,24 +218,9 @@ def dashboard_command(host: str, port: int) -> list[str]:
     ]
 
 
-def _check_port(host: str, port: int) -> None:
-    if not 0 <= port <= 65535:
-        raise ScenarioError(f"--port {port}: allowed: a whole number in [0, 65535]")
-    if not host:
-        raise ScenarioError("--host '': allowed: an address such as 127.0.0.1")
-    try:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
-            s.bind((host, port))
-    except OSError as exc:
-        raise ScenarioError(
-            f"--host {host} --port {port}: cannot listen there ({exc.strerror}); allowed: a local "
-            "address and a free port (0 picks one)"
-        ) from None
-
-
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until interrupted."""
-    _check_port(args.host, args.port)
+    check_port(args.host, args.port)
     missing = missing_viz()
     if missing:
         print(
@@ -222,7 +228,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             f"{', '.join(missing)}); install it with: pip install -e '.[viz]'",
             file=sys.stderr,
         )
-        return 1
+        return 2
     env = {**os.environ, **DASHBOARD_ENV}
     shown = f"[{args.host}]" if ":" in args.host else args.host
     where = f"http://{shown}:{args.port}/" if args.port else f"{shown}, a free port (see below)"
@@ -281,13 +287,13 @@ def _validate(args: argparse.Namespace):
     from sim.experiments.spec import check_count, check_scheduler
     from sim.policy.budget import AnnualCost, lever_space, parse_levers
     from sim.policy.optimise import SearchSettings
-    from sim.scenario import load_scenario
 
     if not (math.isfinite(args.budget) and args.budget >= 0):
         raise ScenarioError(
             f"--budget {args.budget:g}: allowed: a number >= 0 (GBP million a year above today's "
             "spending, full scale)"
         )
+    check_optimise_options(args)
     spec("run.scale").check(args.scale, "--scale")
     spec("run.years").check(args.years, "--years")
     checks = (
@@ -328,6 +334,7 @@ def _validate(args: argparse.Namespace):
         confirm=confirm,
         seed=args.seed,
     )
+    check_optimise_size(args, settings.planned_runs())
     space = lever_space(ranges, scenario)
     identity = {
         "budget": args.budget,
@@ -394,7 +401,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
 
     from sim.api import SCENARIO_KEY
     from sim.experiments.batch import EngineBatch, RunFailedError
-    from sim.io.files import git_commit, versions
+    from sim.io.files import command_line, git_commit, versions
     from sim.policy.optimise import optimise, robustness, write_result
 
     scenario, space, cost, settings, out_dir, identity, robust, source = _validate(args)
@@ -411,7 +418,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         identity,
         fixed,
         space.names,
-        executor="dask" if args.scheduler else args.executor,
+        executor="dask" if args.scheduler else (args.executor or "processes"),
         workers=args.workers,
         scheduler=args.scheduler,
         record={
@@ -461,7 +468,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         return 143
     wall = time.perf_counter() - start
     manifest = {
-        "command": "ocgsim " + " ".join(sys.argv[1:]) if sys.argv else "ocgsim optimise",
+        "command": " ".join(command_line() or ["ocgsim", "optimise"]),
         "scenario": scenario.name,
         "scale": args.scale,
         "years": args.years,

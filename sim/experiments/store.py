@@ -38,9 +38,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.experiments.integrity import check_intact
 from sim.io.files import (
     atomic_path,
     atomic_write_bytes,
+    command_line,
     finite_json,
     git_commit,
     public_mode,
@@ -55,6 +57,7 @@ __all__ = [
     "environment",
     "now_iso",
     "open_results",
+    "require_runs",
 ]
 
 RUN_COLUMNS = ("run_id", "point_id", "replicate", "seed", "scenario")
@@ -110,6 +113,8 @@ def open_results(path: str | Path) -> ResultsStore:
     Raises:
         ExperimentError: One line if ``path`` is missing, a file, a single run's folder (from
             ``ocgsim run``) or holds no experiment.
+        DamagedResultsError: One line naming a file that cannot be read and how to recover
+            (see ``sim.experiments.integrity``).
     """
     from sim.experiments.spec import ExperimentError
 
@@ -133,12 +138,35 @@ def open_results(path: str | Path) -> ResultsStore:
             f"{path}: {kind} an experiment's results folder; allowed: a folder written by "
             "ocgsim experiment (status, resume and analyse work on those)"
         )
+    check_intact(store, path)
+    return store
+
+
+def require_runs(path: str | Path) -> ResultsStore:
+    """An experiment's results folder that holds at least one stored run (see ``open_results``).
+
+    Raises:
+        ExperimentError: As :func:`open_results`, or one line if no run is stored.
+    """
+    from sim.experiments.spec import ExperimentError
+
+    store = open_results(path)
+    if not store.finished():
+        raise ExperimentError(
+            f"{path}: no runs stored in {store.runs_dir.name}/ (not run yet, or the files were "
+            f"removed); allowed: a results folder with runs (ocgsim resume {path} runs them)"
+        )
     return store
 
 
 def environment() -> dict[str, Any]:
-    """Versions, git commit and host, for the manifest."""
-    return {"versions": versions(), "git_commit": git_commit(), "host": socket.gethostname()}
+    """Versions, git commit, host and the command line as typed, for the manifest."""
+    return {
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "host": socket.gethostname(),
+        "command_line": command_line(),
+    }
 
 
 def _arrow_type(value: Any) -> pa.DataType:
@@ -195,13 +223,14 @@ class ResultsStore:
 
     # --- reading -------------------------------------------------------------------------
     @staticmethod
-    def _parts(folder: Path) -> list[Path]:
+    def parts(folder: Path) -> list[Path]:
+        """The part files of one of the folder's ``runs/``, ``series/``, ``timings/``."""
         return sorted(p for p in folder.glob("*.parquet") if not p.name.startswith("."))
 
     def finished(self) -> dict[int, str]:
         """Run id -> status ("ok" wins over "failed") of every stored run."""
         status: dict[int, str] = {}
-        for part in self._parts(self.runs_dir):
+        for part in self.parts(self.runs_dir):
             table = pq.read_table(part, columns=["run_id", "status"])
             for run_id, st in zip(
                 table["run_id"].to_pylist(), table["status"].to_pylist(), strict=True
@@ -221,7 +250,7 @@ class ResultsStore:
         """
         import pandas as pd
 
-        parts = [pq.read_table(p).to_pandas() for p in self._parts(self.runs_dir)]
+        parts = [pq.read_table(p).to_pandas() for p in self.parts(self.runs_dir)]
         if factor_names is None and self.exists():
             factor_names = self.manifest()["design"]["factors"]
         factor_names = list(factor_names or [])
@@ -245,9 +274,7 @@ class ResultsStore:
         import pandas as pd
 
         filters = [("metric", "in", metrics)] if metrics else None
-        parts = [
-            pq.read_table(p, filters=filters).to_pandas() for p in self._parts(self.series_dir)
-        ]
+        parts = [pq.read_table(p, filters=filters).to_pandas() for p in self.parts(self.series_dir)]
         if not parts:
             return pd.DataFrame(columns=["run_id", "week", "metric", "value"])
         frame = pd.concat(parts, ignore_index=True)
@@ -258,7 +285,7 @@ class ResultsStore:
         """Wall time per run attempt (run_id, seconds, attempts, host)."""
         import pandas as pd
 
-        parts = [pq.read_table(p).to_pandas() for p in self._parts(self.timings_dir)]
+        parts = [pq.read_table(p).to_pandas() for p in self.parts(self.timings_dir)]
         if not parts:
             return pd.DataFrame(columns=["run_id", "seconds", "attempts", "host"])
         return pd.concat(parts, ignore_index=True).sort_values("run_id").reset_index(drop=True)
@@ -283,7 +310,7 @@ class ResultsStore:
         stored = set(self.finished())
         removed = 0
         for folder in (self.series_dir, self.timings_dir):
-            for part in self._parts(folder):
+            for part in self.parts(folder):
                 if part.name.split("-", 1)[0] in busy:
                     continue
                 ids = pq.read_table(part, columns=["run_id"])["run_id"].to_pylist()
@@ -297,7 +324,7 @@ class ResultsStore:
     def compact(self, prefix: str, session: str) -> None:
         """Merge this prefix's part files into one, streaming (bounded memory)."""
         for folder in (self.runs_dir, self.series_dir, self.timings_dir):
-            parts = [p for p in self._parts(folder) if p.name.startswith(prefix + "-")]
+            parts = [p for p in self.parts(folder) if p.name.startswith(prefix + "-")]
             if len(parts) < 2:
                 continue
             schemas = [pq.read_schema(p) for p in parts]

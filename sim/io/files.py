@@ -33,6 +33,7 @@ __all__ = [
     "LockHeldError",
     "atomic_path",
     "atomic_write_bytes",
+    "command_line",
     "current_umask",
     "finite_json",
     "git_commit",
@@ -41,6 +42,7 @@ __all__ = [
     "pid_lock",
     "process_start",
     "public_mode",
+    "set_command_line",
     "versions",
 ]
 
@@ -122,6 +124,24 @@ def finite_json(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [finite_json(v) for v in obj]
     return obj
+
+
+#: The arguments of this process's ``ocgsim`` command, as typed (see :func:`set_command_line`).
+_COMMAND_LINE: list[str] = []
+
+
+def set_command_line(argv: list[str]) -> None:
+    """Record the arguments the user gave ``ocgsim`` (``sim.cli.main`` calls this first).
+
+    Manifests record them as typed, so options resolved against each other (``--scale`` and a
+    scenario's ``run.scale``) can be traced to what was asked for.
+    """
+    _COMMAND_LINE[:] = [str(a) for a in argv]
+
+
+def command_line() -> list[str] | None:
+    """``["ocgsim", *arguments]`` of this process's command, or None outside the command line."""
+    return ["ocgsim", *_COMMAND_LINE] if _COMMAND_LINE else None
 
 
 def versions() -> dict[str, str]:

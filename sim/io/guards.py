@@ -1,8 +1,10 @@
-"""Checks made before any simulation: the summary window, the output destination, signals.
+"""Checks made before any simulation: window, destination, work size, schedules, signals.
 
-Every command checks what it can before it simulates, so that a mistake costs a one-line error
-(exit code 2) and not a finished simulation that cannot be written or that summarises a window
-too short to mean anything.
+The summary window, the output destination, the size of the work and dated interventions
+against the run are checked, and SIGTERM is turned into an exception. Every command checks what
+it can before it simulates, so that a mistake costs a one-line error (exit code 2) and not a
+finished simulation that cannot be written or that summarises a window too short to mean
+anything.
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sim.params import ScenarioError
+from sim.scenario import load_scenario, schedule_check
 
 __all__ = [
     "MIN_WINDOW_WEEKS",
     "TerminatedError",
+    "MAX_RUNS",
     "check_destination",
+    "check_work_size",
+    "schedule_warnings",
     "sigterm_raises",
     "summary_window",
     "window_problem",
@@ -91,6 +97,86 @@ def window_problem(
         length = f"{n} week" if n == 1 else f"{n} weeks"
         return f"{settings}: the summary window is weeks {first}-{last} ({length}); {fix}"
     return None
+
+
+#: Most runs one command accepts (its design and seeds are built, and its runs listed, before
+#: the first run: a million take about 20 s to plan; more would be months of computing).
+MAX_RUNS = 1_000_000
+
+#: Longest computation (seconds, at the fastest conceivable rate) a command accepts.
+MAX_SECONDS = 365 * 24 * 3600
+
+#: Fewest seconds a week of a simulated run takes (about a fifth of the fastest measured: a
+#: week takes 5-10 ms at scale 0.01 on one core), so estimates below are conservative.
+FASTEST_SECONDS_PER_WEEK = 0.002
+
+#: Fewest seconds one run of a model without weeks (a custom model) takes.
+FASTEST_SECONDS_PER_RUN = 0.001
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("years", 365 * 86400), ("days", 86400), ("hours", 3600)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:,.0f} {unit}"
+    return f"{seconds / 60:,.0f} minutes"
+
+
+def check_work_size(runs: int, weeks: int | None, workers: int, what: str) -> None:
+    """Refuse work that would not finish, before anything is allocated for it.
+
+    Args:
+        runs: The runs the command would make.
+        weeks: Weeks per run (None for a model without weeks).
+        workers: Runs at a time.
+        what: The options or keys that set the size, for the message (``--replicates 1000``).
+
+    Raises:
+        ScenarioError: One line naming ``what``, the runs, how long they would take at the
+            fastest conceivable rate, and what is allowed.
+    """
+    per_run = weeks * FASTEST_SECONDS_PER_WEEK if weeks else FASTEST_SECONDS_PER_RUN
+    seconds = runs * per_run / max(1, workers)
+    if runs <= MAX_RUNS and seconds <= MAX_SECONDS:
+        return
+    rate = 3600 / per_run
+    raise ScenarioError(
+        f"{what}: {runs:,} runs would take at least {_duration(seconds)} on {max(1, workers)} "
+        f"worker(s) (at {rate:,.0f} runs an hour each, faster than any measured run); allowed: "
+        f"at most {MAX_RUNS:,} runs and a year of computing"
+    )
+
+
+def schedule_warnings(
+    refs: Iterable[str | Path | None], fixed: dict[str, Any], years_from: str = "run.years"
+) -> list[str]:
+    """Check the ``[[schedule]]`` of every scenario a command will run, before it runs.
+
+    Args:
+        refs: Scenario references (names or paths; ``None`` for the baseline, which has none).
+        fixed: Parameter values every run gets on top of the scenario's (``run.years``...).
+        years_from: What set the run length, for the message (``--years``, ``years``).
+
+    Returns:
+        One warning line per scenario with entries in the burn-in (they run, before the
+        summary window).
+
+    Raises:
+        ScenarioError: An entry after the run's last week (it would never happen).
+    """
+    warnings = []
+    for ref in dict.fromkeys(r for r in refs if r is not None):
+        scenario = load_scenario(ref)
+        if not scenario.schedule:
+            continue
+        params = scenario.parameters(fixed)
+        where = str(scenario.path or ref)
+        source = years_from if "run.years" in fixed else "run.years"
+        warning = schedule_check(
+            scenario.schedule, params.run.years, params.run.intervention_week, where, source
+        )
+        if warning:
+            warnings.append(warning)
+    return warnings
 
 
 def check_destination(path: str | Path, option: str, *, new: bool, need_bytes: int = 0) -> Path:

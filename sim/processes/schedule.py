@@ -39,7 +39,7 @@ from sim.metrics import flow
 from sim.params import Parameters, ScenarioError
 from sim.process import Process
 from sim.processes.custody import CourtDraws
-from sim.scenario import ScheduleEntry
+from sim.scenario import ScheduleEntry, schedule_check
 from sim.state.population import AT_LARGE
 
 if TYPE_CHECKING:
@@ -69,6 +69,15 @@ class Schedule(Process):
         self.entries = model.scenario.schedule
         self.levers_set: dict[str, object] = {}
         names = model.world.region_names
+        where = str(model.scenario.path or model.scenario.name)
+        # an entry after the last week would be dropped silently: refused (the commands check
+        # it before anything runs, with a warning for entries in the burn-in)
+        schedule_check(
+            self.entries,
+            model.scenario_params.run.years,
+            model.scenario_params.run.intervention_week,
+            where,
+        )
         for entry in self.entries:
             if entry.region and entry.region not in names:
                 where = model.scenario.path or "scenario"
