@@ -30,13 +30,14 @@ def test_more_paperwork_creates_fewer_items():
 
 
 def test_more_pios_give_fewer_prison_recruits_per_member_inside():
-    # per member inside: more PIOs also lead to more operations, which put more members inside
-    # (z = -8 over 6 seeds at scale 0.02)
+    # per member inside (with tasking from several sources more PIOs no longer add operations,
+    # which once put more members inside: -0.055 a member-year with a paired sd of about 0.06 at
+    # scale 0.02, so 24 seeds give z near 4.3 against the 3 asked)
     assert_decreases(
         "recruits_prison_per_member_year",
         {INT + "pios_per_1000": 0.0},
         {INT + "pios_per_1000": 8.0},
-        seeds=SEEDS[:6],
+        seeds=tuple(range(101, 125)),
         k=3,
     )
 

@@ -41,6 +41,8 @@ __all__ = ["HARM_WEIGHTS", "VIOLENCE_WEIGHT", "Harm", "harm_weights"]
 HARM_WEIGHTS: dict[str, dict[str, float]] = {
     index: {c.name: c.harm[index] for c in CRIMES} for index in HARM_INDICES
 }
+#: The index police rank OCGs by (``harm.by_group``), fixed so that ``harm.index`` is a reading.
+POLICE_INDEX = "cchi"
 #: Harm of one assault with injury (days): CCHI actual bodily harm; CSS assault with injury (8N).
 VIOLENCE_WEIGHT: dict[str, float] = {"cchi": 10.0, "css": 189.2}
 
@@ -104,7 +106,7 @@ class Harm(Process):
 
     def __init__(self, model: OCGModel):
         super().__init__(model)
-        #: Each OCG's harm this week (its offences at its mean weight): what police rank by.
+        #: Each OCG's harm this week (its offences at its mean CCHI weight): what police rank by.
         self.by_group = np.zeros(0)
 
     def step(self) -> None:
@@ -142,8 +144,11 @@ class Harm(Process):
         )
         # spread each group's offences evenly over its crime types
         by_type, directed = _harm_by_type(offences, from_inside, ocgs.crime_types, weights)
-        kinds = (ocgs.crime_types[:n, None] >> np.arange(weights.size)) & 1
-        mean_weight = (kinds @ weights) / np.maximum(kinds.sum(axis=1), 1)
+        # police rank groups by their own measure of harm (CCHI days), whatever index the
+        # analyst reports harm in, so that harm.index changes the reading, not the run
+        police = harm_weights(POLICE_INDEX)
+        kinds = (ocgs.crime_types[:n, None] >> np.arange(police.size)) & 1
+        mean_weight = (kinds @ police) / np.maximum(kinds.sum(axis=1), 1)
         self.by_group = offences * mean_weight
         community = float(by_type.sum())
         count = self.count
