@@ -151,7 +151,7 @@ TARGETS: tuple[Target, ...] = (
         "OCG membership, last year vs first year",
         -0.10,
         0.10,
-        "stationarity without interventions (DESIGN.md)",
+        "stationarity without interventions (design brief)",
         text="|drift| < 0.10",
     ),
 )

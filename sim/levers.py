@@ -1,16 +1,17 @@
 """The lever registry: every costed policy lever once, and the one formula of what the levers cost.
 
-The research's final recommendations (``research-summary.txt``) are measures a government buys:
-more prison intelligence officers (PIOs) and liaison officers, one common database, simpler
-software, a common risk protocol, regular meetings at every level; the model adds police capacity,
-separation places and the transfer policy. Each :class:`LeverSpec` says, for one of them, which
-parameter it sets, its kind, the range and step a user moves it over (the dashboard's slider),
-the range the optimiser searches by default (more of the measure than England & Wales has today),
-its label and unit, and the ``cost.*`` parameters its price rests on. :func:`capacity_cost` is
-the annual cost of the measures; the model's cost process (:mod:`sim.processes.costs`) and the
-budget of the optimiser (:mod:`sim.policy.budget`) both call it, so they price a mix the same way.
-The dashboard, the optimiser's search space, the EMA workbench's levers and the list of cost
-assumptions (:mod:`sim.policy.assumptions`) are all read from :data:`LEVERS`.
+The research's final recommendations (the study: ``docs/design-basis.md``) are measures a
+government buys: more prison intelligence officers (PIOs) and liaison officers, one common
+database, simpler software, a common risk protocol, regular meetings at every level; the model adds
+police capacity, separation places and the transfer policy. Each :class:`LeverSpec` says, for one
+of them, which parameter it sets, its kind, the range and step a user moves it over (the
+dashboard's slider), the range the optimiser searches by default (more of the measure than England
+& Wales has today), its label and unit, and the ``cost.*`` parameters its price rests on.
+:func:`capacity_cost` is the annual cost of the measures; the model's cost process
+(:mod:`sim.processes.costs`) and the budget of the optimiser (:mod:`sim.policy.budget`) both call
+it, so they price a mix the same way. The dashboard, the optimiser's search space, the EMA
+workbench's levers and the list of cost assumptions (:mod:`sim.policy.assumptions`) are all read
+from :data:`LEVERS`.
 
 A new process's lever needs no edit here: its parameter section declares it (``LEVERS`` with a
 ``basis``, see :mod:`sim.params`), :data:`DECLARED` collects it and :func:`declared_cost` prices it.

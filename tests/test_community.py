@@ -71,7 +71,7 @@ def test_zero_tie_recruit_rate_means_no_recruits_via_ties():
 def test_ocg_membership_is_roughly_stationary_at_baseline():
     m = OCGModel(rng=3, scale=0.03, years=3).run()
     s = m.summary()
-    # DESIGN.md: the population is stationary without interventions (drift over the run small)
+    # design brief: the population is stationary without interventions (drift over the run small)
     assert abs(s["ocg_members_drift"]) < 0.2, s["ocg_members_drift"]
     ts = m.timeseries()
     first, last = ts["active_ocgs"].iloc[:26].mean(), ts["active_ocgs"].iloc[-26:].mean()

@@ -8,7 +8,7 @@ Research trace:
 - Phones let members inside run operations outside (HMPPS OC Unit) -> a member inside with a
   phone counts toward the group's capacity to recruit outside.
 - Leadership from inside prison continues unless leaders are isolated (41-bis-like regime).
-- Stationarity without interventions (DESIGN.md): OCGs fill vacant roles (target size), members
+- Stationarity without interventions (design brief): OCGs fill vacant roles (target size), members
   leave at a constant hazard, offenders at large desist and are replaced by new entrants, and new
   OCGs form at a rate that balances dissolution.
 """

@@ -5,7 +5,7 @@ Research trace:
   disrupt and make life difficult, leave no safe space for them" (police officer).
 - Prisons separate known high-risk members (fewer contacts) in a limited number of separation
   places, for a limited time, or transfer them; a transfer breaks the local network but can
-  seed the OCG in another prison (DESIGN.md: the model must show that trade-off, counted as
+  seed the OCG in another prison (design brief: the model must show that trade-off, counted as
   ``transfers_seeded``). Separating someone who is not high risk costs money (complaints, legal
   challenge) and a scarce place.
 - Police mount operations against OCGs with the intelligence delivered to them, within their

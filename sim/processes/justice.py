@@ -1,7 +1,7 @@
 """Justice: releases, arrests, sentencing, allocation to prisons, recall and progression.
 
 Research trace: prisons receive OCG members and unaffiliated offenders alike; where they are held
-decides whom they meet (DESIGN.md step 1). Sentence lengths, remand and served fractions follow
+decides whom they meet (design brief, step 1). Sentence lengths, remand and served fractions follow
 published England & Wales figures (``docs/calibration.md``).
 
 Arrests are drawn per region as a count (Binomial) and the arrested are drawn from the region's

@@ -220,8 +220,8 @@ class Sharing(Process):
     def share_back_on_arrival(self, people: np.ndarray, u: np.ndarray) -> None:
         """Police tell the receiving prison which arriving prisoners are known OCG members.
 
-        Design trace (DESIGN.md step 5): "Police also share with prisons (who is arriving, who is
-        high risk)"; the research's two-way "data-sharing approach".
+        Design trace (design brief, step 5): "Police also share with prisons (who is arriving,
+        who is high risk)"; the research's two-way "data-sharing approach".
 
         Args:
             people: The arriving prisoners (each once).

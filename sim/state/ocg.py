@@ -1,7 +1,7 @@
 """Organised crime groups: a registry of group state, membership, joint ventures and markets.
 
-OCGs are records rather than Mesa agents (DESIGN.md allows either): they act only through their
-members, and keeping them as arrays lets the weekly processes treat all groups at once.
+OCGs are records rather than Mesa agents (the design brief allows either): they act only through
+their members, and keeping them as arrays lets the weekly processes treat all groups at once.
 
 Each group holds a number of **roles** (its target size): its share of its region's criminal
 markets. Roles are conserved: a group that loses roles to disruption, or dissolves, leaves them

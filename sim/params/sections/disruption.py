@@ -25,7 +25,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "-",
         "What a prison does with a known high-risk member: only separate ('none'), transfer to "
         "another prison ('disperse') or to a high-security prison ('concentrate').",
-        "DESIGN.md (transfers/separation of high-risk members)",
+        "design brief (transfers/separation of high-risk members)",
         choices=("none", "disperse", "concentrate"),
         lever=True,
     ),
@@ -151,7 +151,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         3.0,
         "1",
         "Police priority of an item whose subject they grade high risk, relative to low risk.",
-        "research-summary.txt (a shared protocol 'with a clear distinction between high and "
+        "study (a shared protocol 'with a clear distinction between high and "
         "low-risk OCGs' individuals'); size " + A,
         1.0,
         100.0,

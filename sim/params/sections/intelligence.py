@@ -114,7 +114,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         False,
         "-",
         "One shared risk protocol across the criminal justice system (recommendation 3).",
-        "research-summary.txt, final recommendations",
+        "study, final recommendations",
         lever=True,
     ),
     _P(

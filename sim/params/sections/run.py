@@ -10,7 +10,7 @@ from sim.params.schema import A, ParamSpec
 _P = ParamSpec
 
 PARAMETERS: tuple[ParamSpec, ...] = (
-    _P("run.years", 10, "years", "Length of the run.", "DESIGN.md (10-year horizon)", 1, 100),
+    _P("run.years", 10, "years", "Length of the run.", "assumption (a decade of policy)", 1, 100),
     _P(
         "run.scale",
         1.0,
@@ -36,7 +36,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "-",
         "Which world to build: all of England & Wales, or the Humberside case (HMP Hull, HMP "
         "Humber, Humberside Police).",
-        "research-summary.txt (study's local site)",
+        "study (study's local site)",
         choices=("england_wales", "humberside"),
     ),
 )

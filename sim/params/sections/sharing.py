@@ -15,7 +15,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         True,
         "-",
         "Whether prisons and police share intelligence at all (false: working in silos).",
-        "research-summary.txt ('working in silos doesn't work')",
+        "study ('working in silos doesn't work')",
         lever=True,
     ),
     _P(
@@ -23,7 +23,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         False,
         "-",
         "One common intelligence database that every tier reads (recommendation 1).",
-        "research-summary.txt, final recommendations",
+        "study, final recommendations",
         lever=True,
     ),
     _P(
@@ -97,7 +97,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.0,
         "officers per region",
         "Extra prison-police liaison officers per region (recommendation 4).",
-        "research-summary.txt, final recommendations",
+        "study, final recommendations",
         0.0,
         50.0,
         lever=True,
