@@ -24,7 +24,8 @@ that section's module (``sim/params/sections/<section>.py``), at the place it sh
 ``docs/parameters.md``. A new process with its own section is one new module
 ``sim/params/sections/<section>.py`` holding ``PARAMETERS: tuple[ParamSpec, ...]`` (every name
 ``<section>.<key>``); ``sim/params/sections/__init__.py`` picks it up, after the model's own
-sections (listed in ``SECTION_MODULES``), in alphabetical order. The process then reads ``model.params.<section>.<key>``.
+sections (listed in ``SECTION_MODULES``), in alphabetical order. The process then reads
+``model.params.<section>.<key>``.
 Give each entry a unit, a meaning, a source (or ``A`` for an assumption) and its allowed range;
 ``tests/test_params.py`` checks the table, and ``ocgsim docs > docs/parameters.md`` and
 ``docs/odd.md`` must name the new parameters (``tests/test_cli.py``, ``tests/test_params.py``).
