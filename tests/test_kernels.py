@@ -173,7 +173,7 @@ def test_roster_everyone_lists_each_group_in_order_and_nothing_beyond_its_count(
 
 
 def test_recruit_chances_match_the_array_formula_bit_for_bit():
-    from sim.processes import prison_life
+    from sim.processes import recruitment
 
     rng = np.random.default_rng(10)
     rows, n_contacts, n_groups = 2000, 5000, 30
@@ -188,7 +188,7 @@ def test_recruit_chances_match_the_array_formula_bit_for_bit():
     week, short_weeks = 100, 26
     base = 0.3  # (with multipliers up to 3: some chances capped at 1, others not)
     m_debt, m_short, m_skill, f_pressure, m_faction = 0.01 + rng.random(5) * 3
-    factors = prison_life.RecruitFactors(
+    factors = recruitment.RecruitFactors(
         base=base,
         debt=m_debt,
         short_weeks=short_weeks,
@@ -197,9 +197,9 @@ def test_recruit_chances_match_the_array_formula_bit_for_bit():
         pressure=f_pressure,
         faction=m_faction,
     )
-    columns = prison_life.Targets(debt=debt, release_week=release_week, skills=skills)
-    recruiters = prison_life.Recruiters(o, strength=strength, pressured=pressured, faction=faction)
-    got = prison_life._recruit_chances(t, columns, recruiters, crime_types, week, factors)
+    columns = recruitment.Targets(debt=debt, release_week=release_week, skills=skills)
+    recruiters = recruitment.Recruiters(o, strength=strength, pressured=pressured, faction=faction)
+    got = recruitment.recruit_chances(t, columns, recruiters, crime_types, week, factors)
     p = np.full(t.size, base)
     p *= np.where(debt[t], m_debt, 1.0)
     p *= np.where((release_week[t] - week) <= short_weeks, m_short, 1.0)
@@ -212,12 +212,12 @@ def test_recruit_chances_match_the_array_formula_bit_for_bit():
     # each multiplier is its own field: swapping two of them changes the chances
     swapped = factors._replace(debt=m_skill, skill=m_debt)
     assert not np.array_equal(
-        got, prison_life._recruit_chances(t, columns, recruiters, crime_types, week, swapped)
+        got, recruitment.recruit_chances(t, columns, recruiters, crime_types, week, swapped)
     )
 
 
 def test_prison_life_kernels_match_their_array_versions():
-    from sim.processes import prison_life
+    from sim.processes import prison_life, recruitment
 
     rng = np.random.default_rng(8)
     # members of the same OCG in the same wing: a counting pass against a sort
@@ -225,7 +225,7 @@ def test_prison_life_kernels_match_their_array_versions():
     ocg = rng.integers(0, 50, 2000)
     keys = wing * 50 + ocg
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    got = prison_life._same_group_counts(wing, ocg, 30, 50)
+    got = recruitment.same_group_counts(wing, ocg, 30, 50)
     assert got.dtype == np.float64 and np.array_equal(got, counts[inverse])
 
     # the wing-mate of a flagged contact: uniform among the wing's roster, never oneself, never

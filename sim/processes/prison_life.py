@@ -25,10 +25,16 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from sim.fast.arrays import unique
-from sim.fast.kernels import compiled
 from sim.metrics import derived, flow, stock
 from sim.process import Process
 from sim.processes.custody import isolated
+from sim.processes.recruitment import (
+    Recruiters,
+    RecruitFactors,
+    Targets,
+    local_strength,
+    recruit_chances,
+)
 from sim.state.population import ASSOCIATE, AT_LARGE, CRIME_TYPES
 
 if TYPE_CHECKING:
@@ -83,6 +89,20 @@ def _recruits_per_member_year(win: pd.DataFrame, df: pd.DataFrame, model: OCGMod
 def _recruits_per_1000_py(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
     prison_years = win["prison_population"].mean() * (len(win) / 52.0)
     return float(1000.0 * win["recruits_prison"].sum() / max(prison_years, 1e-9))
+
+
+class Contacts(NamedTuple):
+    """The week's contacts that flag an event: who met whom, and what each flagged."""
+
+    src: np.ndarray  # the member making each contact
+    tgt: np.ndarray  # the wing-mate met
+    src_ocg: np.ndarray
+    tgt_ocg: np.ndarray
+    free: np.ndarray  # whether the wing-mate is in no OCG
+    flags: np.ndarray  # (contacts x 4): recruitment, tie, skill, joint venture
+    strength: np.ndarray  # the recruiter's local strength factor, per contact
+    bound: float  # the bound on the recruitment chance (thinning)
+    faction_run: np.ndarray  # which prisons are faction-run this week
 
 
 class PrisonLife(Process):
@@ -202,23 +222,40 @@ class PrisonLife(Process):
         Every contact thus has the chance of each event, and its events share one wing-mate, as
         in a draw per contact; the cost grows with the events, not with the contacts.
         """
-        model = self.model
         self.recruiters = np.zeros(0, dtype=np.int64)
         self.new_ties = np.zeros(0, dtype=np.int64)
-        rng = self.rng
-        pop = model.population
-        pl = model.params.prison_life
-        members = model.week_index.members_inside
+        members = self.model.week_index.members_inside
         if not members.size:
             return
-        # leaders inside stay isolated until release, even after the group replaces them
-        cut_off = isolated(model, members)
+        self._isolate(members)
+        contacts = self._flagged_contacts(members)
+        if contacts is None:
+            return
+        self._recruitment_and_ties(contacts)
+        self._skills(contacts)
+        self._joint_ventures(contacts)
+
+    def _isolate(self, members: np.ndarray) -> None:
+        """Mark who is isolated inside; leaders stay isolated until release."""
+        pop = self.model.population
+        cut_off = isolated(self.model, members)
         self.isolated_inside = unique(
             np.concatenate(
                 [self.isolated_inside[pop.isolated[self.isolated_inside]], members[cut_off]]
             )
         )
         pop.isolated[members] = cut_off
+
+    def _flagged_contacts(self, members: np.ndarray) -> Contacts | None:
+        """Steps 1 and 2 of :meth:`step`: the contacts that flag an event, with their wing-mates.
+
+        Returns:
+            The flagged contacts, or None if there are none this week.
+        """
+        model = self.model
+        rng = self.rng
+        pop = model.population
+        pl = model.params.prison_life
         rate = contact_rates(model, members)
         # the members' own state is read once per member
         wing, ocg = pop.wing[members], pop.ocg[members]
@@ -231,7 +268,7 @@ class PrisonLife(Process):
         happen = rate * (eligible / np.maximum(roster, 1))  # expected contacts that happen
 
         # the recruitment chance's bound: every factor at its highest this week
-        strength = 1.0 + pl.strength_effect * np.log(_local_strength(model, wing, ocg))
+        strength = 1.0 + pl.strength_effect * np.log(local_strength(model, wing, ocg))
         multipliers = [
             pl.debt_multiplier,
             pl.short_sentence_multiplier,
@@ -255,7 +292,7 @@ class PrisonLife(Process):
         n_flagged = int(rng.poisson(total))
         self.count.contacts += n_flagged + int(rng.poisson(max(0.0, float(happen.sum()) - total)))
         if not n_flagged:
-            return
+            return None
         cumulative = np.cumsum(flagged)
         u = np.sort(rng.random(n_flagged)) * cumulative[-1]
         last = int(np.flatnonzero(flagged)[-1])  # (u x total can round up to the total)
@@ -263,21 +300,35 @@ class PrisonLife(Process):
         flags = _flags_given_any(rng, who.size, chances)
         src = members[who]
         tgt = _eligible_mates(rng, wing[who], src, wings, pop.isolated)
-        src_ocg, tgt_ocg = ocg[who], pop.ocg[tgt]
-        free = tgt_ocg < 0
+        tgt_ocg = pop.ocg[tgt]
+        return Contacts(
+            src=src,
+            tgt=tgt,
+            src_ocg=ocg[who],
+            tgt_ocg=tgt_ocg,
+            free=tgt_ocg < 0,
+            flags=flags,
+            strength=strength[who],
+            bound=bound,
+            faction_run=faction_run,
+        )
 
-        # --- recruitment of unaffiliated wing-mates (thinning) ------------------------------
-        drawn = np.flatnonzero(flags[:, 0] & free)
-        recruiter = src[drawn]  # the recruiter's own factors, for the few drawn
+    def _recruitment_and_ties(self, c: Contacts) -> None:
+        """Step 3 for recruitment (thinning to each recruit's own chance) and prison ties."""
+        model = self.model
+        rng = self.rng
+        pop = model.population
+        drawn = np.flatnonzero(c.flags[:, 0] & c.free)
+        recruiter = c.src[drawn]  # the recruiter's own factors, for the few drawn
         fresh = model.params.disruption.intel_shelf_life_weeks
         pressured = (model.week - pop.prison_intel_week[recruiter]) <= fresh
-        faction = faction_run[pop.prison[recruiter]]
-        p = _recruit_chances(
-            tgt[drawn],
+        faction = c.faction_run[pop.prison[recruiter]]
+        p = recruit_chances(
+            c.tgt[drawn],
             Targets(debt=pop.debt, release_week=pop.release_week, skills=pop.skills),
             Recruiters(
-                ocg=src_ocg[drawn],
-                strength=strength[who[drawn]],
+                ocg=c.src_ocg[drawn],
+                strength=c.strength[drawn],
                 pressured=pressured,
                 faction=faction,
             ),
@@ -285,14 +336,14 @@ class PrisonLife(Process):
             model.week,
             RecruitFactors.of(model),
         )
-        joined = drawn[rng.random(drawn.size) * bound < p]
+        joined = drawn[rng.random(drawn.size) * c.bound < p]
         # ties that outlast the prison term
-        tie = np.flatnonzero(flags[:, 1] & free)
-        pop.tie_ocg[tgt[tie]] = src_ocg[tie]
-        pop.tie_week[tgt[tie]] = model.week
-        self.new_ties = tgt[tie]
+        tie = np.flatnonzero(c.flags[:, 1] & c.free)
+        pop.tie_ocg[c.tgt[tie]] = c.src_ocg[tie]
+        pop.tie_week[c.tgt[tie]] = model.week
+        self.new_ties = c.tgt[tie]
         if joined.size:
-            t_j, o_j, s_j = tgt[joined], src_ocg[joined], src[joined]
+            t_j, o_j, s_j = c.tgt[joined], c.src_ocg[joined], c.src[joined]
             _, first = np.unique(t_j, return_index=True)
             t_j, o_j, s_j = t_j[first], o_j[first], s_j[first]
             high = rng.random(t_j.size) < model.params.population.high_risk_share_members
@@ -302,19 +353,23 @@ class PrisonLife(Process):
             self.count.recruits_prison += int(t_j.size)
             self.recruiters = unique(s_j)
 
-        # --- skills pass from member to wing-mate --------------------------------------------
-        learn = np.flatnonzero(flags[:, 2])
+    def _skills(self, c: Contacts) -> None:
+        """Step 3 for skills: each flagged contact passes one skill the wing-mate lacks."""
+        pop = self.model.population
+        learn = np.flatnonzero(c.flags[:, 2])
         if learn.size:
-            s_l, t_l = src[learn], tgt[learn]
+            s_l, t_l = c.src[learn], c.tgt[learn]
             new = pop.skills[s_l] & ~pop.skills[t_l]
             has = new != 0
-            bits = _random_bit(rng, new[has])
+            bits = _random_bit(self.rng, new[has])
             np.bitwise_or.at(pop.skills, t_l[has], bits)
             self.count.skills_passed += int(has.sum())
 
-        # --- joint ventures between members of different OCGs --------------------------------
-        form = np.flatnonzero(flags[:, 3] & ~free & (tgt_ocg != src_ocg))
-        for x, y in zip(src_ocg[form].tolist(), tgt_ocg[form].tolist(), strict=True):
+    def _joint_ventures(self, c: Contacts) -> None:
+        """Step 3 for joint ventures between members of different OCGs (and market entry)."""
+        model = self.model
+        form = np.flatnonzero(c.flags[:, 3] & ~c.free & (c.tgt_ocg != c.src_ocg))
+        for x, y in zip(c.src_ocg[form].tolist(), c.tgt_ocg[form].tolist(), strict=True):
             if model.ocgs.add_venture(x, y, model.week, model.params.community.venture_roles):
                 self.count.new_joint_ventures += 1
                 self._market_entry(x, y)
@@ -367,119 +422,6 @@ def _eligible_mates(rng, wings_of, people, wings, isolated_col) -> np.ndarray:
         "prison life: no eligible wing-mate after many draws (is every isolated prisoner in "
         "PrisonLife.isolated_inside?)"
     )
-
-
-class Targets(NamedTuple):
-    """The population columns read for the target of a contact, by offender row."""
-
-    debt: np.ndarray  # owes a drug debt inside
-    release_week: np.ndarray  # week of release
-    skills: np.ndarray  # crime skills (bits)
-
-
-class Recruiters(NamedTuple):
-    """The recruiter's side of each contact that may recruit, one entry per contact."""
-
-    ocg: np.ndarray  # the recruiter's OCG
-    strength: np.ndarray  # the factor of the OCG's local strength in the recruiter's wing
-    pressured: np.ndarray  # fresh intelligence on the recruiter
-    faction: np.ndarray  # in a faction-run prison
-
-
-class RecruitFactors(NamedTuple):
-    """The base recruitment chance and what multiplies it when its condition holds."""
-
-    base: float  # prison_life.recruit_probability
-    debt: float  # prison_life.debt_multiplier
-    short_weeks: float  # prison_life.short_sentence_weeks: a short time left to serve
-    short_sentence: float  # prison_life.short_sentence_multiplier
-    skill: float  # prison_life.skill_multiplier
-    pressure: float  # prison_life.intel_pressure_factor
-    faction: float  # regime.faction_recruit_multiplier
-
-    @classmethod
-    def of(cls, model: OCGModel) -> RecruitFactors:
-        """The factors in force in ``model``."""
-        pl = model.params.prison_life
-        return cls(
-            base=pl.recruit_probability,
-            debt=pl.debt_multiplier,
-            short_weeks=pl.short_sentence_weeks,
-            short_sentence=pl.short_sentence_multiplier,
-            skill=pl.skill_multiplier,
-            pressure=pl.intel_pressure_factor,
-            faction=model.params.regime.faction_recruit_multiplier,
-        )
-
-
-@compiled
-def _recruit_chances(targets, columns, recruiters, crime_types, week, factors):
-    """The recruitment chance of each contact ``i``: of recruiter ``i`` with ``targets[i]``.
-
-    The base chance, multiplied in turn by each factor whose condition holds: the target's drug
-    debt, a short time left to serve, skills of use to the recruiter's OCG, the OCG's local
-    strength, fresh intelligence on the recruiter, a faction-run prison; at most 1.
-
-    Args:
-        targets: The target of each contact (offender rows).
-        columns: The targets' columns (:class:`Targets`).
-        recruiters: The recruiter of each contact (:class:`Recruiters`).
-        crime_types: Each OCG's crime types (bits).
-        week: This week.
-        factors: The base chance and its multipliers (:class:`RecruitFactors`).
-    """
-    f = factors
-    p = np.empty(targets.size)
-    for i in range(targets.size):
-        t = targets[i]
-        x = f.base
-        x *= f.debt if columns.debt[t] else 1.0
-        x *= f.short_sentence if columns.release_week[t] - week <= f.short_weeks else 1.0
-        x *= f.skill if (columns.skills[t] & crime_types[recruiters.ocg[i]]) != 0 else 1.0
-        x *= recruiters.strength[i]
-        x *= f.pressure if recruiters.pressured[i] else 1.0
-        x *= f.faction if recruiters.faction[i] else 1.0
-        p[i] = min(x, 1.0)
-    return p
-
-
-def _local_strength(model: OCGModel, wing: np.ndarray, ocg: np.ndarray) -> np.ndarray:
-    """For each member inside: members of their OCG in their wing (themselves included).
-
-    Args:
-        model: The model.
-        wing: The wings of the members inside.
-        ocg: Their OCGs.
-    """
-    return _same_group_counts(wing, ocg, model.world.n_wings, len(model.ocgs.alive))
-
-
-@compiled
-def _same_group_counts(wing, ocg, n_wings, n_groups):
-    """For each entry, how many entries share its wing and its OCG (as floats).
-
-    The entries are bucketed by wing (a counting sort), then each wing's OCGs are counted.
-    """
-    start = np.zeros(n_wings + 1, dtype=np.int64)
-    for i in range(wing.size):
-        start[wing[i] + 1] += 1
-    for k in range(n_wings):
-        start[k + 1] += start[k]
-    order = np.empty(wing.size, dtype=np.int64)
-    fill = start[:-1].copy()
-    for i in range(wing.size):
-        order[fill[wing[i]]] = i
-        fill[wing[i]] += 1
-    seen = np.zeros(n_groups, dtype=np.int64)
-    out = np.empty(wing.size)
-    for k in range(n_wings):
-        for j in range(start[k], start[k + 1]):
-            seen[ocg[order[j]]] += 1
-        for j in range(start[k], start[k + 1]):
-            out[order[j]] = seen[ocg[order[j]]]
-        for j in range(start[k], start[k + 1]):
-            seen[ocg[order[j]]] = 0
-    return out
 
 
 def _random_bit(rng: np.random.Generator, masks: np.ndarray) -> np.ndarray:
