@@ -115,7 +115,6 @@ class Policing:
         items = model.items
         p = model.params
         d = p.disruption
-        week = model.week
         several = d.tasking != "prison_only"
         n_regions = model.world.n_regions
         if several:
@@ -126,22 +125,9 @@ class Policing:
         capacity = whole_actions(rng, expected)
         self.count.police_capacity += int(capacity.sum())
         prison_capacity = rng.binomial(capacity, d.prison_tasking_share) if several else capacity
-        # every region's queue, then what was delivered to it, region by region in one array
         regions = range(n_regions)
-        waiting, new = self.queue, model.sharing.delivered
-        queued = np.concatenate([x for r in regions for x in (waiting[r][0], new[r][0])])
-        tiers = np.concatenate([x for r in regions for x in (waiting[r][1], new[r][1])])
-        arrived = np.concatenate(
-            [x for r in regions for x in (waiting[r][2], np.full(new[r][0].size, week))]
-        )
-        region = np.repeat(regions, [waiting[r][0].size + new[r][0].size for r in regions])
+        queued, tiers, arrived, region = self._waiting_items()
         groups = items.ocg[queued].astype(np.int64)
-        alive = model.ocgs.alive[groups]
-        expired = alive & (week - arrived >= d.queue_max_weeks)
-        self._ignore(queued[expired], tiers[expired], p.sharing.common_database)
-        keep = alive & ~expired
-        queued, tiers, arrived, groups = queued[keep], tiers[keep], arrived[keep], groups[keep]
-        region = region[keep]
         subjects = items.subject[queued]
         value = self.value(queued)
         priority = self.priority(queued, value)
@@ -174,6 +160,34 @@ class Policing:
             spare = capacity - np.bincount(region[ranked], minlength=n_regions)
             operations += self._other_source_operations(spare, groups[ranked])
         self._operate(operations)
+
+    def _waiting_items(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every region's queue, then what was delivered to it, region by region in one array.
+
+        Items about a group that is gone are dropped; items that waited ``queue_max_weeks`` are
+        dropped as ignored.
+
+        Returns:
+            The items, the tier each reached, the week each joined its queue, and its region.
+        """
+        model = self.model
+        items = model.items
+        d = model.params.disruption
+        week = model.week
+        regions = range(model.world.n_regions)
+        waiting, new = self.queue, model.sharing.delivered
+        queued = np.concatenate([x for r in regions for x in (waiting[r][0], new[r][0])])
+        tiers = np.concatenate([x for r in regions for x in (waiting[r][1], new[r][1])])
+        arrived = np.concatenate(
+            [x for r in regions for x in (waiting[r][2], np.full(new[r][0].size, week))]
+        )
+        region = np.repeat(regions, [waiting[r][0].size + new[r][0].size for r in regions])
+        groups = items.ocg[queued].astype(np.int64)
+        alive = model.ocgs.alive[groups]
+        expired = alive & (week - arrived >= d.queue_max_weeks)
+        self._ignore(queued[expired], tiers[expired], model.params.sharing.common_database)
+        keep = alive & ~expired
+        return queued[keep], tiers[keep], arrived[keep], region[keep]
 
     def harm_rate(self, groups: np.ndarray) -> np.ndarray:
         """Each group's harm last week (``harm.by_group``; 0 for a group formed since)."""
