@@ -146,3 +146,14 @@ def test_make_run_runs_the_england_and_wales_baseline(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario"] == "england_wales"  # the default parameters: the baseline
     assert all(k.startswith("run.") for k in manifest.get("overrides") or {})
+
+
+def test_the_run_table_marks_values_outside_their_calibration_target():
+    from sim.cli.main import _summary_table
+
+    table = _summary_table({"proven_reoffending": 0.237}, 1.0, "baseline", 1, 1.0)
+    line = next(x for x in table.splitlines() if "0.30" in x and "0.40" in x)
+    assert line.rstrip().endswith("<- outside")
+    assert "outside the calibration targets" in table
+    fine = _summary_table({"proven_reoffending": 0.35}, 1.0, "baseline", 1, 1.0)
+    assert "<- outside" not in fine

@@ -179,14 +179,25 @@ def _summary_table(
         f"{'metric':<42} {'model':>12}   target",
         f"{'-' * 42} {'-' * 12}   {'-' * 18}",
     ]
-    targets = {t.metric: t.text for t in TARGETS}
+    targets = {t.metric: t for t in TARGETS}
     shown = [m for cls in PROCESSES for m in cls.METRICS if m.label]
     shown.sort(key=lambda m: (m.headline == 0, m.headline))  # headline by rank, then step order
+    outside = 0
     for m in shown:
         value = summary.get(m.summary_key, float("nan"))
         if m.extensive and scale > 0:
             value = value / scale
-        lines.append(f"{m.label:<42} {m.fmt.format(value):>12}   {targets.get(m.summary_key, '')}")
+        target = targets.get(m.summary_key)
+        text = target.text if target else ""
+        if target and value == value and not target.met(value):
+            text += "  <- outside"
+            outside += 1
+        lines.append(f"{m.label:<42} {m.fmt.format(value):>12}   {text}")
+    if outside:
+        lines.append(
+            f"{outside} value(s) outside the calibration targets (set for the England & Wales"
+            " baseline at full scale; a scenario, a small scale or a short run may well differ)"
+        )
     return "\n".join(lines)
 
 
