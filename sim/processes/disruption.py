@@ -55,7 +55,7 @@ def _mean_delay(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
 
 def _acted_rate(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
     created = win["items_created"].sum()
-    return float(win["items_acted"].sum() / created) if created else 0.0
+    return float(win["items_acted"].sum() / created) if created else float("nan")
 
 
 class Disruption(Policing, Process):

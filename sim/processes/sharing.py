@@ -56,7 +56,7 @@ def _graded_correctly(p: Sharing) -> float:
     pop = p.model.population
     members = p.model.week_index.members
     high, graded = _high_risk_graded(members, pop.high_risk, pop.police_grade, HIGH)
-    return graded / high if high else 0.0
+    return graded / high if high else 0.0  # (a weekly series stays finite: 0 with none)
 
 
 @compiled
@@ -73,7 +73,7 @@ def _high_risk_graded(members, high_risk, police_grade, high):
 
 def _share_rate(win: pd.DataFrame, df: pd.DataFrame, model: OCGModel) -> float:
     created = win["items_created"].sum()
-    return float(win["items_shared"].sum() / created) if created else 0.0
+    return float(win["items_shared"].sum() / created) if created else float("nan")
 
 
 class Sharing(Process):
