@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.params import ScenarioError, spec
+from sim.policy.compare_file import check_scenario_files, check_scenarios, experiment_text, slug
 
 __all__ = [
     "DEFAULTS",
@@ -80,18 +79,10 @@ DEFAULTS_NOTE = (
 )
 
 
-#: How the generated experiment file records a scenario file's contents: ``<prefix><label> <sha>``.
-SHA_PREFIX = "# sha256 of scenario "
-
-
 def _check_int(value: Any, option: str, low: int, allowed: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise ScenarioError(f"{option} {value}: allowed: {allowed}")
     return value
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "scenario"
 
 
 def default_out(labels: Sequence[str], settings: dict[str, Any]) -> Path:
@@ -100,7 +91,7 @@ def default_out(labels: Sequence[str], settings: dict[str, Any]) -> Path:
     ``results/compare-<scenarios>-scale<S>-y<Y>-r<R>-seed<K>`` (the scenario part is shortened
     with a hash when long).
     """
-    names = "+".join(_slug(label) for label in labels)
+    names = "+".join(slug(label) for label in labels)
     if len(names) > 60:
         digest = hashlib.sha256(names.encode()).hexdigest()[:8]
         names = f"{names[:48]}+{digest}"
@@ -109,46 +100,6 @@ def default_out(labels: Sequence[str], settings: dict[str, Any]) -> Path:
     if s["intervention_week"] != DEFAULTS["intervention_week"]:
         tail += f"-w{s['intervention_week']}"
     return Path("results") / f"compare-{names}-{tail}"
-
-
-def _toml_str(text: str) -> str:
-    return json.dumps(text)
-
-
-def _scenarios(refs: Sequence[str]) -> list[tuple[str, str, str]]:
-    """Check the named scenarios.
-
-    Returns:
-        ``(label, reference for the experiment, SHA-256 of the file's contents)`` per scenario.
-    """
-    from sim.scenario import load_scenario, scenarios_dir
-
-    if not refs:
-        raise ScenarioError(
-            "SCENARIO: none given; allowed: one or more scenario names or files (ocgsim "
-            "scenarios lists the shipped ones)"
-        )
-    out: list[tuple[str, str]] = []
-    for ref in refs:
-        scenario = load_scenario(ref)  # one line naming the file and what is allowed
-        if scenario.path is None:
-            raise ScenarioError(f"{ref}: not a scenario file")
-        if scenario.path.resolve().parent == scenarios_dir():
-            resolved = scenario.path.stem
-        else:
-            resolved = str(scenario.path.resolve())
-        try:
-            digest = hashlib.sha256(scenario.path.read_bytes()).hexdigest()
-        except OSError as exc:
-            raise ScenarioError(f"{scenario.path}: cannot be read ({exc.strerror})") from None
-        label = scenario.name
-        if label in ("baseline", *(lab for lab, _, _ in out)):
-            raise ScenarioError(
-                f"{ref}: scenario name {label!r} is given twice (or is 'baseline', the name of "
-                "the comparison's baseline); allowed: each scenario once"
-            )
-        out.append((label, resolved, digest))
-    return out
 
 
 def comparison_experiment(
@@ -182,6 +133,46 @@ def comparison_experiment(
         ScenarioError: One line naming the scenario or option and what is allowed.
     """
     from sim.experiments.spec import parse_experiment
+
+    settings, short_window = _checked_settings(
+        replicates=replicates,
+        scale=scale,
+        years=years,
+        intervention_week=intervention_week,
+        seed=seed,
+        allow_short_window=allow_short_window,
+    )
+    chosen = check_scenarios(scenarios)
+    labels = [label for label, _, _ in chosen]
+    if out is not None and not str(out).strip():
+        raise ScenarioError("--out '': an empty path; allowed: a folder path")
+    out_dir = Path(out) if out is not None else default_out(labels, settings)
+    return parse_experiment(
+        experiment_text(chosen, settings, short_window, SERIES),
+        path=out_dir / "experiment.toml",
+        overrides={"out": str(out_dir)},
+        source_dir=Path.cwd(),
+    )
+
+
+def _checked_settings(
+    *,
+    replicates: int,
+    scale: float,
+    years: int,
+    intervention_week: int,
+    seed: int,
+    allow_short_window: bool,
+) -> tuple[dict[str, Any], bool]:
+    """Check a comparison's settings (the arguments of :func:`comparison_experiment`).
+
+    Returns:
+        The settings as checked, and whether the experiment must allow a short summary window
+        (only when the window is short and ``allow_short_window`` is given).
+
+    Raises:
+        ScenarioError: One line naming the option and what is allowed.
+    """
     from sim.io.guards import window_problem
 
     _check_int(replicates, "--replicates", 2, "a whole number >= 2 (paired intervals need two)")
@@ -197,7 +188,6 @@ def comparison_experiment(
     # the flag changes nothing when the window is long enough: it is recorded only when it is
     # needed, so giving it or not names the same comparison (and the same folder)
     short_window = bool(problem) and allow_short_window
-    chosen = _scenarios(scenarios)
     settings = {
         "replicates": replicates,
         "scale": scale,
@@ -205,46 +195,7 @@ def comparison_experiment(
         "intervention_week": intervention_week,
         "seed": seed,
     }
-    labels = [label for label, _, _ in chosen]
-    if out is not None and not str(out).strip():
-        raise ScenarioError("--out '': an empty path; allowed: a folder path")
-    out_dir = Path(out) if out is not None else default_out(labels, settings)
-    name = "compare-" + "-".join(_slug(label) for label in labels)
-    if len(name) > 80:
-        name = name[:70] + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
-    listed = ", ".join(_toml_str(ref) for _, ref, _ in chosen)
-    series = ", ".join(_toml_str(s) for s in SERIES)
-    digests = "".join(f"\n{SHA_PREFIX}{label} {digest}" for label, _, digest in chosen)
-    text = f"""# Written by ocgsim compare: the baseline against {", ".join(labels)}.
-# Replicate r has the same seed in every scenario (common random numbers).
-# The contents of the scenario files (SHA-256) are part of the comparison: after an edit the
-# stored runs are not reused.{digests}
-
-[experiment]
-name = {_toml_str(name)}
-description = {_toml_str("Baseline (England & Wales) against " + ", ".join(labels) + ".")}
-seed = {seed}
-replicates = {replicates}
-years = {years}
-burn_in_weeks = {intervention_week}
-scale = {scale!r}
-allow_short_window = {"true" if short_window else "false"}
-
-[design]
-type = "scenarios"
-baseline = "baseline"
-scenarios = [{listed}]
-
-[output]
-series = true
-series_metrics = [{series}]
-"""
-    return parse_experiment(
-        text,
-        path=out_dir / "experiment.toml",
-        overrides={"out": str(out_dir)},
-        source_dir=Path.cwd(),
-    )
+    return settings, short_window
 
 
 @dataclass
@@ -308,19 +259,8 @@ def run_compare(
     Raises:
         ScenarioError: One line for bad input, before anything is written.
     """
-    from sim.analysis import analyse
-    from sim.experiments.engine import plan_experiment, run_experiment
-    from sim.experiments.folder import check_folder
-    from sim.experiments.spec import check_count, check_scheduler
-    from sim.experiments.store import ResultsStore
-    from sim.io.guards import check_destination
-    from sim.policy.report import compare_table, write_report
-
     say = echo or (lambda text: None)
-    if workers is not None:
-        check_count(workers, "--workers")
-    if scheduler is not None:
-        check_scheduler(scheduler)
+    _check_run_options(workers, scheduler)
     experiment = comparison_experiment(
         scenarios,
         replicates=replicates,
@@ -331,33 +271,96 @@ def run_compare(
         allow_short_window=allow_short_window,
         out=out,
     )
-    store = ResultsStore(experiment.out_dir)
-    check_destination(store.path, "--out", new=False, need_bytes=10_000_000)
-    _check_scenario_files(experiment, store)
-    check_folder(experiment, store)
-    stored = sum(1 for s in store.finished().values() if s == "ok") if store.exists() else 0
+    store, stored = _checked_store(experiment)
     if estimate:
-        total = len(experiment.scenarios) * experiment.replicates
-        # nothing left to run: no timing runs either (they take seconds at the default scale)
-        plan = plan_experiment(experiment, calibrate=2 if stored < total else 0)
-        if workers is not None or scheduler or executor == "serial":
-            n = 1 if executor == "serial" else (workers or plan.workers)
-            plan = dataclasses.replace(plan, workers=n)
-        left = max(plan.runs - stored, 0)
-        plan = dataclasses.replace(plan, runs=left)
-        lines = plan.text().splitlines()
-        if stored:
-            lines.insert(3, f"resuming: {stored} runs already stored, {left} to go")
-        say("\n".join(lines))
-    out_dir = store.path
-    run = run_experiment(
+        say(_plan_text(experiment, stored, executor, workers, scheduler))
+    return _run_and_report(
         experiment,
+        store.path,
+        say,
         executor=executor,
         workers=workers,
         scheduler=scheduler,
         progress=progress,
-        out_dir=out_dir,
     )
+
+
+def _check_run_options(workers: int | None, scheduler: str | None) -> None:
+    """Check ``--workers`` and ``--scheduler`` (when given), in one line each."""
+    from sim.experiments.spec import check_count, check_scheduler
+
+    if workers is not None:
+        check_count(workers, "--workers")
+    if scheduler is not None:
+        check_scheduler(scheduler)
+
+
+def _checked_store(experiment: Any) -> tuple[Any, int]:
+    """The comparison's results folder, checked before anything is written.
+
+    Returns:
+        The :class:`sim.experiments.store.ResultsStore` and how many of its runs succeeded.
+
+    Raises:
+        ScenarioError: If the folder cannot be used or holds another comparison (or this one
+            made with other scenario files).
+    """
+    from sim.experiments.folder import check_folder
+    from sim.experiments.store import ResultsStore
+    from sim.io.guards import check_destination
+
+    store = ResultsStore(experiment.out_dir)
+    check_destination(store.path, "--out", new=False, need_bytes=10_000_000)
+    check_scenario_files(experiment, store)
+    check_folder(experiment, store)
+    stored = sum(1 for s in store.finished().values() if s == "ok") if store.exists() else 0
+    return store, stored
+
+
+def _plan_text(
+    experiment: Any,
+    stored: int,
+    executor: str | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> str:
+    """The engine's plan of the runs left (after ``stored`` runs already made), as printed."""
+    from sim.experiments.engine import plan_experiment  # at call time: tests replace it
+
+    total = len(experiment.scenarios) * experiment.replicates
+    # nothing left to run: no timing runs either (they take seconds at the default scale)
+    plan = plan_experiment(experiment, calibrate=2 if stored < total else 0)
+    if workers is not None or scheduler or executor == "serial":
+        n = 1 if executor == "serial" else (workers or plan.workers)
+        plan = dataclasses.replace(plan, workers=n)
+    left = max(plan.runs - stored, 0)
+    plan = dataclasses.replace(plan, runs=left)
+    lines = plan.text().splitlines()
+    if stored:
+        lines.insert(3, f"resuming: {stored} runs already stored, {left} to go")
+    return "\n".join(lines)
+
+
+def _run_and_report(
+    experiment: Any,
+    out_dir: Path,
+    say: Callable[[str], Any],
+    **run_options: Any,
+) -> CompareResult:
+    """Run (or resume) the comparison; when no runs remain, analyse it and write the report.
+
+    Args:
+        experiment: The comparison's experiment.
+        out_dir: Its results folder.
+        say: Where to print what is happening.
+        **run_options: ``executor``, ``workers``, ``scheduler`` and ``progress`` of
+            :func:`sim.experiments.engine.run_experiment`.
+    """
+    from sim.analysis import analyse
+    from sim.experiments.engine import run_experiment
+    from sim.policy.report import compare_table, write_report
+
+    run = run_experiment(experiment, out_dir=out_dir, **run_options)
     if run.remaining:
         say(
             f"{out_dir}: {run.remaining} runs remain; give the same command again (or "
@@ -369,59 +372,6 @@ def run_compare(
     comparison = compare_table(_load(out_dir))
     code = 3 if run.failed else 0
     return CompareResult(out_dir, run, path, comparison, code)
-
-
-def _recorded_digests(text: str) -> dict[str, str]:
-    """Scenario label -> SHA-256 of its file, from a generated experiment file's text."""
-    out = {}
-    for line in text.splitlines():
-        if line.startswith(SHA_PREFIX):
-            label, _, digest = line[len(SHA_PREFIX) :].rpartition(" ")
-            out[label] = digest
-    return out
-
-
-def _check_scenario_files(experiment: Any, store: Any) -> None:
-    """Refuse, in one line naming the file, a folder whose runs used another version of it.
-
-    The contents of the scenario files are part of the comparison (their SHA-256 is in its
-    experiment file, so in its digest): after an edit the folder holds a different comparison,
-    which the engine refuses; this says which file changed. A folder of an earlier ocgsim, which
-    recorded no contents, is refused too: whether its files changed cannot be told.
-
-    Raises:
-        ScenarioError: If the folder holds this comparison made with other file contents.
-    """
-    if not store.exists():
-        return
-    try:
-        if store.manifest().get("experiment_sha256") == experiment.digest():
-            return
-        stored = (store.path / "experiment.toml").read_text(encoding="utf-8")
-    except (OSError, ValueError):
-        return  # not this comparison's folder: the engine's check says so
-
-    def settings(text: str) -> list[str]:
-        return [line for line in text.splitlines() if not line.startswith("#")]
-
-    if settings(stored) != settings(experiment.text):
-        return  # another comparison (other files or settings): the engine's check says so
-    theirs = _recorded_digests(stored)
-    if not theirs:
-        raise ScenarioError(
-            f"--out {store.path}: holds this comparison made by an earlier ocgsim, which did not "
-            "record the contents of its scenario files, so whether they changed since cannot be "
-            f"told; allowed: another --out, or delete {store.path} to run it again"
-        )
-    refs = {label: ref for label, ref, _ in experiment.scenarios}
-    for label, digest in _recorded_digests(experiment.text).items():
-        if label in theirs and theirs[label] != digest:
-            raise ScenarioError(
-                f"{refs.get(label, label)}: the scenario file has changed since the runs in "
-                f"{store.path} were made (its SHA-256 differs from the one recorded there); "
-                "allowed: the file as it was, to continue that comparison, or another --out "
-                f"(or delete {store.path}) to start again"
-            )
 
 
 def _load(out_dir: Path):

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sim.policy.optimise.result import OptimisationResult
+from sim.policy.optimise.result import OptimisationResult, Robustness
 
 __all__ = ["plot_front", "write_result"]
 
@@ -120,59 +120,8 @@ def write_result(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
     try:
-        result.table.to_csv(tmp / "mixes.csv", index=False, float_format="%.10g")
-        result.front.to_csv(tmp / "front.csv", index=False, float_format="%.10g")
-        rec_row = result.table[result.table["recommended"]].iloc[0]
-        recommendation = {
-            "budget": result.budget,
-            "cost_unit": unit,
-            "outcome": result.outcome,
-            "mix": result.recommended,
-            "cost": float(rec_row["cost"]),
-            "search": {
-                "replicates": int(rec_row["replicates"]),
-                "mean": float(rec_row["mean"]),
-                "ci": [float(rec_row["ci_low"]), float(rec_row["ci_high"])],
-                "diff_from_status_quo": float(rec_row["diff"]),
-                "diff_ci": [float(rec_row["diff_low"]), float(rec_row["diff_high"])],
-            },
-            "confirmation": result.confirmation,
-        }
-        rob = result.robustness
-        if rob is not None:
-            rob.table.to_csv(tmp / "robustness.csv", index=False, float_format="%.10g")
-            recommendation["robustness"] = {
-                "source": rob.source,
-                "conditions": rob.conditions,
-                "seeds": rob.seeds,
-                "recommended_first": rob.first_count,
-                "order_unchanged": rob.same_order_count,
-                "order_unchanged_of": len(rob.conditions) - 1,
-                "another_detectably_better": rob.beaten_count,
-                "holm_family": rob.family,
-                "text": rob.text(),
-            }
-        (tmp / "recommendation.json").write_bytes(_json(recommendation))
-        info = {
-            **(manifest or {}),
-            "budget": result.budget,
-            "outcome": result.outcome,
-            "runs": result.runs,
-            "settings": asdict(result.settings),
-            "levers": [asdict(lever) for lever in result.space.levers],
-        }
-        (tmp / "manifest.json").write_bytes(_json(info))
-        plot_front(result, tmp / "front.png", unit=unit)
-        moved = False
-        if runs is not None and Path(runs).is_dir():
-            os.replace(runs, tmp / "runs")
-            moved = True
-        try:
-            os.replace(tmp, out_dir)
-        except BaseException:
-            if moved:
-                os.replace(tmp / "runs", runs)
-            raise
+        _write_files(result, tmp, manifest=manifest, unit=unit)
+        _move_into_place(tmp, out_dir, runs)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -180,3 +129,79 @@ def write_result(
 
     public_mode(out_dir)
     return out_dir
+
+
+def _write_files(
+    result: OptimisationResult, folder: Path, *, manifest: dict[str, Any] | None, unit: str
+) -> None:
+    """Write the result's files (all but ``runs/``) into ``folder`` (see :func:`write_result`)."""
+    result.table.to_csv(folder / "mixes.csv", index=False, float_format="%.10g")
+    result.front.to_csv(folder / "front.csv", index=False, float_format="%.10g")
+    recommendation = _recommendation(result, unit)
+    rob = result.robustness
+    if rob is not None:
+        rob.table.to_csv(folder / "robustness.csv", index=False, float_format="%.10g")
+        recommendation["robustness"] = _robustness_summary(rob)
+    (folder / "recommendation.json").write_bytes(_json(recommendation))
+    info = {
+        **(manifest or {}),
+        "budget": result.budget,
+        "outcome": result.outcome,
+        "runs": result.runs,
+        "settings": asdict(result.settings),
+        "levers": [asdict(lever) for lever in result.space.levers],
+    }
+    (folder / "manifest.json").write_bytes(_json(info))
+    plot_front(result, folder / "front.png", unit=unit)
+
+
+def _recommendation(result: OptimisationResult, unit: str) -> dict[str, Any]:
+    """``recommendation.json`` without its robustness summary: the mix, its cost and intervals."""
+    rec_row = result.table[result.table["recommended"]].iloc[0]
+    return {
+        "budget": result.budget,
+        "cost_unit": unit,
+        "outcome": result.outcome,
+        "mix": result.recommended,
+        "cost": float(rec_row["cost"]),
+        "search": {
+            "replicates": int(rec_row["replicates"]),
+            "mean": float(rec_row["mean"]),
+            "ci": [float(rec_row["ci_low"]), float(rec_row["ci_high"])],
+            "diff_from_status_quo": float(rec_row["diff"]),
+            "diff_ci": [float(rec_row["diff_low"]), float(rec_row["diff_high"])],
+        },
+        "confirmation": result.confirmation,
+    }
+
+
+def _robustness_summary(rob: Robustness) -> dict[str, Any]:
+    """The robustness check's summary, as ``recommendation.json`` records it."""
+    return {
+        "source": rob.source,
+        "conditions": rob.conditions,
+        "seeds": rob.seeds,
+        "recommended_first": rob.first_count,
+        "order_unchanged": rob.same_order_count,
+        "order_unchanged_of": len(rob.conditions) - 1,
+        "another_detectably_better": rob.beaten_count,
+        "holm_family": rob.family,
+        "text": rob.text(),
+    }
+
+
+def _move_into_place(tmp: Path, out_dir: Path, runs: Path | None) -> None:
+    """Move ``runs`` (if a folder) into ``tmp``, then ``tmp`` to ``out_dir`` in one rename.
+
+    If the rename fails, ``runs`` is moved back to where it was.
+    """
+    moved = False
+    if runs is not None and Path(runs).is_dir():
+        os.replace(runs, tmp / "runs")
+        moved = True
+    try:
+        os.replace(tmp, out_dir)
+    except BaseException:
+        if moved:
+            os.replace(tmp / "runs", runs)
+        raise

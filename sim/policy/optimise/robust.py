@@ -80,14 +80,7 @@ def robustness(
     Returns:
         The table and its summary.
     """
-    t = result.table
-    names = result.space.names
-    rec = t[t["recommended"]].iloc[0]
-    pool = t[(t["stage"] != "status quo") & (~t["recommended"])]
-    pool = pool[pool["replicates"] == pool["replicates"].max()] if len(pool) else pool
-    pool = pool.sort_values(["diff", "cost"], kind="stable").head(max(0, top - 1))
-    mixes = [{n: _plain(rec[n]) for n in names}]
-    mixes += [{n: _plain(row[n]) for n in names} for _, row in pool.iterrows()]
+    mixes = _compared_mixes(result, top)
     quo = result.space.status_quo()
     if seeds is None:
         seeds = result.confirmation.get("seeds") or replicate_seeds(
@@ -109,34 +102,12 @@ def robustness(
     rows = []
     for c, (label, name, value, _) in enumerate(conditions):
         block = results[c * (len(mixes) + 1) * n : (c + 1) * (len(mixes) + 1) * n]
-        q = np.array([r[result.outcome] for r in block[:n]], dtype=float)
-        first = np.array([r[result.outcome] for r in block[n : 2 * n]], dtype=float)
-        cond_rows = []
-        for k, mix in enumerate(mixes, start=1):
-            x = np.array([r[result.outcome] for r in block[k * n : (k + 1) * n]], dtype=float)
-            d, lo, hi = mean_ci(x - q)
-            vs = x - first
-            v = float(vs.mean())
-            sd = float(vs.std(ddof=1)) if n > 1 and k > 1 else math.nan
-            cond_rows.append(
-                {
-                    "condition": label,
-                    "parameter": name,
-                    "value": value,
-                    "mix": k,
-                    **mix,
-                    "diff": d,
-                    "diff_low": lo,
-                    "diff_high": hi,
-                    "vs_recommended": v,
-                    "vs_sd": sd,
-                    "vs_p": paired_p(v, sd, n) if k > 1 else math.nan,
-                }
-            )
-        order = sorted(range(len(cond_rows)), key=lambda i: (cond_rows[i]["diff"], i))
-        for rank, i in enumerate(order, start=1):
-            cond_rows[i]["rank"] = rank
-        rows += cond_rows
+        outcomes = [
+            np.array([r[result.outcome] for r in block[k * n : (k + 1) * n]], dtype=float)
+            for k in range(len(mixes) + 1)
+        ]
+        condition = {"condition": label, "parameter": name, "value": value}
+        rows += _condition_rows(condition, mixes, outcomes)
     table = holm_against_recommendation(pd.DataFrame(rows), n)
     return Robustness(
         table=table,
@@ -145,6 +116,64 @@ def robustness(
         source=source,
         outcome=result.outcome,
     )
+
+
+def _compared_mixes(result: OptimisationResult, top: int) -> list[dict[str, Any]]:
+    """The recommendation, then the best ``top - 1`` other mixes with the most replicates.
+
+    The others are ordered by their paired difference from the status quo, then by cost.
+    """
+    t = result.table
+    names = result.space.names
+    rec = t[t["recommended"]].iloc[0]
+    pool = t[(t["stage"] != "status quo") & (~t["recommended"])]
+    pool = pool[pool["replicates"] == pool["replicates"].max()] if len(pool) else pool
+    pool = pool.sort_values(["diff", "cost"], kind="stable").head(max(0, top - 1))
+    mixes = [{n: _plain(rec[n]) for n in names}]
+    mixes += [{n: _plain(row[n]) for n in names} for _, row in pool.iterrows()]
+    return mixes
+
+
+def _condition_rows(
+    condition: dict[str, Any], mixes: list[dict[str, Any]], outcomes: list[np.ndarray]
+) -> list[dict[str, Any]]:
+    """The rows of one condition: each mix against the status quo and the recommendation.
+
+    Args:
+        condition: ``condition``, ``parameter`` and ``value`` of the rows.
+        mixes: The mixes compared (the recommendation first).
+        outcomes: The outcomes on the seeds (one array each): the status quo's, then each
+            mix's in order.
+
+    Returns:
+        One row per mix, ranked by the paired mean difference from the status quo.
+    """
+    q, first = outcomes[0], outcomes[1]
+    n = len(q)
+    rows = []
+    for k, mix in enumerate(mixes, start=1):
+        x = outcomes[k]
+        d, lo, hi = mean_ci(x - q)
+        vs = x - first
+        v = float(vs.mean())
+        sd = float(vs.std(ddof=1)) if n > 1 and k > 1 else math.nan
+        rows.append(
+            {
+                **condition,
+                "mix": k,
+                **mix,
+                "diff": d,
+                "diff_low": lo,
+                "diff_high": hi,
+                "vs_recommended": v,
+                "vs_sd": sd,
+                "vs_p": paired_p(v, sd, n) if k > 1 else math.nan,
+            }
+        )
+    order = sorted(range(len(rows)), key=lambda i: (rows[i]["diff"], i))
+    for rank, i in enumerate(order, start=1):
+        rows[i]["rank"] = rank
+    return rows
 
 
 def _plain(x: Any) -> Any:
