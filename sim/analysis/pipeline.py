@@ -153,29 +153,73 @@ def analyse(
     Raises:
         ScenarioError: One line for a bad option or an unusable output folder.
     """
-    from sim.io.guards import check_destination
-
     res = results if isinstance(results, Results) else load_results(results)
     settings = res.manifest.get("analysis", {}) or {}
+    precision, resamples = check_numbers(precision, resamples, settings)
+    if baseline is not None and strict:
+        check_baseline(res, baseline)
+    baseline = baseline or settings.get("baseline") or None
+    final = analysis_destination(res, out_dir)
+    available = metric_columns(res.runs, res.factors)
+    report = AnalysisReport(final)
+    chosen = choose_metrics(res, metrics, settings, available, all_metrics, strict, report)
+    window_alerts(res, report)
+    write_analysis(res, chosen, baseline, precision, resamples, plots, seed, report)
+    return report
+
+
+def check_numbers(
+    precision: float | None, resamples: int | None, settings: dict[str, Any]
+) -> tuple[float, int]:
+    """Check ``--precision`` and ``--resamples``; fill them in from the experiment, else defaults.
+
+    Args:
+        precision: Wanted CI half-width as a share of the mean, if given.
+        resamples: Bootstrap resamples, if given.
+        settings: The experiment's ``[analysis]`` table.
+
+    Returns:
+        The precision (default 0.05) and the resamples (default 1000).
+
+    Raises:
+        ScenarioError: One line for a value out of range.
+    """
     if precision is not None and not 0 < precision < 10:
         fail(f"--precision {precision}", "allowed: a relative CI half-width in (0, 10)")
     if resamples is not None and resamples < 10:
         fail(f"--resamples {resamples}", "allowed: a whole number >= 10")
-    precision = precision or settings.get("precision") or 0.05
-    resamples = resamples or settings.get("resamples") or 1000
-    runs = res.runs
-    if baseline is not None and strict:
-        if res.kind != "scenarios":
-            fail(f"--baseline {baseline}", f"applies to scenario designs only (this is {res.kind})")
-        labels = list(dict.fromkeys(runs["scenario"])) or [
-            p["scenario"] for p in res.manifest["design"]["points"]
-        ]
-        if baseline not in labels:
-            fail(
-                f"--baseline {baseline}",
-                "not a scenario of this experiment; allowed: " + ", ".join(map(str, labels)),
-            )
-    baseline = baseline or settings.get("baseline") or None
+    return (
+        precision or settings.get("precision") or 0.05,
+        resamples or settings.get("resamples") or 1000,
+    )
+
+
+def check_baseline(res: Results, baseline: str) -> None:
+    """Refuse a ``--baseline`` that is not a scenario of this (scenario) experiment.
+
+    Raises:
+        ScenarioError: One line naming the option and the scenarios allowed.
+    """
+    if res.kind != "scenarios":
+        fail(f"--baseline {baseline}", f"applies to scenario designs only (this is {res.kind})")
+    labels = list(dict.fromkeys(res.runs["scenario"])) or [
+        p["scenario"] for p in res.manifest["design"]["points"]
+    ]
+    if baseline not in labels:
+        fail(
+            f"--baseline {baseline}",
+            "not a scenario of this experiment; allowed: " + ", ".join(map(str, labels)),
+        )
+
+
+def analysis_destination(res: Results, out_dir: str | Path | None) -> Path:
+    """The analysis folder: ``out_dir``, else ``<results>/analysis``; new or an earlier analysis.
+
+    Raises:
+        ScenarioError: One line for a folder that holds files other than an analysis.
+    """
+    from sim.io.guards import check_destination
+
     option = "--out" if out_dir is not None else "analysis folder"
     # checked as given: Path("") would be the current folder
     final = check_destination(out_dir if out_dir is not None else res.path / "analysis", option,
@@ -186,11 +230,35 @@ def analyse(
             "exists and holds files other than an analysis; allowed: a new folder or an earlier "
             "analysis folder (which is replaced)",
         )
-    available = metric_columns(runs, res.factors)
-    report = AnalysisReport(final)
-    chosen = choose_metrics(res, metrics, settings, available, all_metrics, strict, report)
-    window_alerts(res, report)
+    return final
 
+
+def write_analysis(
+    res: Results,
+    chosen: list[str],
+    baseline: str | None,
+    precision: float,
+    resamples: int,
+    plots: bool,
+    seed: int,
+    report: AnalysisReport,
+) -> None:
+    """Build the analysis in a temporary folder, then swap it in place of ``report.path``.
+
+    On any error the temporary folder, and the parent folders made for it, are removed.
+
+    Args:
+        res: Loaded results.
+        chosen: The metrics analysed.
+        baseline: Scenario label of the baseline, if chosen.
+        precision: Wanted CI half-width as a share of the mean.
+        resamples: Bootstrap resamples for Sobol/Morris.
+        plots: Whether to draw figures.
+        seed: Seed of the bootstrap.
+        report: The report being written (its ``path`` is the final folder).
+    """
+    final = report.path
+    runs = res.runs
     created = [p for p in (final.parent, *final.parent.parents) if not p.exists()]
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.{os.getpid()}."))
@@ -215,7 +283,6 @@ def analyse(
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
-    return report
 
 
 def write_settings(

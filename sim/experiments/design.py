@@ -169,8 +169,6 @@ def build_design(experiment: Experiment) -> Design:
     Returns:
         The design.
     """
-    from SALib.sample import latin, morris, sobol
-
     specs = {s.name: s for s in resolve_callable(experiment.schema, "", "schema")}
     kind = experiment.design_type
     factors = experiment.factors
@@ -179,70 +177,27 @@ def build_design(experiment: Experiment) -> Design:
     seeds = replicate_seeds(experiment.seed, experiment.replicates)
     run_settings = {k: v for k, v in experiment.fixed.items() if k.startswith("run.")}
     base = {k: v for k, v in experiment.fixed.items() if not k.startswith("run.")}
-    default_schema = experiment.schema == DEFAULT_SCHEMA
     if experiment.scenario is not None:
         base = {SCENARIO_KEY: experiment.scenario, **base}
 
-    points: list[dict[str, Any]] = []
-    point_params: list[dict[str, Any]] = []
     sample = problem = None
     settings: dict[str, Any] = {}
     label = experiment.scenario_label
-
     if kind == "single":
-        points.append({"point_id": 0, "scenario": label, "factors": {}})
-        point_params.append({})
+        points: list[dict[str, Any]] = [{"point_id": 0, "scenario": label, "factors": {}}]
+        point_params: list[dict[str, Any]] = [{}]
     elif kind == "scenarios":
-        for i, (name, ref, values) in enumerate(experiment.scenarios):
-            points.append({"point_id": i, "scenario": name, "factors": {}})
-            if default_schema:
-                # the scenario's values; its dated schedule, if it has one, by reference
-                params = dict(values)
-                if ref is not None and _has_schedule(ref):
-                    params[SCHEDULE_KEY] = ref
-                point_params.append(params)
-            else:  # a custom model gets the scenario reference itself
-                point_params.append({SCENARIO_KEY: ref} if ref is not None else {})
+        points, point_params = scenario_points(experiment)
     elif kind == "grid":
-        for i, combo in enumerate(itertools.product(*(factors[n] for n in names))):
-            values = dict(zip(names, combo, strict=True))
-            points.append({"point_id": i, "scenario": label, "factors": values})
-            point_params.append(dict(values))
+        points, point_params = grid_points(factors, label)
     else:
         problem = {
             "num_vars": len(names),
             "names": names,
             "bounds": [list(map(float, factors[n])) for n in names],
         }
-        if kind == "lhs":
-            settings = {"n": experiment.design["n"]}
-            sample = latin.sample(problem, settings["n"], seed=sample_seed)
-        elif kind == "sobol":
-            settings = {
-                "n": experiment.design["n"],
-                "second_order": experiment.design["second_order"],
-            }
-            sample = sobol.sample(
-                problem,
-                settings["n"],
-                calc_second_order=settings["second_order"],
-                scramble=True,
-                seed=sample_seed,
-            )
-        else:
-            settings = {
-                "trajectories": experiment.design["trajectories"],
-                "levels": experiment.design["levels"],
-            }
-            sample = morris.sample(
-                problem, settings["trajectories"], num_levels=settings["levels"], seed=sample_seed
-            )
-        for i, row in enumerate(sample):
-            values = {
-                n: _coerce(specs.get(n), x, *factors[n]) for n, x in zip(names, row, strict=True)
-            }
-            points.append({"point_id": i, "scenario": label, "factors": values})
-            point_params.append(dict(values))
+        sample, settings = draw_sample(experiment, problem, sample_seed)
+        points, point_params = sample_points(sample, factors, specs, label)
 
     return Design(
         kind=kind,
@@ -258,6 +213,111 @@ def build_design(experiment: Experiment) -> Design:
         _run_settings=run_settings,
         _point_params=point_params,
     )
+
+
+def scenario_points(
+    experiment: Experiment,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The points of a scenarios design (one per scenario) and each point's parameters.
+
+    With the default schema a point's parameters are the scenario's values (and its dated
+    schedule, if it has one, by reference); a custom model gets the scenario reference itself.
+
+    Returns:
+        The points and, in the same order, their parameters.
+    """
+    default_schema = experiment.schema == DEFAULT_SCHEMA
+    points: list[dict[str, Any]] = []
+    point_params: list[dict[str, Any]] = []
+    for i, (name, ref, values) in enumerate(experiment.scenarios):
+        points.append({"point_id": i, "scenario": name, "factors": {}})
+        if default_schema:
+            # the scenario's values; its dated schedule, if it has one, by reference
+            params = dict(values)
+            if ref is not None and _has_schedule(ref):
+                params[SCHEDULE_KEY] = ref
+            point_params.append(params)
+        else:  # a custom model gets the scenario reference itself
+            point_params.append({SCENARIO_KEY: ref} if ref is not None else {})
+    return points, point_params
+
+
+def grid_points(
+    factors: dict[str, Any], label: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The points of a full-factorial grid (every combination of the factors' values).
+
+    Returns:
+        The points and, in the same order, their parameters.
+    """
+    names = list(factors)
+    points: list[dict[str, Any]] = []
+    point_params: list[dict[str, Any]] = []
+    for i, combo in enumerate(itertools.product(*(factors[n] for n in names))):
+        values = dict(zip(names, combo, strict=True))
+        points.append({"point_id": i, "scenario": label, "factors": values})
+        point_params.append(dict(values))
+    return points, point_params
+
+
+def draw_sample(
+    experiment: Experiment, problem: dict[str, Any], sample_seed: int
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Draw the SALib sample of an ``lhs``, ``sobol`` or ``morris`` design.
+
+    Args:
+        experiment: A validated experiment of one of those designs.
+        problem: The SALib problem (``num_vars``, ``names``, ``bounds``).
+        sample_seed: Seed of the sample.
+
+    Returns:
+        The sample (one row per design point) and the design's settings.
+    """
+    from SALib.sample import latin, morris, sobol
+
+    kind = experiment.design_type
+    if kind == "lhs":
+        settings = {"n": experiment.design["n"]}
+        sample = latin.sample(problem, settings["n"], seed=sample_seed)
+    elif kind == "sobol":
+        settings = {
+            "n": experiment.design["n"],
+            "second_order": experiment.design["second_order"],
+        }
+        sample = sobol.sample(
+            problem,
+            settings["n"],
+            calc_second_order=settings["second_order"],
+            scramble=True,
+            seed=sample_seed,
+        )
+    else:
+        settings = {
+            "trajectories": experiment.design["trajectories"],
+            "levels": experiment.design["levels"],
+        }
+        sample = morris.sample(
+            problem, settings["trajectories"], num_levels=settings["levels"], seed=sample_seed
+        )
+    return sample, settings
+
+
+def sample_points(
+    sample: np.ndarray, factors: dict[str, Any], specs: dict[str, Any], label: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The points of a sampled design: each row clipped to its factors' ranges (ints rounded).
+
+    Returns:
+        The points and, in the same order, their parameters.
+    """
+    names = list(factors)
+    points: list[dict[str, Any]] = []
+    point_params: list[dict[str, Any]] = []
+    for i, row in enumerate(sample):
+        values = {n: _coerce(specs.get(n), x, *factors[n]) for n, x in zip(names, row, strict=True)}
+        points.append({"point_id": i, "scenario": label, "factors": values})
+        point_params.append(dict(values))
+    return points, point_params
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:

@@ -14,11 +14,14 @@ from sim.policy.report.table import design_labels
 from sim.policy.report.words import sig, value_text
 
 __all__ = [
+    "baseline_text",
     "changed_parameters",
     "dated_change",
     "descriptions",
     "design_row",
+    "design_rows",
     "non_lever_settings",
+    "record_rows",
     "recorded_scenarios",
     "what_was_run",
 ]
@@ -89,86 +92,23 @@ def non_lever_settings(res: Results) -> list[str]:
     return out
 
 
+DESIGN_KINDS = {
+    "scenarios": "scenarios against a baseline",
+    "grid": "full-factorial grid",
+    "lhs": "Latin hypercube",
+    "sobol": "Sobol (Saltelli) sample",
+    "morris": "Morris trajectories",
+    "single": "a single scenario",
+}
+"""Design type -> how the "What was run" section names it."""
+
+
 def what_was_run(res: Results, now: datetime) -> str:
     """The "What was run" section: design, settings, scenarios, seeds, software, times."""
-    from sim import __version__
-
-    m = res.manifest
-    design = m["design"]
-    base = design.get("base_parameters") or {}
     changed, base_changed = changed_parameters(res)
-    rows: list[list[str]] = []
-
-    def add(key: str, value: str) -> None:
-        rows.append([escape(key), value])
-
-    description = m.get("description") or ""
-    add(
-        "experiment",
-        escape(str(m.get("experiment"))) + (f": {escape(description)}" if description else ""),
-    )
-    add("results folder", f"<code>{escape(res.path.resolve().name)}</code>")
-    kinds = {
-        "scenarios": "scenarios against a baseline",
-        "grid": "full-factorial grid",
-        "lhs": "Latin hypercube",
-        "sobol": "Sobol (Saltelli) sample",
-        "morris": "Morris trajectories",
-        "single": "a single scenario",
-    }
-    add(
-        "design",
-        f"{escape(kinds.get(res.kind, res.kind))}: {design['n_points']} design points × "
-        f"{design['replicates']} replicates = {design['n_runs']} runs "
-        f"({int((res.runs['status'] == 'ok').sum())} succeeded)",
-    )
-    if res.is_sim:
-        years, week = res.point_settings(0)
-        scales = sorted({s for s in res.point_scales().values() if s is not None})
-        add(
-            "run settings",
-            f"scale {', '.join(f'{s:g}' for s in scales)}; {years} years; interventions switch "
-            f"on at week {week}",
-        )
-    entry = design_row(res, changed)
-    if entry is not None:
-        add(*entry)
-    base_shown = ", ".join(
-        f"<code>{escape(k)}</code> = {escape(value_text(v))}" for k, v in base_changed.items()
-    )
-    scenario_ref = base.get("scenario")
-    add(
-        "baseline",
-        (f"scenario {escape(str(scenario_ref))}; " if scenario_ref else "")
-        + (
-            base_shown
-            or (
-                "every parameter at its documented default (docs/parameters.md)"
-                if res.is_sim
-                else "the model's own defaults"
-            )
-        ),
-    )
-    seeds = design.get("seeds") or []
-    add(
-        "seeds",
-        f"root seed {m.get('root_seed')}; replicate r has the same seed in every scenario "
-        f"(common random numbers): <small>{escape(', '.join(str(s) for s in seeds))}</small>",
-    )
-    versions = m.get("versions") or {}
-    add(
-        "software",
-        f"ocgsim {escape(str(versions.get('ocgsim', '?')))} (report written by ocgsim "
-        f"{escape(__version__)}); Python {escape(str(versions.get('python', '?')))}, Mesa "
-        f"{escape(str(versions.get('mesa', '?')))}",
-    )
-    add("git commit", f"<code>{escape(str(m.get('git_commit', 'unknown')))}</code>")
-    add(
-        "when",
-        f"runs {escape(str(m.get('start_time') or m.get('created') or '?'))} to "
-        f"{escape(str(m.get('end_time') or '?'))}; report written "
-        f"{escape(now.isoformat(timespec='seconds'))}",
-    )
+    rows = design_rows(res, changed)
+    rows.append(row("baseline", baseline_text(res, base_changed)))
+    rows += record_rows(res, now)
     return (
         "<section id='what-was-run'><h2>What was run</h2>"
         + html_table(["", ""], rows, "run-table", "kv")
@@ -176,6 +116,99 @@ def what_was_run(res: Results, now: datetime) -> str:
         "scenarios, seeds, scale, years and replicates (<code>experiment.toml</code> and "
         "<code>manifest.json</code> in the results folder hold everything).</p></section>"
     )
+
+
+def row(key: str, value: str) -> list[str]:
+    """One row of the "What was run" table: the key escaped, the value as given (HTML)."""
+    return [escape(key), value]
+
+
+def design_rows(res: Results, changed: dict[str, dict[str, Any]]) -> list[list[str]]:
+    """The rows of the experiment, results folder, design, run settings and scenarios/factors.
+
+    Args:
+        res: Loaded results.
+        changed: Scenario label -> parameters it changes from the baseline.
+
+    Returns:
+        The rows, in the order the section shows them.
+    """
+    m = res.manifest
+    design = m["design"]
+    description = m.get("description") or ""
+    rows = [
+        row(
+            "experiment",
+            escape(str(m.get("experiment"))) + (f": {escape(description)}" if description else ""),
+        ),
+        row("results folder", f"<code>{escape(res.path.resolve().name)}</code>"),
+        row(
+            "design",
+            f"{escape(DESIGN_KINDS.get(res.kind, res.kind))}: {design['n_points']} design points "
+            f"× {design['replicates']} replicates = {design['n_runs']} runs "
+            f"({int((res.runs['status'] == 'ok').sum())} succeeded)",
+        ),
+    ]
+    if res.is_sim:
+        years, week = res.point_settings(0)
+        scales = sorted({s for s in res.point_scales().values() if s is not None})
+        rows.append(
+            row(
+                "run settings",
+                f"scale {', '.join(f'{s:g}' for s in scales)}; {years} years; interventions "
+                f"switch on at week {week}",
+            )
+        )
+    entry = design_row(res, changed)
+    if entry is not None:
+        rows.append(row(*entry))
+    return rows
+
+
+def baseline_text(res: Results, base_changed: dict[str, Any]) -> str:
+    """The "baseline" row: its scenario, if any, and the parameters set away from the defaults."""
+    base = res.manifest["design"].get("base_parameters") or {}
+    base_shown = ", ".join(
+        f"<code>{escape(k)}</code> = {escape(value_text(v))}" for k, v in base_changed.items()
+    )
+    scenario_ref = base.get("scenario")
+    return (f"scenario {escape(str(scenario_ref))}; " if scenario_ref else "") + (
+        base_shown
+        or (
+            "every parameter at its documented default (docs/parameters.md)"
+            if res.is_sim
+            else "the model's own defaults"
+        )
+    )
+
+
+def record_rows(res: Results, now: datetime) -> list[list[str]]:
+    """The rows of the seeds, software, git commit and times (of the runs and of the report)."""
+    from sim import __version__
+
+    m = res.manifest
+    seeds = m["design"].get("seeds") or []
+    versions = m.get("versions") or {}
+    return [
+        row(
+            "seeds",
+            f"root seed {m.get('root_seed')}; replicate r has the same seed in every scenario "
+            f"(common random numbers): <small>{escape(', '.join(str(s) for s in seeds))}</small>",
+        ),
+        row(
+            "software",
+            f"ocgsim {escape(str(versions.get('ocgsim', '?')))} (report written by ocgsim "
+            f"{escape(__version__)}); Python {escape(str(versions.get('python', '?')))}, Mesa "
+            f"{escape(str(versions.get('mesa', '?')))}",
+        ),
+        row("git commit", f"<code>{escape(str(m.get('git_commit', 'unknown')))}</code>"),
+        row(
+            "when",
+            f"runs {escape(str(m.get('start_time') or m.get('created') or '?'))} to "
+            f"{escape(str(m.get('end_time') or '?'))}; report written "
+            f"{escape(now.isoformat(timespec='seconds'))}",
+        ),
+    ]
 
 
 def design_row(res: Results, changed: dict[str, dict[str, Any]]) -> tuple[str, str] | None:
