@@ -233,6 +233,67 @@ class Scenario:
         return Parameters(values, where=str(self.path) if self.path else "parameters")
 
 
+def _read_toml(path: Path, where: str) -> dict[str, Any]:
+    """The scenario file's TOML as a dict; a file that cannot be read as TOML is refused."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{where}: malformed TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{where}: not a UTF-8 text file") from None
+    except RecursionError:
+        raise ScenarioError(
+            f"{where}: malformed TOML: arrays or tables nested too deeply; allowed: a scenario "
+            "file of [section] tables and key = value lines"
+        ) from None
+
+
+def _scenario_meta(meta: Any, path: Path, where: str) -> tuple[dict[str, str], str]:
+    """The ``[scenario]`` table checked, and the scenario's name (the file's stem by default)."""
+    if not isinstance(meta, dict):
+        raise ScenarioError(f"{where}: [scenario] must be a table with keys name, description")
+    for key, value in meta.items():
+        if key not in _META_KEYS or not isinstance(value, str):
+            raise ScenarioError(
+                f"{where}: scenario.{key} is not allowed; [scenario] takes string keys "
+                + ", ".join(_META_KEYS)
+            )
+    label = meta.get("name", path.stem)
+    if "name" in meta and not NAME_PATTERN.match(label):
+        raise ScenarioError(
+            f"{where}: scenario.name = {label[:80]!r}{'...' if len(label) > 80 else ''}: it names "
+            "folders and files; allowed: 1-64 letters, digits, '_', '-' or '.', starting with a "
+            "letter or digit"
+        )
+    if len(label) > 64:
+        raise ScenarioError(
+            f"{where}: the file's name ({len(label)} characters) names the scenario, and so "
+            "folders and files; allowed: a file name of at most 64 characters before .toml, or "
+            "a [scenario] name"
+        )
+    return meta, label
+
+
+def _section_values(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """Dotted parameter name -> value of the file's ``[section]`` tables (checked later)."""
+    values: dict[str, Any] = {}
+    for section, table in data.items():
+        if not isinstance(table, dict):
+            raise ScenarioError(
+                f"{where}: top-level key {section!r} must be a [section] table; allowed sections: "
+                + ", ".join(("scenario",) + SECTIONS)
+            )
+        if section not in SECTIONS:
+            raise ScenarioError(
+                f"{where}: unknown section [{section}]; allowed sections: "
+                + ", ".join(("scenario",) + SECTIONS)
+            )
+        for key, value in table.items():
+            name = f"{section}.{key}"
+            values[name] = value
+    return values
+
+
 def load_scenario(ref: str | Path | None = None) -> Scenario:
     """Load and validate a scenario file.
 
@@ -256,55 +317,10 @@ def load_scenario(ref: str | Path | None = None) -> Scenario:
             f"{where}: no such scenario file; allowed: a path, or a name in ./scenarios/ or among "
             "the shipped scenarios (ocgsim scenarios lists them)"
         )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{where}: malformed TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{where}: not a UTF-8 text file") from None
-    except RecursionError:
-        raise ScenarioError(
-            f"{where}: malformed TOML: arrays or tables nested too deeply; allowed: a scenario "
-            "file of [section] tables and key = value lines"
-        ) from None
+    data = _read_toml(path, where)
     schedule = parse_schedule(data.pop("schedule", []), where)
-    meta = data.pop("scenario", {})
-    if not isinstance(meta, dict):
-        raise ScenarioError(f"{where}: [scenario] must be a table with keys name, description")
-    for key, value in meta.items():
-        if key not in _META_KEYS or not isinstance(value, str):
-            raise ScenarioError(
-                f"{where}: scenario.{key} is not allowed; [scenario] takes string keys "
-                + ", ".join(_META_KEYS)
-            )
-    label = meta.get("name", path.stem)
-    if "name" in meta and not NAME_PATTERN.match(label):
-        raise ScenarioError(
-            f"{where}: scenario.name = {label[:80]!r}{'...' if len(label) > 80 else ''}: it names "
-            "folders and files; allowed: 1-64 letters, digits, '_', '-' or '.', starting with a "
-            "letter or digit"
-        )
-    if len(label) > 64:
-        raise ScenarioError(
-            f"{where}: the file's name ({len(label)} characters) names the scenario, and so "
-            "folders and files; allowed: a file name of at most 64 characters before .toml, or "
-            "a [scenario] name"
-        )
-    values: dict[str, Any] = {}
-    for section, table in data.items():
-        if not isinstance(table, dict):
-            raise ScenarioError(
-                f"{where}: top-level key {section!r} must be a [section] table; allowed sections: "
-                + ", ".join(("scenario",) + SECTIONS)
-            )
-        if section not in SECTIONS:
-            raise ScenarioError(
-                f"{where}: unknown section [{section}]; allowed sections: "
-                + ", ".join(("scenario",) + SECTIONS)
-            )
-        for key, value in table.items():
-            name = f"{section}.{key}"
-            values[name] = value
+    meta, label = _scenario_meta(data.pop("scenario", {}), path, where)
+    values = _section_values(data, where)
     # Validate every value now, so a bad file fails before anything runs.
     Parameters(values, where=where)
     return Scenario(

@@ -157,6 +157,65 @@ def write_run(
     return out_dir
 
 
+#: The overview figure's six panels, row by row: heading, y label (``{counts}`` says whether
+#: counts are full scale), how the columns are drawn ("count": full-scale equivalent, "mean": its
+#: 13-week rolling mean, "as is": the column itself) and the columns by legend label.
+OVERVIEW_PANELS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
+    (
+        "Prison population",
+        "people ({counts})",
+        "count",
+        {
+            "prisoners": "prison_population",
+            "capacity": "capacity",
+            "on remand": "remand_population",
+        },
+    ),
+    (
+        "OCG members",
+        "people ({counts})",
+        "count",
+        {"in prison": "ocg_members_in_prison", "at large": "ocg_members_at_large"},
+    ),
+    (
+        "Recruits per week (13-week mean)",
+        "recruits / week ({counts})",
+        "mean",
+        {
+            "in prison": "recruits_prison",
+            "in the community": "recruits_community",
+            "via prison ties": "recruits_via_ties",
+        },
+    ),
+    (
+        "OC harm per week (13-week mean)",
+        "harm-days / week ({counts})",
+        "mean",
+        {
+            "all OC harm": "oc_harm",
+            "directed from inside": "oc_harm_directed",
+            "debt violence in prison": "oc_harm_prison_violence",
+        },
+    ),
+    (
+        "Intelligence items per week (13-week mean)",
+        "items / week ({counts})",
+        "mean",
+        {"created": "items_created", "shared": "items_shared", "acted on": "items_acted"},
+    ),
+    (
+        "Trust between prisons and police",
+        "trust (0-1)",
+        "as is",
+        {
+            "local (SOCU)": "trust_local",
+            "regional (ROCU)": "trust_regional",
+            "national (MARSOC)": "trust_national",
+        },
+    ),
+)
+
+
 def plot_overview(
     ts: pd.DataFrame,
     path: Path,
@@ -168,7 +227,7 @@ def plot_overview(
     """A six-panel figure of a run: prisons, OCG members, recruitment, OC harm, intelligence, trust.
 
     Counts are drawn as full-scale equivalents (divided by ``scale``), as in the printed summary;
-    a dashed line marks the intervention week.
+    a dashed line marks the intervention week. The panels are :data:`OVERVIEW_PANELS`.
 
     Args:
         ts: The weekly time series (model units).
@@ -184,88 +243,57 @@ def plot_overview(
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook")
-    years = ts["week"] / 52.0
     per = 1.0 / scale if scale > 0 else 1.0
-    full = lambda col: ts[col] * per  # noqa: E731
-    roll = lambda col: full(col).rolling(13, min_periods=1).mean()  # noqa: E731
     fig, axes = plt.subplots(2, 3, figsize=(16, 8.5), constrained_layout=True)
     counts = "full-scale equivalent" if scale != 1 else "full scale"
-
-    def panel(ax, series: dict[str, pd.Series], heading: str, ylabel: str) -> None:
-        frame = pd.DataFrame({"year": years, **series}).melt("year", var_name="", value_name="v")
-        sns.lineplot(frame, x="year", y="v", hue="", ax=ax, linewidth=1.6)
-        ax.set(title=heading, xlabel="year", ylabel=ylabel)
-        if intervention_week and 0 < intervention_week <= len(ts):
-            ax.axvline(intervention_week / 52.0, color="black", linestyle="--", linewidth=1)
-        ax.legend(fontsize=8, loc="best")
-
-    panel(
-        axes[0, 0],
-        {
-            "prisoners": full("prison_population"),
-            "capacity": full("capacity"),
-            "on remand": full("remand_population"),
-        },
-        "Prison population",
-        f"people ({counts})",
-    )
-    panel(
-        axes[0, 1],
-        {"in prison": full("ocg_members_in_prison"), "at large": full("ocg_members_at_large")},
-        "OCG members",
-        f"people ({counts})",
-    )
-    panel(
-        axes[0, 2],
-        {
-            "in prison": roll("recruits_prison"),
-            "in the community": roll("recruits_community"),
-            "via prison ties": roll("recruits_via_ties"),
-        },
-        "Recruits per week (13-week mean)",
-        f"recruits / week ({counts})",
-    )
-    panel(
-        axes[1, 0],
-        {
-            "all OC harm": roll("oc_harm"),
-            "directed from inside": roll("oc_harm_directed"),
-            "debt violence in prison": roll("oc_harm_prison_violence"),
-        },
-        "OC harm per week (13-week mean)",
-        f"harm-days / week ({counts})",
-    )
-    panel(
-        axes[1, 1],
-        {
-            "created": roll("items_created"),
-            "shared": roll("items_shared"),
-            "acted on": roll("items_acted"),
-        },
-        "Intelligence items per week (13-week mean)",
-        f"items / week ({counts})",
-    )
-    panel(
-        axes[1, 2],
-        {
-            "local (SOCU)": ts["trust_local"],
-            "regional (ROCU)": ts["trust_regional"],
-            "national (MARSOC)": ts["trust_national"],
-        },
-        "Trust between prisons and police",
-        "trust (0-1)",
-    )
+    marked = intervention_week if intervention_week and 0 < intervention_week <= len(ts) else None
+    years = ts["week"] / 52.0
+    for ax, (heading, ylabel, drawn, columns) in zip(axes.flat, OVERVIEW_PANELS, strict=True):
+        series = {label: _panel_series(ts, column, drawn, per) for label, column in columns.items()}
+        _draw_panel(ax, years, series, heading, ylabel.format(counts=counts), marked)
     axes[1, 2].set_ylim(0, 1)
-    notes = []
-    if scale != 1:
-        notes.append(f"counts are full-scale equivalents (model counts / scale {scale:g})")
-    if intervention_week and 0 < intervention_week <= len(ts):
-        notes.append(f"dashed line: intervention week {intervention_week}")
-    heading = "\n".join(t for t in (title, "; ".join(notes)) if t)
+    heading = _overview_heading(title, scale, marked)
     if heading:
         fig.suptitle(heading, fontsize=13)
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
+
+
+def _panel_series(ts: pd.DataFrame, column: str, drawn: str, per: float) -> pd.Series:
+    """One line of a panel: the column as is, times ``per`` ("count"), or its 13-week mean."""
+    if drawn == "as is":
+        return ts[column]
+    full = ts[column] * per
+    return full.rolling(13, min_periods=1).mean() if drawn == "mean" else full
+
+
+def _draw_panel(
+    ax,
+    years: pd.Series,
+    series: dict[str, pd.Series],
+    heading: str,
+    ylabel: str,
+    marked: int | None,
+) -> None:
+    """Draw one panel's lines against the year, with the intervention week dashed if ``marked``."""
+    import seaborn as sns
+
+    frame = pd.DataFrame({"year": years, **series}).melt("year", var_name="", value_name="v")
+    sns.lineplot(frame, x="year", y="v", hue="", ax=ax, linewidth=1.6)
+    ax.set(title=heading, xlabel="year", ylabel=ylabel)
+    if marked:
+        ax.axvline(marked / 52.0, color="black", linestyle="--", linewidth=1)
+    ax.legend(fontsize=8, loc="best")
+
+
+def _overview_heading(title: str, scale: float, marked: int | None) -> str:
+    """The figure's title, then a line of notes on the scale and the dashed week."""
+    notes = []
+    if scale != 1:
+        notes.append(f"counts are full-scale equivalents (model counts / scale {scale:g})")
+    if marked:
+        notes.append(f"dashed line: intervention week {marked}")
+    return "\n".join(t for t in (title, "; ".join(notes)) if t)
 
 
 def manifest_for(
