@@ -4,7 +4,8 @@
   is declared in its ``READS``, the declarations match the code and ``docs/odd.md``'s table, and
   no process module imports another (what they share lives in ``sim.processes.custody``);
 - random streams are keyed by name, so a new process leaves every other stream's draws alone;
-- no import cycle inside ``sim/`` (counting imports inside functions) and no file over the limit.
+- no import cycle inside ``sim/`` (counting imports inside functions), no file over the line limit
+  and no function over about 80 lines.
 """
 
 import ast
@@ -168,6 +169,21 @@ def test_no_file_in_sim_is_over_the_line_limit():
     unexplained = {f: n for f, n in over.items() if f not in OVER_THE_LIMIT}
     assert not unexplained, f"over {MAX_LINES} lines: {unexplained}"
     assert set(OVER_THE_LIMIT) <= set(over), "an exception no longer needed"
+
+
+#: The length limit of a function in sim/ (lines from ``def`` to its end, docstring included).
+MAX_FUNCTION_LINES = 85
+
+
+def test_no_function_in_sim_is_over_the_length_limit():
+    long = {}
+    for path in SIM.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long[f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"] = lines
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
 
 
 def test_streams_are_keyed_by_name_not_position():
