@@ -396,13 +396,30 @@ def test_plan_states_the_uncertainty_of_its_estimate(tmp_path, capsys):
     (tmp_path / "mini.toml").write_text(MINI)
     plan = plan_experiment(load_experiment(tmp_path / "mini.toml"), calibrate=2)
     low, high = plan.estimated_range
-    ideal = plan.runs * plan.seconds_per_run / plan.workers
+    ideal = plan.runs * plan.seconds_per_run / min(plan.workers, plan.runs)
     assert low == pytest.approx(plan.startup_seconds + ideal)
     assert high == pytest.approx(plan.startup_seconds + plan.SLOWDOWN * ideal) and high > low
     code, text, _ = cli(capsys, ["plan", tmp_path / "mini.toml"])
     assert code == 0
     assert re.search(r"estimated time: \S+ to \S+ on \d+ worker", text)
     assert "parallelise perfectly" in text
+
+
+def test_a_plan_of_few_runs_counts_only_the_busy_workers_and_says_when_serial_is_faster():
+    import dataclasses
+
+    from sim.experiments import load_experiment, plan_experiment
+
+    path = ROOT / "experiments" / "compare_recommendations.toml"
+    plan = plan_experiment(load_experiment(path), calibrate=0)
+    timing = {"seconds_per_run": 2.0, "startup_seconds": 3.0}
+    one = dataclasses.replace(plan, runs=1, workers=8, **timing)
+    low, _ = one.estimated_range
+    assert low == pytest.approx(3.0 + 2.0)  # one run keeps one worker busy, not eight
+    assert "finish sooner serially" in one.text()
+    many = dataclasses.replace(plan, runs=100, workers=2, **timing)
+    assert many.estimated_range[0] == pytest.approx(3.0 + 100.0)
+    assert "finish sooner serially" not in many.text()
 
 
 def test_docs_experiment_template_names_real_scenarios():

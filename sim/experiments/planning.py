@@ -56,7 +56,8 @@ class Plan:
         """Estimated wall time on ``workers`` workers if runs parallelise perfectly."""
         if self.seconds_per_run is None:
             return None
-        return self.startup_seconds + self.runs * self.seconds_per_run / self.workers
+        busy = max(1, min(self.workers, self.runs))  # no more workers busy than there are runs
+        return self.startup_seconds + self.runs * self.seconds_per_run / busy
 
     @property
     def estimated_range(self) -> tuple[float, float] | None:
@@ -88,6 +89,11 @@ class Plan:
                 "end assumes runs parallelise perfectly, the high end allows for runs "
                 f"{self.SLOWDOWN:g}x slower in parallel or at other design points"
             )
+            if low > self.runs * self.seconds_per_run:
+                lines.append(
+                    "so few runs finish sooner serially than on a pool of fresh workers "
+                    f"(each pays {self.startup_seconds:.1f} s to start): --executor serial"
+                )
         return "\n".join(lines)
 
 
