@@ -486,3 +486,19 @@ def test_the_printed_analysis_is_short_and_states_its_correction(tmp_path):
     assert "unadjusted 95% CI" in text and "differences.csv" in lines[-1]
     assert sum(line.startswith("  s") for line in lines) == MAX_PRINTED
     assert len(lines) <= MAX_PRINTED + 5
+
+
+def test_overview_reads_plainly_and_marks_only_a_run_that_changes_a_lever():
+    from sim.io.output import changes_levers, readable_number
+    from sim.params import defaults
+
+    assert [readable_number(v) for v in (7_400_000, 35_190, 5_000, 850, 0.5)] == [
+        "7.4M",
+        "35.2k",
+        "5k",
+        "850",
+        "0.5",
+    ]
+    base = defaults()
+    assert not changes_levers(base)  # the baseline has no intervention to mark
+    assert changes_levers({**base, "intelligence.pios_per_1000": 3.0})

@@ -145,7 +145,9 @@ def write_run(
                 tmp / "overview.png",
                 title=manifest.get("title", ""),
                 scale=scale,
-                intervention_week=params.get("run.intervention_week"),
+                intervention_week=params.get("run.intervention_week")
+                if changes_levers(params)
+                else None,
             )
         for path in tmp.iterdir():
             public_mode(path)
@@ -175,7 +177,11 @@ OVERVIEW_PANELS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
         "OCG members",
         "people ({counts})",
         "count",
-        {"in prison": "ocg_members_in_prison", "at large": "ocg_members_at_large"},
+        {
+            "all members": "ocg_members",
+            "in prison": "ocg_members_in_prison",
+            "at large": "ocg_members_at_large",
+        },
     ),
     (
         "Recruits per week (13-week mean)",
@@ -226,8 +232,9 @@ def plot_overview(
 ) -> None:
     """A six-panel figure of a run: prisons, OCG members, recruitment, OC harm, intelligence, trust.
 
-    Counts are drawn as full-scale equivalents (divided by ``scale``), as in the printed summary;
-    a dashed line marks the intervention week. The panels are :data:`OVERVIEW_PANELS`.
+    Counts are drawn as full-scale equivalents (divided by ``scale``), as in the printed summary,
+    with plain tick labels (1.2M, 35k: no offset); a dashed line marks the intervention week of a
+    run that changes a lever. The panels are :data:`OVERVIEW_PANELS`.
 
     Args:
         ts: The weekly time series (model units).
@@ -259,6 +266,26 @@ def plot_overview(
     plt.close(fig)
 
 
+def changes_levers(params: dict[str, Any]) -> bool:
+    """Whether a run's parameters set any policy lever away from its baseline default.
+
+    A run that changes no lever (the baseline) has no intervention to mark on its figure.
+    """
+    from sim.params import PARAMETERS
+
+    return any(s.lever and s.name in params and params[s.name] != s.default for s in PARAMETERS)
+
+
+def readable_number(value: float, _position: Any = None) -> str:
+    """A tick label without offset notation: 1.2M, 35k, 850, 0.5."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if size >= 1e3:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.0f}" if size >= 10 else f"{value:.2g}"
+
+
 def _panel_series(ts: pd.DataFrame, column: str, drawn: str, per: float) -> pd.Series:
     """One line of a panel: the column as is, times ``per`` ("count"), or its 13-week mean."""
     if drawn == "as is":
@@ -277,10 +304,12 @@ def _draw_panel(
 ) -> None:
     """Draw one panel's lines against the year, with the intervention week dashed if ``marked``."""
     import seaborn as sns
+    from matplotlib.ticker import FuncFormatter
 
     frame = pd.DataFrame({"year": years, **series}).melt("year", var_name="", value_name="v")
     sns.lineplot(frame, x="year", y="v", hue="", ax=ax, linewidth=1.6)
     ax.set(title=heading, xlabel="year", ylabel=ylabel)
+    ax.yaxis.set_major_formatter(FuncFormatter(readable_number))  # no "1e6" offset
     if marked:
         ax.axvline(marked / 52.0, color="black", linestyle="--", linewidth=1)
     ax.legend(fontsize=8, loc="best")
