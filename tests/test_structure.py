@@ -217,3 +217,15 @@ def test_a_process_without_a_name_is_refused():
 
     with pytest.raises(TypeError, match="no name"):
         Nameless(OCGModel(rng=1, scale=0.02, years=1))
+
+
+def test_a_process_may_not_take_a_name_already_used_on_the_model(monkeypatch):
+    class World(Process):
+        name = "world"
+
+        def step(self) -> None:
+            pass
+
+    monkeypatch.setattr("sim.model.core.PROCESSES", (*PROCESSES, World))
+    with pytest.raises(TypeError, match="'world' is already taken"):
+        OCGModel(rng=1, scale=0.02, years=1)

@@ -190,6 +190,8 @@ class OCGModel(mesa.Model):
         # every process, in step order, each also an attribute named after it (model.justice)
         self.processes: tuple[Process, ...] = tuple(cls(self) for cls in PROCESSES)
         for process in self.processes:
+            if hasattr(self, process.name):  # (a second process of the name, or a model field)
+                raise TypeError(f"OCGModel: the process name {process.name!r} is already taken")
             setattr(self, process.name, process)
         self._init_population(n_at_large, n_prisoners)
         for process in self.processes:
