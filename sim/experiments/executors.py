@@ -239,8 +239,20 @@ class ProcessExecutor:
         )
 
     def submit(self, *args: Any) -> cf.Future:
-        """Submit ``run_chunk(*args)`` to the pool."""
-        return self._pool.submit(run_chunk, *args)
+        """Submit ``run_chunk(*args)`` to the pool.
+
+        The pool starts a worker on demand inside ``submit``. Ctrl-C is held back (blocked, not
+        lost) while it does, so that a worker cannot be interrupted before its initializer
+        (:func:`watch_parent`) makes it ignore Ctrl-C; a new worker inherits the block and so
+        never sees the key, and the engine receives it as soon as the submit returns.
+        """
+        if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on POSIX
+            return self._pool.submit(run_chunk, *args)
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return self._pool.submit(run_chunk, *args)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
     def wait(self, futures: set, timeout: float | None) -> set:
         """Wait until at least one future is done (or the timeout passes)."""
