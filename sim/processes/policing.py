@@ -125,9 +125,7 @@ class Policing:
         capacity = whole_actions(rng, expected)
         self.count.police_capacity += int(capacity.sum())
         prison_capacity = rng.binomial(capacity, d.prison_tasking_share) if several else capacity
-        regions = range(n_regions)
-        queued, tiers, arrived, region = self._waiting_items()
-        groups = items.ocg[queued].astype(np.int64)
+        queued, tiers, arrived, region, groups = self._waiting_items()
         subjects = items.subject[queued]
         value = self.value(queued)
         priority = self.priority(queued, value)
@@ -146,13 +144,13 @@ class Policing:
         # every waiting item about an OCG acted on (in its region: an OCG's items go to its home
         # region's police) counts as acted on
         key = region * model.ocgs.n + groups  # (int64: np.repeat of a range)
-        chosen = np.zeros(len(regions) * model.ocgs.n, dtype=bool)
+        chosen = np.zeros(n_regions * model.ocgs.n, dtype=bool)
         chosen[key[ranked]] = True
         acted = chosen[key]
         self._act(queued[acted], tiers[acted])
         rest = ~acted
         queued, tiers, arrived = queued[rest], tiers[rest], arrived[rest]
-        cut = np.searchsorted(region[rest], np.arange(1, len(regions)))
+        cut = np.searchsorted(region[rest], np.arange(1, n_regions))
         self.queue = list(
             zip(np.split(queued, cut), np.split(tiers, cut), np.split(arrived, cut), strict=True)
         )
@@ -161,14 +159,15 @@ class Policing:
             operations += self._other_source_operations(spare, groups[ranked])
         self._operate(operations)
 
-    def _waiting_items(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _waiting_items(self) -> tuple[np.ndarray, ...]:
         """Every region's queue, then what was delivered to it, region by region in one array.
 
         Items about a group that is gone are dropped; items that waited ``queue_max_weeks`` are
         dropped as ignored.
 
         Returns:
-            The items, the tier each reached, the week each joined its queue, and its region.
+            The items, the tier each reached, the week each joined its queue, its region and
+            the OCG it is about.
         """
         model = self.model
         items = model.items
@@ -187,7 +186,7 @@ class Policing:
         expired = alive & (week - arrived >= d.queue_max_weeks)
         self._ignore(queued[expired], tiers[expired], model.params.sharing.common_database)
         keep = alive & ~expired
-        return queued[keep], tiers[keep], arrived[keep], region[keep]
+        return queued[keep], tiers[keep], arrived[keep], region[keep], groups[keep]
 
     def harm_rate(self, groups: np.ndarray) -> np.ndarray:
         """Each group's harm last week (``harm.by_group``; 0 for a group formed since)."""
