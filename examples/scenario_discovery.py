@@ -4,9 +4,8 @@
 assumptions does recruitment in prison run high, i.e. in the top quarter of what the plausible
 assumptions allow?
 
-**Method.** The uncertain assumptions of
-:data:`sim.policy.ema.DEFAULT_UNCERTAINTIES` are sampled over
-their plausible ranges (``ParamSpec.plausible_range()``; a Latin hypercube, the workbench's
+**Method.** The uncertain assumptions of :data:`sim.policy.ema.DEFAULT_UNCERTAINTIES` are sampled
+over their plausible ranges (``ParamSpec.plausible_range()``; a Latin hypercube, the workbench's
 default); every experiment is one run of the model with the same seed (common random numbers),
 levers at their defaults. Experiments whose
 ``recruits_prison_per_1000_py`` is at or above its 75% quantile are the cases of interest; PRIM

@@ -330,8 +330,7 @@ class OCGModel(mesa.Model):
 
         Raises:
             RuntimeError: Past week ``sim.state.population.LAST_WEEK`` (about 385 years), beyond
-                which a
-                week stamp would not fit its two bytes.
+                which a week stamp would not fit its two bytes.
         """
         if self.week >= LAST_WEEK:
             raise RuntimeError(

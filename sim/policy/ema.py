@@ -58,9 +58,8 @@ __all__ = [
 ]
 
 #: Uncertain assumptions sampled by default: the in-prison and community recruitment rates,
-#: intelligence and trust, disruption, and the three assumptions
-#: :mod:`sim.policy.assumptions` expects
-#: OC harm to depend on most.
+#: intelligence and trust, disruption, and the three assumptions :mod:`sim.policy.assumptions`
+#: expects OC harm to depend on most.
 DEFAULT_UNCERTAINTIES: tuple[str, ...] = (
     "prison_life.recruit_probability",
     "prison_life.contacts_per_week",

@@ -9,12 +9,11 @@ Research trace:
   ``transfers_seeded``). Separating someone who is not high risk costs money (complaints, legal
   challenge) and a scarce place.
 - Police mount operations against OCGs with the intelligence delivered to them, within their
-  weekly capacity (a lever with a cost): an operation arrests members, may take the leader,
-  seizes capability, takes part of the group's market (its roles) and may end its joint
-  ventures; a group left with fewer than two members dissolves
-  (``sim.processes.community``). Intelligence
-  about a member inside who runs operations by phone leads to joint action: the prison takes
-  the phone while the police act against the group outside.
+  weekly capacity (a lever with a cost): an operation arrests members, may take the leader, seizes
+  capability, takes part of the group's market (its roles) and may end its joint ventures; a group
+  left with fewer than two members dissolves (``sim.processes.community``). Intelligence about a
+  member inside who runs operations by phone leads to joint action: the prison takes the phone while
+  the police act against the group outside.
 - A usable item waits in its region's queue and loses value with age ("it's about where it's
   stored, who has access to it, what do they do with it once they have it"): delay from
   software, approvals and liaison costs value. Police choose what to act on by value and by the

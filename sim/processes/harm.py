@@ -89,12 +89,11 @@ def _harm_flows():
 class Harm(Process):
     """Offences by OCG members in the week and the harm they do.
 
-    A member at large commits ``harm.offences_per_member_week`` offences; a member inside
-    directs ``directed_phone_share`` of that with a phone and ``directed_share`` without one
-    (none if isolated). Truly high-risk members commit ``high_risk_activity`` times as many as
-    the others (the mean over members is kept). A group's offending is scaled by its capability
-    (cut by seizures and by the loss of its leader; see ``sim.processes.community``); its
-    offences are
+    A member at large commits ``harm.offences_per_member_week`` offences; a member inside directs
+    ``directed_phone_share`` of that with a phone and ``directed_share`` without one (none if
+    isolated). Truly high-risk members commit ``high_risk_activity`` times as many as the others
+    (the mean over members is kept). A group's offending is scaled by its capability (cut by
+    seizures and by the loss of its leader; see ``sim.processes.community``); its offences are
     spread evenly over its crime types, each weighted by the index.
 
     Reads: ``model.market.count.debt_violence`` (this week's debt-linked assaults).

@@ -2,10 +2,9 @@
 
 Research trace: "There's a big business within the prison for organised crime [...] the supply
 of mobile phones, of drugs, and of any illicit commodity within the prison" (HMPPS OC Unit).
-Supply comes with the OCG members inside (through visits, drones and corrupt staff); searches
-cut it, and searches guided by intelligence find more; non-members who buy fall into debt, which
-makes them recruitable
-(``sim.processes.prison_life``); phones let members inside direct operations and
+Supply comes with the OCG members inside (through visits, drones and corrupt staff); searches cut
+it, and searches guided by intelligence find more; non-members who buy fall into debt, which makes
+them recruitable (``sim.processes.prison_life``); phones let members inside direct operations and
 recruitment outside (``sim.processes.community``).
 """
 

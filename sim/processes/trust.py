@@ -1,9 +1,8 @@
 """Trust between each prison and each police tier (local, regional, national).
 
 Research trace:
-- "if it's a human thing, it's around trust, it's around what are they going to do with that
-  piece of intelligence" (police officer) -> trust gates sharing
-  (``sim.processes.sharing``); it rises
+- "if it's a human thing, it's around trust, it's around what are they going to do with that piece
+  of intelligence" (police officer) -> trust gates sharing (``sim.processes.sharing``); it rises
   when shared items are acted on and falls when they are ignored.
 - "Increase trust to improve the cooperation and intelligence exchange via regular meetings,
   workshops, and exchange events, nationally, regionally, and locally" (recommendation 5) ->

@@ -45,12 +45,12 @@ UNKNOWN, LOW, HIGH = -1, 0, 1
 
 #: The dtype of a week stamp (a week number, or a sentinel before week 0). A stamp lies at most
 #: 5,200 weeks ahead of its week (a term or remand ends by
-#: ``sim.processes.custody.MAX_SENTENCE_WEEKS``, a
-#: licence by the sentence's end, a separation or phone ban by 520 weeks) and the sentinels are
-#: -10,000. A run lasts 5,200 weeks at most (``run.years`` <= 100), and the model refuses to step
-#: past ``LAST_WEEK`` (``OCGModel.run(weeks)`` may go beyond ``run.years``). So every stamp, and
-#: the difference of a week and a stamp, lies within +-32,000, which two bytes hold (17 MB less at
-#: full scale than four; ``tests/test_justice.py`` checks the bound).
+#: ``sim.processes.custody.MAX_SENTENCE_WEEKS``, a licence by the sentence's end, a separation or
+#: phone ban by 520 weeks) and the sentinels are -10,000. A run lasts 5,200 weeks at most
+#: (``run.years`` <= 100), and the model refuses to step past ``LAST_WEEK`` (``OCGModel.run(weeks)``
+#: may go beyond ``run.years``). So every stamp, and the difference of a week and a stamp, lies
+#: within +-32,000, which two bytes hold (17 MB less at full scale than four;
+#: ``tests/test_justice.py`` checks the bound).
 WEEK = np.dtype(np.int16)  # (a dtype object: the stamp columns are told from other int16 ones)
 #: The last week a model may reach (about 385 years), so that week + 5,200 and week + 10,000 fit.
 LAST_WEEK = 20_000

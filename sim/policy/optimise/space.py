@@ -114,12 +114,11 @@ class LeverSpace:
         with the others at the status quo; then each lever's range is cut back, from its
         cheapest end, to the values whose cost stays within the budget when every other lever
         is at its cheapest end (bisection; integers rounded inwards). A switch that cannot be
-        afforded that way is fixed at its cheaper position. Assuming each lever's cost moves one
-        way along its range (true of
-        :class:`sim.policy.budget.AnnualCost`), no mix within the budget
-        is lost, and the space-filling design no longer spends its points on mixes it would
-        have to drop: expensive levers (police capacity costs over GBP 10m a year per extra
-        operation a week in every region) otherwise leave few feasible points.
+        afforded that way is fixed at its cheaper position. Assuming each lever's cost moves one way
+        along its range (true of :class:`sim.policy.budget.AnnualCost`), no mix within the budget is
+        lost, and the space-filling design no longer spends its points on mixes it would have to
+        drop: expensive levers (police capacity costs over GBP 10m a year per extra operation a week
+        in every region) otherwise leave few feasible points.
         """
         quo = self.status_quo()
 
