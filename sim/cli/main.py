@@ -13,6 +13,7 @@ remaining runs; 130 after Ctrl-C; 143 after SIGTERM.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from datetime import UTC, datetime
@@ -189,7 +190,7 @@ def _summary_table(
             value = value / scale
         target = targets.get(m.summary_key)
         text = target.text if target else ""
-        if target and value == value and not target.met(value):
+        if target and not math.isnan(value) and not target.met(value):
             text += "  <- outside"
             outside += 1
         lines.append(f"{m.label:<42} {m.fmt.format(value):>12}   {text}")
