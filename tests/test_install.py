@@ -97,6 +97,7 @@ def test_wheel_installs_and_runs_shipped_files_from_another_folder(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "sim/data/scenarios/more_pios.toml" in names
     assert "sim/data/experiments/compare_recommendations.toml" in names
+    assert "sim/data/heldout.toml" in names
 
     fresh = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(fresh)

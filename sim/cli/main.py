@@ -203,7 +203,7 @@ def _summary_table(
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Run the baseline for several seeds and print the calibration table (Markdown).
+    """Run the baseline for several seeds; print the calibration and held-out tables (Markdown).
 
     Exit code 1 if a target is missed (below full scale, a count within the small-scale margin
     counts as met; see ``sim.calibration.small_scale_margin``).
@@ -211,6 +211,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from sim.calibration import calibration_table, run_baseline
+    from sim.heldout import heldout_table, load_heldout
     from sim.params import Parameters
 
     if args.seeds < 1:
@@ -219,6 +220,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     years = spec("run.years").check(args.years, "--years")
     params = Parameters({"run.scale": scale, "run.years": years}, where="--scale/--years")
     _check_window(params, {"run.years": "--years"}, "--years", args.allow_short_window)
+    figures = load_heldout(args.heldout)  # a bad file is refused before any run
     seeds = range(1, args.seeds + 1)
     summaries = [
         run_baseline(seed, scale=scale, years=years)
@@ -230,6 +232,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         f"{years} years; window: week {params.run.intervention_week} to the end\n"
     )
     print(table)
+    print(
+        "\nHeld out (never used to set a parameter): published figures frozen in "
+        f"{args.heldout or 'sim/data/heldout.toml'}; a figure outside its band does not change "
+        "the exit status\n"
+    )
+    print(heldout_table(summaries, scale, figures))
     return 0 if ok else 1
 
 
@@ -341,6 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--scale", type=float, default=1.0, help="scale (default 1.0)")
     cal.add_argument("--years", type=int, default=10, help="years (default 10)")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    cal.add_argument(
+        "--heldout",
+        default=None,
+        metavar="FILE",
+        help="file of held-out figures (default: the shipped sim/data/heldout.toml)",
+    )
     _add_allow_short_window(cal)
     cal.set_defaults(func=cmd_calibrate)
     docs = sub.add_parser("docs", help="print the parameter reference (docs/parameters.md)")
