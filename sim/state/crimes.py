@@ -26,10 +26,12 @@ Research trace and sources:
 
 Everything else is derived from :data:`CRIMES`, in its order: the number of types drawn
 (``sim.state.population.new_skills``, ``sim.state.ocg.ocg_crime_types``,
-``sim.processes.prison_life``), the harm weights (``sim.processes.harm.HARM_WEIGHTS``) and the
-outputs ``oc_harm_<name>``. A new crime type is one more entry at the end of :data:`CRIMES` (at
-the end, so that the bits of the others stay put), with its harm under every index of
-:data:`HARM_INDICES`.
+``sim.processes.prison_life``), the harm weights (``sim.processes.harm.HARM_WEIGHTS``), the
+offence rates and unit costs (``sim.processes.harm.offence_rates``, ``unit_costs``) and the
+outputs ``oc_harm_<name>``, ``oc_offences_<name>`` and ``oc_harm_gbp_<name>``. A new crime type
+is one more entry at the end of :data:`CRIMES` (at the end, so that the bits of the others stay
+put), with its harm under every index of :data:`HARM_INDICES`, its recorded volume and its cost
+(a unit cost or an aggregate cost, or neither if it is not valued).
 """
 
 from __future__ import annotations
