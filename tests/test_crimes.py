@@ -68,7 +68,13 @@ import json
 from sim.state import crimes
 
 crimes.CRIMES += (
-    crimes.CrimeType("wildlife", {"cchi": 300.0, "css": 150.0}, {"cchi": "-", "css": "-"}),
+    crimes.CrimeType(
+        "wildlife",
+        {"cchi": 300.0, "css": 150.0},
+        {"cchi": "-", "css": "-"},
+        recorded=500.0,
+        unit_cost=2000.0,
+    ),
 )
 
 from sim.model.core import OCGModel
@@ -119,3 +125,8 @@ def test_a_new_crime_type_is_weighted_and_reported(extended):
     for s in (cchi, css):
         by_type = sum(s[f"oc_harm_{kind}_per_year"] for kind in extended["types"])
         assert by_type == pytest.approx(s["oc_harm_community_per_year"], rel=1e-9)
+        # and valued in pounds at its unit cost, the same under either index
+        gbp = s["oc_harm_gbp_wildlife_per_year"]
+        assert gbp == pytest.approx(s["oc_offences_wildlife_per_year"] * 2000.0, rel=1e-9)
+        assert gbp > 0
+    assert cchi["oc_harm_gbp_per_year"] == css["oc_harm_gbp_per_year"]

@@ -285,26 +285,6 @@ def test_harm_kernel_matches_the_array_formula_bit_for_bit():
     assert np.array_equal(got[1], expected)
 
 
-def test_harm_by_crime_type_spreads_each_groups_offences_over_its_types():
-    from sim.processes import harm
-
-    rng = np.random.default_rng(11)
-    n_groups = 60
-    crime_types = rng.integers(0, 1024, n_groups).astype(np.uint16)
-    crime_types[:3] = [1, 0b1010, 0]  # one type, two types, none (counts for no type)
-    offences = rng.random(n_groups) * (rng.random(n_groups) < 0.8)
-    from_inside = offences * rng.random(n_groups)
-    weights = 1.0 + rng.random(10) * 100
-    by_type, directed = harm._harm_by_type(offences, from_inside, crime_types, weights)
-    # the array formula it replaces
-    types = (crime_types[:, None].astype(np.int64) >> np.arange(10)) & 1
-    spread = types / np.maximum(types.sum(axis=1, keepdims=True), 1)
-    assert np.allclose(by_type, (offences[:, None] * spread).sum(axis=0) * weights, rtol=1e-12)
-    assert directed == pytest.approx(float((from_inside * (spread @ weights)).sum()), rel=1e-12)
-    assert by_type[0] >= offences[0] * weights[0]  # group 0's offences all count as type 0
-    assert by_type[1] >= offences[1] / 2 * weights[1]
-
-
 def test_recruiting_strength_matches_the_array_formula_bit_for_bit():
     from sim.processes.community import recruiting_strength
     from sim.state.population import AT_LARGE

@@ -35,7 +35,7 @@ TINY = [
     "--top",
     "2",
     "--robustness",
-    "harm.offences_per_member_week",
+    "harm.recording_ratio",
     "--executor",
     "serial",
     "--quiet",
@@ -117,7 +117,7 @@ def test_optimise_on_the_model_writes_the_front_and_resumes(tmp_path):
     assert robust["source"] == "--robustness" and len(robust["conditions"]) == 3
     table = pd.read_csv(first / "robustness.csv")
     assert len(table) == 3 * 2 and set(table["rank"]) == {1, 2}
-    assert set(table["value"].dropna()) == {0.25, 0.75}  # the plausible range's ends
+    assert set(table["value"].dropna()) == {0.05, 0.5}  # the plausible range's ends
     mixes = pd.read_csv(first / "mixes.csv")
     assert (mixes["cost"] <= 5.0 + 1e-9).all() and "status quo" in set(mixes["stage"])
     manifest = json.loads((first / "manifest.json").read_text())
@@ -263,9 +263,9 @@ def test_a_stopped_search_keeps_the_robustness_assumptions_it_chose(tmp_path, mo
     import sim.policy.assumptions
     import sim.policy.optimise
 
-    args = [a for a in TINY if a not in ("--robustness", "harm.offences_per_member_week")]
+    args = [a for a in TINY if a not in ("--robustness", "harm.recording_ratio")]
     args += ["--out", str(tmp_path / "out"), "--results", str(tmp_path)]
-    first = (["harm.offences_per_member_week"], "the first screening")
+    first = (["harm.recording_ratio"], "the first screening")
     monkeypatch.setattr(sim.policy.assumptions, "influential", lambda *a, **k: first)
 
     def stop(*a, **k):
@@ -286,6 +286,6 @@ def test_a_stopped_search_keeps_the_robustness_assumptions_it_chose(tmp_path, mo
     assert main(["optimise", "--budget", "5", *args]) == 0
     rec = json.loads((tmp_path / "out" / "recommendation.json").read_text())["robustness"]
     assert rec["source"] == "the first screening"
-    assert all("offences_per_member_week" in c for c in rec["conditions"][1:])
+    assert all("recording_ratio" in c for c in rec["conditions"][1:])
     engine = json.loads((tmp_path / "out" / "manifest.json").read_text())["evaluator"]["engine"]
     assert engine["runs_read_back"] == stored  # the search continued, not started again

@@ -67,7 +67,7 @@ def add_optimise_parser(subparsers: Any) -> None:
         help="assumptions to re-vary (low and high of their plausible range) for the best mixes "
         "(default: the largest Morris mu* in results/morris_screening/ if it exists, else "
         "justice.conviction_exit_probability, community.market_recovery_rate, "
-        "harm.offences_per_member_week; chosen when the search starts, and kept when the same "
+        "harm.recording_ratio; chosen when the search starts, and kept when the same "
         "command continues it)",
     )
     p.add_argument(

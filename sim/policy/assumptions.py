@@ -42,11 +42,12 @@ __all__ = [
 
 #: The assumptions re-varied by default when nothing better is known (``ocgsim optimise``'s
 #: ``--robustness``): how often a custodial sentence ends membership, how fast rivals take up a
-#: disrupted group's market, and how many offences a member commits a week.
+#: disrupted group's market, and the share of OC offences the police record (which sets the
+#: offence rates).
 DEFAULT_ROBUSTNESS: tuple[str, ...] = (
     "justice.conviction_exit_probability",
     "community.market_recovery_rate",
-    "harm.offences_per_member_week",
+    "harm.recording_ratio",
 )
 
 #: Where ``ocgsim experiment experiments/morris_screening.toml`` writes by default.

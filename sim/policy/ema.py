@@ -73,7 +73,7 @@ DEFAULT_UNCERTAINTIES: tuple[str, ...] = (
     "disruption.leader_removal_probability",
     "justice.conviction_exit_probability",
     "community.market_recovery_rate",
-    "harm.offences_per_member_week",
+    "harm.recording_ratio",
 )
 
 #: Outcomes recorded by default (run summary metrics, see ``docs/user-guide.md``).

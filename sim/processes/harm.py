@@ -13,6 +13,24 @@ Research trace and sources:
   types differently (Ashby 2017), so the choice is a factor of the sensitivity analysis.
 - Debt-linked violence in prison (counted by ``sim.processes.market``) is weighted as assault with
   injury.
+- Offence rates by crime type (issue 25): no source gives how many offences an OCG member commits.
+  What is published is how many offences the police record, by type, and (for some types) how
+  much of that is organised. Each type's rate per member at large is therefore set so that
+  ``harm.recording_ratio`` of the members' offences in that type match the recorded offences
+  attributable to organised crime (``CrimeType.recorded``), for the reference number of members
+  at large (NCA's 37,000 mapped people less the 6,500 prisoners with OC links) and the starting
+  mix of markets. A member offends in every type their group is in, at that type's rate, so a
+  group that enters a new market adds that market's offending instead of spreading the same
+  offending thinner (the even split of one rate made a drugs group that entered fraud halve its
+  harm).
+- Harm in pounds (``oc_harm_gbp``, the headline for policy): offences times the Home Office unit
+  cost of crime of their type (Heeks, Reed, Tafsiri & Prince 2018, *The economic and social
+  costs of crime*, 2nd ed., HO Research Report 99, 2015/16 prices; modern slavery per victim,
+  RR100; for types the Home Office costs only as a market, its aggregate cost of the organised
+  market spread over the offences it implies: RR103, RR73), uprated by ``harm.gbp_uprating``;
+  debt-linked assaults in prison at the unit cost of violence with injury. Unit costs and their
+  sources are in ``sim.state.crimes``; which figures are sourced and which are assumptions is in
+  ``docs/calibration.md``. The harm indices (CCHI, CSS) remain the alternative readings.
 
 OC harm is computed as the expected harm of the week given the state (who is a member, where,
 with what capability), not drawn: it is an outcome, and its expectation keeps paired comparisons
@@ -29,13 +47,26 @@ from sim.fast.kernels import compiled
 from sim.metrics import flow
 from sim.process import Process
 from sim.processes.custody import isolated
-from sim.state.crimes import CRIMES, HARM_INDICES
-from sim.state.population import AT_LARGE, CRIME_TYPES
+from sim.state.crimes import (
+    CRIMES,
+    HARM_INDICES,
+    PRISON_VIOLENCE_COST,
+    REFERENCE_MEMBERS_AT_LARGE,
+)
+from sim.state.population import AT_LARGE, CRIME_TYPES, DRUGS
 
 if TYPE_CHECKING:
     from sim.model.core import OCGModel
 
-__all__ = ["HARM_WEIGHTS", "VIOLENCE_WEIGHT", "Harm", "harm_weights"]
+__all__ = [
+    "HARM_WEIGHTS",
+    "VIOLENCE_WEIGHT",
+    "Harm",
+    "harm_weights",
+    "market_shares",
+    "offence_rates",
+    "unit_costs",
+]
 
 #: Harm per offence (days), by index and crime type name (from ``sim.state.crimes.CRIMES``).
 HARM_WEIGHTS: dict[str, dict[str, float]] = {
@@ -50,6 +81,49 @@ VIOLENCE_WEIGHT: dict[str, float] = {"cchi": 10.0, "css": 189.2}
 def harm_weights(index: str) -> np.ndarray:
     """The harm per offence (days) of each crime type under ``index``, in bit order."""
     return np.array([HARM_WEIGHTS[index][kind] for kind in CRIME_TYPES])
+
+
+def unit_costs(recording_ratio: float) -> np.ndarray:
+    """The cost of one offence (GBP, 2015/16 prices) of each crime type, in bit order.
+
+    A type with a published unit cost costs that. A type costed only as a market
+    (``CrimeType.aggregate_cost``) costs the market's cost a year spread over the offences the
+    reference members commit at ``recording_ratio`` (recorded / ratio), so that its harm in
+    pounds is the aggregate at the reference membership whatever the ratio: a lower ratio means
+    more, cheaper offences.
+    """
+    return np.array(
+        [
+            c.aggregate_cost * recording_ratio / c.recorded if c.aggregate_cost else c.unit_cost
+            for c in CRIMES
+        ]
+    )
+
+
+def market_shares(drugs_share: float, second_probability: float) -> np.ndarray:
+    """The expected share of new OCGs in each crime type, in bit order.
+
+    As ``sim.state.ocg.ocg_crime_types`` draws them: the first type is drugs with ``drugs_share``,
+    else one of the others at random; a second type, drawn from all, with
+    ``second_probability``.
+    """
+    n = len(CRIMES)
+    first = np.full(n, (1.0 - drugs_share) / (n - 1))
+    first[DRUGS] = drugs_share
+    return first + second_probability / n * (1.0 - first)
+
+
+def offence_rates(recording_ratio: float, shares: np.ndarray) -> np.ndarray:
+    """Offences a week a member at large commits in each crime type their group is in.
+
+    Set so that, with ``REFERENCE_MEMBERS_AT_LARGE`` members at large and ``shares`` of them in
+    groups in each type, ``recording_ratio`` of the offences equal the recorded offences
+    attributable to OC (``CrimeType.recorded``): rate = recorded / (ratio x 52 x members x
+    share). A lower recording ratio means more offences for the same recorded volume.
+    """
+    recorded = np.array([c.recorded for c in CRIMES])
+    members = REFERENCE_MEMBERS_AT_LARGE * np.asarray(shares, dtype=float)
+    return recorded / (recording_ratio * 52.0 * np.maximum(members, 1e-12))
 
 
 def _harm_flows():
@@ -82,19 +156,37 @@ def _harm_flows():
         "Offences OCG members commit in their groups' crime types (expected).",
         label="OC offences per year",
     )
+    yield flow(
+        "oc_harm_gbp",
+        "GBP",
+        "OC harm in pounds: offences by OCG members times the unit cost of crime of their type, "
+        "and debt-linked violence in prison at the cost of violence with injury (2015/16 "
+        "prices times harm.gbp_uprating).",
+        label="OC harm (GBP / year)",
+    )
+    yield flow(
+        "oc_harm_gbp_prison_violence",
+        "GBP",
+        "Part of oc_harm_gbp: debt-linked violence in prison.",
+    )
     for kind in CRIME_TYPES:
-        yield flow(f"oc_harm_{kind}", "harm-days", f"OC harm of {kind.replace('_', ' ')} offences.")
+        words = kind.replace("_", " ")
+        yield flow(f"oc_harm_{kind}", "harm-days", f"OC harm of {words} offences.")
+        yield flow(f"oc_offences_{kind}", "offences", f"Offences in {words} (expected).")
+        yield flow(f"oc_harm_gbp_{kind}", "GBP", f"OC harm in pounds of {words} offences.")
 
 
 class Harm(Process):
-    """Offences by OCG members in the week and the harm they do.
+    """Offences by OCG members in the week and the harm they do, in harm-days and in pounds.
 
-    A member at large commits ``harm.offences_per_member_week`` offences; a member inside directs
-    ``directed_phone_share`` of that with a phone and ``directed_share`` without one (none if
-    isolated). Truly high-risk members commit ``high_risk_activity`` times as many as the others
-    (the mean over members is kept). A group's offending is scaled by its capability (cut by
-    seizures and by the loss of its leader; see ``sim.processes.community``); its offences are
-    spread evenly over its crime types, each weighted by the index.
+    A member at large commits, in each crime type their group is in, that type's rate of offences
+    a week (:func:`offence_rates`, set at the start of the run from ``harm.recording_ratio`` and
+    the starting mix of markets); a member inside directs ``directed_phone_share`` of that with a
+    phone and ``directed_share`` without one (none if isolated). Truly high-risk members commit
+    ``high_risk_activity`` times as many as the others (the mean over members is kept). A group's
+    offending is scaled by its capability (cut by seizures and by the loss of its leader; see
+    ``sim.processes.community``). Each offence is weighted by the harm index and costed at its
+    type's unit cost.
 
     Reads: ``model.market.count.debt_violence`` (this week's debt-linked assaults).
     """
@@ -105,8 +197,14 @@ class Harm(Process):
 
     def __init__(self, model: OCGModel):
         super().__init__(model)
-        #: Each OCG's harm this week (its offences at its mean CCHI weight): what police rank by.
+        #: Each OCG's harm this week in CCHI days (its offences by type): what police rank by.
         self.by_group = np.zeros(0)
+        pop = model.params.population
+        shares = market_shares(pop.drugs_share, pop.second_crime_type_probability)
+        #: Offences a week of a member at large in each crime type of their group, in bit order.
+        self.rates = offence_rates(model.params.harm.recording_ratio, shares)
+        #: Unit cost of an offence of each type in the reporting price year (GBP).
+        self.costs = unit_costs(model.params.harm.recording_ratio) * model.params.harm.gbp_uprating
 
     def step(self) -> None:
         """The week's offences and harm."""
@@ -116,16 +214,20 @@ class Harm(Process):
         h = model.params.harm
         members = ocgs.member_rows()
         n = ocgs.n
-        weights = harm_weights(h.index)
-        violence = model.market.count.debt_violence * VIOLENCE_WEIGHT[h.index]
-        self.count.oc_harm_prison_violence += violence
+        count = self.count
+        violence = model.market.count.debt_violence
+        prison_gbp = violence * PRISON_VIOLENCE_COST * h.gbp_uprating
+        count.oc_harm_prison_violence += violence * VIOLENCE_WEIGHT[h.index]
+        count.oc_harm_gbp_prison_violence += prison_gbp
+        count.oc_harm += violence * VIOLENCE_WEIGHT[h.index]
+        count.oc_harm_gbp += prison_gbp
         if not members.size:
-            self.count.oc_harm += violence
             self.by_group = np.zeros(n)
             return
         share_high = model.params.population.high_risk_share_members
         low = 1.0 / (share_high * h.high_risk_activity + 1.0 - share_high)
-        offences, from_inside = _offences_by_group(
+        # each group's member-weeks of offending (activity x reach x capability)
+        active, from_inside = _offences_by_group(
             members,
             pop.high_risk,
             pop.status,
@@ -134,57 +236,31 @@ class Harm(Process):
             pop.ocg,
             ocgs.capability,
             n,
-            h.offences_per_member_week,
+            1.0,
             low,
             low * h.high_risk_activity,
             h.directed_phone_share,
             h.directed_share,
             AT_LARGE,
         )
-        # spread each group's offences evenly over its crime types
-        by_type, directed = _harm_by_type(offences, from_inside, ocgs.crime_types, weights)
-        # police rank groups by their own measure of harm (CCHI days), whatever index the
-        # analyst reports harm in, so that harm.index changes the reading, not the run
-        police = harm_weights(POLICE_INDEX)
-        kinds = (ocgs.crime_types[:n, None] >> np.arange(police.size)) & 1
-        mean_weight = (kinds @ police) / np.maximum(kinds.sum(axis=1), 1)
-        self.by_group = offences * mean_weight
+        kinds = ((ocgs.crime_types[:n, None] >> np.arange(len(CRIME_TYPES))) & 1) * self.rates
+        offences = active @ kinds  # by crime type: each member offends in every type
+        weights = harm_weights(h.index)
+        by_type = offences * weights
+        # police rank groups by their own measure of harm (CCHI days), whatever index or price
+        # year the analyst reports harm in, so that those change the reading, not the run
+        self.by_group = active * (kinds @ harm_weights(POLICE_INDEX))
+        gbp = offences * self.costs
         community = float(by_type.sum())
-        count = self.count
         count.oc_offences += float(offences.sum())
         count.oc_harm_community += community
-        count.oc_harm_directed += directed
-        count.oc_harm += community + violence
-        for kind, value in zip(CRIME_TYPES, by_type.tolist(), strict=True):
-            setattr(count, f"oc_harm_{kind}", value)  # counted once a week
-
-
-@compiled
-def _harm_by_type(offences, from_inside, crime_types, weights):
-    """Harm by crime type, each group's offences spread evenly over its crime types.
-
-    Returns:
-        The harm of each crime type (offences x harm weight), and the harm of the offences
-        directed from inside (at each group's mean weight over its crime types).
-    """
-    by_type = np.zeros(weights.size)
-    directed = 0.0
-    for g in range(offences.size):
-        if offences[g] == 0.0:
-            continue
-        types = 0
-        mean_weight = 0.0
-        for b in range(weights.size):
-            if (crime_types[g] >> b) & 1:
-                types += 1
-                mean_weight += weights[b]
-        if types == 0:
-            continue
-        for b in range(weights.size):
-            if (crime_types[g] >> b) & 1:
-                by_type[b] += offences[g] / types
-        directed += from_inside[g] * mean_weight / types
-    return by_type * weights, directed
+        count.oc_harm_directed += float(from_inside @ (kinds @ weights))
+        count.oc_harm += community
+        count.oc_harm_gbp += float(gbp.sum())
+        for b, kind in enumerate(CRIME_TYPES):  # counted once a week
+            setattr(count, f"oc_harm_{kind}", float(by_type[b]))
+            setattr(count, f"oc_offences_{kind}", float(offences[b]))
+            setattr(count, f"oc_harm_gbp_{kind}", float(gbp[b]))
 
 
 @compiled

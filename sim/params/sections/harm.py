@@ -6,7 +6,7 @@ Section [harm] of the parameter table; ``sim.params`` joins the sections in orde
 from __future__ import annotations
 
 from sim.params.schema import A, ParamSpec
-from sim.state.crimes import HARM_INDICES
+from sim.state.crimes import HARM_INDICES, REFERENCE_RECORDING_RATIO
 
 _P = ParamSpec
 
@@ -22,15 +22,29 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         choices=HARM_INDICES,
     ),
     _P(
-        "harm.offences_per_member_week",
+        "harm.recording_ratio",
+        REFERENCE_RECORDING_RATIO,
+        "1",
+        "Share of OC offences that the police record: each crime type's offence rate per member "
+        "is set so that this share of the offences match the recorded offences attributable to "
+        "OC (sim/state/crimes.py), so a lower ratio means more offences and more harm; plausible "
+        "0.05-0.5.",
+        A + " (no published recording ratio for organised offending was found; drug supply and "
+        "trafficking are recorded only when police detect them: Sherman et al. 2020)",
+        0.01,
+        1.0,
+        plausible=(0.05, 0.5),
+    ),
+    _P(
+        "harm.gbp_uprating",
+        1.0,
+        "1",
+        "Factor from 2015/16 prices (the unit costs of crime) to the price year harm in GBP is "
+        "reported in: 1 reports in 2015/16 prices, the year of the Home Office's GBP 37bn.",
+        "Heeks et al. 2018 (HO RR99), 2015/16 prices; uprate with the HM Treasury GDP deflator "
+        "(ONS L8GG) as MoJ's CoRe does",
         0.5,
-        "offences/week",
-        "Offences in the group's crime types that an OCG member at large commits per week, at "
-        "full capability (most are never recorded).",
-        A + " (proven offending is ~0.43 a year per offender; organised offending is far more "
-        "frequent than what is proven)",
-        0.0,
-        50.0,
+        3.0,
     ),
     _P(
         "harm.high_risk_activity",
