@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import SEEDS, assert_decreases, assert_increases, run
 
+from sim.levers import LEVERS
 from sim.model.core import OCGModel
 from sim.processes import sharing
+from sim.scenario import load_scenario, scenarios_dir
 
 S = "sharing."
 # Paired runs at scale 0.02 for two years (conftest.COMMON), levers on from week 0. Measured over
@@ -186,3 +189,95 @@ def test_trust_drifts_towards_one_minus_culture_gap():
     ).run()
     ts = m.timeseries()
     assert abs(ts["trust_local"].iloc[-1] - 0.5) < 0.1
+
+
+# --- trust after one database: the database changes storage, access and speed; trust still
+# governs what is done with what is read (sharing back, taking on the other agency's grade, joint
+# action). Paired runs, the database in both arms.
+LOW_TRUST = {"trust.initial": 0.2, "trust.culture_gap": 0.8}
+HIGH_TRUST = {"trust.initial": 0.8, "trust.culture_gap": 0.2}
+
+
+def test_with_one_database_lower_trust_means_less_sharing_back():
+    assert_decreases(
+        "total:shared_back", {**DB, **HIGH_TRUST}, {**DB, **LOW_TRUST}, seeds=SEEDS[:4], k=3
+    )
+
+
+def test_with_one_database_zero_trust_still_reads_everything_but_shares_nothing_back():
+    for seed in SEEDS[:2]:
+        _, ts = run(seed, **ZERO_TRUST, **DB)
+        _, trusting = run(seed, **DB)
+        assert trusting["shared_back"].sum() > 0  # (the test can fail)
+        assert ts["items_shared"].sum() > 0 and ts["items_acted"].sum() > 0
+        assert ts["shared_back"].sum() == 0
+
+
+def test_with_one_database_lower_trust_means_police_regrade_more():
+    # police take on the prison's grade with chance trust, else regrade by their own
+    # definitions: with lower trust fewer truly high-risk members end up graded high by police
+    # (grading_accuracy 1 so that the prison's grade is right and any flip is a mistake)
+    exact = {**DB, "intelligence.grading_accuracy": 1.0}
+    assert_decreases(
+        "mean:high_risk_correctly_graded",
+        {**exact, **HIGH_TRUST},
+        {**exact, **LOW_TRUST},
+        seeds=SEEDS[:4],
+        k=3,
+    )
+
+
+# --- inside `recommendations`, removing any one of its five recommendations changes the outcome:
+# no lever is switched off by another and costed for nothing. Each arm is the package with one
+# recommendation back at its England & Wales default, run with the same seeds as the package
+# (common random numbers). "Changes" means the run's OC harm and the metric the recommendation
+# works through differ from the package's in every seed (any difference: the test is about a
+# lever that does nothing, which gives bit-identical runs, not about the sign or size of its
+# effect, which is a finding).
+REMOVED = {
+    "common_database": {S + "common_database": False},
+    "simpler_software": {S + "software_complexity": 1.0},
+    "common_protocol": {"intelligence.common_protocol": False},
+    "pios_and_liaison_officers": {"intelligence.pios_per_1000": 2.0, S + "liaison_officers": 0.0},
+    "meetings": {
+        "trust.meetings_local": 2.0,
+        "trust.meetings_regional": 1.0,
+        "trust.meetings_national": 0.5,
+    },
+}
+WORKS_THROUGH = {
+    "common_database": "share_rate",
+    "simpler_software": "mean_delay_weeks",
+    "common_protocol": "items_misidentified_per_year",
+    "pios_and_liaison_officers": "items_created_per_year",
+    "meetings": "shared_back_per_year",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REMOVED))
+def test_each_recommendation_changes_the_package(name):
+    for seed in SEEDS[:2]:
+        package, _ = run(seed, "recommendations")
+        without, _ = run(seed, "recommendations", **REMOVED[name])
+        for metric_name in ("oc_harm_per_year", WORKS_THROUGH[name]):
+            assert without[metric_name] != package[metric_name], (name, seed, metric_name)
+
+
+def test_the_recommendations_package_sets_the_five_recommendations():
+    # the test above removes every lever the package sets: a sixth would go untested
+    values = load_scenario("recommendations").values
+    removed = {key for overrides in REMOVED.values() for key in overrides}
+    assert set(values) <= removed, sorted(set(values) - removed)
+
+
+def test_no_other_scenario_is_a_package_of_costed_levers():
+    # a scenario that sets two or more costed levers is a package in which one lever could switch
+    # another off: it needs its own test like the one for `recommendations` above
+    # (levers priced alike, such as the three meeting levers, count as one measure)
+    measure = {spec.param: spec.costs for spec in LEVERS if spec.costs}
+    packages = sorted(
+        path.stem
+        for path in scenarios_dir().glob("*.toml")
+        if len({measure[k] for k in load_scenario(path).values if k in measure}) >= 2
+    )
+    assert packages == ["recommendations"], packages

@@ -20,6 +20,11 @@ Research trace:
   risk grade ("a clear distinction between high and low-risk OCGs' individuals"), and value
   intelligence about members inside less than about members at large ("different aims").
 - Items that wait too long are dropped: ignored, which costs trust (``sim.processes.trust``).
+- An item may be wrong (about a non-member, or naming the wrong group: definitions "do not always
+  match"): a police operation it leads is wasted and costs trust; a separation of a non-member
+  is a wasted place.
+- Joint action needs trust ("it's around trust, it's around what are they going to do with that
+  piece of intelligence"): the prison searches with the police as far as it trusts them.
 """
 
 from __future__ import annotations
@@ -67,16 +72,25 @@ class Disruption(Policing, Process):
         separation_places: Separation places in each prison.
         separated: Offenders in separation now.
         acted: This week's deliveries acted on, per (sending prison, police tier).
+        wasted: This week's operations led by a wrong item, per (sending prison, police tier).
         ignored: This week's deliveries dropped unused, per (sending prison, police tier),
             counting only items the prison sent (an item read in a common database costs no
             trust).
         seeded_prisons: Prisons where a transfer brought an OCG that had no member there.
 
-    Reads: ``model.sharing.delivered`` (this week's usable items per region).
+    Reads: ``model.sharing.delivered`` (this week's usable items per region),
+    ``model.trust.level`` (joint action), ``model.intelligence.stand_ins`` (non-members the
+    prison holds intelligence on).
     """
 
     name = "disruption"
-    READS = ("harm.by_group", "justice.take_many_into_custody", "sharing.delivered")
+    READS = (
+        "harm.by_group",
+        "intelligence.stand_ins",
+        "justice.take_many_into_custody",
+        "sharing.delivered",
+        "trust.level",
+    )
     METRICS = (
         flow("items_acted", "items", "Items the police acted on (each item once)."),
         flow(
@@ -128,6 +142,12 @@ class Disruption(Policing, Process):
             "Sum over operations of the value of the intelligence behind them.",
             summarise=False,
         ),
+        flow(
+            "operations_wasted",
+            "operations",
+            "Operations led by a wrong item (about a non-member, or naming the wrong group): "
+            "mounted, but they find nothing.",
+        ),
         flow("police_arrests", "people", "Members arrested in police operations (not leaders)."),
         flow("leader_removals", "people", "OCG leaders taken into custody by police operations."),
         flow("roles_seized", "roles", "Market roles police operations took from OCGs."),
@@ -143,6 +163,11 @@ class Disruption(Policing, Process):
             "wrongful_separations",
             "people",
             "Separations of members who are not truly high risk (over-classification).",
+        ),
+        flow(
+            "separations_wasted",
+            "people",
+            "Separations of prisoners who are not OCG members (flagged by a wrong item).",
         ),
         stock(
             "in_separation",
@@ -204,6 +229,7 @@ class Disruption(Policing, Process):
         ]
         self.acted = np.zeros((w.n_prisons, 3))
         self.ignored = np.zeros((w.n_prisons, 3))
+        self.wasted = np.zeros((w.n_prisons, 3))
         self.seeded_prisons: set[int] = set()
         self.separated = empty
         # whole separation places per prison: the expectation, rounded up with these draws
@@ -229,6 +255,7 @@ class Disruption(Policing, Process):
         """Prison actions, then police operations."""
         self.acted = np.zeros_like(self.acted)
         self.ignored = np.zeros_like(self.ignored)
+        self.wasted = np.zeros_like(self.wasted)
         self._prison_actions()
         self._police_operations()
 
@@ -247,7 +274,11 @@ class Disruption(Policing, Process):
         pop.separated[ending] = False
         self.separated = still[pop.separated_until[still] > week]
 
+        # members inside, and non-members flagged by a wrong item (the prison cannot tell)
         members = model.week_index.members_inside
+        stand_ins = model.intelligence.stand_ins
+        if stand_ins.size:
+            members = np.union1d(members, stand_ins)
         if not members.size:
             return
         target = passes.action_targets(
@@ -288,7 +319,7 @@ class Disruption(Policing, Process):
                     continue
                 used[prison] += 1
                 group = int(pop.ocg[person])
-                present = self._ocg_present(group, destination)
+                present = group < 0 or self._ocg_present(group, destination)  # (a stand-in)
                 model.places.transfer(person, destination)
                 pop.moved_week[person] = week
                 self.count.transfers += 1
@@ -307,6 +338,7 @@ class Disruption(Policing, Process):
             self.separated = np.concatenate([self.separated, people])
             self.count.separations += int(people.size)
             self.count.wrongful_separations += int((~pop.high_risk[people]).sum())
+            self.count.separations_wasted += int((pop.ocg[people] < 0).sum())
 
     def _other_prison(self, here: int, category: int | None) -> int:
         """A random other prison with a free place: of ``category``, or any closed prison."""

@@ -8,7 +8,10 @@ Research trace:
   -> paperwork takes a share of PIO capacity.
 - "Conceptualizations/operational definitions of SOC & gangs do not always match" -> without a
   common protocol the prison grades risk less accurately, and police may grade it differently
-  (``sim.processes.sharing``).
+  (``sim.processes.sharing``); an item may also be about someone who is not a member (a prisoner
+  seen with members) or name the wrong group, less often under the common protocol. Acting on
+  such an item wastes a police operation or a separation and costs trust
+  (``sim.processes.disruption``, ``sim.processes.trust``).
 """
 
 from __future__ import annotations
@@ -17,18 +20,32 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.fast.arrays import unique
+from sim.fast.keyed import decision_key, keyed_uniforms
 from sim.metrics import derived, flow, stock
 from sim.process import Process
 from sim.state.agents import PrisonIntelligenceOfficer
-from sim.state.population import HIGH, LOW, ColumnStore
+from sim.state.population import AT_LARGE, GONE, HIGH, LOW, ColumnStore
 
 if TYPE_CHECKING:
     from sim.model.core import OCGModel
     from sim.params import Parameters
 
-__all__ = ["Intelligence", "IntelligenceItems", "caseload", "detection_share"]
+__all__ = [
+    "NOT_MEMBER",
+    "RIGHT",
+    "WRONG_GROUP",
+    "Intelligence",
+    "IntelligenceItems",
+    "caseload",
+    "detection_share",
+    "misidentification_rates",
+]
 
 KINDS = ("recruitment", "market", "association")
+#: What is wrong with an item (``IntelligenceItems.wrong``): nothing, its subject is not a
+#: member of any OCG, or it names a group its subject is not a member of.
+RIGHT, NOT_MEMBER, WRONG_GROUP = 0, 1, 2
 
 
 class IntelligenceItems(ColumnStore):
@@ -36,7 +53,7 @@ class IntelligenceItems(ColumnStore):
 
     Attributes:
         subject: Offender the item is about.
-        ocg: The subject's OCG.
+        ocg: The OCG the item names (the subject's, unless the item is wrong).
         prison: The prison that created it.
         kind: What was seen (index into ``KINDS``).
         true_high: The subject's true risk.
@@ -44,6 +61,7 @@ class IntelligenceItems(ColumnStore):
         created: Week created.
         arrive: Week it reached each police tier (-1: never), shape (n, 3).
         acted: Week the police acted on it (-1: never).
+        wrong: ``RIGHT``, ``NOT_MEMBER`` (the subject is in no OCG) or ``WRONG_GROUP``.
     """
 
     FIELDS = {
@@ -56,6 +74,7 @@ class IntelligenceItems(ColumnStore):
         "created": (np.int32, -1),
         "acted": (np.int32, -1),
         "arrive": (np.int32, -1, (3,)),
+        "wrong": (np.int8, RIGHT),
     }
 
     def __init__(self, capacity: int = 4096):
@@ -93,6 +112,18 @@ def detection_share(model: OCGModel, load: np.ndarray | None = None) -> np.ndarr
     load = caseload(model) if load is None else load
     share = np.where(load > 0, np.minimum(1.0, capacity / np.maximum(load, 1e-12)), 1.0)
     return np.where(model.faction_run, model.params.regime.faction_detection_factor * share, share)
+
+
+def misidentification_rates(params: Parameters) -> tuple[float, float]:
+    """Chances that an item is about a non-member, and (if not) that it names the wrong group.
+
+    Under the common protocol (one definition of an OCG member and of risk across the criminal
+    justice system) the protocol's lower rates apply.
+    """
+    i = params.intelligence
+    if i.common_protocol:
+        return i.protocol_not_member_rate, i.protocol_wrong_group_rate
+    return i.not_member_rate, i.wrong_group_rate
 
 
 def _among(sorted_rows: np.ndarray, few: np.ndarray) -> np.ndarray:
@@ -147,12 +178,34 @@ class Intelligence(Process):
             "Intelligence items created by PIOs.",
             label="intelligence items per year",
         ),
+        flow(
+            "items_misidentified",
+            "items",
+            "Items about someone who is not an OCG member, or naming the wrong group.",
+        ),
+        flow(
+            "items_not_member",
+            "items",
+            "Items about a prisoner who is not an OCG member (false positives).",
+        ),
+        stock(
+            "stand_ins_flagged",
+            "people",
+            "Non-members inside whom the prison holds fresh intelligence on as OCG members.",
+            lambda p: int(p.stand_ins.size),
+        ),
     )
 
     def __init__(self, model: OCGModel):
         super().__init__(model)
         self.pios: list[PrisonIntelligenceOfficer] = []
         self.caseload = 0.0
+        #: Non-members inside flagged by a wrong item (prison actions may target them).
+        self.stand_ins = np.zeros(0, dtype=np.int64)
+        self.keys = {
+            name: decision_key(self.key, name)
+            for name in ("item_not_member", "item_stand_in", "item_wrong_group", "item_named_group")
+        }
         self.post_pios()
 
     def post_pios(self) -> None:
@@ -183,6 +236,7 @@ class Intelligence(Process):
         members = model.week_index.members_inside
         load = caseload(model)
         self.caseload = float(load.sum())
+        self._prune_stand_ins()
         if not members.size:
             return
         share = detection_share(model, load)
@@ -193,8 +247,9 @@ class Intelligence(Process):
         detected = members[seen]
         if not detected.size:
             return
+        subject, group, wrong = self.misidentify(detected)
         accuracy = i.protocol_accuracy if i.common_protocol else i.grading_accuracy
-        true_high = pop.high_risk[detected]
+        true_high = pop.high_risk[subject]
         correct = rng.random(detected.size) < accuracy
         grade = np.where(correct == true_high, HIGH, LOW).astype(np.int8)
         kind = np.where(
@@ -203,14 +258,85 @@ class Intelligence(Process):
             np.where(pop.phone[detected], 1, 2),
         )
         model.items.add(
-            subject=detected,
-            ocg=pop.ocg[detected],
+            subject=subject,
+            ocg=group,
             prison=pop.prison[detected],
             kind=kind,
             true_high=true_high,
             prison_grade=grade,
             created=np.full(detected.size, model.week),
+            wrong=wrong,
         )
-        pop.prison_intel_week[detected] = model.week
-        pop.prison_grade[detected] = grade
+        pop.prison_intel_week[subject] = model.week
+        pop.prison_grade[subject] = grade
         self.count.items_created += int(detected.size)
+        self.count.items_misidentified += int((wrong != RIGHT).sum())
+        self.count.items_not_member += int((wrong == NOT_MEMBER).sum())
+
+    def misidentify(self, detected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Who each item is about and which group it names, with the misidentification rates.
+
+        A detection of member m becomes, with chance :func:`misidentification_rates`' first
+        rate, an item about a non-member on m's wing (someone seen with m) naming m's group;
+        otherwise, with the second rate, an item about m naming another live group of the same
+        home region (confused with m's). If there is no such person or group the item is right.
+        Every decision is a keyed draw by (decision, detected member, week), so the same
+        detection is misread alike in every scenario with the same rates.
+
+        Args:
+            detected: The members detected this week (each once).
+
+        Returns:
+            The items' subjects, the OCGs they name, and what is wrong with each (``RIGHT``,
+            ``NOT_MEMBER``, ``WRONG_GROUP``).
+        """
+        model = self.model
+        pop = model.population
+        ocgs = model.ocgs
+        week = model.week
+        subject = detected.copy()
+        group = pop.ocg[detected].astype(np.int64)
+        wrong = np.full(detected.size, RIGHT, dtype=np.int8)
+        not_member, wrong_group = misidentification_rates(model.params)
+        if not_member <= 0.0 and wrong_group <= 0.0:
+            return subject, group, wrong
+        keys = self.keys
+        stand = keyed_uniforms(keys["item_not_member"], week, detected) < not_member
+        named = ~stand & (keyed_uniforms(keys["item_wrong_group"], week, detected) < wrong_group)
+        pick = keyed_uniforms(keys["item_stand_in"], week, detected)
+        wings = model.places.wings
+        for row in np.flatnonzero(stand).tolist():
+            mates = wings.group(int(pop.wing[detected[row]]))
+            others = mates[pop.ocg[mates] < 0]
+            if others.size:
+                subject[row] = others[int(pick[row] * others.size)]
+                wrong[row] = NOT_MEMBER
+        if named.any():
+            pick = keyed_uniforms(keys["item_named_group"], week, detected)
+            live = np.flatnonzero(ocgs.alive[: ocgs.n])
+            home = ocgs.home_region[live]
+            for row in np.flatnonzero(named).tolist():
+                true = int(group[row])
+                others = live[(home == ocgs.home_region[true]) & (live != true)]
+                if others.size:
+                    group[row] = others[int(pick[row] * others.size)]
+                    wrong[row] = WRONG_GROUP
+        flagged = subject[wrong == NOT_MEMBER]
+        if flagged.size:
+            self.stand_ins = unique(np.concatenate([self.stand_ins, flagged]))
+        return subject, group, wrong
+
+    def _prune_stand_ins(self) -> None:
+        """Keep the stand-ins who are still inside, still not members, on fresh intelligence."""
+        model = self.model
+        pop = model.population
+        people = self.stand_ins
+        fresh = model.params.disruption.intel_shelf_life_weeks
+        status = pop.status[people]
+        keep = (
+            (status != AT_LARGE)
+            & (status != GONE)
+            & (pop.ocg[people] < 0)
+            & (model.week - pop.prison_intel_week[people] <= fresh)
+        )
+        self.stand_ins = people[keep]

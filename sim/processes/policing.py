@@ -21,6 +21,8 @@ import numpy as np
 from sim.fast.arrays import unique
 from sim.fast.keyed import keyed_uniforms
 from sim.processes.custody import CourtDraws
+from sim.processes.intelligence import RIGHT
+from sim.processes.sharing import LOCAL_TIER
 from sim.state.population import AT_LARGE, HIGH, REMAND, SENTENCED
 
 if TYPE_CHECKING:
@@ -84,6 +86,7 @@ class Policing:
     queue: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
     acted: np.ndarray
     ignored: np.ndarray
+    wasted: np.ndarray
     lead_key: int
     lead_week: np.ndarray
 
@@ -109,6 +112,11 @@ class Policing:
         has the same leads in every scenario), worth ``other_intel_value``. The rest of the
         capacity, and whatever prison leads did not use, goes to the OCGs with the most harm
         among them.
+
+        Misidentification: an operation led by a wrong item (about a non-member, or naming a
+        group its subject is not in: ``intelligence.misidentify``) is wasted: it is mounted and
+        uses its capacity but finds nothing (value 0: no arrests, seizures or joint action), and
+        it costs the trust between the sending prison and the tier (``wasted``).
         """
         model = self.model
         rng = self.rng
@@ -132,10 +140,13 @@ class Policing:
         if several:
             priority *= self.harm_rate(groups)
         ranked = best_items(region, groups, priority, prison_capacity, rng)
+        wrong = items.wrong[queued[ranked]] != RIGHT
+        np.add.at(self.wasted, (items.prison[queued[ranked][wrong]], tiers[ranked][wrong]), 1)
+        self.count.operations_wasted += int(wrong.sum())
         operations = list(
             zip(
                 groups[ranked].tolist(),
-                value[ranked].tolist(),
+                np.where(wrong, 0.0, value[ranked]).tolist(),
                 subjects[ranked].tolist(),
                 strict=True,
             )
@@ -292,7 +303,10 @@ class Policing:
         ``capability_seizure`` of the group's capability
         and ``operation_role_loss`` of its market roles, and ends each joint venture with
         ``venture_disruption``; every chance scales with v. If the subject is inside, the prison
-        takes their phone. The arrests are taken into custody in one batch.
+        takes their phone if the prison and its local police trust each other (joint action:
+        with chance v x trust). The arrests are taken into custody in one batch. An operation of
+        value 0 (led by a wrong item) is wasted: it does nothing and does not count as an
+        operation against the group it names (``last_operation``).
 
         Each OCG is the target of at most one operation a week (its items go to its home
         region's police), so the operations' draws are made for all of them at once; only the
@@ -317,7 +331,7 @@ class Policing:
         self.count.operations_inside += int(inside.sum())
         graded_high = pop.police_grade[np.maximum(subject, 0)] == HIGH
         self.count.operations_high_risk += int((has_item & graded_high).sum())
-        ocgs.last_operation[groups] = model.week
+        ocgs.last_operation[groups[value > 0]] = model.week
 
         # who is arrested: the leader (removed), the subject, other members at large
         leader = ocgs.leader[groups]
@@ -356,7 +370,9 @@ class Policing:
                 if rng.random() < d.venture_disruption * v:
                     ocgs.end_venture(pair, roles)
                     self.count.ventures_disrupted += 1
-        search = inside & (rng.random(groups.size) < value)
+        held_in = pop.prison[np.maximum(subject, 0)]
+        joint = value * model.trust.level[held_in, LOCAL_TIER]  # (inside: a prison, not -1)
+        search = inside & (rng.random(groups.size) < joint)
         searched = search[op] & (pop.prison[person] == pop.prison[np.maximum(subject, 0)][op])
         self._joint_search(person[searched])
         self._arrest(people, targeted, removal)

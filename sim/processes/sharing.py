@@ -4,7 +4,10 @@ Research trace:
 - "it's about where it's stored, who has access to it, what do they do with it once they have
   it [...] it's around trust" (police officer) -> an item reaches a tier through separate systems
   with partial access, and only if the sending prison trusts the receiver; one common database
-  (recommendation 1) lets every tier read every item.
+  (recommendation 1) changes where it is stored, who has access and how fast: every tier reads
+  every item, and the prison reads the police's record. Trust still governs what is done with
+  what is read: police accept the prison's grade, and a prison the police's grade, only as far
+  as they trust each other (and joint action needs it: ``sim.processes.policing``).
 - "it's just incredibly difficult in-between agencies [...] hesitancy [...] routines and
   paperwork" (MARSOC) -> delays from software complexity (recommendation 2) and approvals.
 - liaison officers (recommendation 4) cut the delay and raise trust in their region.
@@ -86,7 +89,8 @@ class Sharing(Process):
         delivered: This week's usable deliveries, per region whose police can act on them: a
             pair of arrays (items, tiers), in order of arrival (read by disruption).
 
-    Reads: ``model.trust.level`` (a prison shares with a tier it trusts).
+    Reads: ``model.trust.level`` (a prison shares with a tier it trusts; police and prison take
+    on each other's grade as far as they trust each other).
     """
 
     name = "sharing"
@@ -179,8 +183,11 @@ class Sharing(Process):
 
         An item is usable if its OCG still exists and it reached the police of the OCG's home
         region: local and regional tiers serve their own region, the national hub forwards with
-        ``sharing.national_forwarding``. Police regrade it with the definitions' mismatch rate.
-        Two uniform draws per arriving item, made for all of them at once.
+        ``sharing.national_forwarding``. Police accept the prison's grade with a chance equal to
+        the trust between the sending prison and the tier; otherwise they grade by their own
+        definitions, which flip the grade with the definitions' mismatch rate (with or without
+        one database: the database changes what they read, not what they make of it). Two
+        uniform draws per arriving item, made for all of them at once.
         """
         model = self.model
         empty = np.zeros(0, dtype=np.int64)
@@ -198,7 +205,8 @@ class Sharing(Process):
         item = np.concatenate([b[0] for b in batches])
         tier = np.concatenate([b[1] for b in batches])
         forward = rng.random(item.size) < s.national_forwarding
-        flip = rng.random(item.size) < mismatch
+        accepted = model.trust.level[items.prison[item], tier]
+        flip = rng.random(item.size) < mismatch * (1.0 - accepted)
         group = items.ocg[item].astype(np.int64)
         alive = (group >= 0) & ocgs.alive[np.maximum(group, 0)]
         home = ocgs.home_region[np.maximum(group, 0)].astype(np.int64)
@@ -221,7 +229,11 @@ class Sharing(Process):
         """Police tell the receiving prison which arriving prisoners are known OCG members.
 
         Design trace (design brief, step 5): "Police also share with prisons (who is arriving,
-        who is high risk)"; the research's two-way "data-sharing approach".
+        who is high risk)"; the research's two-way "data-sharing approach". With separate systems
+        the police tell the prison with chance ``police_share_back``; with one database the prison
+        reads the police's record itself (access 1). Either way the prison takes on the police's
+        grade only with a chance equal to its trust in the local tier ("what do they do with it
+        once they have it [...] it's around trust").
 
         Args:
             people: The arriving prisoners (each once).
@@ -235,10 +247,8 @@ class Sharing(Process):
         shelf_life = model.params.disruption.intel_shelf_life_weeks
         known = (pop.ocg[people] >= 0) & (model.week - pop.police_intel_week[people] <= shelf_life)
         people, u = people[known], u[known]
-        if s.common_database:
-            chance = np.ones(people.size)
-        else:
-            chance = s.police_share_back * model.trust.level[pop.prison[people], LOCAL_TIER]
+        access = 1.0 if s.common_database else s.police_share_back
+        chance = access * model.trust.level[pop.prison[people], LOCAL_TIER]
         told = people[u < chance]
         pop.prison_intel_week[told] = model.week
         pop.prison_grade[told] = pop.police_grade[told]

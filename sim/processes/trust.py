@@ -10,6 +10,8 @@ Research trace:
 - "Different aims; differing organization and work culture" -> trust drifts toward a baseline of
   1 - culture gap.
 - Liaison officers (recommendation 4) raise trust with the local and regional tiers every week.
+- An operation led by a wrong item (misidentification: ``sim.processes.intelligence``) is wasted
+  and costs more trust than an ignored item.
 """
 
 from __future__ import annotations
@@ -39,11 +41,17 @@ class Trust(Process):
         level: Trust in [0, 1], shape (prisons, 3 tiers: local, regional, national).
 
     Reads: ``model.disruption.acted`` and ``model.disruption.ignored`` (this week's deliveries
-    acted on and ignored, per prison and tier), ``model.intelligence.pio_count`` (PIOs' liaison).
+    acted on and ignored, per prison and tier), ``model.disruption.wasted`` (operations led by a
+    wrong item), ``model.intelligence.pio_count`` (PIOs' liaison).
     """
 
     name = "trust"
-    READS = ("disruption.acted", "disruption.ignored", "intelligence.pio_count")
+    READS = (
+        "disruption.acted",
+        "disruption.ignored",
+        "disruption.wasted",
+        "intelligence.pio_count",
+    )
     METRICS = (
         stock(
             "trust_local",
@@ -90,7 +98,7 @@ class Trust(Process):
         self.level = np.full((model.world.n_prisons, len(TIERS)), model.params.trust.initial)
 
     def step(self) -> None:
-        """Update trust: drift, meetings, liaison officers, the week's acted and ignored items."""
+        """Update trust: drift, meetings, liaison, the week's acted, ignored and wrong items."""
         model = self.model
         t = model.params.trust
         s = model.params.sharing
@@ -111,5 +119,6 @@ class Trust(Process):
             + liaison
             + t.acted_gain * model.disruption.acted
             - t.ignored_loss * model.disruption.ignored
+            - t.wrong_item_loss * model.disruption.wasted
         )
         np.clip(trust, 0.0, 1.0, out=trust)

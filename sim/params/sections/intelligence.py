@@ -136,6 +136,50 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1.0,
     ),
     _P(
+        "intelligence.not_member_rate",
+        0.08,
+        "1/item",
+        "Chance that an item is about a prisoner who is not an OCG member (someone seen with a "
+        "member, taken for one: a false positive), with each agency's own definitions.",
+        A + " (research: definitions of SOC and gangs 'do not always match'; HMICFRS: "
+        "mapping applied 'in an unacceptably inconsistent way')",
+        0.0,
+        1.0,
+        plausible=(0.02, 0.25),
+    ),
+    _P(
+        "intelligence.wrong_group_rate",
+        0.05,
+        "1/item",
+        "Chance that an item about a member names another group of the same region (groups "
+        "confused), with each agency's own definitions.",
+        A,
+        0.0,
+        1.0,
+        plausible=(0.01, 0.15),
+    ),
+    _P(
+        "intelligence.protocol_not_member_rate",
+        0.03,
+        "1/item",
+        "The chance of an item about a non-member under the common protocol (one definition of "
+        "an OCG member across the criminal justice system).",
+        A,
+        0.0,
+        1.0,
+        plausible=(0.0, 0.1),
+    ),
+    _P(
+        "intelligence.protocol_wrong_group_rate",
+        0.02,
+        "1/item",
+        "The chance of an item naming the wrong group under the common protocol.",
+        A,
+        0.0,
+        1.0,
+        plausible=(0.0, 0.08),
+    ),
+    _P(
         "intelligence.recruiter_signal_multiplier",
         2.0,
         "1",

@@ -56,6 +56,18 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1.0,
     ),
     _P(
+        "trust.wrong_item_loss",
+        0.02,
+        "1/operation",
+        "Trust loss between a prison and a police tier when an operation led by the prison's "
+        "item proves wrong (its subject is not a member of the group it names): a wasted "
+        "operation costs more trust than an ignored item.",
+        A,
+        0.0,
+        1.0,
+        plausible=(0.004, 0.05),
+    ),
+    _P(
         "trust.meetings_local",
         2.0,
         "meetings/year",
