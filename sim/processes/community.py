@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.fast import passes
 from sim.fast.arrays import chosen, grouped, unique
 from sim.fast.kernels import multi_region_groups
 from sim.metrics import derived, flow, stock
 from sim.process import Process
+from sim.processes.reach import recruiting_strength
 from sim.state.ocg import ocg_crime_types, ocg_target_sizes
 from sim.state.population import ASSOCIATE, AT_LARGE, CORE, GONE, LEADER, new_skills
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from sim.model.core import OCGModel
 
-__all__ = ["Community", "recruiting_strength"]
+__all__ = ["Community"]
 
 #: The list of prison ties is pruned of forgotten ties every so many weeks.
 TIE_PRUNE_WEEKS = 13
@@ -493,26 +493,3 @@ class Community(Process):
                 self.founding[region] -= size
                 self.next_size[region] = ocg_target_sizes(rng, 1, population)[0]
                 self.count.formations += 1
-
-
-def recruiting_strength(model: OCGModel) -> np.ndarray:
-    """Each OCG's capacity to recruit outside, relative to a group with every member at large.
-
-    Members at large count 1 (less under intelligence-led licence conditions); members inside
-    count ``phone_recruit_boost`` if they hold a phone, else 0.
-    """
-    pop = model.population
-    n = model.ocgs.n
-    active = passes.active_members(
-        model.ocgs.member_rows(),  # fresh: exits happened this week
-        pop.status,
-        pop.licence_intel,
-        pop.phone,
-        pop.ocg,
-        n,
-        1.0 - model.params.disruption.licence_effect,
-        model.params.community.phone_recruit_boost,
-        AT_LARGE,
-    )
-    size = np.maximum(model.ocgs.size[:n], 1)
-    return np.minimum(1.0, active / size)
