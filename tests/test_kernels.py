@@ -286,7 +286,7 @@ def test_harm_kernel_matches_the_array_formula_bit_for_bit():
 
 
 def test_recruiting_strength_matches_the_array_formula_bit_for_bit():
-    from sim.processes.community import recruiting_strength
+    from sim.processes.reach import recruiting_strength
     from sim.state.population import AT_LARGE
 
     m = OCGModel(rng=6, scale=0.02, years=1).run(30)

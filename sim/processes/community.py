@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.fast import passes
 from sim.fast.arrays import chosen, grouped, unique
 from sim.fast.kernels import multi_region_groups
 from sim.metrics import derived, flow, stock
 from sim.process import Process
+from sim.processes import reach
 from sim.state.ocg import ocg_crime_types, ocg_target_sizes
 from sim.state.population import ASSOCIATE, AT_LARGE, CORE, GONE, LEADER, new_skills
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from sim.model.core import OCGModel
 
-__all__ = ["Community", "recruiting_strength"]
+__all__ = ["Community"]
 
 #: The list of prison ties is pruned of forgotten ties every so many weeks.
 TIE_PRUNE_WEEKS = 13
@@ -111,6 +111,7 @@ class Community(Process):
             "people",
             "Recruits via prison ties into an OCG of another home region.",
         ),
+        *reach.METRICS,
         flow("member_exits", "people", "Members who left their OCG (and stayed offenders)."),
         flow("desisted", "people", "Offenders at large who desisted and left the population."),
         flow("entrants", "people", "New offenders entering the population at large."),
@@ -170,6 +171,7 @@ class Community(Process):
         population = model.scenario_params.population
         self.next_size = ocg_target_sizes(self.rng, model.world.n_regions, population)
         self.tied = np.zeros(0, dtype=np.int64)
+        self.reach = reach.Reach(model, self.key)
 
     def start(self) -> None:
         """List the prison ties of the initial conditions."""
@@ -319,17 +321,14 @@ class Community(Process):
         return tied
 
     def _vacancy_recruitment(self) -> None:
-        """OCGs fill vacant roles from the unaffiliated offenders at large in their home region."""
-        model = self.model
-        ocgs = model.ocgs
-        n = ocgs.n
-        vacancies = np.where(ocgs.alive[:n], np.maximum(ocgs.target_size[:n] - ocgs.size[:n], 0), 0)
-        p = model.params.community.vacancy_fill_rate * recruiting_strength(model)
-        hires = self.rng.binomial(vacancies, np.clip(p, 0.0, 1.0))
-        groups = np.repeat(np.arange(n), hires)
-        people = model.places.at_large.sample(ocgs.home_region[groups].astype(np.int64), self.rng)
-        found = people >= 0
-        self._recruit(people[found], groups[found])
+        """OCGs fill vacant roles from the people they can reach (``sim.processes.reach``)."""
+        hires = self.reach.hires(self.tied, self.rng)
+        joined = self._recruit(hires.people, hires.groups)
+        tier = hires.tier[joined]
+        self.count.vacancy_recruits += int(tier.size)
+        self.count.vacancy_recruits_tied += int((tier == reach.TIED).sum())
+        self.count.vacancy_recruits_skilled += int((tier == reach.SKILLED).sum())
+        self.count.vacancy_recruits_region += int((tier == reach.REGION).sum())
 
     def _ventures_end(self) -> None:
         ocgs = self.model.ocgs
@@ -493,26 +492,3 @@ class Community(Process):
                 self.founding[region] -= size
                 self.next_size[region] = ocg_target_sizes(rng, 1, population)[0]
                 self.count.formations += 1
-
-
-def recruiting_strength(model: OCGModel) -> np.ndarray:
-    """Each OCG's capacity to recruit outside, relative to a group with every member at large.
-
-    Members at large count 1 (less under intelligence-led licence conditions); members inside
-    count ``phone_recruit_boost`` if they hold a phone, else 0.
-    """
-    pop = model.population
-    n = model.ocgs.n
-    active = passes.active_members(
-        model.ocgs.member_rows(),  # fresh: exits happened this week
-        pop.status,
-        pop.licence_intel,
-        pop.phone,
-        pop.ocg,
-        n,
-        1.0 - model.params.disruption.licence_effect,
-        model.params.community.phone_recruit_boost,
-        AT_LARGE,
-    )
-    size = np.maximum(model.ocgs.size[:n], 1)
-    return np.minimum(1.0, active / size)

@@ -12,13 +12,62 @@ _P = ParamSpec
 PARAMETERS: tuple[ParamSpec, ...] = (
     _P(
         "community.vacancy_fill_rate",
-        0.03,
+        0.05,
         "1/week/vacancy",
-        "Weekly chance that an OCG fills one vacant role from the offenders at large in its "
-        "region.",
+        "Weekly chance that an OCG fills one vacant role when the pool of people it can reach is "
+        "unlimited (the saturation level); with a reachable pool E the chance is this times "
+        "E / (E + vacancy_half_reach).",
         A,
         0.0,
         1.0,
+        plausible=(0.025, 0.1),
+    ),
+    _P(
+        "community.vacancy_half_reach",
+        75.0,
+        "contacts",
+        "Reachable pool (in contact-equivalents) at which an OCG fills its vacancies at half the "
+        "maximum rate: the smaller it is against the typical pool, the less the fill rate "
+        "depends on who is available.",
+        A + " (no published figure; a factor of the sensitivity analysis)",
+        0.0,
+        100000.0,
+        plausible=(25.0, 300.0),
+    ),
+    _P(
+        "community.reach_contacts_per_member",
+        10.0,
+        "people",
+        "Offenders at large in the home region that each active member knows (a member inside "
+        "with a phone counts phone_recruit_boost): the group's contacts in its region.",
+        A,
+        0.0,
+        1000.0,
+        plausible=(5.0, 30.0),
+    ),
+    _P(
+        "community.reach_tie_weight",
+        3.0,
+        "contacts",
+        "Weight in the reachable pool of an unaffiliated offender at large with a live prison tie "
+        "to the group, against one regional contact without the group's skills.",
+        A + " (a tie made in prison is a personal, vetted link: 'people ... whom you know')",
+        0.0,
+        100.0,
+        plausible=(1.0, 10.0),
+    ),
+    _P(
+        "community.reach_skill_weight",
+        1.5,
+        "contacts",
+        "Weight in the reachable pool of a regional contact with a skill in one of the group's "
+        "crime types, against one without.",
+        "NCA 2021 (OCGs recruit individuals with desirable skills); size "
+        + A
+        + " (the same as prison_life.skill_multiplier)",
+        0.0,
+        100.0,
+        plausible=(1.0, 3.0),
     ),
     _P(
         "community.surplus_exit_hazard",
