@@ -123,10 +123,23 @@ def test_compare_writes_results_analysis_and_report(compared):
         # the sentence is in the "In short" box; the plain-words row says the other outcomes
         assert f"{escape(sentence)}</li>" in html
         assert f"In plain words: {escape(comp.details[name])}" in html
-        assert comp.details[name].startswith("Other outcomes: ") and "OC harm" not in (
-            comp.details[name]
+        assert (
+            comp.details[name].startswith("Other outcomes: ")
+            and "OC harm" not in (comp.details[name])
         )
     assert "detectable effect" not in html.lower() and "no detectable" not in html.lower()
+    # one money format: £ with m for millions, nowhere GBP or thousands as k
+    assert "GBP" not in html and not re.search(r"£[\d.,]+k\b", html)
+    amounts = re.findall(r"£(\d[\d.,]*)(\w*)", html)
+    assert len(amounts) > 10
+    for number, suffix in amounts:  # millions with m; whole pounds only under a million
+        assert suffix in ("m", ""), (number, suffix)
+        assert suffix == "m" or float(number.replace(",", "")) < 1e6, number
+    assert "£8.0m <small>a year</small>" in html  # cost.common_database, as the outcomes
+    # three replicates: the warning is in the "In short" box, not only in the caveats
+    box = html[html.index("<section id='summary'") :]
+    box = box[: box.index("</section>")]
+    assert "Only 3 replicates:</b> too few for decisions" in box
 
 
 def test_analyse_csv_and_report_read_the_same_table(compared):
@@ -189,6 +202,13 @@ def test_same_inputs_same_report_and_the_same_command_resumes(
         capsys, ["compare", *SCENARIOS, *TINY_ARGS, "--out", tmp_path / "fresh", "--seed", "8"]
     )
     assert code == 0 and calibrations == [2] and "estimated time" in out, err
+    # the minimum detectable effect comes first, before the timing runs and the runs; the
+    # printed table states the primary family and its correction
+    mde = out.index("minimum detectable effect of this design, before it runs")
+    assert mde < out.index("estimated time") < out.index("against baseline")
+    assert out.count("minimum detectable effect") == 1
+    assert "primary outcome: OC harm, Holm's correction over its family of 2 comparisons" in out
+    assert "secondary outcomes: Holm's correction within their own family of" in out
 
 
 def test_the_report_does_not_depend_on_the_current_folder(compared, tmp_path, monkeypatch):
@@ -355,6 +375,7 @@ def test_sentences_and_cost_per_harm_averted_on_a_toy_with_known_effects(tmp_pat
     assert "per harm-day averted" in s["cuts"]
     assert s["nothing"].startswith("Rules out a cut in OC harm larger than ")
     assert "saves money while cutting harm" in s["dominant"]
+    assert "Only 12 replicates" not in build_report(out).html  # enough: no warning
     assert s["worse"].startswith("Raises OC harm by ")
     eff = comp.effectiveness.set_index("label")
     assert eff.loc["nothing", "verdict"] == "not averted" and not eff.loc["nothing", "bounded"]

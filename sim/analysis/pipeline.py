@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis import units
+from sim.analysis.comparison import FAMILIES, PRIMARY_OUTCOME
 from sim.analysis.indices import analyse_indices
 from sim.analysis.results import Results, load_results
 from sim.analysis.scenarios import analyse_comparison
@@ -305,6 +306,8 @@ def write_settings(
         "precision": precision,
         "resamples": resamples,
         "correction": "holm",
+        "primary_outcome": PRIMARY_OUTCOME if PRIMARY_OUTCOME in chosen else None,
+        "families": FAMILIES,
         "intervals": "diff_ci_* and pct_ci_* are unadjusted 95% intervals; diff_holm_* and "
         "pct_holm_* are at the level Holm's procedure applies to the row (holm_level), so they "
         "exclude zero exactly when the row is significant",

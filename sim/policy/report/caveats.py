@@ -11,7 +11,7 @@ from sim.policy.report.markup import html_table
 from sim.policy.report.prose import correction_text
 from sim.policy.report.provenance import non_lever_settings
 from sim.policy.report.table import Comparison
-from sim.policy.report.words import HARM, finite, sig
+from sim.policy.report.words import HARM, finite, money, money_unit, sig
 
 __all__ = [
     "assumptions_section",
@@ -91,11 +91,14 @@ def assumptions_section(res: Results, changed: dict[str, dict[str, Any]]) -> str
 def spec_row(p: Any) -> list[str]:
     """A parameter's row: name and meaning, value and unit, plausible range, source."""
     rng = p.plausible_range()
-    shown = f"{sig(rng[0])} to {sig(rng[1])}" if rng else "–"
-    value = sig(p.default) if isinstance(p.default, int | float) else escape(str(p.default))
+    per = money_unit(p.unit)
+    fmt = money if per is not None else sig  # the report's one money format
+    shown = f"{fmt(rng[0])} to {fmt(rng[1])}" if rng else "–"
+    value = fmt(p.default) if isinstance(p.default, int | float) else escape(str(p.default))
+    unit = per if per is not None else p.unit
     return [
         f"<code>{escape(p.name)}</code><br><small>{escape(p.doc)}</small>",
-        f"{value} <small>{escape(p.unit)}</small>",
+        f"{value} <small>{escape(unit)}</small>",
         shown,
         f"<small>{escape(p.source)}</small>",
     ]

@@ -1,8 +1,8 @@
 """Numbers and outcomes in words: the report's names, units and number formats.
 
 Money has one format everywhere in the report and in ``ocgsim compare``'s sentences
-(:func:`money`): pounds with ``m`` for millions (``£3.3m``, ``£0.45m``), plain pounds below
-£10,000 (``£1,080``, ``£1.08``). An interval that includes zero is said in what it rules out
+(:func:`money`): pounds with ``m`` for millions (``£3.3m``), whole pounds below a million
+(``£450,000``, ``£1.08`` under £10). An interval that includes zero is said in what it rules out
 (:func:`rules_out`), never as "no effect".
 """
 
@@ -25,6 +25,7 @@ __all__ = [
     "SERIES",
     "finite",
     "money",
+    "money_unit",
     "pct",
     "pounds_per_unit",
     "range_text",
@@ -101,23 +102,34 @@ def pct(x: float, sign: bool = True) -> str:
 
 
 def money(pounds: float, sign: bool = False) -> str:
-    """Pounds in the report's one format: ``£3.3m``, ``£58m``, ``£0.45m``, ``£1,080``, ``£1.08``.
+    """Pounds in the report's one format: ``£3.3m``, ``£58.0m``, ``£450,000``, ``£1.08``.
 
-    From £10,000 up, millions with ``m`` (no decimal from £100m, one from £1m, two below);
-    below, whole pounds with thousands separators (two decimals under £10).
+    From £1m up, millions with ``m`` (one decimal; none from £100m); below, whole pounds with
+    thousands separators (two decimals under £10).
     """
     if not finite(pounds):
         return "–"
     s = ("+" if pounds > 0 else "−" if pounds < 0 else "") if sign else ""
     x = abs(pounds)
-    if x >= 1e4:
+    if x >= 1e6:
         m = x / 1e6
-        body = f"£{m:,.0f}m" if m >= 100 else f"£{m:.1f}m" if m >= 1 else f"£{m:.2f}m"
+        body = f"£{m:,.0f}m" if m >= 100 else f"£{m:.1f}m"
     elif x >= 10:
         body = f"£{x:,.0f}"
     else:
         body = f"£{x:.2f}"
     return s + body
+
+
+def money_unit(unit: str) -> str | None:
+    """The rest of a parameter's money unit in words (``£/place/year`` -> ``a place a year``).
+
+    Returns:
+        The words after the amount, or None if the unit is not in pounds.
+    """
+    if not unit.startswith("£"):
+        return None
+    return " ".join(f"a {part}" for part in unit[1:].split("/") if part.strip())
 
 
 def pounds_per_unit(metric: str) -> float | None:
