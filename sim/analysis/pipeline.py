@@ -56,9 +56,11 @@ def choose_metrics(
         wanted = list(settings["metrics"])
     elif res.is_sim:
         wanted = [m for m in units.headline_names() if m in available] or list(available)
+        if PRIMARY_OUTCOME in available:  # the primary outcome first, headline or not (report)
+            wanted = [PRIMARY_OUTCOME, *(m for m in wanted if m != PRIMARY_OUTCOME)]
         report.notes.append(
-            f"analysing the {len(wanted)} headline metrics (ocgsim metrics --headline); "
-            "--metric NAME or --all-metrics for others"
+            f"analysing the {len(wanted)} headline metrics (ocgsim metrics --headline) with the "
+            "primary outcome first; --metric NAME or --all-metrics for others"
         )
     else:
         wanted = list(available)

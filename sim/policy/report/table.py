@@ -110,7 +110,7 @@ def compare_table(res: Results, baseline: str | None = None) -> Comparison | Non
         metrics = available[:8]
     if not metrics:
         return None
-    if HARM in metrics:  # the primary outcome first
+    if HARM in available:  # the primary outcome first, headline or not
         metrics = [HARM, *(m for m in metrics if m != HARM)]
     diffs = comparison_table(res, metrics, base_point, ALPHA, primary=HARM)
     if diffs.empty:
