@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from sim.policy.outcomes import PRIMARY_OUTCOME
+
 __all__ = ["EFFECT_SCENARIOS", "policy_effects", "simulate"]
 
 #: Keys of ``params`` that are not model parameters: a scenario file to start from, and a
@@ -54,7 +56,13 @@ def simulate(params: dict[str, Any], seed: int, *, series: bool = False):
 
 #: Scenarios whose effect ``policy_effects`` measures: name in the output -> scenario file.
 EFFECT_SCENARIOS = {"recommendations": "recommendations", "police": "more_police"}
-_EFFECT_METRICS = ("oc_harm_per_year", "ocg_members", "recruits_prison_per_member_year")
+#: The outcomes whose effects it measures: the primary outcome first, OC harm in harm-days kept
+#: (its names, e.g. ``effect_recommendations_oc_harm_per_year``, are read by docs/figures).
+_EFFECT_METRICS = tuple(
+    dict.fromkeys(
+        (PRIMARY_OUTCOME, "oc_harm_per_year", "ocg_members", "recruits_prison_per_member_year")
+    )
+)
 
 
 def policy_effects(params: dict[str, Any], seed: int) -> dict[str, float]:
@@ -64,9 +72,9 @@ def policy_effects(params: dict[str, Any], seed: int) -> dict[str, float]:
     scenario of :data:`EFFECT_SCENARIOS` on top of the same ``params``.
 
     Returns:
-        The baseline's ``oc_harm_per_year``, ``ocg_members`` and
-        ``recruits_prison_per_member_year``, and for each scenario ``effect_<name>_<metric>``:
-        the change against the baseline in percent.
+        The baseline's primary outcome (:data:`sim.policy.outcomes.PRIMARY_OUTCOME`),
+        ``oc_harm_per_year``, ``ocg_members`` and ``recruits_prison_per_member_year``, and for
+        each scenario ``effect_<name>_<metric>``: the change against the baseline in percent.
     """
     from sim.params import spec
     from sim.scenario import load_scenario

@@ -11,6 +11,7 @@ import re
 import shutil
 import textwrap
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from sim.experiments import ResultsStore, parse_experiment, run_experiment
 from sim.params import ScenarioError
 from sim.policy.compare import run_compare
 from sim.policy.report import REPORT_NAME, build_report, compare_table, write_report
+from sim.policy.report.prose import correction_text
 
 #: The tiny comparison of the suite: 2 years, interventions from week 52, scale 0.01.
 TINY = {
@@ -92,8 +94,12 @@ def test_compare_writes_results_analysis_and_report(compared):
         assert part in html, part
     assert html.count('<img src="data:image/png;base64,') == 4  # harm, members, forest, cost
     assert not re.search(r"(src|href)=[\"']?(https?:)?//", html), "external reference"
-    # the note states the size of the family Holm's correction is over; bold = detectable
-    assert f"over all {comp.family} comparisons in this table" in html
+    # the note states the primary family, the secondary one and their corrections
+    assert comp.families == {"primary": 2, "secondary": 2 * (len(comp.metrics) - 1)}
+    assert escape(correction_text(comp)) in html
+    assert "Holm's correction over its family of 2 comparisons (one per intervention)" in (
+        correction_text(comp)
+    )
     headline = html[html.index('id="headline-table"') : html.index("id='effectiveness'")]
     assert headline.count('<span class="sig">') == int(comp.table["significant"].sum())
     assert "intelligence.pios_per_1000</code> = 3" in html  # what differs from the baseline
@@ -106,11 +112,34 @@ def test_compare_writes_results_analysis_and_report(compared):
             lo, hi = sorted((abs(harm["pct_holm_low"]), abs(harm["pct_holm_high"])))
             verb = "Cuts" if harm["diff"] < 0 else "Raises"
             assert sentence.startswith(f"{verb} OC harm by {lo:.1f}–{hi:.1f}%"), sentence
-        else:
-            expected = f"No detectable effect on OC harm ({_pct(harm['pct_holm_low'])} to "
-            assert sentence.startswith(expected + f"{_pct(harm['pct_holm_high'])})"), sentence
-        assert ("no detectable change in cost" in sentence) == (not cost["significant"])
-        assert f"In plain words: {sentence}" in html
+        else:  # what the interval rules out, on each side
+            lo, hi = harm["pct_holm_low"], harm["pct_holm_high"]
+            expected = (
+                f"Rules out a cut in OC harm larger than {abs(lo):.1f}% and a rise larger than "
+                f"{hi:.1f}% ({_pct(lo)} to {_pct(hi)})"
+            )
+            assert sentence.startswith(expected), sentence
+        assert ("cost: rules out a saving" in sentence) == (not cost["significant"])
+        # the sentence is in the "In short" box; the plain-words row says the other outcomes
+        assert f"{escape(sentence)}</li>" in html
+        assert f"In plain words: {escape(comp.details[name])}" in html
+        assert (
+            comp.details[name].startswith("Other outcomes: ")
+            and "OC harm" not in (comp.details[name])
+        )
+    assert "detectable effect" not in html.lower() and "no detectable" not in html.lower()
+    # one money format: £ with m for millions, nowhere GBP or thousands as k
+    assert "GBP" not in html and not re.search(r"£[\d.,]+k\b", html)
+    amounts = re.findall(r"£(\d[\d.,]*)(\w*)", html)
+    assert len(amounts) > 10
+    for number, suffix in amounts:  # millions with m; whole pounds only under a million
+        assert suffix in ("m", ""), (number, suffix)
+        assert suffix == "m" or float(number.replace(",", "")) < 1e6, number
+    assert "£8.0m <small>a year</small>" in html  # cost.common_database, as the outcomes
+    # three replicates: the warning is in the "In short" box, not only in the caveats
+    box = html[html.index("<section id='summary'") :]
+    box = box[: box.index("</section>")]
+    assert "Only 3 replicates:</b> too few for decisions" in box
 
 
 def test_analyse_csv_and_report_read_the_same_table(compared):
@@ -173,6 +202,13 @@ def test_same_inputs_same_report_and_the_same_command_resumes(
         capsys, ["compare", *SCENARIOS, *TINY_ARGS, "--out", tmp_path / "fresh", "--seed", "8"]
     )
     assert code == 0 and calibrations == [2] and "estimated time" in out, err
+    # the minimum detectable effect comes first, before the timing runs and the runs; the
+    # printed table states the primary family and its correction
+    mde = out.index("minimum detectable effect of this design, before it runs")
+    assert mde < out.index("estimated time") < out.index("against baseline")
+    assert out.count("minimum detectable effect") == 1
+    assert "primary outcome: OC harm, Holm's correction over its family of 2 comparisons" in out
+    assert "secondary outcomes: Holm's correction within their own family of" in out
 
 
 def test_the_report_does_not_depend_on_the_current_folder(compared, tmp_path, monkeypatch):
@@ -337,8 +373,9 @@ def test_sentences_and_cost_per_harm_averted_on_a_toy_with_known_effects(tmp_pat
     s = comp.sentences
     assert s["cuts"].startswith("Cuts OC harm by ") and "a year more" in s["cuts"]
     assert "per harm-day averted" in s["cuts"]
-    assert s["nothing"].startswith("No detectable effect on OC harm")
+    assert s["nothing"].startswith("Rules out a cut in OC harm larger than ")
     assert "saves money while cutting harm" in s["dominant"]
+    assert "Only 12 replicates" not in build_report(out).html  # enough: no warning
     assert s["worse"].startswith("Raises OC harm by ")
     eff = comp.effectiveness.set_index("label")
     assert eff.loc["nothing", "verdict"] == "not averted" and not eff.loc["nothing", "bounded"]
@@ -349,7 +386,7 @@ def test_sentences_and_cost_per_harm_averted_on_a_toy_with_known_effects(tmp_pat
     assert cuts["bounded"] and cuts["ratio_low"] < 2e6 / 60 < cuts["ratio_high"]
     assert cuts["ratio"] == pytest.approx(cuts["cost"] * 1e6 / cuts["averted"])
     html = write_report(out).read_text()
-    assert "harm not detectably averted: no ratio" in html and "harm rises" in html
+    assert "no ratio: the interval on harm averted includes zero" in html and "harm rises" in html
     assert "another model" in html  # assumptions of a model that is not ocgsim's
 
 

@@ -5,9 +5,18 @@ table) all take their paired differences from :func:`comparison_table`, so no fi
 contradict another: the same estimates, intervals, correction and column names.
 
 Each row is one paired comparison (a group against the baseline on one metric, paired by
-replicate: common random numbers) with a paired t-test. The p-values of the whole table are
-corrected with Holm's step-down method (``p_holm``; ``significant`` is ``p_holm < alpha``). Each
-row has two intervals:
+replicate: common random numbers) with a paired t-test. **One outcome is pre-specified as
+primary** (:data:`sim.policy.outcomes.PRIMARY_OUTCOME`, defined there only: compare, the
+report, optimise and the API read it). The p-values are corrected with Holm's step-down method
+within each ``family`` (``p_holm``; ``significant`` is ``p_holm < alpha``):
+
+* ``primary``: the primary outcome across the compared groups, the family a decision rests on;
+* ``secondary``: every other outcome across the groups, corrected with Holm within that family
+  (so a secondary finding does not weaken the primary one, and vice versa);
+* ``all``: when the primary outcome is not among the metrics (another model, or metrics chosen
+  by hand), the whole table is one family, as before.
+
+Each row has two intervals:
 
 * ``diff_ci_low``/``diff_ci_high`` (and ``pct_ci_*``): the unadjusted 95% t interval;
 * ``diff_holm_low``/``diff_holm_high`` (and ``pct_holm_*``): the t interval at ``1 -
@@ -23,6 +32,7 @@ levels, differences and both intervals (extensive metrics divided by the run sca
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -30,20 +40,31 @@ import pandas as pd
 
 from sim.analysis import units
 from sim.analysis.results import Results
-from sim.analysis.stats import holm_intervals, holm_levels, paired_differences
+from sim.analysis.stats import holm, holm_intervals, holm_levels, paired_differences
+from sim.policy.outcomes import PRIMARY_OUTCOME
 
 __all__ = [
     "ALPHA",
+    "FAMILIES",
     "FULL_SCALE_COLUMNS",
     "HOLM_COLUMNS",
+    "PRIMARY_OUTCOME",
     "TABLE_COLUMNS",
     "annotate",
     "baseline_point",
     "comparison_by",
     "comparison_table",
     "default_point",
+    "family_of",
     "point_label",
 ]
+
+#: The families of :func:`comparison_table` and how each is corrected (stated in the outputs).
+FAMILIES = {
+    "primary": "Holm over the primary outcome across the compared scenarios",
+    "secondary": "Holm within the secondary outcomes across the compared scenarios",
+    "all": "Holm over the whole table (no primary outcome among the metrics)",
+}
 
 #: Family-wise error rate of Holm's correction.
 ALPHA = 0.05
@@ -74,6 +95,7 @@ TABLE_COLUMNS = frozenset(
         "pct_ci_low",
         "pct_ci_high",
         "p_value",
+        "family",
         "p_holm",
         "significant",
         *HOLM_COLUMNS,
@@ -178,21 +200,39 @@ def comparison_by(res: Results) -> list[str]:
     return ["scenario"] if res.kind in ("scenarios", "single") else ["point_id", *res.factors]
 
 
+def family_of(metrics: Sequence[str], primary: str | None = PRIMARY_OUTCOME) -> list[str]:
+    """The correction family of each metric: ``primary``, ``secondary`` or ``all``.
+
+    Args:
+        metrics: The metrics of a comparison table, one per row.
+        primary: The primary outcome (None: no primary family).
+
+    Returns:
+        ``primary`` for the primary outcome and ``secondary`` for the others when the primary
+        outcome is among the metrics; ``all`` for every row when it is not.
+    """
+    if primary is None or primary not in set(metrics):
+        return ["all"] * len(metrics)
+    return ["primary" if m == primary else "secondary" for m in metrics]
+
+
 def comparison_table(
     res: Results,
     metrics: list[str],
     base_point: int,
     alpha: float = ALPHA,
     runs: pd.DataFrame | None = None,
+    primary: str | None = PRIMARY_OUTCOME,
 ) -> pd.DataFrame:
-    """Every group against the baseline on every metric, with Holm's correction over the table.
+    """Every group against the baseline on every metric, with Holm's correction per family.
 
     Args:
         res: Loaded results.
-        metrics: The metrics compared (every one is a row per group: Holm's family).
+        metrics: The metrics compared (every one is a row per group).
         base_point: Point id of the baseline (:func:`baseline_point`).
-        alpha: Family-wise error rate.
+        alpha: Family-wise error rate of each family.
         runs: The runs (default ``res.runs``; extra columns are kept out of the table).
+        primary: The primary outcome (:func:`family_of`; None: one family over the table).
 
     Returns:
         The table described in this module's docstring (empty when nothing can be paired).
@@ -202,8 +242,17 @@ def comparison_table(
     diffs = paired_differences(runs, by, {"point_id": base_point}, metrics, conf=1.0 - alpha)
     if diffs.empty:
         return diffs
+    family = np.array(family_of(list(diffs["metric"]), primary))
+    p_value = diffs["p_value"].to_numpy(dtype=float)
+    p_holm = np.full(p_value.shape, np.nan)
+    level = np.full(p_value.shape, np.nan)
+    for name in dict.fromkeys(family):
+        rows = family == name
+        p_holm[rows] = holm(p_value[rows])
+        level[rows] = holm_levels(p_value[rows], alpha)
+    diffs.insert(list(diffs.columns).index("p_value") + 1, "family", family)
+    diffs["p_holm"] = p_holm
     diffs["significant"] = (diffs["p_holm"] < alpha).to_numpy()
-    level = holm_levels(diffs["p_value"].to_numpy(), alpha)
     low, high = holm_intervals(diffs["diff"], diffs["diff_sd"], diffs["n_pairs"], level)
     bmean = diffs["baseline_mean"].to_numpy(dtype=float)
     with np.errstate(divide="ignore"):

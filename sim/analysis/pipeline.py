@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis import units
+from sim.analysis.comparison import FAMILIES, PRIMARY_OUTCOME
 from sim.analysis.indices import analyse_indices
 from sim.analysis.results import Results, load_results
 from sim.analysis.scenarios import analyse_comparison
@@ -55,9 +56,11 @@ def choose_metrics(
         wanted = list(settings["metrics"])
     elif res.is_sim:
         wanted = [m for m in units.headline_names() if m in available] or list(available)
+        if PRIMARY_OUTCOME in available:  # the primary outcome first, headline or not (report)
+            wanted = [PRIMARY_OUTCOME, *(m for m in wanted if m != PRIMARY_OUTCOME)]
         report.notes.append(
-            f"analysing the {len(wanted)} headline metrics (ocgsim metrics --headline); "
-            "--metric NAME or --all-metrics for others"
+            f"analysing the {len(wanted)} headline metrics (ocgsim metrics --headline) with the "
+            "primary outcome first; --metric NAME or --all-metrics for others"
         )
     else:
         wanted = list(available)
@@ -305,6 +308,8 @@ def write_settings(
         "precision": precision,
         "resamples": resamples,
         "correction": "holm",
+        "primary_outcome": PRIMARY_OUTCOME if PRIMARY_OUTCOME in chosen else None,
+        "families": FAMILIES,
         "intervals": "diff_ci_* and pct_ci_* are unadjusted 95% intervals; diff_holm_* and "
         "pct_holm_* are at the level Holm's procedure applies to the row (holm_level), so they "
         "exclude zero exactly when the row is significant",

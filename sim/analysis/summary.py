@@ -59,7 +59,8 @@ class AnalysisReport:
             sig = diffs[diffs["significant"]]
             lines.append(
                 f"paired differences vs baseline: {len(sig)} of {len(diffs)} significant after "
-                "Holm correction (% change, unadjusted 95% CI; all in differences.csv):"
+                "Holm correction within each family (the primary outcome; the others) (% "
+                "change, unadjusted 95% CI; all in differences.csv):"
             )
             undefined = diffs[~diffs["pct_change"].map(finite)]
             shown = 0

@@ -22,6 +22,7 @@ from sim.cli.checks import check_optimise_options, check_optimise_size
 from sim.experiments.cli import add_executor_options
 from sim.io.guards import TerminatedError, check_destination, sigterm_raises
 from sim.params import ScenarioError, spec
+from sim.policy.outcomes import PRIMARY_OUTCOME
 from sim.scenario import load_scenario
 
 __all__ = ["add_optimise_parser", "cmd_optimise", "outcome_names"]
@@ -52,7 +53,9 @@ def add_optimise_parser(subparsers: Any) -> None:
     )
     p.add_argument("--scenario", default=None, help="scenario whose setting to search in")
     p.add_argument(
-        "--outcome", default="oc_harm_per_year", help="summary metric to minimise (OC harm)"
+        "--outcome",
+        default=PRIMARY_OUTCOME,
+        help=f"summary metric to minimise (default: the primary outcome, {PRIMARY_OUTCOME})",
     )
     p.add_argument("--scale", type=float, default=0.02, help="model scale (default 0.02)")
     p.add_argument("--years", type=int, default=4, help="years per run (default 4)")

@@ -1,5 +1,8 @@
 """Planning an experiment: its size, a timed estimate of its run time, the window check.
 
+For a scenario design of ocgsim's model the plan also states the minimum detectable effect of
+the design on the primary outcome (:mod:`sim.analysis.power`), before anything runs.
+
 :func:`plan_experiment` is what ``ocgsim plan`` prints and what the engine and the comparison
 check before anything is written; :func:`check_window` refuses design points whose summary
 window is too short to say anything.
@@ -67,8 +70,14 @@ class Plan:
             return None
         return low, self.startup_seconds + self.SLOWDOWN * (low - self.startup_seconds)
 
-    def text(self) -> str:
-        """The plan, as printed by ``ocgsim plan``."""
+    def text(self, mde: bool = True) -> str:
+        """The plan, as printed by ``ocgsim plan``.
+
+        Args:
+            mde: Include the minimum detectable effect of a scenario design of ocgsim's model
+                (:func:`sim.analysis.power.experiment_mde_text`); ``ocgsim compare`` prints it
+                on its own, before the timing runs.
+        """
         exp = self.experiment
         lines = [
             f"experiment: {exp.name} ({exp.path})",
@@ -80,6 +89,12 @@ class Plan:
             if run_bits:
                 lines.append(f"run settings: {run_bits}")
         lines.append(f"runs: {self.runs}")
+        # at call time: sim.analysis (pandas, SciPy) stays out of `import sim.experiments`
+        from sim.analysis.power import experiment_mde_text
+
+        effect = experiment_mde_text(exp) if mde else None
+        if effect:
+            lines.append(effect)
         if self.seconds_per_run is not None and self.estimated_range is not None:
             low, high = self.estimated_range
             lines.append(f"calibration: {self.seconds_per_run:.3g} s per run ({self.note})")

@@ -4,11 +4,13 @@
 that opens offline (figures embedded as ``data:`` URIs, no scripts, fonts or style sheets from
 elsewhere) and prints well to PDF (print CSS, A4). It holds
 
-* for scenario comparisons and grids with a baseline point: the **headline table** (each
-  intervention against the baseline on OC harm, OCG membership, recruitment in prison per member
-  inside and per 1,000 prisoner-years, recruitment in the community, cost a year, and cost per
-  harm-day averted), with 95% intervals at the levels of Holm's correction over the whole table,
-  full-scale equivalents and a plain-language sentence per row; the levels of each outcome; and
+* for scenario comparisons and grids with a baseline point: the "In short" box (one sentence per
+  intervention on the primary outcome and the cost, and a warning in the box when there are
+  fewer than five replicates), the **headline table** (each intervention against the baseline
+  on OC harm, the pre-specified primary outcome, then OCG membership, recruitment in prison per
+  member inside and per 1,000 prisoner-years, recruitment in the community, cost a year, and the
+  ratio of harm averted to cost), with 95% corrected intervals, full-scale equivalents and a row
+  in plain words per intervention on its other outcomes; the levels of each outcome; and
   figures (harm and membership over time by scenario, a forest plot of the effects, cost against
   harm averted);
 * for designs without a baseline (Latin hypercube, a single point): the mean outcomes;
@@ -18,14 +20,19 @@ elsewhere) and prints well to PDF (print CSS, A4). It holds
   replicates, version, commit).
 
 **Intervals.** Every paired difference (intervention minus baseline, replicate by replicate:
-common random numbers) is tested with a paired t-test; the p-values of the whole headline table
-are corrected with Holm's step-down method, and each interval is a t interval at the level
-Holm's procedure applies to that comparison (:func:`sim.analysis.stats.holm_levels`), so an
-interval excludes zero exactly when the correction finds an effect. **Cost per harm-day
-averted** is the ratio of the mean extra cost to the mean harm averted (both full-scale, a
-year), with Fieller's interval from the paired replicates (:func:`sim.analysis.stats.fieller`)
-at the level of the harm comparison: it is bounded exactly when harm is detectably averted;
-otherwise the report says so and gives no ratio.
+common random numbers) is tested with a paired t-test. The primary outcome
+(:data:`sim.policy.outcomes.PRIMARY_OUTCOME`) across the interventions is one family,
+corrected with Holm's step-down method; the secondary outcomes are another, corrected with Holm
+within it; the page states both. Each interval is a t interval at the level Holm's procedure
+applies to that comparison (:func:`sim.analysis.stats.holm_levels`), so it excludes zero
+exactly when the correction finds an effect; one that includes zero is said in what it rules
+out ("rules out a cut in OC harm larger than 1.5% and a rise larger than 0.8%"). **Harm against
+cost**: with the primary outcome in harm-days, the cost per harm-day averted (mean extra cost /
+mean harm averted, both full-scale, a year), with Fieller's interval from the paired replicates
+(:func:`sim.analysis.stats.fieller`) at the level of the harm comparison, given only when its
+interval on harm averted excludes zero; with the primary outcome in pounds, harm averted in £
+and the benefit-cost ratio (harm averted £ / extra cost £) with its Fieller interval. Money
+has one format: ``£3.3m``.
 
 The page is a function of the results folder, ``docs/sensitivity.md`` (the current folder's,
 else the project's) and the ocgsim version (its parameter documentation and defaults): with the
@@ -40,8 +47,8 @@ analyse`` writes to ``differences.csv``: the report shows its Holm-level interva
 (``pct_holm_low``/``pct_holm_high``), the file has them beside the unadjusted ones.
 
 Modules: :mod:`~sim.policy.report.page` (build and write the page), ``table`` (the comparison
-and cost per harm-day averted), ``prose`` (sentences), ``html`` (tables), ``figures``,
-``sensitivity`` (Sobol and Morris designs), ``caveats`` (assumptions and caveats),
+and harm against cost), ``prose`` (sentences and the correction in words), ``html`` (tables),
+``figures``, ``sensitivity`` (Sobol and Morris designs), ``caveats`` (assumptions and caveats),
 ``provenance`` (what was run), ``words`` (names and number formats), ``markup`` and ``style``.
 """
 

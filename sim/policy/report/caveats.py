@@ -8,9 +8,10 @@ from typing import Any
 
 from sim.analysis.results import Results
 from sim.policy.report.markup import html_table
+from sim.policy.report.prose import correction_text
 from sim.policy.report.provenance import non_lever_settings
 from sim.policy.report.table import Comparison
-from sim.policy.report.words import HARM, finite, sig
+from sim.policy.report.words import HARM, finite, money, money_unit, sig
 
 __all__ = [
     "assumptions_section",
@@ -75,7 +76,7 @@ def assumptions_section(res: Results, changed: dict[str, dict[str, Any]]) -> str
     costs = cost_assumptions(list(names))
     if costs:
         parts.append(
-            "<p>The costs rest on these figures (all GBP, full scale; see "
+            "<p>The costs rest on these figures (all £, full scale; see "
             "<code>docs/parameters.md</code>):</p>"
             + html_table(
                 ["parameter", "value", "plausible range", "source"],
@@ -90,11 +91,14 @@ def assumptions_section(res: Results, changed: dict[str, dict[str, Any]]) -> str
 def spec_row(p: Any) -> list[str]:
     """A parameter's row: name and meaning, value and unit, plausible range, source."""
     rng = p.plausible_range()
-    shown = f"{sig(rng[0])} to {sig(rng[1])}" if rng else "–"
-    value = sig(p.default) if isinstance(p.default, int | float) else escape(str(p.default))
+    per = money_unit(p.unit)
+    fmt = money if per is not None else sig  # the report's one money format
+    shown = f"{fmt(rng[0])} to {fmt(rng[1])}" if rng else "–"
+    value = fmt(p.default) if isinstance(p.default, int | float) else escape(str(p.default))
+    unit = per if per is not None else p.unit
     return [
         f"<code>{escape(p.name)}</code><br><small>{escape(p.doc)}</small>",
-        f"{value} <small>{escape(p.unit)}</small>",
+        f"{value} <small>{escape(unit)}</small>",
         shown,
         f"<small>{escape(p.source)}</small>",
     ]
@@ -149,7 +153,7 @@ def run_caveats(res: Results) -> list[str]:
 
 
 def comparison_caveats(comp: Comparison) -> list[str]:
-    """Caveats of the comparison: width of the harm intervals, percentages, Holm's correction."""
+    """Caveats of the comparison: width of the harm intervals, percentages, the correction."""
     items = []
     harm = comp.table[comp.table["metric"] == HARM]
     if len(harm):
@@ -158,8 +162,9 @@ def comparison_caveats(comp: Comparison) -> list[str]:
         if finite(width):
             items.append(
                 f"With {n} replicates the corrected intervals on OC harm are up to ±"
-                f"{width:.1f}% wide; effects smaller than that are reported as not "
-                "detectable, not as absent. Four times the replicates halve the width."
+                f"{width:.1f}% wide. An interval that includes zero rules out effects beyond "
+                "its ends, not effects inside it: a smaller effect may be real. Four times the "
+                "replicates halve the width."
             )
     items.append(
         "Percentage changes and their intervals divide by the baseline mean, whose own "
@@ -167,9 +172,11 @@ def comparison_caveats(comp: Comparison) -> list[str]:
         "removes most of the run-to-run noise from the differences."
     )
     items.append(
-        "Holm's correction controls the chance of any false finding across the whole "
-        "headline table; with many interventions, real but small effects are harder to "
-        "detect."
+        "The intervals are corrected for multiple comparisons ("
+        + correction_text(comp)
+        + "). The primary outcome was chosen before the runs (the same for every comparison), "
+        "so its family is not widened by the other outcomes; findings on secondary outcomes "
+        "support the primary one, they do not replace it."
     )
     return items
 

@@ -9,8 +9,17 @@ from sim.analysis import units
 from sim.analysis.results import Results
 from sim.analysis.stats import metric_columns, summarise
 from sim.policy.report.markup import html_table
+from sim.policy.report.prose import correction_text
 from sim.policy.report.table import Comparison, design_labels
-from sim.policy.report.words import COST, PLAIN, finite, money, pct, range_text, sig
+from sim.policy.report.words import (
+    PLAIN,
+    finite,
+    money,
+    pct,
+    pounds_per_unit,
+    range_text,
+    sig,
+)
 
 __all__ = [
     "effect_cell",
@@ -23,11 +32,12 @@ __all__ = [
 
 
 def effect_cell(r: dict[str, Any] | None, metric: str) -> str:
-    """A headline cell: the change (% or, for cost, GBP a year) and its Holm-level interval."""
+    """A headline cell: the change (% or, for money, £ a year) and its Holm-level interval."""
     if r is None:
         return "–"
-    if metric == COST:
-        pounds, lo, hi = (r[c] * 1e6 for c in ("diff_fs", "diff_holm_low_fs", "diff_holm_high_fs"))
+    unit = pounds_per_unit(metric)
+    if unit is not None:
+        pounds, lo, hi = (r[c] * unit for c in ("diff_fs", "diff_holm_low_fs", "diff_holm_high_fs"))
         main = money(pounds, sign=True)
         interval = f"{money(lo, sign=True)} to {money(hi, sign=True)}"
         change = f"<br><small>{pct(r['pct_change'])}</small>" if finite(r["pct_change"]) else ""
@@ -40,14 +50,20 @@ def effect_cell(r: dict[str, Any] | None, metric: str) -> str:
 
 
 def ratio_cell(e: dict[str, Any] | None) -> str:
-    """The cost per harm-day averted of one intervention, or why there is none."""
+    """The benefit-cost ratio, or the cost per harm-day averted, of one intervention."""
     if e is None:
         return "–"
     verdict = e["verdict"]
+    if verdict == "bcr":
+        if not e["bounded"] or not finite(e["ratio"]):
+            return "no ratio: the interval on the extra cost includes zero"
+        return f"{e['ratio']:.2f}<br><small>({e['ratio_low']:.2f} to {e['ratio_high']:.2f})</small>"
     if verdict == "not averted":
-        return "harm not detectably averted: no ratio"
+        return "no ratio: the interval on harm averted includes zero"
     if verdict == "harm rises":
         return "harm rises: does not apply"
+    if e.get("kind") == "bcr":  # dominant: averts harm and saves money
+        return "saves money and averts harm"
     ratio = f"{money(e['ratio'])} per harm-day"
     if e["bounded"]:
         interval = f"({money(e['ratio_low'])} to {money(e['ratio_high'])})"
@@ -56,26 +72,34 @@ def ratio_cell(e: dict[str, Any] | None) -> str:
     if verdict == "dominant":
         return f"saves money and averts harm<br><small>{ratio} {interval}</small>"
     if e["ratio"] < 0:
-        # harm detectably averted, cost change not detectable ("dominant" is the case where
-        # the saving is detectable): the sign of the ratio is only a point estimate's
+        # harm averted, the interval on the cost change includes zero ("dominant" is the
+        # case where it excludes it): the sign of the ratio is only a point estimate's
         return (
-            f"{ratio}<br><small>{interval}; negative point estimate: the change in cost is not "
-            "detectable</small>"
+            f"{ratio}<br><small>{interval}; negative point estimate: the interval on the change "
+            "in cost includes zero</small>"
         )
     return f"{ratio}<br><small>{interval}</small>"
 
 
+def _ratio_header(comp: Comparison) -> str:
+    """The header of the ratio column: benefit-cost ratio or cost per harm-day averted."""
+    if len(comp.effectiveness) and comp.effectiveness["kind"].iloc[0] == "bcr":
+        return "Benefit-cost ratio<br><small>harm averted £ / extra cost £; Fieller</small>"
+    return "Cost per harm-day averted<br><small>Fieller</small>"
+
+
 def headline_section(comp: Comparison, res: Results) -> str:
-    """The headline table: each intervention against the baseline, with its sentence."""
+    """The headline table: each intervention against the baseline, with its other outcomes."""
     metrics = comp.metrics
     header = ["intervention"]
     for m in metrics:
         name = PLAIN.get(m, (m,))[0]
-        unit = "<br><small>£ a year, full scale</small>" if m == COST else ""
-        header.append(escape(name) + unit)
+        unit = "<br><small>£ a year, full scale</small>" if pounds_per_unit(m) else ""
+        tag = "<br><small>primary outcome</small>" if m == comp.primary else ""
+        header.append(escape(name) + unit + tag)
     has_ce = len(comp.effectiveness) > 0
     if has_ce:
-        header.append("Cost per harm-day averted<br><small>Fieller</small>")
+        header.append(_ratio_header(comp))
     rows: list[Any] = []
     for name in comp.interventions:
         row = [f"<b>{escape(name)}</b>"]
@@ -85,22 +109,31 @@ def headline_section(comp: Comparison, res: Results) -> str:
             e = comp.effectiveness[comp.effectiveness["label"] == name]
             row.append(ratio_cell(e.iloc[0].to_dict() if len(e) else None))
         rows.append(row)
-        rows.append(
-            f"<tr class='sentence'><td colspan='{len(header)}'>In plain words: "
-            f"{escape(comp.sentences[name])}</td></tr>"
-        )
+        if comp.details.get(name):
+            rows.append(
+                f"<tr class='sentence'><td colspan='{len(header)}'>In plain words: "
+                f"{escape(comp.details[name])}</td></tr>"
+            )
     n_pairs = int(comp.table["n_pairs"].min()) if len(comp.table) else 0
+    bcr = has_ce and comp.effectiveness["kind"].iloc[0] == "bcr"
+    ratio_note = (
+        "Benefit-cost ratio = OC harm averted in £ a year / extra cost in £ a year (full scale), "
+        "with Fieller's interval from the paired replicates at the level of the harm "
+        "comparison; it is given when the interval on the extra cost excludes zero."
+        if bcr
+        else "Cost per harm-day averted = extra £ a year / harm-days averted a year (full "
+        "scale), with Fieller's interval from the paired replicates at the level of the harm "
+        "comparison; it is given only when the interval on harm averted excludes zero."
+    )
     note = (
         f"<p class='note'>Each cell: the change against <b>{escape(comp.baseline)}</b> (% "
-        f"change; for cost, GBP a year more or less at full scale) and its <b>95% interval "
-        f"corrected for multiple comparisons with Holm's method</b> over all {comp.family} "
-        f"comparisons in this table (each interval at the level Holm's step-down procedure "
-        f"uses for that comparison, so it excludes zero exactly when the correction finds an "
-        f"effect). Differences are paired by replicate (common random numbers; {n_pairs} pairs "
-        f"or more). Bold: detectable after the correction. Cost per harm-day averted = extra "
-        f"GBP a year / harm-days averted a year (full scale), with Fieller's interval from the "
-        f"paired replicates at the level of the harm comparison; it is given only when harm is "
-        f"detectably averted.</p>"
+        f"change; for money, £ a year more or less at full scale) and its <b>95% interval "
+        f"corrected for multiple comparisons</b>: {escape(correction_text(comp))}. Each "
+        f"interval is at the level Holm's step-down procedure uses for that comparison, so it "
+        f"excludes zero exactly when the correction finds an effect; one that includes zero "
+        f"rules out effects beyond its ends, not effects inside it. Differences are paired by "
+        f"replicate (common random numbers; {n_pairs} pairs or more). Bold: the interval "
+        f"excludes zero after the correction. {ratio_note}</p>"
     )
     return (
         "<section id='headline'><h2>Headline: each intervention against the baseline</h2>"
@@ -121,12 +154,19 @@ def levels_section(comp: Comparison, res: Results) -> str:
         if sub.empty:
             continue
         unit = PLAIN.get(m, (m, m, info.unit if info else ""))[2]
+        if pounds_per_unit(m) is not None:
+            unit = "£ a year"  # shown as money (£3.3m)
         if info is not None and info.extensive:
             unit += ", full-scale equivalent"
-        row = [escape(PLAIN.get(m, (m,))[0]), escape(unit), sig(sub["baseline_mean_fs"].iloc[0])]
+        pounds = pounds_per_unit(m)
+
+        def shown(x: float, pounds: float | None = pounds) -> str:
+            return money(x * pounds) if pounds is not None else sig(x)
+
+        row = [escape(PLAIN.get(m, (m,))[0]), escape(unit), shown(sub["baseline_mean_fs"].iloc[0])]
         for name in comp.interventions:
             hit = sub[sub[comp.label] == name]
-            row.append(sig(hit["mean_fs"].iloc[0]) if len(hit) else "–")
+            row.append(shown(hit["mean_fs"].iloc[0]) if len(hit) else "–")
         rows.append(row)
     return (
         "<section id='levels'><h2>Levels of each outcome</h2>"
@@ -138,39 +178,57 @@ def levels_section(comp: Comparison, res: Results) -> str:
 
 
 def effectiveness_section(comp: Comparison) -> str:
-    """Harm averted, extra cost and the cost per harm-day averted (empty without both)."""
+    """Harm averted, extra cost and their ratio (empty without both)."""
     eff = comp.effectiveness
     if eff.empty:
         return ""
+    bcr = eff["kind"].iloc[0] == "bcr"
     header = [
         "intervention",
-        "harm averted<br><small>harm-days a year, full scale</small>",
+        "harm averted<br><small>"
+        + ("£ a year" if bcr else "harm-days a year")
+        + ", full scale</small>",
         "extra cost<br><small>£ a year, full scale</small>",
-        "cost per harm-day averted<br><small>Fieller interval</small>",
+        _ratio_header(comp),
     ]
+    averted = money if bcr else sig
     rows = []
     for e in eff.to_dict("records"):
         rows.append(
             [
                 f"<b>{escape(e['label'])}</b>",
-                f"{sig(e['averted'])}<br><small>({sig(e['averted_low'])} to "
-                f"{sig(e['averted_high'])})</small>",
+                f"{averted(e['averted'])}<br><small>({averted(e['averted_low'])} to "
+                f"{averted(e['averted_high'])})</small>",
                 f"{money(e['cost'] * 1e6, sign=True)}<br><small>"
                 f"({money(e['cost_low'] * 1e6, sign=True)} to "
                 f"{money(e['cost_high'] * 1e6, sign=True)})</small>",
                 ratio_cell(e),
             ]
         )
+    if bcr:
+        title = "Benefit–cost ratio"
+        note = (
+            "The ratio of the mean OC harm averted (in £) to the mean extra cost (paired by "
+            "replicate), both a year at full scale: above 1, the harm averted is worth more than "
+            "the money spent. Its interval is Fieller's, from the paired replicates, at the Holm "
+            "level of the harm comparison; it is bounded when the interval on the extra cost "
+            "excludes zero. An intervention that saves money (an interval on the cost entirely "
+            "below zero) has no ratio to speak of: it is shown as saving money."
+        )
+    else:
+        title = "Cost per unit of harm averted"
+        note = (
+            "The ratio of the mean extra cost to the mean OC harm averted (paired by replicate), "
+            "in £ per harm-day (OC harm counts offences weighted by days of the harm index: a "
+            "harm-day is one day of the index's sentence-equivalent). Its interval is Fieller's, "
+            "from the paired replicates, at the Holm level of the harm comparison; it is bounded "
+            "exactly when the interval on harm averted excludes zero. Otherwise the ratio is "
+            "not given: dividing by an averted harm that may be zero has no useful interval."
+        )
     return (
-        "<section id='effectiveness'><h2>Cost per unit of harm averted</h2>"
+        f"<section id='effectiveness'><h2>{title}</h2>"
         + html_table(header, rows, "effectiveness-table")
-        + "<p class='note'>The ratio of the mean extra cost to the mean OC harm averted (paired "
-        "by replicate), in GBP per harm-day (OC harm counts offences weighted by days of the "
-        "harm index: a harm-day is one day of the index's sentence-equivalent). Its interval "
-        "is Fieller's, from the paired replicates, at the Holm level of the harm comparison; it "
-        "is bounded exactly when harm is detectably averted. When harm is not detectably "
-        "averted the ratio is not given: dividing by an averted harm that may be zero has no "
-        "useful interval.</p></section>"
+        + f"<p class='note'>{note}</p></section>"
     )
 
 

@@ -1,9 +1,13 @@
 """The comparison behind the report: every intervention against the baseline.
 
-The paired differences, their Holm-level intervals and the correction are
+The paired differences, their Holm-level intervals and the correction (Holm over the primary
+outcome's family, and separately within the secondary outcomes) are
 :func:`sim.analysis.comparison.comparison_table`, the same table ``ocgsim analyse`` writes to
-``differences.csv``; this adds the cost per harm-day averted (Fieller's interval) and a sentence
-per intervention.
+``differences.csv``; this adds the cost-effectiveness of each intervention (Fieller's interval)
+and its sentences. The cost-effectiveness depends on the primary outcome's unit
+(:func:`sim.policy.report.words.pounds_per_unit`): for harm in pounds, harm averted in £ and the
+benefit-cost ratio (harm averted £ / extra cost £, both a year at full scale); for harm in other
+units (harm-days), the cost per unit of harm averted.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from sim.analysis.comparison import (
 )
 from sim.analysis.results import Results
 from sim.analysis.stats import fieller, metric_columns
-from sim.policy.report.prose import sentence
-from sim.policy.report.words import ALPHA, COST, HARM, finite
+from sim.policy.report.prose import details, sentence
+from sim.policy.report.words import ALPHA, COST, HARM, finite, pounds_per_unit
 
 __all__ = ["Comparison", "compare_table", "design_labels", "effectiveness"]
 
@@ -45,10 +49,14 @@ class Comparison:
             the values shown, ``<col>_fs``: the full-scale equivalents, or for another model
             (which declares no units) the values themselves.
         effectiveness: One row per intervention: harm averted and extra cost (full scale, a
-            year, with Holm intervals), the ratio in GBP per harm-day averted with Fieller's
-            interval, and ``verdict``.
-        sentences: The plain-language sentence of each intervention.
-        family: Number of comparisons Holm's correction is over.
+            year, with Holm intervals), ``kind`` (``bcr``: the benefit-cost ratio, harm averted
+            £ / extra cost £, when the primary outcome is in pounds; ``cost``: £ per unit of
+            harm averted otherwise) with the ratio's Fieller interval, and ``verdict``.
+        sentences: The headline sentence of each intervention (primary outcome, cost).
+        details: The other outcomes of each intervention in words (the headline table's rows).
+        family: Number of comparisons in the table.
+        families: Comparisons in each correction family (``primary``, ``secondary``, ``all``).
+        primary: The primary outcome, or None when it is not among the metrics.
     """
 
     label: str
@@ -58,7 +66,10 @@ class Comparison:
     table: pd.DataFrame
     effectiveness: pd.DataFrame
     sentences: dict[str, str] = field(default_factory=dict)
+    details: dict[str, str] = field(default_factory=dict)
     family: int = 0
+    families: dict[str, int] = field(default_factory=dict)
+    primary: str | None = None
 
     def row(self, name: str, metric: str) -> dict[str, Any] | None:
         """The table's row of intervention ``name`` on ``metric`` (None if there is none)."""
@@ -99,7 +110,9 @@ def compare_table(res: Results, baseline: str | None = None) -> Comparison | Non
         metrics = available[:8]
     if not metrics:
         return None
-    diffs = comparison_table(res, metrics, base_point, ALPHA)
+    if HARM in available:  # the primary outcome first, headline or not
+        metrics = [HARM, *(m for m in metrics if m != HARM)]
+    diffs = comparison_table(res, metrics, base_point, ALPHA, primary=HARM)
     if diffs.empty:
         return None
     if label not in diffs:
@@ -108,6 +121,7 @@ def compare_table(res: Results, baseline: str | None = None) -> Comparison | Non
         diffs[f"{col}_fs"] = diffs[f"{col}_full_scale"] if res.is_sim else diffs[col]
     present = set(diffs[label])
     order = [labels[p] for p in sorted(labels) if p != base_point and labels[p] in present]
+    tested = diffs[np.isfinite(diffs["p_value"])]
     comp = Comparison(
         label=label,
         baseline=labels[base_point],
@@ -115,9 +129,12 @@ def compare_table(res: Results, baseline: str | None = None) -> Comparison | Non
         metrics=metrics,
         table=diffs.reset_index(drop=True),
         effectiveness=effectiveness(res, runs, label, base_point, diffs, order),
-        family=int(np.isfinite(diffs["p_value"]).sum()),
+        family=len(tested),
+        families={k: int(v) for k, v in tested["family"].value_counts(sort=False).items()},
+        primary=HARM if HARM in metrics else None,
     )
     comp.sentences = {name: sentence(comp, name) for name in order}
+    comp.details = {name: details(comp, name) for name in order}
     return comp
 
 
@@ -129,9 +146,19 @@ def effectiveness(
     diffs: pd.DataFrame,
     order: list[str],
 ) -> pd.DataFrame:
-    """Harm averted, extra cost and cost per harm-day averted, per intervention."""
+    """Harm averted, extra cost and their ratio, per intervention (full scale, a year).
+
+    With the primary outcome in pounds the ratio is the benefit-cost ratio (harm averted £ /
+    extra cost £, ``kind`` ``bcr``), bounded when the interval on the extra cost excludes
+    zero; otherwise it is £ per unit of harm averted (``kind`` ``cost``), given only when the
+    interval on harm averted excludes zero. Both intervals are Fieller's from the paired
+    replicates at the Holm level of the harm comparison.
+    """
     if HARM not in set(diffs["metric"]) or COST not in set(diffs["metric"]):
         return pd.DataFrame()
+    harm_pounds = pounds_per_unit(HARM)
+    money_unit = pounds_per_unit(COST) or 1e6
+    to_pounds = harm_pounds or 1.0  # harm averted in £ when harm is money
     ok = runs[runs["status"] == "ok"]
     base = ok[ok["point_id"] == base_point].set_index("replicate")
     scales = res.point_scales()
@@ -142,12 +169,18 @@ def effectiveness(
         scale = scales.get(int(group["point_id"].iloc[0])) if len(group) else None
         scale = scale or 1.0
         averted = (base.loc[common, HARM] - group.loc[common, HARM]).to_numpy(float) / scale
-        extra = (group.loc[common, COST] - base.loc[common, COST]).to_numpy(float) * 1e6 / scale
+        extra = (group.loc[common, COST] - base.loc[common, COST]).to_numpy(float) / scale
+        extra *= money_unit
         harm = diffs[(diffs[label] == name) & (diffs["metric"] == HARM)].iloc[0]
         cost = diffs[(diffs[label] == name) & (diffs["metric"] == COST)].iloc[0]
         level = float(harm["holm_level"]) if finite(harm["holm_level"]) else ALPHA
-        ratio = fieller(extra, averted, level)
-        if not harm["significant"]:
+        if harm_pounds is not None:
+            ratio = fieller(averted * harm_pounds, extra, level)
+        else:
+            ratio = fieller(extra, averted, level)
+        if harm_pounds is not None and not (cost["significant"] and cost["diff"] < 0):
+            verdict = "bcr"
+        elif not harm["significant"]:
             verdict = "not averted"
         elif harm["diff"] > 0:
             verdict = "harm rises"
@@ -158,9 +191,10 @@ def effectiveness(
         rows.append(
             {
                 "label": name,
-                "averted": -harm["diff_fs"],
-                "averted_low": -harm["diff_holm_high_fs"],
-                "averted_high": -harm["diff_holm_low_fs"],
+                "kind": "bcr" if harm_pounds is not None else "cost",
+                "averted": -harm["diff_fs"] * to_pounds,
+                "averted_low": -harm["diff_holm_high_fs"] * to_pounds,
+                "averted_high": -harm["diff_holm_low_fs"] * to_pounds,
                 "cost": cost["diff_fs"],
                 "cost_low": cost["diff_holm_low_fs"],
                 "cost_high": cost["diff_holm_high_fs"],

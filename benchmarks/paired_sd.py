@@ -1,0 +1,77 @@
+"""Pilot: the standard deviation of paired differences in OC harm, for minimum detectable effects.
+
+``ocgsim compare`` and ``ocgsim plan`` print the minimum detectable effect of a design before it
+runs (:mod:`sim.analysis.power`); it needs the standard deviation of the paired difference
+(intervention minus baseline, same seed: common random numbers) as a share of the baseline's
+harm. This script measures it: the baseline (``england_wales``) and each of ``recommendations``,
+``shared_database`` and ``more_pios`` at one scale and length, seeds 1-8 (the brief's pilot:
+32 runs, a few minutes on two busy cores), and prints, per intervention, the mean effect and the
+standard deviation of the paired difference, both in % of the baseline's mean harm.
+
+The table it printed is stored in :data:`sim.analysis.power.PILOT_SD` with the date and commit.
+Run: ``python benchmarks/paired_sd.py [--scale 0.1 --years 6 --seeds 8 --workers 2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+from sim.api import simulate
+
+SCENARIOS = ("england_wales", "recommendations", "shared_database", "more_pios")
+OUTCOME = "oc_harm_per_year"
+
+
+def one(job: tuple[str, int, float, int, int]) -> tuple[str, int, float]:
+    """One run: ``(scenario, seed, outcome)``."""
+    scenario, seed, scale, years, week = job
+    params = {
+        "scenario": scenario,
+        "run.scale": scale,
+        "run.years": years,
+        "run.intervention_week": week,
+    }
+    return scenario, seed, float(simulate(params, seed)[OUTCOME])
+
+
+def main() -> None:
+    """Run the pilot and print the table."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=float, default=0.1)
+    ap.add_argument("--years", type=int, default=6)
+    ap.add_argument("--week", type=int, default=104, help="intervention week")
+    ap.add_argument("--seeds", type=int, default=8, help="seeds 1..N")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    jobs = [
+        (s, seed, args.scale, args.years, args.week)
+        for seed in range(1, args.seeds + 1)
+        for s in SCENARIOS
+    ]
+    start = time.perf_counter()
+    with ProcessPoolExecutor(args.workers) as pool:
+        out = {(s, seed): v for s, seed, v in pool.map(one, jobs)}
+    elapsed = time.perf_counter() - start
+    seeds = range(1, args.seeds + 1)
+    base = [out[("england_wales", k)] for k in seeds]
+    bmean = statistics.fmean(base)
+    print(
+        f"scale {args.scale:g}, {args.years} years, intervention week {args.week}, seeds 1-"
+        f"{args.seeds}: {len(jobs)} runs in {elapsed:.0f} s; baseline {OUTCOME} {bmean:,.0f}"
+    )
+    print(f"{'scenario':18s} {'effect %':>9s} {'sd of paired diff %':>20s} {'corr':>6s}")
+    for s in SCENARIOS[1:]:
+        arm = [out[(s, k)] for k in seeds]
+        diff = [a - b for a, b in zip(arm, base, strict=True)]
+        corr = statistics.correlation(arm, base)
+        print(
+            f"{s:18s} {100 * statistics.fmean(diff) / bmean:+9.2f} "
+            f"{100 * statistics.stdev(diff) / bmean:20.2f} {corr:6.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
