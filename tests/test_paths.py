@@ -6,11 +6,17 @@ errors. These are tests of mechanisms; whether a lever cuts OC harm overall is a
 reported in docs/scenario-results.md, and asserted here only for police capacity (the
 disruption-intensity pattern of docs/validation.md).
 
-Measured spreads (scale 0.03, 3 years, 8 seeds; paired differences, mean +- SE, in %):
-police capacity x2: OC harm -4.4 +- 1.4, members -1.2 +- 0.4; no sharing: OC harm +4.9 +- 1.4;
-more PIOs (4 per 1,000): operations +18.6 +- 4.0 (at conftest's scale 0.02 and 2 years, over
-100 seeds: +4.5 +- 0.5 a year, paired sd 5.3, so that test takes 24 seeds); more separation
-places (x3): in-prison recruits per member inside -6.4 +- 2.8.
+Measured spreads (merged model of issue 25: harm in pounds by crime type, misidentification,
+recruitment at large by reach; scale 0.03, 3 years, 32 seeds 201-232; paired differences as % of
+the baseline mean, mean and sd): police capacity x2: OC harm in £ -4.6 (sd 4.9), members -2.3
+(sd 1.3); no sharing: OC harm in £ +3.3 (sd 4.4). The harm-days reading is noisier (sd 9.5 and
+7.7: the CCHI weighs rare firearms offences at five years each), so the tests read harm in £.
+With 24 seeds the expected z is 4.5 (police) and 3.7 (no sharing): the chance of falling below
+2 is under 1% and about 5%. More PIOs (4 per 1,000) at conftest's scale 0.02 and 2 years:
+operations from prison intelligence +11 (sd 25), so that test takes 64 seeds (expected z 3.5,
+power 94%); under the prison-only funnel (100 seeds): +4.5 +- 0.5 operations a year, paired sd
+5.3, so that test takes 24 seeds. More separation places (x3): in-prison recruits per member
+inside -6.4 +- 2.8 (8 seeds, before issue 25).
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ from sim.state.population import CRIME_TYPES
 
 #: Larger and longer than conftest's default, for outcomes (harm, membership) that move slowly.
 SLOW = {"scale": 0.03, "years": 3}
-SEEDS8 = tuple(range(201, 209))
+#: For harm and membership, whose paired spread is wide at small scale (see above).
+SEEDS24 = tuple(range(201, 225))
 D, S, INT, C, H, T = "disruption.", "sharing.", "intelligence.", "community.", "harm.", "trust."
 #: The structural variant in which every police operation starts from a prison item.
 PRISON_ONLY = {"disruption.tasking": "prison_only"}
@@ -42,8 +49,8 @@ def test_more_police_capacity_mounts_more_operations_at_a_cost():
 @pytest.mark.slow
 def test_more_police_capacity_cuts_oc_harm_and_membership():
     more = {D + "police_actions_per_region": 8.0}
-    assert_decreases("oc_harm_per_year", {}, more, seeds=SEEDS8, **SLOW)
-    assert_decreases("ocg_members", {}, more, seeds=SEEDS8, **SLOW)
+    assert_decreases("oc_harm_gbp_per_year", {}, more, seeds=SEEDS24, **SLOW)
+    assert_decreases("ocg_members", {}, more, seeds=SEEDS24, **SLOW)
 
 
 # --- barrier: separate databases and access; recommendation 1: one common database ----------
@@ -53,7 +60,7 @@ def test_one_database_gets_more_intelligence_acted_on():
 
 def test_silos_stop_every_operation_and_raise_harm():
     assert_decreases("operations_per_year", {}, {S + "enabled": False})
-    assert_increases("oc_harm_per_year", {}, {S + "enabled": False}, seeds=SEEDS8, **SLOW)
+    assert_increases("oc_harm_gbp_per_year", {}, {S + "enabled": False}, seeds=SEEDS24, **SLOW)
 
 
 # --- barrier: bureaucracy; recommendation 2: simpler software -------------------------------
@@ -151,7 +158,7 @@ def test_more_pios_lead_to_more_operations_from_prison_intelligence():
     # with tasking from several sources, more PIOs mean more prison items for the share of
     # capacity kept for them (what the other sources then get is not detectable at this scale)
     more = {INT + "pios_per_1000": 4.0}
-    assert_increases("operations_prison_intel_per_year", {}, more)
+    assert_increases("operations_prison_intel_per_year", {}, more, seeds=tuple(range(101, 165)))
 
 
 def test_under_the_prison_only_funnel_more_pios_mean_more_operations():

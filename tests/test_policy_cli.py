@@ -15,6 +15,7 @@ from sim.cli import policy as policy_cli
 from sim.cli.main import main
 from sim.params import ScenarioError
 from sim.policy.budget import DEFAULT_LEVERS, AnnualCost, lever_space, parse_levers
+from sim.policy.outcomes import PRIMARY_OUTCOME
 from sim.scenario import load_scenario
 
 #: A real-model search small enough for the suite: scale 0.01, 3 years (levers on at week 104),
@@ -109,7 +110,7 @@ def test_optimise_on_the_model_writes_the_front_and_resumes(tmp_path):
     assert not (tmp_path / "a.partial").exists()
     rec = json.loads((first / "recommendation.json").read_text())
     assert rec["budget"] == 5.0 and rec["cost"] <= 5.0 + 1e-9
-    assert rec["outcome"] == "oc_harm_per_year"
+    assert rec["outcome"] == PRIMARY_OUTCOME
     assert set(rec["mix"]) == {"intelligence.pios_per_1000", "sharing.common_database"}
     assert rec["mix"]["sharing.common_database"] is False  # GBP 8m: over the budget
     assert len(rec["confirmation"]["seeds"]) == 2 and len(rec["confirmation"]["diff_ci"]) == 2
@@ -122,13 +123,13 @@ def test_optimise_on_the_model_writes_the_front_and_resumes(tmp_path):
     assert (mixes["cost"] <= 5.0 + 1e-9).all() and "status quo" in set(mixes["stage"])
     manifest = json.loads((first / "manifest.json").read_text())
     assert manifest["costs"]["cost_parameters"]["cost.police_operation"] == 20_000.0
-    assert manifest["scale"] == 0.01 and manifest["outcome"] == "oc_harm_per_year"
+    assert manifest["scale"] == 0.01 and manifest["outcome"] == PRIMARY_OUTCOME
     engine = manifest["evaluator"]["engine"]
     assert engine["executor"] == "serial" and engine["runs_read_back"] == 0
     made = engine["runs_made"]
     # the engine's stored runs: every run once, with its seed, levers and every metric
     runs = pq.read_table(first / "runs" / "runs").to_pandas()
-    assert len(runs) == made and runs["run_id"].is_unique and "oc_harm_per_year" in runs
+    assert len(runs) == made and runs["run_id"].is_unique and PRIMARY_OUTCOME in runs
 
     # an interrupted search continues: keep a third of the stored runs and give the command again
     second = tmp_path / "b"

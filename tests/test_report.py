@@ -24,6 +24,7 @@ from sim.analysis.stats import fieller, holm, holm_levels
 from sim.experiments import ResultsStore, parse_experiment, run_experiment
 from sim.params import ScenarioError
 from sim.policy.compare import run_compare
+from sim.policy.outcomes import PRIMARY_OUTCOME
 from sim.policy.report import REPORT_NAME, build_report, compare_table, write_report
 from sim.policy.report.prose import correction_text
 
@@ -87,7 +88,7 @@ def test_compare_writes_results_analysis_and_report(compared):
     assert 'scenarios = ["more_pios", "shared_database"]' in text and "burn_in_weeks = 52" in text
     comp = compared.comparison
     assert comp.baseline == "baseline" and comp.interventions == SCENARIOS
-    assert comp.metrics[0] == "oc_harm_per_year" and "cost_million_per_year" in comp.metrics
+    assert comp.metrics[0] == PRIMARY_OUTCOME and "cost_million_per_year" in comp.metrics
     assert comp.family == 2 * len(comp.metrics)
     html = (out / REPORT_NAME).read_text()
     for part in ("headline-table", "levels-table", "effectiveness-table", "assumptions", "caveats"):
@@ -106,7 +107,7 @@ def test_compare_writes_results_analysis_and_report(compared):
     # each sentence says what its row of the table says
     t = comp.table.set_index([comp.label, "metric"])
     for name in SCENARIOS:
-        harm, cost = t.loc[(name, "oc_harm_per_year")], t.loc[(name, "cost_million_per_year")]
+        harm, cost = t.loc[(name, PRIMARY_OUTCOME)], t.loc[(name, "cost_million_per_year")]
         sentence = comp.sentences[name]
         if harm["significant"]:
             lo, hi = sorted((abs(harm["pct_holm_low"]), abs(harm["pct_holm_high"])))
@@ -123,10 +124,9 @@ def test_compare_writes_results_analysis_and_report(compared):
         # the sentence is in the "In short" box; the plain-words row says the other outcomes
         assert f"{escape(sentence)}</li>" in html
         assert f"In plain words: {escape(comp.details[name])}" in html
-        assert (
-            comp.details[name].startswith("Other outcomes: ")
-            and "OC harm" not in (comp.details[name])
-        )
+        # (the harm-days reading of OC harm is a secondary outcome: it may appear there)
+        assert comp.details[name].startswith("Other outcomes: ")
+        assert "OC harm:" not in comp.details[name] and sentence not in comp.details[name]
     assert "detectable effect" not in html.lower() and "no detectable" not in html.lower()
     # one money format: £ with m for millions, nowhere GBP or thousands as k
     assert "GBP" not in html and not re.search(r"£[\d.,]+k\b", html)
@@ -156,7 +156,7 @@ def test_analyse_csv_and_report_read_the_same_table(compared):
     html = (compared.out_dir / REPORT_NAME).read_text()
     headline = html[html.index('id="headline-table"') : html.index("id='effectiveness'")]
     for (_, metric), row in csv.iterrows():
-        if metric != "cost_million_per_year":  # cost cells show GBP; the rest, % changes
+        if metric not in ("cost_million_per_year", "oc_harm_gbp_per_year"):  # £ cells show £
             interval = f"({_pct(row['pct_holm_low'])} to {_pct(row['pct_holm_high'])})"
             assert interval in headline, (metric, interval)
         excludes = row["diff_holm_low"] > 0 or row["diff_holm_high"] < 0
@@ -366,27 +366,30 @@ TOY_POLICY = textwrap.dedent("""
     """)
 
 
-def test_sentences_and_cost_per_harm_averted_on_a_toy_with_known_effects(tmp_path):
+def test_sentences_and_benefit_cost_ratio_on_a_toy_with_known_effects(tmp_path):
     out = tmp_path / "toy"
     run_experiment(parse_experiment(TOY_POLICY, overrides={"out": str(out)}), progress=False)
     comp = compare_table(build_report(out).results)
     s = comp.sentences
     assert s["cuts"].startswith("Cuts OC harm by ") and "a year more" in s["cuts"]
-    assert "per harm-day averted" in s["cuts"]
+    assert "benefit-cost ratio" in s["cuts"]  # the primary outcome is in £
     assert s["nothing"].startswith("Rules out a cut in OC harm larger than ")
-    assert "saves money while cutting harm" in s["dominant"]
+    assert "and saves money" in s["dominant"]  # the £ path: harm averted and money saved
     assert "Only 12 replicates" not in build_report(out).html  # enough: no warning
     assert s["worse"].startswith("Raises OC harm by ")
     eff = comp.effectiveness.set_index("label")
-    assert eff.loc["nothing", "verdict"] == "not averted" and not eff.loc["nothing", "bounded"]
-    assert eff.loc["worse", "verdict"] == "harm rises"
+    # the primary outcome is in £: every row is a benefit-cost ratio (harm averted £ / extra
+    # cost £) unless the intervention saves money
+    assert (eff["kind"] == "bcr").all()
     assert eff.loc["dominant", "verdict"] == "dominant"
-    cuts = eff.loc["cuts"]
-    # truth: GBP 2m a year for 60 harm-days a year averted (toy units)
-    assert cuts["bounded"] and cuts["ratio_low"] < 2e6 / 60 < cuts["ratio_high"]
-    assert cuts["ratio"] == pytest.approx(cuts["cost"] * 1e6 / cuts["averted"])
+    nothing, worse, cuts = eff.loc["nothing"], eff.loc["worse"], eff.loc["cuts"]
+    assert nothing["verdict"] == "bcr" and nothing["ratio_low"] < 0 < nothing["ratio_high"]
+    assert worse["verdict"] == "bcr" and worse["ratio_high"] < 0  # harm rises at a cost
+    # truth: £60m a year of harm averted (the toy's £1bn a year, cut 6%) for £2m a year more
+    assert cuts["bounded"] and cuts["ratio_low"] < 60e6 / 2e6 < cuts["ratio_high"]
+    assert cuts["ratio"] == pytest.approx(cuts["averted"] / (cuts["cost"] * 1e6))
     html = write_report(out).read_text()
-    assert "no ratio: the interval on harm averted includes zero" in html and "harm rises" in html
+    assert "Benefit-cost ratio" in html and "saves money and averts harm" in html
     assert "another model" in html  # assumptions of a model that is not ocgsim's
 
 
@@ -497,7 +500,7 @@ def test_a_scheduled_scenario_is_compared_with_its_dated_changes(tmp_path):
     result = run_compare([str(dated)], out=tmp_path / "cmp", **{**TINY, "replicates": 2})
     html = result.report.read_text()
     assert "Dated changes ([[schedule]]): week 60: arrest_members (share 0.2)" in html
-    harm = result.comparison.table.set_index("metric").loc["oc_harm_per_year"]
+    harm = result.comparison.table.set_index("metric").loc[PRIMARY_OUTCOME]
     assert harm["diff"] != 0.0  # the raid happened in the runs
 
 

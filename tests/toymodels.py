@@ -138,13 +138,15 @@ POLICIES = {
 
 
 def policy(params: dict, seed: int) -> dict[str, float]:
-    """A toy policy model: OC harm and cost by scenario name, with seed-wide and own noise."""
+    """A toy policy model: OC harm (£ and harm-days) and cost by scenario, with shared noise."""
     rng = np.random.default_rng(seed)
     shared = rng.normal(0.0, 20.0)
     cut, extra = POLICIES[params.get("scenario") or "baseline"]
     own = np.random.default_rng([seed, len(params.get("scenario") or "")]).normal(0.0, 5.0)
+    harm = 1000.0 * (1.0 - cut) + shared + own
     return {
-        "oc_harm_per_year": 1000.0 * (1.0 - cut) + shared + own,
+        "oc_harm_gbp_per_year": 1e6 * harm,  # the primary outcome: GBP 1bn a year
+        "oc_harm_per_year": harm,
         "cost_million_per_year": 10.0 + extra + 0.01 * own,
         "ocg_members": 500.0 + 0.1 * shared,
     }

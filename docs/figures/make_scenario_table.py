@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 HEADLINE = (
+    "oc_harm_gbp_per_year",
     "oc_harm_per_year",
     "ocg_members",
     "recruits_prison_per_member_year",
@@ -64,18 +65,18 @@ def main() -> int:
             ci = f"[{r['pct_ci_low']:+.1f}, {r['pct_ci_high']:+.1f}]"
             cells.append(f"{mark}{r['pct_change']:+.1f}%{mark} {ci}")
         print(f"| `{scenario}` | " + " | ".join(cells) + " |")
-    print("\ncost per harm-day averted (full scale), Bonferroni-corrected harm interval")
+    print("\nharm averted in £, benefit-cost ratio (full scale), Bonferroni-corrected interval")
     for scenario in dict.fromkeys(head["scenario"]):
         rows = head[head["scenario"] == scenario].set_index("metric")
-        harm, cost = rows.loc["oc_harm_per_year"], rows.loc["cost_million_per_year"]
+        harm, cost = rows.loc["oc_harm_gbp_per_year"], rows.loc["cost_million_per_year"]
         half = (harm["pct_ci_high"] - harm["pct_ci_low"]) / 2 * widen
         averted = -harm["diff_full_scale"]
         extra = cost["diff_full_scale"] * 1e6
-        ratio = extra / averted if averted > 0 else float("nan")
+        ratio = averted / extra if extra > 0 else float("nan")
         print(
             f"{scenario:24s} harm {harm['pct_change']:+.1f}% [{harm['pct_change'] - half:+.1f}, "
-            f"{harm['pct_change'] + half:+.1f}]  averted {averted / 1e6:+.1f}M harm-days/yr  "
-            f"extra £{extra / 1e6:.1f}m/yr  £/harm-day {ratio:.2f}"
+            f"{harm['pct_change'] + half:+.1f}]  averted £{averted / 1e6:+,.0f}m/yr  "
+            f"extra £{extra / 1e6:.1f}m/yr  benefit-cost ratio {ratio:.1f}"
         )
     interaction(folders[0], Path("results/recommendations_more_police"))
     grid(Path("results/pio_trust_grid"))
@@ -101,7 +102,7 @@ def interaction(scenarios: Path, with_police: Path) -> None:
     a, b = arms(scenarios), arms(with_police)
     t = stats.t.ppf(0.975, len(a) - 1)
     print("\nrecommendations with and without police capacity x2 (paired, 95% CI)")
-    for metric in ("oc_harm_per_year", "ocg_members"):
+    for metric in ("oc_harm_gbp_per_year", "ocg_members"):
         base = a[(metric, "baseline")]
         alone = 100.0 * (a[(metric, "recommendations")] / base - 1.0)
         police = 100.0 * (b[(metric, "baseline")] / base - 1.0)
@@ -124,8 +125,9 @@ def interaction(scenarios: Path, with_police: Path) -> None:
         print(f"  {metric}: " + "; ".join(cells))
 
 
-METRIC_COLUMNS = ["oc_harm_per_year", "ocg_members"]
+METRIC_COLUMNS = ["oc_harm_gbp_per_year", "ocg_members"]
 GRID_METRICS = (
+    "oc_harm_gbp_per_year",
     "oc_harm_per_year",
     "ocg_members",
     "recruits_prison_per_member_year",

@@ -4,11 +4,11 @@ Usage::
 
     python docs/figures/scale_table.py [--seeds 10] [--years 6] [--workers 2]
 
-For each scale (0.1, 0.25, 0.5, 1) and scenario, the paired change in OC harm a year against the
-baseline with the same seed (% of the baseline mean) over the summary window, with its 95%
-t-interval; then, per scenario, whether the intervals at each scale overlap the full-scale one.
-A scenario whose effect shrinks or grows with scale is one whose answer depends on the
-miniature's granularity (whole operations per region, prisons per region, queue lengths).
+For each scale (0.1, 0.25, 0.5, 1) and scenario, the paired change in OC harm in £ a year
+against the baseline with the same seed (% of the baseline mean) over the summary window, with
+its 95% t-interval; then, per scenario, whether the intervals at each scale overlap the
+full-scale one. A scenario whose effect shrinks or grows with scale is one whose answer depends
+on the miniature's granularity (whole operations per region, prisons per region, queue lengths).
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ SCENARIOS = ("shared_database", "recommendations", "no_sharing")
 
 
 def harm(job: tuple[str | None, int, float, int]) -> float:
-    """OC harm a year of one run (scenario, seed, scale, years)."""
+    """OC harm in £ a year of one run (scenario, seed, scale, years)."""
     from sim.model.core import OCGModel
 
     scenario, seed, scale, years = job
     model = OCGModel(scenario, rng=seed, scale=scale, years=years).run()
-    return model.summary()["oc_harm_per_year"]
+    return model.summary()["oc_harm_gbp_per_year"]
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 Usage: ``python docs/figures/structural_table.py results/structural_police`` after
 ``ocgsim experiment experiments/structural_police.toml``. For each tasking (several sources with
 the prison share of capacity at 1.0, 0.5 and 0.2; prison only), the paired effect of
-``sharing.enabled = false`` on OC harm (% of the same replicate's harm with sharing), its 95%
+``sharing.enabled = false`` on OC harm in £ (% of the same replicate's harm with sharing), its 95%
 t-interval, and the share of police capacity used; then a one-sided paired test that the effect is
 larger under the prison-only funnel than with several sources at a prison share of 0.5.
 """
@@ -34,7 +34,7 @@ def effects(runs: pd.DataFrame) -> dict[str, pd.Series]:
         if label in out:
             continue
         by = part.pivot_table(
-            index="replicate", columns="sharing.enabled", values="oc_harm_per_year"
+            index="replicate", columns="sharing.enabled", values="oc_harm_gbp_per_year"
         )
         out[label] = 100.0 * (by[False] / by[True] - 1.0)
     return out

@@ -15,5 +15,7 @@ from __future__ import annotations
 
 __all__ = ["PRIMARY_OUTCOME"]
 
-#: The pre-specified primary outcome: OC harm (harm-days a year, full scale in reports).
-PRIMARY_OUTCOME = "oc_harm_per_year"
+#: The pre-specified primary outcome: OC harm in pounds (£ a year at 2015/16 prices, full scale
+#: in reports; issue 25: the Home Office unit costs of crime). The harm-days reading
+#: (``oc_harm_per_year``, CCHI or CSS) is a secondary outcome.
+PRIMARY_OUTCOME = "oc_harm_gbp_per_year"

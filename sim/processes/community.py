@@ -78,7 +78,7 @@ class Community(Process):
             "people",
             "OCG members, in prison and at large.",
             lambda p: int(p.model.week_index.members.size),
-            headline=2,
+            headline=3,
             label="OCG members (mean)",
         ),
         stock(
@@ -150,7 +150,7 @@ class Community(Process):
             "people/week",
             "Community recruits per week (window mean).",
             lambda win, df, model: float(win["recruits_community"].mean()),
-            headline=5,
+            headline=6,
             label="community recruits / week",
             fmt="{:.1f}",
         ),

@@ -49,7 +49,7 @@ class Costs(Process):
             "£ million/year",
             "Cost per year over the window (staff, meetings, national systems).",
             lambda win, df, model: float(win["cost"].sum() / (len(win) / 52.0) / 1e6),
-            headline=6,
+            headline=7,
             label="cost (GBP million / year)",
             fmt="{:.2f}",
         ),

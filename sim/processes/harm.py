@@ -132,7 +132,7 @@ def _harm_flows():
         "harm-days",
         "OC harm: offences by OCG members (at large, and directed from inside) and debt-linked "
         "violence in prison, weighted by the harm index (harm.index).",
-        headline=1,
+        headline=2,
         label="OC harm (harm-days / year)",
     )
     yield flow(
@@ -162,6 +162,7 @@ def _harm_flows():
         "OC harm in pounds: offences by OCG members times the unit cost of crime of their type, "
         "and debt-linked violence in prison at the cost of violence with injury (2015/16 "
         "prices times harm.gbp_uprating).",
+        headline=1,
         label="OC harm (GBP / year)",
     )
     yield flow(

@@ -47,8 +47,8 @@ FEW_REPLICATES = 5
 
 #: Plain names of the headline outcomes: (name in tables, name in sentences, unit for readers).
 PLAIN: dict[str, tuple[str, str, str]] = {
-    "oc_harm_per_year": ("OC harm", "OC harm", "harm-days a year"),
-    "oc_harm_gbp_per_year": ("OC harm in £", "OC harm (in £)", "£ a year"),
+    "oc_harm_per_year": ("OC harm in harm-days", "OC harm in harm-days", "harm-days a year"),
+    "oc_harm_gbp_per_year": ("OC harm", "OC harm", "£ a year, 2015/16 prices"),
     "ocg_members": ("OCG members", "OCG membership", "people"),
     "recruits_prison_per_member_year": (
         "Recruitment in prison, per member inside",
