@@ -81,9 +81,9 @@ def plot_front(result: OptimisationResult, path: Path, *, unit: str = "", title:
     ax.axvline(result.budget, color="0.4", ls="--", lw=1, label="budget")
     ax.set_xlabel(f"cost ({unit})" if unit else "cost")
     name = result.outcome_label or result.outcome
-    shown = f"{result.outcome_unit}; " if result.outcome_unit else ""
-    ax.set_ylabel(f"change in {name} from today's\n({shown}paired mean; lower is better)")
-    ax.set_title(title or f"Cost against {name}")
+    shown = f"\n({result.outcome_unit})" if result.outcome_unit else ""
+    ax.set_ylabel(f"change in {name} from today's{shown}")
+    ax.set_title(title or f"Cost against {name}: paired mean change from today's (lower is better)")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: amount(v, signed=True)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: amount(v)))
     ax.legend(fontsize=8, loc="best")
