@@ -9,8 +9,9 @@ elsewhere) and prints well to PDF (print CSS, A4). It holds
   inside and per 1,000 prisoner-years, recruitment in the community, cost a year, and cost per
   harm-day averted), with 95% intervals at the levels of Holm's correction over the whole table,
   full-scale equivalents and a plain-language sentence per row; the levels of each outcome; and
-  figures (harm and membership over time by scenario, a forest plot of the effects, cost against
-  harm averted);
+  figures (harm and membership over time from the intervention week: each scenario minus the
+  baseline on the same seed with its band, the levels below for context; a forest plot of the
+  effects; cost against harm averted);
 * for designs without a baseline (Latin hypercube, a single point): the mean outcomes;
 * for Sobol and Morris designs: their sensitivity indices;
 * the main assumptions behind the result (``docs/sensitivity.md``'s ranking when it exists),
