@@ -410,6 +410,9 @@ def test_another_mix_ranking_first_is_said_in_words_with_units():
     )
     text = check.text(label="OC harm", unit="harm-days/year", per=50.0)
     assert "under as assumed: mix 2 ranks first, with 148,200 harm-days/year less OC harm" in text
+    assert "less OC harm than the recommended mix (its OC harm minus that of the" in text
+    best = check.text(label="OC harm", lead="best mix found")
+    assert "the best mix found ranks first" in best and "recommended" not in best
     assert "does better by" not in text and "e+" not in text and "not detectable" in text
 
 

@@ -205,7 +205,10 @@ def _robustness_summary(rob: Robustness, result: OptimisationResult) -> dict[str
         "another_detectably_better": rob.beaten_count,
         "holm_family": rob.family,
         "text": rob.text(
-            label=result.outcome_label, unit=result.outcome_unit, per=result.outcome_per
+            label=result.outcome_label,
+            unit=result.outcome_unit,
+            per=result.outcome_per,
+            lead="recommended mix" if result.detectably_better else "best mix found",
         ),
     }
 

@@ -146,7 +146,10 @@ class OptimisationResult:
         )
         if self.robustness is not None:
             lines += self.robustness.text(
-                label=name, unit=self.outcome_unit, per=self.outcome_per
+                label=name,
+                unit=self.outcome_unit,
+                per=self.outcome_per,
+                lead="recommended mix" if self.detectably_better else "best mix found",
             ).splitlines()
             lines += self.robustness_mixes()
         lines.append(
@@ -157,7 +160,7 @@ class OptimisationResult:
         return "\n".join(lines)
 
     def robustness_mixes(self) -> list[str]:
-        """The mixes the robustness check numbers 2, 3, ... (1 is the recommendation)."""
+        """The mixes the robustness check numbers 2, 3, ... (1 is the recommended or best mix)."""
         t = self.robustness.table
         first = t[t["condition"] == self.robustness.conditions[0]].sort_values("mix")
         lines = []
@@ -227,13 +230,16 @@ class Robustness:
             same += ranks == base
         return same
 
-    def text(self, *, label: str = "", unit: str = "", per: float = 1.0) -> str:
+    def text(
+        self, *, label: str = "", unit: str = "", per: float = 1.0, lead: str = "recommended mix"
+    ) -> str:
         """The check in words.
 
         Args:
             label: What a reader calls the outcome (default: its name).
             unit: The outcome's unit as shown.
             per: Factor from the outcome's values to those shown (e.g. ``1 / run.scale``).
+            lead: What mix 1 is called (``"best mix found"`` when it is not a recommendation).
         """
         n = len(self.conditions)
         name = label or self.outcome
@@ -241,11 +247,11 @@ class Robustness:
         k = int(self.table["mix"].max())
         lines = [
             f"robustness ({self.source}; {len(self.seeds)} seeds per mix and condition):",
-            f"  the recommended mix ranks first of the best {k} under {self.first_count} of {n} "
+            f"  the {lead} ranks first of the best {k} under {self.first_count} of {n} "
             f"conditions; the order of the {k} is unchanged under {self.same_order_count} of "
             f"{n - 1} changed conditions; another mix is detectably better under "
             f"{self.beaten_count} of {n} (95% intervals, Holm-corrected over the {self.family} "
-            "comparisons with the recommendation)",
+            f"comparisons with the {lead})",
         ]
         t = self.table
         for cond in self.conditions:
@@ -255,7 +261,7 @@ class Robustness:
                 lines.append(
                     f"  under {cond}: mix {int(best['mix'])} ranks first, with "
                     f"{amount(-best['vs_recommended'] * per)}{unit} less {name} than the "
-                    f"recommended mix (its {name} minus the recommendation's: Holm-corrected 95% "
+                    f"{lead} (its {name} minus that of the {lead}: Holm-corrected 95% "
                     f"interval {amount(best['vs_low'] * per, signed=True)} to "
                     f"{amount(best['vs_high'] * per, signed=True)}{unit}; {sure})"
                 )
