@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import zlib
 
 import numpy as np
@@ -307,3 +309,159 @@ def test_another_mix_is_detectably_better_only_after_holm_correction():
     check = Robustness(table, conditions, list(range(n)), source="test", outcome="harm")
     assert check.family == 6 and check.beaten_count == 1
     assert "detectably better under 1 of 3" in check.text()
+
+
+# --------------------------------------------------------------------------------------------
+# what a search says: levers to their step, the outcome in its units, the finding, the runs
+# --------------------------------------------------------------------------------------------
+STEPPED = LeverSpace(
+    (
+        Lever("x", "float", 0.0, 10.0, baseline=0.3, step=0.5, unit="officers", label="Officers"),
+        Lever("k", "int", 0, 5, baseline=0),
+        Lever("b", "bool", baseline=False, label="Database"),
+    )
+)
+#: How ``ocgsim optimise`` shows a count run at scale 0.02: full-scale equivalents.
+SHOWN = {
+    "outcome_label": "OC harm",
+    "outcome_unit": "harm-days/year, full-scale equivalent",
+    "outcome_per": 50.0,
+    "cost_unit": "GBP million a year, full scale",
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "signed", "text"),
+    [
+        (-148_234.7, False, "−148,200"),
+        (1_234_567.0, True, "+1,235,000"),
+        (3.5, False, "3.5"),
+        (0.012345, False, "0.01235"),
+        (0.0, True, "0"),
+        (float("nan"), False, "n/a"),
+    ],
+)
+def test_amounts_read_with_thousands_separators_and_four_figures(value, signed, text):
+    from sim.policy.optimise.result import amount
+
+    assert amount(value, signed=signed) == text
+
+
+def test_a_lever_with_a_step_is_searched_and_shown_on_its_step():
+    x = STEPPED.levers[0]
+    assert x.value(3.26) == 3.5 and x.value(10.2) == 10.0 and x.value(-1.0) == 0.0
+    assert x.status_quo() == 0.3  # today's value is kept as it is, on the step or not
+    assert x.describe(3.5) == "Officers: 3.5 officers"
+    assert STEPPED.levers[2].describe(True) == "Database: yes"
+    assert Lever("y", "float", 0.0, 1.0).value(1 / 3) == pytest.approx(1 / 3)  # no step: any
+    result = optimise(STEPPED, noisy(diminishing), cost, BUDGET, "harm", SearchSettings(seed=1))
+    searched = result.table.loc[result.table["stage"] != "status quo", "x"].to_numpy()
+    assert np.allclose(searched / 0.5, np.round(searched / 0.5)), searched
+    assert (result.table["cost"] <= BUDGET + 1e-9).all()
+    best = result.recommended["x"]
+    assert f"  Officers: {best:.1f} officers" in result.text().splitlines()
+
+
+def test_the_text_gives_the_outcome_in_the_units_shown_and_a_recommendation_only_when_detectable(
+    tmp_path,
+):
+    from sim.policy.optimise.result import amount
+
+    settings = SearchSettings(candidates=8, max_replicates=4, zoom_candidates=4, confirm=4)
+    better = optimise(SPACE, noisy(diminishing), cost, BUDGET, "harm", settings)
+    for key, value in SHOWN.items():
+        setattr(better, key, value)
+    c = better.confirmation
+    assert c["diff_ci"][1] < 0 and better.detectably_better
+    text = better.text()
+    assert text.startswith("recommended mix for a budget of 10 (GBP million a year, full scale):")
+    shown = f"{amount(c['diff'] * 50, signed=True)} harm-days/year, full-scale equivalent"
+    assert f"change from today's on fresh seeds: {shown} (95% interval" in text
+    assert f"today's {amount(c['status_quo_mean'] * 50)} harm-days/year" in text
+    assert "e+" not in text and "e-0" not in text
+
+    # every mix the same on every seed: the best found is no better than today's, and says so
+    same = optimise(SPACE, noisy(lambda m: 50.0, own=0.0), cost, BUDGET, "harm", settings)
+    for key, value in SHOWN.items():
+        setattr(same, key, value)
+    assert same.confirmation["diff_ci"] == [0.0, 0.0] and not same.detectably_better
+    text = same.text()
+    assert text.startswith("no mix is detectably better than today's (the status quo)")
+    assert "recommended mix" not in text and "not a recommendation" in text
+    write_result(same, tmp_path / "same")
+    rec = json.loads((tmp_path / "same" / "recommendation.json").read_text())
+    assert rec["finding"] == "no mix is detectably better than today's (the status quo)"
+    assert (
+        rec["detectably_better"] is False and rec["change_shown"]["factor_from_model_units"] == 50
+    )
+
+
+def test_another_mix_ranking_first_is_said_in_words_with_units():
+    from sim.policy.optimise import Robustness, holm_against_recommendation
+
+    rows = [
+        {"condition": "as assumed", "mix": 1, "vs_recommended": 0.0, "vs_sd": np.nan,
+         "vs_p": np.nan, "diff": -1.0, "rank": 2},
+        {"condition": "as assumed", "mix": 2, "vs_recommended": -2964.694, "vs_sd": 9000.0,
+         "vs_p": 0.4, "diff": -2965.694, "rank": 1},
+    ]  # fmt: skip
+    check = Robustness(
+        holm_against_recommendation(pd.DataFrame(rows), 4), ["as assumed"], [1, 2, 3, 4], "t", "h"
+    )
+    text = check.text(label="OC harm", unit="harm-days/year", per=50.0)
+    assert "under as assumed: mix 2 ranks first, with 148,200 harm-days/year less OC harm" in text
+    assert "less OC harm than the recommended mix (its OC harm minus that of the" in text
+    best = check.text(label="OC harm", lead="best mix found")
+    assert "the best mix found ranks first" in best and "recommended" not in best
+    assert "does better by" not in text and "e+" not in text and "not detectable" in text
+
+
+def test_the_run_count_includes_the_robustness_check():
+    from sim.policy.optimise import robustness
+
+    calls = []
+
+    def counted(mix, seed):
+        calls.append(seed)
+        return noisy(diminishing)(mix, seed)
+
+    settings = SearchSettings(candidates=4, max_replicates=4, zoom_candidates=4, confirm=2)
+    result = optimise(SPACE, counted, cost, BUDGET, "harm", settings)
+    assert result.runs == len(calls)
+    result.robustness = robustness(result, SerialBatch(counted), {"shift": (-1.0, 1.0)}, top=2)
+    assert result.runs == len(calls) > settings.planned_runs(4) // 2
+    assert (
+        result.text()
+        .splitlines()[-1]
+        .endswith(f"; {len(calls):,} model runs (search, confirmation and robustness check)")
+    )
+
+
+def test_the_command_prints_levers_on_their_step_full_scale_units_and_the_manifests_run_count(
+    tmp_path, capsys
+):
+    from sim.cli.main import main
+
+    tiny = ["--scale", "0.01", "--years", "3", "--replicates", "2", "--candidates", "3"]
+    tiny += ["--confirm", "2", "--levers", "intelligence.pios_per_1000,sharing.common_database"]
+    tiny += ["--top", "2", "--robustness", "harm.offences_per_member_week"]
+    out = tmp_path / "opt"
+    capsys.readouterr()
+    assert (
+        main(["optimise", "--budget", "5", *tiny, "--executor", "serial", "--out", str(out)]) == 0
+    )
+    text = capsys.readouterr().out
+    manifest = json.loads((out / "manifest.json").read_text())
+    engine = manifest["evaluator"]["engine"]
+    runs = engine["runs_made"] + engine["runs_read_back"]
+    assert manifest["runs"] == runs and f"; {runs:,} model runs (search" in text
+    rec = json.loads((out / "recommendation.json").read_text())
+    first = "recommended mix for" if rec["detectably_better"] else "no mix is detectably better"
+    assert text.startswith(first), text
+    pios = rec["mix"]["intelligence.pios_per_1000"]
+    assert pios * 2 == round(pios * 2)  # the registry's step: half a PIO per 1,000 places
+    assert f"  PIOs per 1,000 places: {pios:.1f}\n" in text
+    assert "  One common database: no\n" in text
+    assert "harm-days/year, full-scale equivalent" in text and "model units" not in text
+    assert "OC harm: harm-days/year, full-scale equivalent (runs at scale 0.01" in text
+    assert not re.search(r"\d\.\d{6,}", text) and "e+" not in text, text

@@ -26,6 +26,7 @@ from sim.params import ScenarioError
 from sim.policy.compare import run_compare
 from sim.policy.outcomes import PRIMARY_OUTCOME
 from sim.policy.report import REPORT_NAME, build_report, compare_table, write_report
+from sim.policy.report.figures import SERIES_NAMES as PLAIN
 from sim.policy.report.prose import correction_text
 
 #: The tiny comparison of the suite: 2 years, interventions from week 52, scale 0.01.
@@ -543,6 +544,81 @@ def test_report_bad_input_exits_2_writes_nothing(tmp_path, capsys, compared):
 
 
 # --------------------------------------------------------------------------------------------
+# the figures over time: the paired difference first, readable axes
+# --------------------------------------------------------------------------------------------
+def test_the_paired_band_is_the_per_seed_difference_not_the_gap_between_level_bands():
+    from sim.policy.report.figures import level_bands, paired_bands
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for rep in range(5):
+        noise = rng.normal(0, 100, size=10)  # large seed-to-seed noise, shared by the pair
+        for week in range(10):
+            rows.append(("baseline", rep, week, 1000 + noise[week] + 50 * rep))
+            rows.append(("cut", rep, week, 1000 + noise[week] + 50 * rep - 10 - 0.1 * rep))
+    frame = pd.DataFrame(rows, columns=["scenario", "replicate", "week", "value"])
+    diff = paired_bands(frame, "scenario", "baseline")
+    assert set(diff["scenario"]) == {"cut"} and len(diff) == 10 and (diff["count"] == 5).all()
+    np.testing.assert_allclose(diff["mean"], -10.2)
+    assert (diff["high"] < 0).all(), "the paired band excludes zero"
+    levels = level_bands(frame, "scenario").set_index(["scenario", "week"])
+    base, cut = levels.loc["baseline"], levels.loc["cut"]
+    assert (cut["high"] > base["low"]).all(), "the unpaired bands overlap: the toy is a fair one"
+
+
+@pytest.mark.parametrize(
+    ("value", "signed", "text"),
+    [
+        (7_400_000, False, "7.4M"),
+        (250_000, True, "+250k"),
+        (-1_500, False, "−1.5k"),
+        (950, False, "950"),
+        (0.25, False, "0.25"),
+        (0.0, True, "0"),
+    ],
+)
+def test_tick_labels_read_as_thousands_and_millions(value, signed, text):
+    from sim.policy.report.figures import tick_label
+
+    assert tick_label(value, signed=signed) == text
+
+
+def test_the_series_figure_shows_the_paired_difference_from_the_intervention_with_units(compared):
+    from sim.analysis.results import load_results
+    from sim.policy.report.figures import plain_axes, series_figure, series_frame
+
+    res = load_results(compared.out_dir)
+    series = res.series(["oc_harm"])
+    assert series["week"].min() < TINY["intervention_week"], "the runs have a burn-in"
+    frame = series_frame(
+        series, res.runs, "scenario", "oc_harm", start=TINY["intervention_week"], per=100
+    )
+    assert frame["week"].min() == TINY["intervention_week"]
+    unit = "harm-days/week, full-scale equivalent"
+    with plain_axes():
+        fig = series_figure(frame, "scenario", "oc_harm", baseline="baseline", unit=unit)
+        fig.canvas.draw()
+    main, context = fig.axes[:2]
+    # the main panel is the paired difference, larger than the levels below it
+    assert "minus the baseline on the same seed" in main.get_title()
+    assert main.get_position().height > 1.5 * context.get_position().height
+    assert {line.get_label() for line in main.get_lines()} >= set(SCENARIOS)
+    assert "baseline" not in {line.get_label() for line in main.get_lines()}
+    assert any(list(line.get_ydata()) == [0.0, 0.0] for line in main.get_lines()), "zero line"
+    for ax in (main, context):
+        assert f"({unit})" in ax.get_ylabel() and "oc_harm" not in ax.get_ylabel()
+        assert ax.get_xlim()[0] == pytest.approx(TINY["intervention_week"] / 52)
+        for axis in (ax.xaxis, ax.yaxis):
+            assert axis.get_offset_text().get_text() == "", "offset notation"
+            labels = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+            assert not any("e+" in t or "e-" in t or "×" in t for t in labels), labels
+            # the main panel shares the years of the panel below it
+            assert labels or axis is main.xaxis
+    ylabels = [t.get_text() for t in main.yaxis.get_ticklabels() if t.get_text()]
+    assert any(t.endswith(("k", "M")) for t in ylabels), ylabels
+
+
+# --------------------------------------------------------------------------------------------
 # the browser
 # --------------------------------------------------------------------------------------------
 def test_report_in_a_browser(compared, local_page):  # noqa: F811
@@ -559,6 +635,16 @@ def test_report_in_a_browser(compared, local_page):  # noqa: F811
         "return Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)"
     )
     assert len(widths) == 4 and all(w > 300 for w in widths), widths
+    # the figures over time show the paired difference first, from the intervention, with units
+    for name, unit in (("oc_harm", "harm-days/week"), ("ocg_members", "people")):
+        alt, caption = driver.execute_script(
+            "const f = document.getElementById(arguments[0]);"
+            "return [f.querySelector('img').alt, f.querySelector('figcaption').innerText]",
+            f"fig-series-{name}",
+        )
+        assert alt.startswith(f"{PLAIN[name]}: paired difference against the baseline"), alt
+        assert f"({unit}, full-scale equivalent)" in alt and "from week 52" in alt, alt
+        assert "Top, the paired difference" in caption and "for context only" in caption
     # nothing was fetched: every resource the page loaded is the file itself or a data: URI
     requested = driver.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)"

@@ -25,7 +25,13 @@ from sim.params import ScenarioError, spec
 from sim.policy.outcomes import PRIMARY_OUTCOME
 from sim.scenario import load_scenario
 
-__all__ = ["add_optimise_parser", "cmd_optimise", "outcome_names"]
+__all__ = [
+    "add_optimise_parser",
+    "cmd_optimise",
+    "on_registry_steps",
+    "outcome_names",
+    "outcome_shown",
+]
 
 
 def add_optimise_parser(subparsers: Any) -> None:
@@ -94,6 +100,51 @@ def outcome_names() -> list[str]:
     from sim.analysis import units
 
     return units.summary_names()
+
+
+def on_registry_steps(space):
+    """The space with each lever's step, unit and label from the lever registry.
+
+    A float lever is searched and shown on the registry's step (what a user can set it to: the
+    dashboard's slider); a lever the registry does not hold keeps any value.
+    """
+    from sim.levers import lever
+    from sim.policy.optimise import LeverSpace
+
+    levers = []
+    for lv in space.levers:
+        try:
+            entry = lever(lv.name)
+        except KeyError:
+            levers.append(lv)
+            continue
+        step = float(entry.step) if lv.kind == "float" and entry.step else None
+        unit = "" if entry.unit in ("-", "") else entry.unit
+        levers.append(dataclasses.replace(lv, step=step, unit=unit, label=entry.label))
+    return LeverSpace(tuple(levers))
+
+
+def outcome_shown(outcome: str, scale: float) -> tuple[str, str, float]:
+    """How the outcome is shown: its plain name, its unit and the factor to full scale.
+
+    A count (an extensive metric) run at ``scale`` is shown as its full-scale equivalent
+    (divided by ``scale``), as ``ocgsim compare`` shows it; a rate or a share as it is.
+
+    Returns:
+        ``(label, unit, factor)``.
+    """
+    from sim.analysis import units
+    from sim.policy.report.words import PLAIN
+
+    m = units.info(outcome)
+    label = PLAIN[outcome][0] if outcome in PLAIN else outcome.replace("_", " ")
+    if m is None:
+        return label, "", 1.0
+    unit = m.unit if m.unit != "1" else ""
+    if m.extensive:
+        where = "full scale" if scale == 1 else "full-scale equivalent"
+        return label, f"{unit}, {where}" if unit else where, 1.0 / scale
+    return label, unit, 1.0
 
 
 def _robustness(args: argparse.Namespace, levers: list[str]) -> tuple[dict[str, tuple], str]:
@@ -182,7 +233,7 @@ def _validate(args: argparse.Namespace):
         seed=args.seed,
     )
     check_optimise_size(args, settings.planned_runs())
-    space = lever_space(ranges, scenario)
+    space = on_registry_steps(lever_space(ranges, scenario))
     identity = {
         "budget": args.budget,
         "levers": [list(map(str, (n, *r))) for n, r in ranges.items()],
@@ -328,7 +379,11 @@ def _manifest(
         "scenario": scenario.name,
         "scale": args.scale,
         "years": args.years,
-        "outcome_units": f"model units at scale {args.scale:g} (summary metric {args.outcome})",
+        "outcome_units": (
+            f"mixes.csv, front.csv and robustness.csv: model units at scale {args.scale:g} "
+            f"(summary metric {args.outcome}); printed, front.png and recommendation.json's "
+            "change_shown: " + (outcome_shown(args.outcome, args.scale)[1] or "as in the model")
+        ),
         "costs": cost.assumptions(),
         "robustness": {
             "assumptions": {k: list(v) for k, v in robust.items()},
@@ -380,15 +435,31 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         return 143
     wall = time.perf_counter() - start
     engine = batch.session(out_dir / "runs")
+    # the distinct runs the search used, as the manifest counts them (a robustness run that
+    # repeats a confirmation run is read back, not run twice)
+    result.runs = engine["runs_made"] + engine["runs_read_back"]
+    label, unit, per = outcome_shown(args.outcome, args.scale)
+    result.outcome_label, result.outcome_unit, result.outcome_per = label, unit, per
+    result.cost_unit = "GBP million a year, full scale"
     manifest = _manifest(args, scenario, cost, robust, source, wall, engine)
     write_result(
         result, out_dir, manifest=manifest, unit="GBP million a year, full scale", runs=partial
     )
     if not args.quiet:
         print(result.text())
+        if engine["runs_read_back"]:
+            print(
+                f"({engine['runs_made']:,} runs made now, {engine['runs_read_back']:,} read back "
+                "from an earlier start of the same search)"
+            )
         print(
-            f"costs: GBP million a year above today's, full scale; {args.outcome}: model units "
-            f"at scale {args.scale:g}"
+            f"costs: GBP million a year above today's spending, full scale; {label}: "
+            + (unit or "as the model gives it")
+            + (
+                f" (runs at scale {args.scale:g}, counts divided by {args.scale:g})"
+                if per != 1
+                else ""
+            )
         )
         print(f"\nresults written to {out_dir}/")
     return 0

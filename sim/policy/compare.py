@@ -67,6 +67,7 @@ DEFAULTS: dict[str, Any] = {
 
 #: Weekly series kept for the report's figures over time.
 SERIES: tuple[str, ...] = (
+    "oc_harm_gbp",
     "oc_harm",
     "ocg_members",
     "recruits_prison",

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sim.policy.optimise.result import OptimisationResult, Robustness
+from sim.policy.optimise.result import OptimisationResult, Robustness, amount
 
 __all__ = ["plot_front", "write_result"]
 
@@ -34,8 +34,10 @@ def plot_front(result: OptimisationResult, path: Path, *, unit: str = "", title:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
-    t = result.table
+    per = result.outcome_per
+    t = result.table.assign(diff=result.table["diff"] * per)
     fig = Figure(figsize=(7.5, 5), dpi=110)
     ax = fig.subplots()
     for k, (reps, group) in enumerate(t.groupby("replicates")):
@@ -48,7 +50,7 @@ def plot_front(result: OptimisationResult, path: Path, *, unit: str = "", title:
             zorder=2,
             label=f"{reps} replicates",
         )
-    front = result.front
+    front = result.front.assign(diff=result.front["diff"] * per)
     ax.step(front["cost"], front["diff"], where="post", color="tab:red", lw=1.5, zorder=3)
     ax.scatter(
         front["cost"],
@@ -61,9 +63,7 @@ def plot_front(result: OptimisationResult, path: Path, *, unit: str = "", title:
     )
     rec = t[t["recommended"]].iloc[0]
     c = result.confirmation
-    y, (lo, hi) = (
-        (c["diff"], c["diff_ci"]) if c else (rec["diff"], (rec["diff_low"], rec["diff_high"]))
-    )
+    y, lo, hi = (float(v) * per for v in result.change()[:3])
     ax.errorbar(
         rec["cost"],
         y,
@@ -72,14 +72,20 @@ def plot_front(result: OptimisationResult, path: Path, *, unit: str = "", title:
         ms=14,
         color="black",
         zorder=5,
-        label="recommended (95% CI" + (", fresh seeds)" if c else ")"),
+        label=("recommended" if result.detectably_better else "best found, not detectably better")
+        + " (95% CI"
+        + (", fresh seeds)" if c else ")"),
     )
     ax.axhline(0.0, color="0.3", lw=0.8)
     ax.scatter([0.0], [0.0], marker="s", color="0.3", s=40, zorder=5, label="status quo")
     ax.axvline(result.budget, color="0.4", ls="--", lw=1, label="budget")
     ax.set_xlabel(f"cost ({unit})" if unit else "cost")
-    ax.set_ylabel(f"change in {result.outcome} from the status quo\n(paired mean; lower is better)")
-    ax.set_title(title or f"Cost against {result.outcome}")
+    name = result.outcome_label or result.outcome
+    shown = f"\n({result.outcome_unit})" if result.outcome_unit else ""
+    ax.set_ylabel(f"change in {name} from today's{shown}")
+    ax.set_title(title or f"Cost against {name}: paired mean change from today's (lower is better)")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: amount(v, signed=True)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: amount(v)))
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": None})
@@ -141,7 +147,7 @@ def _write_files(
     rob = result.robustness
     if rob is not None:
         rob.table.to_csv(folder / "robustness.csv", index=False, float_format="%.10g")
-        recommendation["robustness"] = _robustness_summary(rob)
+        recommendation["robustness"] = _robustness_summary(rob, result)
     (folder / "recommendation.json").write_bytes(_json(recommendation))
     info = {
         **(manifest or {}),
@@ -158,11 +164,23 @@ def _write_files(
 def _recommendation(result: OptimisationResult, unit: str) -> dict[str, Any]:
     """``recommendation.json`` without its robustness summary: the mix, its cost and intervals."""
     rec_row = result.table[result.table["recommended"]].iloc[0]
+    diff, low, high, pct = result.change()
+    per = result.outcome_per
     return {
         "budget": result.budget,
         "cost_unit": unit,
         "outcome": result.outcome,
+        "finding": result.finding(),
+        "detectably_better": result.detectably_better,
         "mix": result.recommended,
+        "mix_shown": [line.strip() for line in result.mix_lines(result.recommended)],
+        "change_shown": {
+            "unit": result.outcome_unit,
+            "factor_from_model_units": per,
+            "diff": diff * per,
+            "ci": [low * per, high * per],
+            "pct": pct,
+        },
         "cost": float(rec_row["cost"]),
         "search": {
             "replicates": int(rec_row["replicates"]),
@@ -175,7 +193,7 @@ def _recommendation(result: OptimisationResult, unit: str) -> dict[str, Any]:
     }
 
 
-def _robustness_summary(rob: Robustness) -> dict[str, Any]:
+def _robustness_summary(rob: Robustness, result: OptimisationResult) -> dict[str, Any]:
     """The robustness check's summary, as ``recommendation.json`` records it."""
     return {
         "source": rob.source,
@@ -186,7 +204,12 @@ def _robustness_summary(rob: Robustness) -> dict[str, Any]:
         "order_unchanged_of": len(rob.conditions) - 1,
         "another_detectably_better": rob.beaten_count,
         "holm_family": rob.family,
-        "text": rob.text(),
+        "text": rob.text(
+            label=result.outcome_label,
+            unit=result.outcome_unit,
+            per=result.outcome_per,
+            lead="recommended mix" if result.detectably_better else "best mix found",
+        ),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,26 @@ import pandas as pd
 from sim.policy.optimise.settings import SearchSettings
 from sim.policy.optimise.space import LeverSpace
 
-__all__ = ["OptimisationResult", "Robustness"]
+__all__ = ["OptimisationResult", "Robustness", "amount"]
+
+
+def amount(x: float, *, signed: bool = False) -> str:
+    """A number as a reader reads it: 4 significant figures, thousands separators, a real minus.
+
+    ``-148234.7`` gives ``−148,200``; ``0.01234`` gives ``0.01234``; ``signed`` adds ``+`` to
+    positive numbers. Not a number gives ``n/a``.
+    """
+    x = float(x)
+    if not math.isfinite(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    digits = 4 - int(math.floor(math.log10(abs(x)))) - 1
+    rounded = round(x, digits)
+    text = f"{abs(rounded):,.{max(digits, 0)}f}"
+    if digits > 0:
+        text = text.rstrip("0").rstrip(".")
+    return ("−" if rounded < 0 else "+" if signed else "") + text
 
 
 @dataclass
@@ -32,8 +52,14 @@ class OptimisationResult:
         budget: The budget.
         outcome: The outcome minimised.
         space: The lever space searched (ranges narrowed to the budget).
-        runs: Model runs made.
+        runs: Model runs made (the search, the confirmation and the robustness check; a batch
+            evaluator that stores runs may set it to the distinct runs it holds).
         robustness: The robustness check, if one was made (:func:`robustness`).
+        outcome_label: What a reader calls the outcome (``""``: its name), for the text.
+        outcome_unit: Unit of the outcome as the text shows it (``""``: none).
+        outcome_per: Factor from the evaluator's outcome to the values the text and figure show
+            (``1 / run.scale`` to show a count at a model scale as a full-scale equivalent).
+        cost_unit: Unit of the cost and the budget (``""``: none).
     """
 
     table: pd.DataFrame
@@ -46,31 +72,102 @@ class OptimisationResult:
     space: LeverSpace
     runs: int
     robustness: Robustness | None = None
+    outcome_label: str = ""
+    outcome_unit: str = ""
+    outcome_per: float = 1.0
+    cost_unit: str = ""
+
+    def change(self) -> tuple[float, float, float, float]:
+        """The recommended mix's change from the status quo, as the evaluator gives it.
+
+        Returns:
+            ``(difference, low, high, percent)``: the paired mean difference with its 95%
+            interval, from the confirmation on fresh seeds if there is one, else from the
+            search's seeds (percent NaN there).
+        """
+        c = self.confirmation
+        if c.get("seeds"):
+            return c["diff"], c["diff_ci"][0], c["diff_ci"][1], c["diff_pct"]
+        row = self.table[self.table["recommended"]].iloc[0]
+        return row["diff"], row["diff_low"], row["diff_high"], math.nan
+
+    @property
+    def detectably_better(self) -> bool:
+        """Whether the recommended mix detectably lowers the outcome (its interval is below 0)."""
+        high = float(self.change()[2])
+        return math.isfinite(high) and high < 0
+
+    def finding(self) -> str:
+        """The finding in one sentence: a better mix, or none detectably better than today's."""
+        if self.detectably_better:
+            return "the recommended mix is detectably better than today's (the status quo)"
+        return "no mix is detectably better than today's (the status quo)"
+
+    def shown(self, x: float, *, signed: bool = False) -> str:
+        """An outcome value as the text shows it: converted by ``outcome_per``, with its unit."""
+        unit = f" {self.outcome_unit}" if self.outcome_unit else ""
+        return amount(float(x) * self.outcome_per, signed=signed) + unit
+
+    def mix_lines(self, mix: dict[str, Any], indent: str = "  ") -> list[str]:
+        """One line per lever of ``mix``: label, value to the lever's step, unit."""
+        return [indent + lever.describe(mix[lever.name]) for lever in self.space.levers]
 
     def text(self) -> str:
-        """A short plain-text account of the result."""
+        """A short plain-text account of the result, in the outcome's and the cost's units."""
+        name = self.outcome_label or self.outcome
+        cost_unit = f" ({self.cost_unit})" if self.cost_unit else ""
+        cost = float(self.table.loc[self.table["recommended"], "cost"].iloc[0])
+        budget = f"a budget of {amount(self.budget)}{cost_unit}"
+        if self.detectably_better:
+            lines = [f"recommended mix for {budget}:"]
+        else:
+            lines = [
+                f"no mix is detectably better than today's (the status quo) for {budget}.",
+                "the best mix the search found (not a recommendation):",
+            ]
+        lines += self.mix_lines(self.recommended)
+        lines.append(f"  cost {amount(cost)}{cost_unit} above today's")
+        diff, low, high, pct = self.change()
         c = self.confirmation
-        mix = ", ".join(f"{k} = {v}" for k, v in self.recommended.items())
-        lines = [
-            f"recommended mix (budget {self.budget:g}): {mix}",
-            f"  cost {self.table.loc[self.table['recommended'], 'cost'].iloc[0]:.4g}",
-        ]
         if c.get("seeds"):
             lo, hi = c["ci"]
-            dlo, dhi = c["diff_ci"]
-            lines += [
-                f"  {self.outcome}: {c['mean']:.4g} (95% CI {lo:.4g} to {hi:.4g}) on "
-                f"{len(c['seeds'])} fresh seeds; status quo {c['status_quo_mean']:.4g}",
-                f"  difference from the status quo: {c['diff']:+.4g} "
-                f"(95% CI {dlo:+.4g} to {dhi:+.4g}; {c['diff_pct']:+.1f}%)",
-            ]
-        if self.robustness is not None:
-            lines += self.robustness.text().splitlines()
+            lines.append(
+                f"  {name}: {self.shown(c['mean'])} (95% interval {amount(lo * self.outcome_per)} "
+                f"to {amount(hi * self.outcome_per)}) on {len(c['seeds'])} fresh seeds; today's "
+                f"{self.shown(c['status_quo_mean'])}"
+            )
+        where = "on fresh seeds" if c.get("seeds") else "on the search's seeds"
+        share = f"; {pct:+.1f}%".replace("-", "−") if math.isfinite(pct) else ""
         lines.append(
-            f"{len(self.table)} mixes evaluated, {len(self.front)} on the cost-outcome front, "
-            f"{self.runs} runs"
+            f"  change from today's {where}: {self.shown(diff, signed=True)} (95% interval "
+            f"{amount(low * self.outcome_per, signed=True)} to "
+            f"{amount(high * self.outcome_per, signed=True)}{share})"
+            + ("" if self.detectably_better else ": the interval includes no change or worse")
+        )
+        if self.robustness is not None:
+            lines += self.robustness.text(
+                label=name,
+                unit=self.outcome_unit,
+                per=self.outcome_per,
+                lead="recommended mix" if self.detectably_better else "best mix found",
+            ).splitlines()
+            lines += self.robustness_mixes()
+        lines.append(
+            f"{len(self.table)} mixes evaluated, {len(self.front)} on the cost-outcome front; "
+            f"{self.runs:,} model runs"
+            + (" (search, confirmation and robustness check)" if self.robustness else "")
         )
         return "\n".join(lines)
+
+    def robustness_mixes(self) -> list[str]:
+        """The mixes the robustness check numbers 2, 3, ... (1 is the recommended or best mix)."""
+        t = self.robustness.table
+        first = t[t["condition"] == self.robustness.conditions[0]].sort_values("mix")
+        lines = []
+        for _, row in first[first["mix"] > 1].iterrows():
+            values = [lever.describe(row[lever.name]) for lever in self.space.levers]
+            lines.append(f"  mix {int(row['mix'])}: " + "; ".join(values))
+        return lines
 
 
 @dataclass
@@ -133,17 +230,28 @@ class Robustness:
             same += ranks == base
         return same
 
-    def text(self) -> str:
-        """The check in words."""
+    def text(
+        self, *, label: str = "", unit: str = "", per: float = 1.0, lead: str = "recommended mix"
+    ) -> str:
+        """The check in words.
+
+        Args:
+            label: What a reader calls the outcome (default: its name).
+            unit: The outcome's unit as shown.
+            per: Factor from the outcome's values to those shown (e.g. ``1 / run.scale``).
+            lead: What mix 1 is called (``"best mix found"`` when it is not a recommendation).
+        """
         n = len(self.conditions)
+        name = label or self.outcome
+        unit = f" {unit}" if unit else ""
         k = int(self.table["mix"].max())
         lines = [
             f"robustness ({self.source}; {len(self.seeds)} seeds per mix and condition):",
-            f"  the recommended mix ranks first of the best {k} under {self.first_count} of {n} "
+            f"  the {lead} ranks first of the best {k} under {self.first_count} of {n} "
             f"conditions; the order of the {k} is unchanged under {self.same_order_count} of "
             f"{n - 1} changed conditions; another mix is detectably better under "
             f"{self.beaten_count} of {n} (95% intervals, Holm-corrected over the {self.family} "
-            "comparisons with the recommendation)",
+            f"comparisons with the {lead})",
         ]
         t = self.table
         for cond in self.conditions:
@@ -151,8 +259,10 @@ class Robustness:
             if int(best["mix"]) != 1:
                 sure = "detectable" if best["vs_high"] < 0 else "not detectable"
                 lines.append(
-                    f"  under {cond}: mix {int(best['mix'])} does better by "
-                    f"{best['vs_recommended']:+.4g} (Holm-corrected 95% interval "
-                    f"{best['vs_low']:+.4g} to {best['vs_high']:+.4g}; {sure})"
+                    f"  under {cond}: mix {int(best['mix'])} ranks first, with "
+                    f"{amount(-best['vs_recommended'] * per)}{unit} less {name} than the "
+                    f"{lead} (its {name} minus that of the {lead}: Holm-corrected 95% "
+                    f"interval {amount(best['vs_low'] * per, signed=True)} to "
+                    f"{amount(best['vs_high'] * per, signed=True)}{unit}; {sure})"
                 )
         return "\n".join(lines)

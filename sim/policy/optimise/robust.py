@@ -78,7 +78,7 @@ def robustness(
         source: Where the assumptions came from (for the record).
 
     Returns:
-        The table and its summary.
+        The table and its summary (``result.runs`` counts its runs too).
     """
     mixes = _compared_mixes(result, top)
     quo = result.space.status_quo()
@@ -98,6 +98,7 @@ def robustness(
         for s in seeds
     ]
     results = batch(jobs)
+    result.runs += len(jobs)
     n = len(seeds)
     rows = []
     for c, (label, name, value, _) in enumerate(conditions):

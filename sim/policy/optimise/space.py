@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,11 @@ class Lever:
         low: Smallest value (numbers).
         high: Largest value (numbers).
         baseline: The status-quo value.
+        step: The smallest change a user can make to a float lever (the lever registry's step,
+            :mod:`sim.levers`): the search only tries multiples of it, and mixes are shown to it.
+            None: any value.
+        unit: Unit of the value (``""``: none), for the printed mix.
+        label: What a reader calls the lever (``""``: its name), for the printed mix.
     """
 
     name: str
@@ -35,12 +40,17 @@ class Lever:
     low: float = 0.0
     high: float = 1.0
     baseline: Any = None
+    step: float | None = None
+    unit: str = ""
+    label: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in ("float", "int", "bool"):
             raise ValueError(f"lever {self.name}: kind {self.kind!r}; allowed: float, int, bool")
         if self.kind != "bool" and not self.low <= self.high:
             raise ValueError(f"lever {self.name}: low {self.low} > high {self.high}")
+        if self.step is not None and not (math.isfinite(self.step) and self.step > 0):
+            raise ValueError(f"lever {self.name}: step {self.step}; allowed: a number > 0")
 
     def from_unit(self, u: np.ndarray) -> np.ndarray:
         """Map points of [0, 1) to lever values (booleans: a switch; fixed if low == high)."""
@@ -55,18 +65,49 @@ class Lever:
         return self.low + u * (self.high - self.low)
 
     def value(self, x: Any) -> Any:
-        """A plain Python value of the lever's kind."""
+        """A plain Python value of the lever's kind (a float on its step, if it has one)."""
         if self.kind == "bool":
             return bool(x)
         if self.kind == "int":
             return int(x)
-        return float(round(float(x), 10))
+        return float(round(self.on_step(float(x)), 10))
+
+    def on_step(self, x: float) -> float:
+        """The multiple of ``step`` nearest ``x`` within the range (``x`` if there is none)."""
+        if self.step is None:
+            return x
+        first = math.ceil(self.low / self.step - 1e-9)
+        last = math.floor(self.high / self.step + 1e-9)
+        if first > last:
+            return x
+        return min(max(round(x / self.step), first), last) * self.step
 
     def status_quo(self) -> Any:
-        """The baseline value (``low`` for numbers and False for booleans if not given)."""
+        """The baseline value (``low`` for numbers and False for booleans if not given).
+
+        The baseline is kept as it is, on the lever's step or not: it is today's value.
+        """
         if self.baseline is not None:
+            if self.kind == "float":
+                return float(round(float(self.baseline), 10))
             return self.value(self.baseline)
         return False if self.kind == "bool" else self.value(self.low)
+
+    def shown(self, x: Any) -> str:
+        """A value as a reader sets it: ``yes``/``no``, whole numbers, floats to the step."""
+        if self.kind == "bool":
+            return "yes" if x else "no"
+        if self.kind == "int":
+            return f"{int(x):,}"
+        if self.step is None:
+            return f"{float(x):,.4g}"
+        decimals = len(f"{self.step:g}".partition(".")[2])
+        return f"{float(x):,.{decimals}f}"
+
+    def describe(self, x: Any) -> str:
+        """``label value unit``: the lever and its value in words (``One common database: yes``)."""
+        unit = f" {self.unit}" if self.unit and self.unit not in ("-", "1", self.label) else ""
+        return f"{self.label or self.name}: {self.shown(x)}{unit}"
 
 
 @dataclass(frozen=True)
@@ -95,7 +136,7 @@ class LeverSpace:
         for j, lever in enumerate(self.levers):
             if box and lever.name in box and lever.kind != "bool":
                 lo, hi = box[lever.name]
-                lever = Lever(lever.name, lever.kind, lo, hi, lever.baseline)
+                lever = replace(lever, low=lo, high=hi)  # values are put on the full range's step
             columns.append(lever.from_unit(unit[:, j]))
         out = []
         for i in range(unit.shape[0]):
@@ -142,7 +183,7 @@ class LeverSpace:
             if lv.kind == "bool":
                 other = [v for v in options if v != start]
                 if other and float(cost({**base, lv.name: other[0]})) > limit:
-                    lv = Lever(lv.name, "bool", float(start), float(start), lv.baseline)
+                    lv = replace(lv, low=float(start), high=float(start))
                 out.append(lv)
                 continue
             end = options[1] if start == options[0] else options[0]
@@ -162,7 +203,7 @@ class LeverSpace:
             if lv.kind == "int":
                 reach = math.floor(reach + 1e-9) if end > start else math.ceil(reach - 1e-9)
             low, high = sorted((float(start), float(reach)))
-            out.append(Lever(lv.name, lv.kind, low, high, lv.baseline))
+            out.append(replace(lv, low=low, high=high))
         return LeverSpace(tuple(out))
 
     def fill(

@@ -11,8 +11,9 @@ elsewhere) and prints well to PDF (print CSS, A4). It holds
   member inside and per 1,000 prisoner-years, recruitment in the community, cost a year, and the
   ratio of harm averted to cost), with 95% corrected intervals, full-scale equivalents and a row
   in plain words per intervention on its other outcomes; the levels of each outcome; and
-  figures (harm and membership over time by scenario, a forest plot of the effects, cost against
-  harm averted);
+  figures (harm and membership over time from the intervention week: each scenario minus the
+  baseline on the same seed with its band, the levels below for context; a forest plot of the
+  effects; cost against harm averted);
 * for designs without a baseline (Latin hypercube, a single point): the mean outcomes;
 * for Sobol and Morris designs: their sensitivity indices;
 * the main assumptions behind the result (``docs/sensitivity.md``'s ranking when it exists),

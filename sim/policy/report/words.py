@@ -69,7 +69,7 @@ PLAIN: dict[str, tuple[str, str, str]] = {
 }
 
 #: Series drawn over time (when the results kept weekly series).
-SERIES = ("oc_harm", "ocg_members")
+SERIES = ("oc_harm_gbp", "ocg_members")
 
 
 def finite(x: Any) -> bool:
