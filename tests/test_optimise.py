@@ -444,7 +444,7 @@ def test_the_command_prints_levers_on_their_step_full_scale_units_and_the_manife
 
     tiny = ["--scale", "0.01", "--years", "3", "--replicates", "2", "--candidates", "3"]
     tiny += ["--confirm", "2", "--levers", "intelligence.pios_per_1000,sharing.common_database"]
-    tiny += ["--top", "2", "--robustness", "harm.offences_per_member_week"]
+    tiny += ["--top", "2", "--robustness", "harm.recording_ratio"]
     out = tmp_path / "opt"
     capsys.readouterr()
     assert (

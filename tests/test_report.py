@@ -636,7 +636,7 @@ def test_report_in_a_browser(compared, local_page):  # noqa: F811
     )
     assert len(widths) == 4 and all(w > 300 for w in widths), widths
     # the figures over time show the paired difference first, from the intervention, with units
-    for name, unit in (("oc_harm", "harm-days/week"), ("ocg_members", "people")):
+    for name, unit in (("oc_harm_gbp", "£/week"), ("ocg_members", "people")):
         alt, caption = driver.execute_script(
             "const f = document.getElementById(arguments[0]);"
             "return [f.querySelector('img').alt, f.querySelector('figcaption').innerText]",
