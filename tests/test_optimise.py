@@ -462,6 +462,7 @@ def test_the_command_prints_levers_on_their_step_full_scale_units_and_the_manife
     assert pios * 2 == round(pios * 2)  # the registry's step: half a PIO per 1,000 places
     assert f"  PIOs per 1,000 places: {pios:.1f}\n" in text
     assert "  One common database: no\n" in text
-    assert "harm-days/year, full-scale equivalent" in text and "model units" not in text
-    assert "OC harm: harm-days/year, full-scale equivalent (runs at scale 0.01" in text
+    # the outcome (OC harm in £) in the report's money format, full scale
+    assert re.search(r"OC harm: £[\d,]+m a year \(full-scale equivalent\)", text), text
+    assert "model units" not in text and "GBP/year" not in text, text
     assert not re.search(r"\d\.\d{6,}", text) and "e+" not in text, text

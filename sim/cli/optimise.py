@@ -407,6 +407,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     """
     from sim.experiments.batch import RunFailedError
     from sim.policy.optimise import write_result
+    from sim.policy.optimise.result import OutcomeFormat
 
     scenario, space, cost, settings, out_dir, identity, robust, source = _validate(args)
     partial = _partial(out_dir)
@@ -454,7 +455,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
             )
         print(
             f"costs: GBP million a year above today's spending, full scale; {label}: "
-            + (unit or "as the model gives it")
+            + (OutcomeFormat(unit, per).unit_words.strip() or "as the model gives it")
             + (
                 f" (runs at scale {args.scale:g}, counts divided by {args.scale:g})"
                 if per != 1

@@ -11,8 +11,9 @@ import pandas as pd
 
 from sim.policy.optimise.settings import SearchSettings
 from sim.policy.optimise.space import LeverSpace
+from sim.policy.report.words import money
 
-__all__ = ["OptimisationResult", "Robustness", "amount"]
+__all__ = ["OptimisationResult", "OutcomeFormat", "Robustness", "amount"]
 
 
 def amount(x: float, *, signed: bool = False) -> str:
@@ -32,6 +33,40 @@ def amount(x: float, *, signed: bool = False) -> str:
     if digits > 0:
         text = text.rstrip("0").rstrip(".")
     return ("−" if rounded < 0 else "+" if signed else "") + text
+
+
+@dataclass(frozen=True)
+class OutcomeFormat:
+    """How the optimiser writes an outcome's values: converted by ``per``, with their unit.
+
+    Money (a unit in GBP) takes the report's one format (``£38,970m a year (full-scale
+    equivalent)``); anything else is a plain amount with its unit (``1,234 harm-days/year``).
+
+    Attributes:
+        unit: The outcome's unit as shown (e.g. ``"GBP/year, full-scale equivalent"``).
+        per: Factor from the outcome's values to those shown (e.g. ``1 / run.scale``).
+    """
+
+    unit: str = ""
+    per: float = 1.0
+
+    @property
+    def in_pounds(self) -> bool:
+        """Whether the outcome is money."""
+        return self.unit.startswith("GBP")
+
+    def number(self, x: float, *, signed: bool = False) -> str:
+        """A value converted by ``per``, without its unit."""
+        value = float(x) * self.per
+        return money(value, sign=signed) if self.in_pounds else amount(value, signed=signed)
+
+    @property
+    def unit_words(self) -> str:
+        """The unit as it follows a number (with its leading space; empty if none)."""
+        if self.in_pounds:
+            rest = self.unit.removeprefix("GBP").removeprefix("/year").strip(", ")
+            return " a year" + (f" ({rest})" if rest else "")
+        return f" {self.unit}" if self.unit else ""
 
 
 @dataclass
@@ -103,10 +138,18 @@ class OptimisationResult:
             return "the recommended mix is detectably better than today's (the status quo)"
         return "no mix is detectably better than today's (the status quo)"
 
+    def number(self, x: float, *, signed: bool = False) -> str:
+        """An outcome value converted by ``outcome_per``, without its unit (``£…m`` if money)."""
+        return OutcomeFormat(self.outcome_unit, self.outcome_per).number(x, signed=signed)
+
+    @property
+    def unit_words(self) -> str:
+        """The outcome's unit after a number (`` a year (full-scale equivalent)`` for money)."""
+        return OutcomeFormat(self.outcome_unit, self.outcome_per).unit_words
+
     def shown(self, x: float, *, signed: bool = False) -> str:
         """An outcome value as the text shows it: converted by ``outcome_per``, with its unit."""
-        unit = f" {self.outcome_unit}" if self.outcome_unit else ""
-        return amount(float(x) * self.outcome_per, signed=signed) + unit
+        return self.number(x, signed=signed) + self.unit_words
 
     def mix_lines(self, mix: dict[str, Any], indent: str = "  ") -> list[str]:
         """One line per lever of ``mix``: label, value to the lever's step, unit."""
@@ -132,16 +175,16 @@ class OptimisationResult:
         if c.get("seeds"):
             lo, hi = c["ci"]
             lines.append(
-                f"  {name}: {self.shown(c['mean'])} (95% interval {amount(lo * self.outcome_per)} "
-                f"to {amount(hi * self.outcome_per)}) on {len(c['seeds'])} fresh seeds; today's "
+                f"  {name}: {self.shown(c['mean'])} (95% interval {self.number(lo)} "
+                f"to {self.number(hi)}) on {len(c['seeds'])} fresh seeds; today's "
                 f"{self.shown(c['status_quo_mean'])}"
             )
         where = "on fresh seeds" if c.get("seeds") else "on the search's seeds"
         share = f"; {pct:+.1f}%".replace("-", "−") if math.isfinite(pct) else ""
         lines.append(
             f"  change from today's {where}: {self.shown(diff, signed=True)} (95% interval "
-            f"{amount(low * self.outcome_per, signed=True)} to "
-            f"{amount(high * self.outcome_per, signed=True)}{share})"
+            f"{self.number(low, signed=True)} to "
+            f"{self.number(high, signed=True)}{share})"
             + ("" if self.detectably_better else ": the interval includes no change or worse")
         )
         if self.robustness is not None:
@@ -243,7 +286,8 @@ class Robustness:
         """
         n = len(self.conditions)
         name = label or self.outcome
-        unit = f" {unit}" if unit else ""
+        shown = OutcomeFormat(unit, per)
+        unit = shown.unit_words
         k = int(self.table["mix"].max())
         lines = [
             f"robustness ({self.source}; {len(self.seeds)} seeds per mix and condition):",
@@ -260,9 +304,9 @@ class Robustness:
                 sure = "detectable" if best["vs_high"] < 0 else "not detectable"
                 lines.append(
                     f"  under {cond}: mix {int(best['mix'])} ranks first, with "
-                    f"{amount(-best['vs_recommended'] * per)}{unit} less {name} than the "
+                    f"{shown.number(-best['vs_recommended'])}{unit} less {name} than the "
                     f"{lead} (its {name} minus that of the {lead}: Holm-corrected 95% "
-                    f"interval {amount(best['vs_low'] * per, signed=True)} to "
-                    f"{amount(best['vs_high'] * per, signed=True)}{unit}; {sure})"
+                    f"interval {shown.number(best['vs_low'], signed=True)} to "
+                    f"{shown.number(best['vs_high'], signed=True)}{unit}; {sure})"
                 )
         return "\n".join(lines)
