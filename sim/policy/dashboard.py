@@ -174,8 +174,13 @@ def PlayCard(  # noqa: N802
     on_reset: Callable[[], None],
     on_step: Callable[[], None],
     changed: bool,
+    week: int,
 ):
-    """Reset, play or pause, one week; the week reached; a note when settings wait for Reset."""
+    """Reset, play or pause, one week; the week reached; a note when settings wait for Reset.
+
+    ``week`` is ``model.week``, passed on its own: the model is the same object from week to
+    week, so without it the card would look unchanged and not be drawn again.
+    """
     with solara.Card("Play"):
         with solara.Row(justify="space-between"):
             solara.Button("Reset", color="primary", on_click=on_reset)
@@ -193,7 +198,7 @@ def PlayCard(  # noqa: N802
             )
         solara.HTML(
             tag="p",
-            unsafe_innerHTML=f"<span id='ocgsim-week'>Week {model.week} of "
+            unsafe_innerHTML=f"<span id='ocgsim-week'>Week {week} of "
             f"{model.policy.weeks_total}</span>",
         )
         if changed:
@@ -215,7 +220,7 @@ def Page():  # noqa: N802 - the name solara run looks for
     )
 
     def redraw() -> None:
-        drawn.set(drawn.value + 1)
+        drawn.set(drawn.value + 1)  # renders the page in this thread, before it returns
 
     def loop() -> None:
         if not playing.value:
@@ -262,6 +267,7 @@ def Page():  # noqa: N802 - the name solara run looks for
             on_reset=lambda: start(build(current.scenario_name, chosen.value)),
             on_step=step,
             changed=chosen.value != _values(current),
+            week=current.week,
         )
         Controls(params, chosen)
     with solara.Card():

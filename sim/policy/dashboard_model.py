@@ -223,11 +223,20 @@ class PolicyComparison(mesa.Model):
         return self.policy.week
 
     def frame(self) -> pd.DataFrame:
-        """The charted metrics so far: ``week``, then ``<column>`` and ``<column>_baseline``."""
-        out = {"week": np.arange(1, self.week + 1, dtype=np.int64)}
+        """The charted metrics so far: ``week``, then ``<column>`` and ``<column>_baseline``.
+
+        The weeks both runs have recorded: the page may draw while the play loop is between the
+        policy run's step and the baseline's (a click renders it in another thread).
+        """
+        policy = self.policy.datacollector.model_vars
+        baseline = self.baseline.datacollector.model_vars
+        series = {}
         for column in self.columns:
-            out[column] = self.policy.datacollector.model_vars[column]
-            out[f"{column}_baseline"] = self.baseline.datacollector.model_vars[column]
+            series[column] = list(policy[column])
+            series[f"{column}_baseline"] = list(baseline[column])
+        weeks = min([self.week, *(len(v) for v in series.values())])
+        out = {"week": np.arange(1, weeks + 1, dtype=np.int64)}
+        out.update({name: values[:weeks] for name, values in series.items()})
         return pd.DataFrame(out)
 
     def effects(self) -> pd.DataFrame:
@@ -439,7 +448,9 @@ class Player:
                     if reason:
                         break
                     started = time.perf_counter()
-                    redraw()
+                    if not self._redraw(redraw):
+                        reason = "page closed"
+                        break
                     took = time.perf_counter() - started
                     budget = min(MAX_BATCH_SECONDS, max(MIN_BATCH_SECONDS, took))
             finally:
@@ -451,9 +462,19 @@ class Player:
                 f"stopped {self.model.scenario_name} at week {self.model.week}: its page went away"
             )
         else:  # paused or at the end: show the last week
-            redraw()
+            self._redraw(redraw)
         self.stopped_because = reason
         return reason
+
+    def _redraw(self, redraw: Callable[[], None]) -> bool:
+        """Redraw; False if the page went away meanwhile (drawing on a closed page may fail)."""
+        try:
+            redraw()
+        except Exception:
+            if self.page_open():
+                raise
+            return False
+        return self.page_open()
 
     def _batch(self, keep_playing: Callable[[], bool], seconds: float) -> str:
         """Step for ``seconds``; the reason to stop if one came up, else an empty string."""
