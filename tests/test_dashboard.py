@@ -345,6 +345,8 @@ def test_a_player_pauses_and_stops_at_the_end(runs):
     assert player.play(lambda: True, lambda: redraws.append(model.week)) == "run ended"
     assert model.week == model.policy.weeks_total == 52 and redraws[-1] == 52
     assert not model.running
+    # the charts move at least every half year of weeks, however fast the machine
+    assert max(b - a for a, b in zip(redraws, redraws[1:], strict=False)) <= runs.MAX_BATCH_WEEKS
 
 
 def test_page_is_open_follows_the_pages_connections(dash):

@@ -11,15 +11,12 @@ intervention week, so the two runs are identical until then. The intervention we
 scenario's ``run.intervention_week`` (the parameter table's default, 104, unless the scenario
 sets it), the same week ``ocgsim run`` and ``ocgsim compare`` use.
 
-**The play loop** (:class:`Player`) steps both runs in batches and redraws after each batch, so
-the charts cost the same whatever the speed: a batch lasts as long as the last redraw took
-(within :data:`MIN_BATCH_SECONDS` and :data:`MAX_BATCH_SECONDS`), so about half of the time or
-more goes to the model. It
-stops when its page goes away (the tab closed, the connection lost): a session nobody watches
-does not keep a core busy. :data:`PLAYING` holds the loops that are stepping now.
+**The play loop** (:class:`Player`) steps both runs in batches and redraws after each batch
+(:meth:`Player.play` says how long a batch is), and stops when its page goes away (the tab
+closed, the connection lost): a session nobody watches keeps no core busy. :data:`PLAYING`
+holds the loops that are stepping now.
 
-The charted metrics are the rows of :data:`METRICS`, OC harm first; a metric the model does not
-record is skipped quietly, so a new chart is one line.
+The charts are the rows of :data:`METRICS` (a column the model does not record is skipped).
 """
 
 from __future__ import annotations
@@ -47,6 +44,7 @@ __all__ = [
     "DEFAULT_SCENARIO",
     "METRICS",
     "MAX_BATCH_SECONDS",
+    "MAX_BATCH_WEEKS",
     "MIN_BATCH_SECONDS",
     "PLAYING",
     "Metric",
@@ -394,6 +392,10 @@ MIN_BATCH_SECONDS = 0.2
 #: The longest batch, in seconds of stepping: the charts move at least this often.
 MAX_BATCH_SECONDS = 0.5
 
+#: The most weeks in a batch (half a year): on a fast machine the charts still move in steps a
+#: reader can follow, about ten frames for a five-year run.
+MAX_BATCH_WEEKS = 26
+
 #: The play loops stepping now (a loop leaves when it stops).
 PLAYING: weakref.WeakSet[Player] = weakref.WeakSet()
 
@@ -433,8 +435,9 @@ class Player:
         """Step and redraw until ``keep_playing()`` is false, the run ends or the page goes away.
 
         A batch of weeks lasts as long as the last redraw took, within :data:`MIN_BATCH_SECONDS`
-        and :data:`MAX_BATCH_SECONDS`: drawing takes about half the time or less, and the charts
-        move at least every half second of stepping.
+        and :data:`MAX_BATCH_SECONDS`, and has at most :data:`MAX_BATCH_WEEKS` weeks: drawing
+        takes about half the time or less, and the charts move at least every half second of
+        stepping and every half year of weeks.
 
         Returns:
             Why it stopped (also :attr:`stopped_because`).
@@ -477,9 +480,15 @@ class Player:
         return self.page_open()
 
     def _batch(self, keep_playing: Callable[[], bool], seconds: float) -> str:
-        """Step for ``seconds``; the reason to stop if one came up, else an empty string."""
+        """Step for ``seconds`` (at most :data:`MAX_BATCH_WEEKS` weeks); why it stopped early.
+
+        Returns:
+            The reason to stop playing if one came up, else an empty string.
+        """
         end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
+        for _ in range(MAX_BATCH_WEEKS):
+            if time.perf_counter() >= end:
+                break
             if not self.page_open():
                 return "page closed"
             if not keep_playing():
