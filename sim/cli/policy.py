@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import ipaddress
 import os
 import sys
 from typing import Any
@@ -18,13 +19,17 @@ from sim.cli.checks import check_compare, check_port
 from sim.cli.optimise import add_optimise_parser
 from sim.experiments.cli import add_executor_options
 
-__all__ = ["VIZ_MODULES", "dashboard_command", "register"]
+__all__ = ["VIZ_MODULES", "dashboard_command", "is_loopback", "register"]
 
 #: Modules the dashboard needs (the optional extra ``viz``).
 VIZ_MODULES = ("solara", "altair", "networkx", "ipyvuetify")
 
-#: Environment for the dashboard's server: no usage statistics sent to Solara's developers.
-DASHBOARD_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+#: Environment for the dashboard's server: no usage statistics sent to Solara's developers, and
+#: no "This website runs on Solara" banner over the page's corner (it covered a chart).
+DASHBOARD_ENV = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+    "SOLARA_THEME_SHOW_BANNER": "false",
+}
 
 
 def register(subparsers: Any) -> None:
@@ -168,6 +173,16 @@ def dashboard_command(host: str, port: int) -> list[str]:
     ]
 
 
+def is_loopback(host: str) -> bool:
+    """True if ``host`` is reachable from this machine only (127.x, ::1, ``localhost``)."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to any address
+        return False
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until interrupted."""
     check_port(args.host, args.port)
@@ -183,6 +198,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     shown = f"[{args.host}]" if ":" in args.host else args.host
     where = f"http://{shown}:{args.port}/" if args.port else f"{shown}, a free port (see below)"
     print(f"ocgsim dashboard: {where} (Ctrl-C stops it)", file=sys.stderr)
+    if not is_loopback(args.host):
+        print(
+            f"ocgsim dashboard: warning: serving on {args.host}, beyond this machine; the "
+            "dashboard has no authentication: anyone who can reach this address can use it and "
+            "keep its cores busy (use --host 127.0.0.1 unless that is meant)",
+            file=sys.stderr,
+        )
     sys.stderr.flush()
     # become the server: signals (Ctrl-C, a service manager's SIGTERM) reach it directly
     os.execve(sys.executable, dashboard_command(args.host, args.port), env)

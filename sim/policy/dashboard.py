@@ -1,486 +1,278 @@
 """The live dashboard: a policy run against its baseline, week by week, in the browser.
 
-Mesa's convention (``SolaraViz`` on a page that ``solara run`` serves): the page is
-:func:`Page`; ``app.py`` at the top of the project imports it, so ``solara run app.py`` works,
-and ``ocgsim dashboard`` starts the same page. The user picks a shipped scenario, moves the
-levers (prison intelligence officers, police capacity, separation places, one database, the
-common protocol, liaison officers, meetings, transfer policy, software complexity), the scale
-and the seed,
-presses *Reset* to build the runs (Mesa's convention: new parameters take effect on Reset), and
-steps or plays them. Each chart shows the policy run and a baseline run with the same seed.
+``ocgsim dashboard`` serves :func:`Page` with Solara (``app.py`` at the top of the project imports
+it too, so ``solara run app.py`` works). The user picks a shipped scenario, moves the levers (each
+shows its value and unit), the run settings, presses *Reset* to build the runs with them, and
+steps or plays them. Each chart shows the policy run (red, from the week the levers switch on)
+and the baseline run with the same seed (grey). The runs, the charts and the play loop are in
+:mod:`sim.policy.dashboard_model` and :mod:`sim.policy.dashboard_charts`; this module is the page.
 
-**The baseline** is the chosen scenario's setting (every non-lever value it sets, such as the
-Humberside world or Brazil's overcrowding) with every lever at its default: what the levers do in
-that setting. Every control below is a lever of the model, police capacity
-(``disruption.police_actions_per_region``) and separation places
-(``disruption.separation_places_per_1000``) included: it switches on at the intervention week (a
-dotted line), so the two runs are identical until then.
-
-The charted metrics are the rows of :data:`METRICS`, OC harm first; a metric the model does not
-record is skipped quietly, so a new chart is one line. Needs the optional extra ``viz``
-(``pip install -e '.[viz]'``).
+The page is the project's own (not Mesa's ``SolaraViz``): it shows only what a policy reader
+needs (no play or render intervals, threads or page tabs), draws the charts after each batch of
+weeks rather than after every week (at least five simulated weeks a second at the default scale,
+see ``benchmarks/dashboard_rate.py``), and stops computing when its page goes away. Needs the
+optional extra ``viz`` (``pip install -e '.[viz]'``).
 """
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
+import io
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
-import mesa
-import numpy as np
-import pandas as pd
 import solara
-from matplotlib.figure import Figure
+import solara.lab
+from solara.server import kernel_context
 
-from sim import metrics
-from sim.levers import LEVERS, LeverSpec
-from sim.model.core import PROCESSES, OCGModel
-from sim.params import spec
-from sim.scenario import Scenario, load_scenario, scenarios_dir
-
-# Mesa 3.3's ComponentsView trips Solara's rules-of-hooks check at import; the warning is about
-# Mesa's code, not this module's, and says nothing a user of the page can act on.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", message=".*found despite early return", category=UserWarning)
-    from mesa.visualization import SolaraViz
+from sim.policy.dashboard_charts import effects_html, figure
+from sim.policy.dashboard_model import (
+    CONTROLS,
+    DEFAULT_SCENARIO,
+    METRICS,
+    Metric,
+    Player,
+    PolicyComparison,
+    charted_metrics,
+    control_params,
+    lever_changes,
+    load,
+    model_params,
+    scale_range,
+    scenario_names,
+    show_value,
+)
 
 __all__ = [
     "CONTROLS",
+    "DEFAULT_SCENARIO",
     "METRICS",
     "Metric",
     "Page",
+    "Control",
+    "Controls",
+    "PlayCard",
     "PolicyComparison",
+    "build",
+    "chart_pngs",
+    "charted_metrics",
+    "control_params",
     "effects_html",
     "lever_changes",
-    "charted_metrics",
-    "comparison_for",
-    "control_params",
+    "load",
     "model_params",
+    "page_is_open",
     "scale_range",
     "scenario_names",
 ]
 
-DEFAULT_SCENARIO = "england_wales"
+#: The run settings on the page (the other controls are levers).
+SETTINGS = ("scale", "seed", "years", "intervention_week")
+
+#: Page styles: slider tracks the width of the sidebar (their label is the line above them) and
+#: room below the last chart.
+CSS = """
+.ocgsim-control { margin: 6px 0 2px 0; }
+.ocgsim-control .ocgsim-caption { font-size: 13px; line-height: 1.3; }
+.ocgsim-slider .v-input__slot > .v-label { display: none; }
+.ocgsim-slider .v-input { margin-top: 0; padding-top: 0; }
+.ocgsim-slider .v-messages { display: none; }
+.ocgsim-charts { padding-bottom: 64px; }
+"""
 
 
-@dataclass(frozen=True)
-class Metric:
-    """One charted time-series column.
+def page_is_open(context: Any) -> bool:
+    """True while a Solara page of ``context`` (a virtual kernel) is connected.
 
-    Attributes:
-        column: The column of the weekly time series (``OCGModel.timeseries()``).
-        title: Chart title.
-        unit: Unit shown on the y axis.
-        smooth: Rolling mean over this many weeks (1: the raw weekly values).
-        extensive: True for counts, shown as full-scale equivalents (divided by the scale).
+    No context (a test that renders the page without a server) or a context no page has
+    connected to yet counts as open.
     """
-
-    column: str
-    title: str
-    unit: str
-    smooth: int = 1
-    extensive: bool = True
-
-
-#: The charts, in order. A column the model does not record is skipped quietly.
-METRICS: tuple[Metric, ...] = (
-    Metric("oc_harm", "OC harm (8-week mean)", "harm-days/week", 8),
-    Metric("ocg_members", "OCG members", "people"),
-    Metric("recruits_prison", "Recruits in prison (8-week mean)", "people/week", 8),
-    Metric("recruits_community", "Recruits at large (8-week mean)", "people/week", 8),
-    Metric("items_shared", "Intelligence items shared (8-week mean)", "items/week", 8),
-    Metric("trust_local", "Trust, prisons and local police", "0-1", 1, extensive=False),
-    Metric("cost", "Cost of staff and systems", "GBP/week", 1),
-)
+    if context is None:
+        return True
+    if context.closed_event.is_set():
+        return False
+    try:
+        statuses = [s.value for s in tuple(context.page_status.values())]
+    except RuntimeError:  # the dict changed while being read: ask again next week
+        return True
+    return not statuses or "connected" in statuses
 
 
-#: The levers on the page, in order: the lever registry (:data:`sim.levers.LEVERS`), whose
-#: ranges and steps are what a policy team would try (the model accepts wider ones, see
-#: ``docs/parameters.md``).
-CONTROLS: tuple[LeverSpec, ...] = LEVERS
-
-#: Prison places that keep the set-up well under a second and the counts readable.
-PLACES_RANGE = (900, 4500)
-DEFAULT_PLACES = 1800
+def build(scenario: str, values: dict[str, Any]) -> PolicyComparison:
+    """A comparison of ``scenario`` with the page's control ``values`` (settings and levers)."""
+    return PolicyComparison(scenario, **values)
 
 
-def scenario_names() -> list[str]:
-    """The shipped scenarios, the England & Wales baseline first."""
-    names = sorted(p.stem for p in scenarios_dir().glob("*.toml"))
-    if DEFAULT_SCENARIO in names:
-        names.remove(DEFAULT_SCENARIO)
-    return [DEFAULT_SCENARIO, *names]
+def chart_pngs(model: PolicyComparison) -> list[bytes]:
+    """The charts of ``model`` as PNG images, in the order of :func:`charted_metrics`."""
+    out = []
+    for metric in charted_metrics():
+        buf = io.BytesIO()
+        # light compression: a third of the encoding time, images a little larger
+        figure(model, metric).savefig(buf, format="png", pil_kwargs={"compress_level": 1})
+        out.append(buf.getvalue())
+    return out
 
 
-def _capacity(scenario: Scenario) -> float:
-    return float(scenario.values.get("estate.capacity", spec("estate.capacity").default))
+def _values(model: PolicyComparison) -> dict[str, Any]:
+    params = model_params(model)
+    return {k: v["value"] for k, v in params.items() if isinstance(v, dict)}
 
 
-def _round_scale(x: float) -> float:
-    return float(f"{min(1.0, max(0.001, x)):.2g}")
-
-
-def scale_range(scenario: Scenario) -> tuple[float, float, float]:
-    """Slider range of the scale for a scenario: (low, high, default).
-
-    Chosen so the model holds about 900-4,500 prison places (0.01-0.05 for England & Wales,
-    default 0.02): set-up well under a second, steps of a few milliseconds.
-    """
-    places = _capacity(scenario)
-    low = _round_scale(PLACES_RANGE[0] / places)
-    high = _round_scale(PLACES_RANGE[1] / places)
-    default = _round_scale(DEFAULT_PLACES / places)
-    return low, max(low, high), min(max(low, default), high)
-
-
-def _load(name: str) -> Scenario:
-    return load_scenario(None if name == DEFAULT_SCENARIO else name)
-
-
-class PolicyComparison(mesa.Model):
-    """A policy run and its baseline, built with the same seed and stepped together.
-
-    Args:
-        scenario: A shipped scenario's name (``"more_pios"``); ``"england_wales"`` is the
-            baseline world with default parameters.
-        seed: Seed of both runs (common random numbers).
-        scale: Population and capacity scale of both runs.
-        years: Run length.
-        intervention_week: Week at which the levers switch on.
-        **kwargs: Values of the levers in :data:`CONTROLS`, by short name; a lever not given
-            takes the scenario's value.
-
-    Attributes:
-        policy: The run with the scenario and the levers.
-        baseline: The run in the scenario's setting with every lever at its default.
-        settings: The run settings (seed, scale, years, intervention week).
-        levers: The lever values of the policy run, by control name.
-    """
-
-    def __init__(
-        self,
-        scenario: str = DEFAULT_SCENARIO,
-        *,
-        seed: int = 1,
-        scale: float | None = None,
-        years: int = 5,
-        intervention_week: int = 52,
-        **kwargs: Any,
-    ):
-        super().__init__(rng=int(seed))
-        by_name = {c.name: c for c in CONTROLS}
-        levers = kwargs  # Mesa's SolaraViz checks for a var-keyword parameter named kwargs
-        unknown = sorted(set(levers) - set(by_name))
-        if unknown:
-            raise TypeError(f"unknown lever(s) {unknown}; allowed: {sorted(by_name)}")
-        chosen = _load(scenario)
-        if scale is None:
-            scale = scale_range(chosen)[2]
-        self.scenario_name = scenario
-        self.settings = {
-            "seed": int(seed),
-            "scale": float(scale),
-            "years": int(years),
-            "intervention_week": int(intervention_week),
-        }
-        run = {
-            "run.scale": float(scale),
-            "run.years": int(years),
-            "run.intervention_week": int(intervention_week),
-        }
-        resolved = chosen.parameters()
-        self.levers = {c.name: levers.get(c.name, resolved[c.param]) for c in CONTROLS}
-        policy_values = {by_name[n].param: v for n, v in self.levers.items()}
-        self.policy = OCGModel(chosen, rng=int(seed), **policy_values, **run)
-        setting = {n: v for n, v in chosen.values.items() if not spec(n).lever}
-        self.baseline = OCGModel(
-            Scenario(name=f"{chosen.name} baseline", values=setting, path=chosen.path),
-            rng=int(seed),
-            **run,
+@solara.component
+def Control(name: str, control: dict[str, Any], on_value: Callable[[Any], None]):  # noqa: N802
+    """One control: its label with its value and unit on a line, then a full-width widget."""
+    kind, label, value = control["type"], control["label"], control["value"]
+    with solara.Div(classes=["ocgsim-control"]):
+        if kind == "Checkbox":
+            solara.Checkbox(label=label, value=value, on_value=on_value)
+            return
+        if kind == "Select":
+            solara.Select(label, values=control["values"], value=value, on_value=on_value)
+            return
+        unit = control.get("unit", "")
+        shown = show_value(value, "" if unit in label else unit)
+        solara.HTML(
+            tag="div",
+            classes=["ocgsim-caption"],
+            unsafe_innerHTML=f"{escape(label)}: <b id='ocgsim-value-{name}'>{escape(shown)}</b>",
         )
-        self.intervention_week = self.policy.intervention_week
-        self.columns = [m.column for m in charted_metrics()]
-        self.running = self.policy.running
-
-    def step(self) -> None:
-        """Advance both runs by one week."""
-        self.policy.step()
-        self.baseline.step()
-        self.running = self.policy.running
-
-    @property
-    def week(self) -> int:
-        """Weeks simulated so far."""
-        return self.policy.week
-
-    def frame(self) -> pd.DataFrame:
-        """The charted metrics so far: ``week``, then ``<column>`` and ``<column>_baseline``."""
-        out = {"week": np.arange(1, self.week + 1, dtype=np.int64)}
-        for column in self.columns:
-            out[column] = self.policy.datacollector.model_vars[column]
-            out[f"{column}_baseline"] = self.baseline.datacollector.model_vars[column]
-        return pd.DataFrame(out)
-
-    def effects(self) -> pd.DataFrame:
-        """Mean of each charted metric from the intervention week on, policy against baseline.
-
-        Returns:
-            One row per metric: ``metric``, ``policy``, ``baseline``, ``change_pct`` (NaN before
-            the intervention week or when the baseline mean is 0); extensive metrics as
-            full-scale equivalents.
-        """
-        df = self.frame()
-        window = df[df["week"] >= max(1, self.intervention_week)]
-        rows = []
-        for m in charted_metrics():
-            factor = 1.0 / self.settings["scale"] if m.extensive else 1.0
-            policy = float(window[m.column].mean()) * factor if len(window) else float("nan")
-            base = (
-                float(window[f"{m.column}_baseline"].mean()) * factor
-                if len(window)
-                else float("nan")
+        slider = solara.SliderInt if kind == "SliderInt" else solara.SliderFloat
+        with solara.Div(classes=["ocgsim-slider"]):
+            slider(
+                label,
+                value=value,
+                min=control["min"],
+                max=control["max"],
+                step=control.get("step", 1),
+                on_value=on_value,
             )
-            change = 100.0 * (policy - base) / base if base else float("nan")
-            rows.append(
-                {"metric": m.title, "policy": policy, "baseline": base, "change_pct": change}
+
+
+@solara.component
+def Controls(params: dict[str, Any], chosen: solara.Reactive[dict[str, Any]]):  # noqa: N802
+    """The run settings and the levers, at the values ``chosen`` (applied on Reset)."""
+    shown = {**params}
+    for name, value in chosen.value.items():
+        shown[name] = {**shown[name], "value": value}
+
+    def setter(name: str) -> Callable[[Any], None]:
+        return lambda v: chosen.set({**chosen.value, name: v})
+
+    with solara.Card("Run"):
+        for name in SETTINGS:
+            Control(name, shown[name], setter(name))
+    with solara.Card("Levers"):
+        for c in CONTROLS:
+            Control(c.name, shown[c.name], setter(c.name))
+
+
+@solara.component
+def PlayCard(  # noqa: N802
+    model: PolicyComparison,
+    playing: solara.Reactive[bool],
+    on_reset: Callable[[], None],
+    on_step: Callable[[], None],
+    changed: bool,
+    week: int,
+):
+    """Reset, play or pause, one week; the week reached; a note when settings wait for Reset.
+
+    ``week`` is ``model.week``, passed on its own: the model is the same object from week to
+    week, so without it the card would look unchanged and not be drawn again.
+    """
+    with solara.Card("Play"):
+        with solara.Row(justify="space-between"):
+            solara.Button("Reset", color="primary", on_click=on_reset)
+            solara.Button(
+                "❚❚" if playing.value else "▶",
+                color="primary",
+                on_click=lambda: playing.set(not playing.value),
+                disabled=not model.running,
             )
-        return pd.DataFrame(rows)
-
-
-def comparison_for(scenario: str, **settings: Any) -> PolicyComparison:
-    """A comparison whose class remembers the scenario and settings it was built with.
-
-    SolaraViz's *Reset* rebuilds the model as ``type(model)(**controls)`` with the controls it
-    has seen (possibly none); the class returned here fills in the rest (the scenario, the run
-    settings and the scenario's lever values), so *Reset* never falls back to another scenario.
-
-    Args:
-        scenario: A shipped scenario's name.
-        **settings: ``seed``, ``scale``, ``years``, ``intervention_week`` and lever values.
-    """
-    defaults = {"scenario": scenario, **settings}
-
-    class ScenarioComparison(PolicyComparison):
-        def __init__(self, **kwargs: Any):  # SolaraViz accepts a var-keyword named kwargs
-            super().__init__(**{**defaults, **kwargs})
-
-    ScenarioComparison.__name__ = ScenarioComparison.__qualname__ = "PolicyComparison"
-    return ScenarioComparison()
-
-
-def charted_metrics() -> list[Metric]:
-    """The rows of :data:`METRICS` whose column the model records (others are skipped)."""
-    recorded = {m.name for m in metrics.series_catalogue(PROCESSES)}
-    return [m for m in METRICS if m.column in recorded]
-
-
-def model_params(model: PolicyComparison) -> dict[str, Any]:
-    """SolaraViz ``model_params`` for a comparison: its values as the controls' positions.
-
-    The scenario is a fixed parameter (it is chosen above the controls); the scale's range
-    depends on the scenario's prison places.
-    """
-    params: dict[str, Any] = {"scenario": model.scenario_name}
-    low, high, _ = scale_range(_load(model.scenario_name))
-    s = model.settings
-    params["scale"] = {
-        "type": "SliderFloat",
-        "label": "Scale (1 = the full estate)",
-        "value": min(max(s["scale"], low), high),
-        "min": low,
-        "max": high,
-        "step": low if low < 0.1 else 0.05,
-    }
-    params["seed"] = {"type": "SliderInt", "label": "Seed", "value": s["seed"], "min": 1, "max": 50}
-    params["years"] = {
-        "type": "SliderInt",
-        "label": "Years",
-        "value": s["years"],
-        "min": 1,
-        "max": 10,
-    }
-    params["intervention_week"] = {
-        "type": "SliderInt",
-        "label": "Levers switch on at week",
-        "value": s["intervention_week"],
-        "min": 0,
-        "max": 156,
-        "step": 13,
-    }
-    for c in CONTROLS:
-        params[c.name] = control_params(c, model.levers[c.name])
-    return params
-
-
-def control_params(lever: LeverSpec, value: Any) -> dict[str, Any]:
-    """The SolaraViz control of one lever at ``value``, built from the lever registry.
-
-    A switch is a checkbox, a choice a select of the parameter's choices, whole numbers an
-    integer slider and other numbers a float slider, over the registry's range and step (a
-    value outside the range is shown at its nearer end).
-    """
-    if lever.kind == "bool":
-        return {"type": "Checkbox", "label": lever.label, "value": bool(value)}
-    if lever.kind == "choice":
-        choices = list(spec(lever.param).choices or ())
-        return {"type": "Select", "label": lever.label, "value": value, "values": choices}
-    shown = min(max(value, lever.low), lever.high)
-    if lever.kind == "int":
-        kind, number = "SliderInt", int
-        shown = round(shown)
-    else:
-        kind, number = "SliderFloat", float
-    return {
-        "type": kind,
-        "label": lever.label,
-        "value": number(shown),
-        "min": number(lever.low),
-        "max": number(lever.high),
-        "step": number(lever.step),
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# the page
-# --------------------------------------------------------------------------------------------
-def _figure(model: PolicyComparison, metric: Metric) -> Figure:
-    fig = Figure(figsize=(5.6, 3.9), dpi=80)
-    fig.subplots_adjust(left=0.15, right=0.97, bottom=0.13, top=0.92)
-    ax = fig.subplots()
-    df = model.frame()
-    factor = 1.0 / model.settings["scale"] if metric.extensive else 1.0
-    for column, label, colour in (
-        (f"{metric.column}_baseline", "baseline", "0.55"),
-        (metric.column, "policy", "tab:red"),
-    ):
-        y = df[column].astype(float) * factor
-        if metric.smooth > 1:
-            y = y.rolling(metric.smooth, min_periods=1).mean()
-        ax.plot(df["week"], y, color=colour, lw=1.4, label=label)
-    if model.intervention_week > 0:
-        ax.axvline(model.intervention_week, color="0.3", ls=":", lw=1)
-    ax.set_xlim(0, max(52, model.policy.weeks_total))
-    ax.set_title(metric.title, fontsize=10)
-    unit = f"{metric.unit}, full-scale equivalent" if metric.extensive else metric.unit
-    ax.set_ylabel(unit, fontsize=8)
-    ax.set_xlabel("week", fontsize=8)
-    ax.tick_params(labelsize=8)
-    if len(df):
-        ax.legend(fontsize=8, loc="best", frameon=False)
-    else:
-        ax.set_yticks([])
-        ax.text(0.5, 0.5, "press STEP or ▶", transform=ax.transAxes, ha="center", color="0.4")
-    return fig
-
-
-def _chart(metric: Metric):
-    """A SolaraViz component (function of the model) drawing one metric, policy and baseline."""
-
-    def chart(model: PolicyComparison):
-        return solara.FigureMatplotlib(_figure(model, metric), format="png")
-
-    chart.__name__ = f"chart_{metric.column}"
-    return chart
-
-
-def lever_changes(model: PolicyComparison) -> str:
-    """The levers of the policy run that differ from the baseline's, as text."""
-    base = model.baseline.scenario_params
-    changed = []
-    for c in CONTROLS:
-        value = model.levers[c.name]
-        if value != base[c.param]:
-            changed.append(f"{c.label} {_show(value)} (baseline {_show(base[c.param])})")
-    return "; ".join(changed) or "none (the policy run is the baseline)"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def _number(x: float) -> str:
-    if x != x:
-        return "&ndash;"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
-
-
-def effects_html(model: PolicyComparison) -> str:
-    """The state of the runs and the table of effects, as HTML (no Markdown: it loads KaTeX)."""
-    s = model.settings
-    parts = [
-        f"<p id='ocgsim-status'><b>{escape(model.scenario_name)}</b>, week {model.week} of "
-        f"{model.policy.weeks_total}; seed {s['seed']}, scale {s['scale']:g}; levers on at week "
-        f"{model.intervention_week}.</p>",
-        f"<p id='ocgsim-levers'>Levers against the baseline: {escape(lever_changes(model))}.</p>",
-    ]
-    if model.week < max(1, model.intervention_week):
-        parts.append("<p>Means since the levers switched on appear once they have.</p>")
-    else:
-        rows = [
-            "<tr><th style='text-align:left'>mean since the levers switched on</th>"
-            "<th>policy</th><th>baseline</th><th>change</th></tr>"
-        ]
-        for row in model.effects().itertuples():
-            change = "&ndash;" if row.change_pct != row.change_pct else f"{row.change_pct:+.1f}%"
-            cells = [_number(row.policy), _number(row.baseline), change]
-            rows.append(
-                f"<tr><td>{escape(row.metric)}</td>"
-                + "".join(f"<td align='right'>{c}</td>" for c in cells)
-                + "</tr>"
+            solara.Button(
+                "Step",
+                color="primary",
+                on_click=on_step,
+                disabled=playing.value or not model.running,
             )
-        parts.append("<table id='ocgsim-effects' cellpadding='4'>" + "".join(rows) + "</table>")
-        parts.append(
-            "<p><small>Counts are full-scale equivalents (divided by the scale).</small></p>"
+        solara.HTML(
+            tag="p",
+            unsafe_innerHTML=f"<span id='ocgsim-week'>Week {week} of "
+            f"{model.policy.weeks_total}</span>",
         )
-    return "".join(parts)
-
-
-def _effects_card(model: PolicyComparison):
-    return solara.HTML(tag="div", unsafe_innerHTML=effects_html(model))
-
-
-def components() -> list:
-    """The SolaraViz components: the table of effects, then one chart per charted metric."""
-    return [_effects_card] + [_chart(m) for m in charted_metrics()]
+        if changed:
+            solara.Warning("Changed settings take effect when you press Reset.", dense=True)
 
 
 @solara.component
 def Page():  # noqa: N802 - the name solara run looks for
-    """The page: a scenario picker above SolaraViz's controls, and the charts."""
-    initial = solara.use_memo(lambda: comparison_for(DEFAULT_SCENARIO), [])
+    """The page: scenario, run buttons, settings and levers on the left; effects and charts."""
+    context = kernel_context.get_current_context() if kernel_context.has_current_context() else None
+    initial = solara.use_memo(lambda: PolicyComparison(DEFAULT_SCENARIO), [])
     model = solara.use_reactive(initial)
+    chosen = solara.use_reactive(solara.use_memo(lambda: _values(initial), []))
+    playing = solara.use_reactive(False)
+    drawn = solara.use_reactive(0)
     names = solara.use_memo(scenario_names, [])
+    player = solara.use_memo(
+        lambda: Player(model.value, lambda: page_is_open(context)), [model.value]
+    )
+
+    def redraw() -> None:
+        drawn.set(drawn.value + 1)  # renders the page in this thread, before it returns
+
+    def loop() -> None:
+        if not playing.value:
+            return
+        reason = player.play(lambda: playing.value and task.is_current(), redraw)
+        if reason == "run ended":
+            playing.set(False)
+
+    task = solara.lab.use_task(loop, dependencies=[playing.value, player], prefer_threaded=True)
+
+    def start(comparison: PolicyComparison) -> None:
+        playing.set(False)
+        model.set(comparison)
+        chosen.set(_values(comparison))
 
     def choose(name: str) -> None:
-        s = dict(model.value.settings)
-        low, high, default = scale_range(_load(name))
-        if not low <= s["scale"] <= high:
-            s["scale"] = default
-        model.value = comparison_for(name, **s)
+        values = dict(chosen.value)
+        low, high, default = scale_range(load(name))
+        if not low <= values["scale"] <= high:
+            values["scale"] = default
+        scenario = load(name).parameters()
+        values["intervention_week"] = int(scenario["run.intervention_week"])
+        values.update({c.name: scenario[c.param] for c in CONTROLS})
+        start(build(name, values))
+
+    def step() -> None:
+        with player.lock:  # not while a play loop that was just paused finishes its week
+            model.value.step()
+        redraw()
+
+    current = model.value
+    pngs = solara.use_memo(lambda: chart_pngs(current), [current, drawn.value])
+    params = model_params(current)
 
     solara.Title("ocgsim dashboard")
+    solara.Style(CSS)
     with solara.Sidebar():
         with solara.Card("Scenario"):
-            solara.Select(
-                "Scenario", values=names, value=model.value.scenario_name, on_value=choose
-            )
-            solara.HTML(
-                tag="div",
-                unsafe_innerHTML=f"<p>{escape(_load(model.value.scenario_name).description)}</p>"
-                "<p>Move the levers, press RESET, then STEP or ▶. Every lever, police capacity "
-                "and separation places included, switches on at the week set below.</p>",
-            )
-    # keyed by scenario: a new scenario rebuilds the controls (and their state) at its values
-    SolaraViz(
-        model,
-        components=components(),
-        model_params=model_params(model.value),
-        name="ocgsim: policy against baseline",
-        play_interval=50,
-    ).key(f"viz-{model.value.scenario_name}")
+            solara.Select("Scenario", values=names, value=current.scenario_name, on_value=choose)
+            solara.HTML(tag="p", unsafe_innerHTML=escape(load(current.scenario_name).description))
+        PlayCard(
+            current,
+            playing,
+            on_reset=lambda: start(build(current.scenario_name, chosen.value)),
+            on_step=step,
+            changed=chosen.value != _values(current),
+            week=current.week,
+        )
+        Controls(params, chosen)
+    with solara.Card():
+        solara.HTML(tag="div", unsafe_innerHTML=effects_html(current))
+    with solara.Div(classes=["ocgsim-charts"]):
+        with solara.ColumnsResponsive(12, large=6, xlarge=4):
+            for png in pngs:
+                solara.Image(png)
