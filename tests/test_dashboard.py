@@ -249,7 +249,7 @@ def test_axes_start_where_a_reader_expects_and_say_their_units(dash, charts):
     trust = _chart(charts, model, "trust_local")
     assert trust.get_ylim() == (0.0, 1.0)
     assert "0-1" in trust.get_ylabel()
-    for column in ("ocg_members", "oc_harm", "cost", "recruits_prison"):
+    for column in ("ocg_members", "oc_harm_gbp", "cost", "recruits_prison"):
         ax = _chart(charts, model, column)
         low, high = ax.get_ylim()
         assert low == 0.0 and high > 0.0, column
@@ -259,7 +259,7 @@ def test_axes_start_where_a_reader_expects_and_say_their_units(dash, charts):
         assert not any("e+" in t for t in labels), labels
     members = _chart(charts, model, "ocg_members")
     assert "people" in members.get_ylabel() and "full scale" in members.get_ylabel()
-    # tens of millions are said once, in the label ("million harm-days/week")
+    # tens of millions are said once, in the label ("million £/week")
     assert charts.magnitude(2.5e7) == (1e6, "million ") and charts.magnitude(9e6)[0] == 1.0
     assert charts.plain_number(2500.0) == "2,500" and charts.plain_number(0.25) == "0.25"
 

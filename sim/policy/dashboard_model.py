@@ -85,13 +85,12 @@ class Metric:
 #: The charts, in order. A column the model does not record is skipped quietly.
 METRICS: tuple[Metric, ...] = (
     Metric("oc_harm_gbp", "OC harm (8-week mean)", "£/week", 8),
-    Metric("oc_harm", "OC harm in harm-days (8-week mean)", "harm-days/week", 8),
     Metric("ocg_members", "OCG members", "people"),
     Metric("recruits_prison", "Recruits in prison (8-week mean)", "people/week", 8),
     Metric("recruits_community", "Recruits at large (8-week mean)", "people/week", 8),
     Metric("items_shared", "Intelligence items shared (8-week mean)", "items/week", 8),
     Metric("trust_local", "Trust, prisons and local police", "0-1", 1, extensive=False),
-    Metric("cost", "Cost of staff and systems", "GBP/week", 1),
+    Metric("cost", "Cost of staff and systems", "£/week", 1),
 )
 
 
