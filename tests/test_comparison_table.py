@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from toymodels import synthetic_results
 
 from sim.analysis import Results, comparison_table
 from sim.analysis.comparison import HOLM_COLUMNS
@@ -22,32 +21,20 @@ def _results(n_scenarios: int, n_metrics: int, replicates: int, seed: int) -> Re
     effects = rng.choice([0.0, 0.0, 0.1, 0.2, 0.4, 0.8, 1.5, 3.0], (n_scenarios, n_metrics))
     effects *= rng.choice([-1.0, 1.0], effects.shape)
     effects[0] = 0.0
-    rows = []
-    for pid, label in enumerate(labels):
-        for r in range(replicates):
-            noise = rng.normal(0.0, 0.5, n_metrics)
-            values = 10.0 + shared[r] + effects[pid] + noise
-            rows.append(
-                {
-                    "run_id": pid * replicates + r,
-                    "point_id": pid,
-                    "replicate": r,
-                    "seed": 100 + r,
-                    "scenario": label,
-                    "status": "ok",
-                    "error": "",
-                    **dict(zip(metrics, values, strict=True)),
-                }
-            )
-    manifest = {
-        "model": "toymodels:synthetic",
-        "design": {
-            "kind": "scenarios",
-            "factors": [],
-            "points": [{"point_id": i, "scenario": s, "factors": {}} for i, s in enumerate(labels)],
-        },
+    values = {
+        label: [
+            dict(
+                zip(
+                    metrics,
+                    10.0 + shared[r] + effects[pid] + rng.normal(0.0, 0.5, n_metrics),
+                    strict=True,
+                )
+            )  # fmt: skip
+            for r in range(replicates)
+        ]
+        for pid, label in enumerate(labels)
     }
-    return Results(Path("synthetic"), manifest, pd.DataFrame(rows), pd.DataFrame())
+    return synthetic_results(values)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

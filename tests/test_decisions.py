@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import textwrap
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from clihelp import cli
 from scipy import stats
+from toymodels import synthetic_results
 
 from sim.analysis import Results, comparison_table
 from sim.analysis.power import PILOT_SD, mde_pct, pilot_sd_pct
@@ -28,35 +27,14 @@ def _results(effects: dict[str, dict[str, float]], replicates: int, seed: int) -
     levels = {m: 50e6 if m == PRIMARY_OUTCOME else 10.0 for m in metrics}
     noise = {m: 0.01 * levels[m] for m in metrics}
     shared = {m: rng.normal(0.0, 5 * noise[m], replicates) for m in metrics}
-    rows = []
-    for pid, (label, effect) in enumerate(effects.items()):
-        for r in range(replicates):
-            values = {
-                m: levels[m] + shared[m][r] + effect[m] + rng.normal(0.0, noise[m]) for m in metrics
-            }
-            rows.append(
-                {
-                    "run_id": pid * replicates + r,
-                    "point_id": pid,
-                    "replicate": r,
-                    "seed": 100 + r,
-                    "scenario": label,
-                    "status": "ok",
-                    "error": "",
-                    **values,
-                }
-            )
-    manifest = {
-        "model": "toymodels:synthetic",
-        "design": {
-            "kind": "scenarios",
-            "factors": [],
-            "points": [
-                {"point_id": i, "scenario": s, "factors": {}} for i, s in enumerate(effects)
-            ],
-        },
+    values = {
+        label: [
+            {m: levels[m] + shared[m][r] + effect[m] + rng.normal(0.0, noise[m]) for m in metrics}
+            for r in range(replicates)
+        ]
+        for label, effect in effects.items()
     }
-    return Results(Path("synthetic"), manifest, pd.DataFrame(rows), pd.DataFrame())
+    return synthetic_results(values)
 
 
 def test_holm_is_applied_over_the_primary_family_only():

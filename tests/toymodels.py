@@ -162,3 +162,42 @@ def budget(params: dict, seed: int) -> dict[str, float]:
     key = zlib.crc32(repr(sorted(mix.items())).encode())
     mine = np.random.default_rng([seed, key]).normal(0.0, 0.5)
     return {"harm": truth + shared + mine + params.get("shift", 0.0), "other": 1.0}
+
+
+def synthetic_results(values: dict[str, list[dict[str, float]]]) -> Any:
+    """Results of a scenario design of another model, from given metric values.
+
+    Args:
+        values: For each scenario label (the baseline first), one dict of metric values per
+            replicate (replicate r of every scenario has the same seed, 100 + r).
+
+    Returns:
+        A :class:`sim.analysis.Results` with those runs and a minimal manifest.
+    """
+    from pathlib import Path
+
+    import pandas as pd
+
+    from sim.analysis import Results
+
+    rows = []
+    for pid, (label, replicates) in enumerate(values.items()):
+        for r, metrics in enumerate(replicates):
+            rows.append(
+                {
+                    "run_id": pid * len(replicates) + r,
+                    "point_id": pid,
+                    "replicate": r,
+                    "seed": 100 + r,
+                    "scenario": label,
+                    "status": "ok",
+                    "error": "",
+                    **metrics,
+                }
+            )
+    points = [{"point_id": i, "scenario": s, "factors": {}} for i, s in enumerate(values)]
+    manifest = {
+        "model": "toymodels:synthetic",
+        "design": {"kind": "scenarios", "factors": [], "points": points},
+    }
+    return Results(Path("synthetic"), manifest, pd.DataFrame(rows), pd.DataFrame())
