@@ -20,9 +20,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 from sim.api import simulate
+from sim.policy.outcomes import PRIMARY_OUTCOME
 
 SCENARIOS = ("england_wales", "recommendations", "shared_database", "more_pios")
-OUTCOME = "oc_harm_per_year"
+#: The pre-specified primary outcome (OC harm in £ a year).
+OUTCOME = PRIMARY_OUTCOME
 
 
 def one(job: tuple[str, int, float, int, int]) -> tuple[str, int, float]:

@@ -42,6 +42,7 @@ levels = 4
 FOOTER = """
 [output]
 metrics = [
+    "oc_harm_gbp_per_year",
     "oc_harm_per_year",
     "ocg_members",
     "recruits_prison_per_member_year",

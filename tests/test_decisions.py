@@ -122,6 +122,7 @@ def test_a_primary_outcome_in_pounds_gives_harm_averted_in_pounds_and_a_benefit_
         "baseline": dict.fromkeys(metrics, 0.0),
         "cuts": {PRIMARY_OUTCOME: -6e6, "cost_million_per_year": 2.0},  # truth: BCR 3
         "saves": {PRIMARY_OUTCOME: -1e6, "cost_million_per_year": -1.0},
+        "worse": {PRIMARY_OUTCOME: +5e6, "cost_million_per_year": 1.0},  # harm rises
     }
     comp = compare_table(_results(effects, replicates=12, seed=4))
     eff = comp.effectiveness.set_index("label")
@@ -140,6 +141,10 @@ def test_a_primary_outcome_in_pounds_gives_harm_averted_in_pounds_and_a_benefit_
     assert f"{cuts['ratio']:.2f}<br><small>({cuts['ratio_low']:.2f} to" in html
     assert "saves money and averts harm" in html
     assert "Benefit-cost ratio<br>" in headline_section(comp, None)
+    # harm that rises is said to rise, with its sign, never as harm averted
+    worse = comp.sentences["worse"]
+    assert re.search(r"adds £\d\.\dm a year of OC harm", worse) and "averts" not in worse, worse
+    assert eff.loc["worse", "ratio"] < 0 and "<b>worse</b></td><td>−£" in html.replace("\n", "")
 
 
 def test_the_minimum_detectable_effect_has_80_percent_power():

@@ -62,6 +62,17 @@ def test_wrong_items_cost_no_trust_when_the_loss_is_zero():
     assert_increases("mean_trust", {**CAP, **MANY}, free, seeds=SEEDS[:6], k=2)
 
 
+def test_the_item_behind_a_wasted_operation_is_not_counted_as_acted_on():
+    # every item wrong, capacity ample: every prison-led operation is wasted, and only the other
+    # items about its group count as acted on (its own lead earns no trust for being acted on),
+    # so fewer items are acted on than operations wasted (each lead would count once otherwise)
+    every = {INTEL + "not_member_rate": 1.0, **CAP}
+    for seed in SEEDS[:2]:
+        _, ts = run(seed, **every)
+        wasted = ts["operations_wasted"].sum()
+        assert wasted > 20 and ts["items_acted"].sum() < wasted
+
+
 def test_the_common_protocol_lowers_misidentification():
     assert_decreases("total:items_misidentified", {}, PROTOCOL, seeds=SEEDS[:4], k=3)
     assert_decreases("total:operations_wasted", {}, PROTOCOL, seeds=SEEDS[:4], k=2)

@@ -26,6 +26,7 @@ ZERO_TRUST = {
     "trust.meetings_regional": 0.0,
     "trust.meetings_national": 0.0,
     "trust.pio_liaison_gain": 0.0,
+    "trust.acted_gain": 0.0,  # nothing raises trust from zero
 }
 
 

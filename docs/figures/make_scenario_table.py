@@ -72,11 +72,11 @@ def main() -> int:
         half = (harm["pct_ci_high"] - harm["pct_ci_low"]) / 2 * widen
         averted = -harm["diff_full_scale"]
         extra = cost["diff_full_scale"] * 1e6
-        ratio = averted / extra if extra > 0 else float("nan")
+        ratio = f"{averted / extra:.1f}" if extra > 0 else "none: it saves money or costs nothing"
         print(
             f"{scenario:24s} harm {harm['pct_change']:+.1f}% [{harm['pct_change'] - half:+.1f}, "
             f"{harm['pct_change'] + half:+.1f}]  averted £{averted / 1e6:+,.0f}m/yr  "
-            f"extra £{extra / 1e6:.1f}m/yr  benefit-cost ratio {ratio:.1f}"
+            f"extra £{extra / 1e6:.1f}m/yr  benefit-cost ratio {ratio}"
         )
     interaction(folders[0], Path("results/recommendations_more_police"))
     grid(Path("results/pio_trust_grid"))

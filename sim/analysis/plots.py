@@ -305,15 +305,18 @@ def morris_bars(indices: pd.DataFrame, metric: str, path: Path, top: int = 30) -
     return _save(fig, path)
 
 
-def cost_effectiveness_plot(table: pd.DataFrame, path: Path, *, title: str = "") -> Path:
+def cost_effectiveness_plot(
+    table: pd.DataFrame, path: Path, *, title: str = "", harm_unit: str = "harm-days"
+) -> Path:
     """Extra cost against harm averted, one point per intervention, with their intervals.
 
     Args:
         table: One row per intervention: ``label``, ``averted``, ``averted_low``,
-            ``averted_high`` (harm-days a year, full scale), ``cost``, ``cost_low``,
+            ``averted_high`` (in ``harm_unit`` a year, full scale), ``cost``, ``cost_low``,
             ``cost_high`` (GBP million a year, full scale) and ``significant`` (harm).
         path: PNG file to write.
         title: Figure title.
+        harm_unit: The unit of harm averted: ``"harm-days"`` or ``"£"`` (shown in millions).
     """
     fig, ax = plt.subplots(figsize=(8.5, 5.2))
     palette = sns.color_palette("colorblind", max(1, len(table)))
@@ -338,7 +341,11 @@ def cost_effectiveness_plot(table: pd.DataFrame, path: Path, *, title: str = "")
     ax.axhline(0, color="black", linewidth=0.8)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set(
-        xlabel="OC harm averted (million harm-days a year, full-scale equivalent)",
+        xlabel=(
+            "OC harm averted (£m a year, full-scale equivalent)"
+            if harm_unit == "£"
+            else "OC harm averted (million harm-days a year, full-scale equivalent)"
+        ),
         ylabel="extra cost (GBP million a year, full-scale equivalent)",
         title=title or "Cost against harm averted",
     )

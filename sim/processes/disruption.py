@@ -162,7 +162,8 @@ class Disruption(Policing, Process):
         flow(
             "wrongful_separations",
             "people",
-            "Separations of members who are not truly high risk (over-classification).",
+            "Separations of people who are not truly high risk (over-classification), including "
+            "non-members named by a wrong item (also counted in separations_wasted).",
         ),
         flow(
             "separations_wasted",

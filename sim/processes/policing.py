@@ -153,13 +153,16 @@ class Policing:
         )
         self.count.operations_prison_intel += len(operations)
         # every waiting item about an OCG acted on (in its region: an OCG's items go to its home
-        # region's police) counts as acted on
+        # region's police) counts as acted on, except a wrong item that led a wasted operation:
+        # it leaves the queue, costs trust (``wasted``) and earns none for being acted on
         key = region * model.ocgs.n + groups  # (int64: np.repeat of a range)
         chosen = np.zeros(n_regions * model.ocgs.n, dtype=bool)
         chosen[key[ranked]] = True
-        acted = chosen[key]
+        done = chosen[key]
+        acted = done.copy()
+        acted[ranked[wrong]] = False
         self._act(queued[acted], tiers[acted])
-        rest = ~acted
+        rest = ~done
         queued, tiers, arrived = queued[rest], tiers[rest], arrived[rest]
         cut = np.searchsorted(region[rest], np.arange(1, n_regions))
         self.queue = list(

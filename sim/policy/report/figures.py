@@ -351,7 +351,9 @@ def ce_figure(comp: Comparison, work: Path) -> str:
 
     path = work / "cost_harm.png"
     with plain_axes():
-        figs.cost_effectiveness_plot(comp.effectiveness, path)
+        eff = comp.effectiveness
+        unit = "£" if len(eff) and eff["kind"].iloc[0] == "bcr" else "harm-days"
+        figs.cost_effectiveness_plot(eff, path, harm_unit=unit)
     return figure(
         data_uri(path),
         "extra cost against harm averted",

@@ -191,7 +191,10 @@ def effectiveness_section(comp: Comparison) -> str:
         "extra cost<br><small>£ a year, full scale</small>",
         _ratio_header(comp),
     ]
-    averted = money if bcr else sig
+
+    def averted(x: float) -> str:  # signed: a negative amount averted is harm added
+        return money(x, sign=True) if bcr else sig(x)
+
     rows = []
     for e in eff.to_dict("records"):
         rows.append(

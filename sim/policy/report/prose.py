@@ -66,7 +66,11 @@ def _value_words(comp: Comparison, name: str) -> str | None:
         return None
     e = eff[eff["label"] == name].iloc[0]
     if e["kind"] == "bcr":
-        averted = f"averts {money(e['averted'])} a year of OC harm"
+        # the sign is in the words: a negative amount averted is harm added
+        verb = "averts" if e["averted"] >= 0 else "adds"
+        averted = f"{verb} {money(abs(e['averted']))} a year of OC harm"
+        if not e["significant"]:
+            averted += " (its interval includes no change)"
         if e["verdict"] == "dominant":
             return averted + " and saves money"
         if e["bounded"] and finite(e["ratio"]):
