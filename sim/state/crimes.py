@@ -56,7 +56,9 @@ HARM_INDICES: tuple[str, ...] = ("cchi", "css")
 #: Masks of crime types are 16-bit (``numpy.uint16``), so there can be at most 16 types.
 MAX_CRIME_TYPES = 16
 
-#: The price year of every unit cost (``harm.gbp_uprating`` uprates them to a later year).
+#: The price year of the unit costs (``harm.gbp_uprating`` uprates them to a later year). Two are
+#: not deflated to it, for want of the GDP deflator's values: modern slavery (RR100, year ending
+#: March 2017 prices) and organised immigration crime (RR73, 2010/11 prices).
 PRICE_YEAR = "2015/16"
 
 #: OCG members at large at full scale that the offence rates are set for: the NCA's "just over

@@ -17,7 +17,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "Weekly chance that an OCG fills one vacant role when the pool of people it can reach is "
         "unlimited (the saturation level); with a reachable pool E the chance is this times "
         "E / (E + vacancy_half_reach).",
-        A,
+        A + " (calibrated within its plausible range so that OCG membership and its stationarity "
+        "meet their targets, NCA 2019 and the design brief)",
         0.0,
         1.0,
         plausible=(0.025, 0.1),
