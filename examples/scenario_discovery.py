@@ -32,6 +32,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sim.io.files import public_mode
+
 OUTCOME = "recruits_prison_per_1000_py"
 
 
@@ -89,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         (tmp / "discovery.json").write_text(json.dumps(summary, indent=2) + "\n")
         _plot_box(found, tmp / "box.png")
+        public_mode(tmp)  # mkdtemp makes it 0700; every results folder follows the umask
         os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from browser_support import require_modules
 
+from sim.io.files import current_umask
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "scenario_discovery.py"
 
@@ -103,6 +105,8 @@ def test_scenario_discovery_example_runs(ema, tmp_path, capsys):
         "discovery.json",
         "experiments.csv",
     ]
+    # the folder's permissions follow the umask, as every other results folder's (not 0700)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~current_umask()
     table = pd.read_csv(out / "experiments.csv")
     assert len(table) == 12 and "recruits_prison_per_1000_py" in table
     result = json.loads((out / "discovery.json").read_text())
