@@ -53,15 +53,15 @@ __all__ = [
 
 #: Power at which the minimum detectable effect is stated.
 POWER = 0.8
-#: Measured standard deviation of the paired difference in OC harm (harm-days a year), % of the
-#: baseline's mean, the largest of recommendations, shared_database and more_pios against the
-#: baseline: (scale, years) -> sd, interventions from week 104, seeds 1-8.
+#: Measured standard deviation of the paired difference in the primary outcome (OC harm in £ a
+#: year), % of the baseline's mean, the largest of recommendations, shared_database and more_pios
+#: against the baseline: (scale, years) -> sd, interventions from week 104, seeds 1-8.
 PILOT_SD: dict[tuple[float, int], float] = {
-    (0.05, 6): 4.03,  # recommendations 3.18, shared_database 4.03, more_pios 2.55
-    (0.1, 6): 1.33,  # recommendations 1.16, shared_database 1.33, more_pios 1.26
-    (0.25, 10): 1.36,  # recommendations 1.30, shared_database 1.29, more_pios 1.36
+    (0.05, 6): 4.08,  # recommendations 4.08, shared_database 3.09, more_pios 3.68
+    (0.1, 6): 2.53,  # recommendations 2.53, shared_database 1.92, more_pios 1.69
+    (0.25, 10): 2.59,  # recommendations 2.57, shared_database 2.08, more_pios 2.59
 }
-#: Where :data:`PILOT_SD` comes from (measured on 2026-12-05 at commit 2d2b187, seeds 1-8,
+#: Where :data:`PILOT_SD` comes from (measured on 2026-12-05 at commit 1cc59db, seeds 1-8,
 #: interventions from week 104; docs/experiments.md, "Minimum detectable effect").
 PILOT_SOURCE = "benchmarks/paired_sd.py; docs/experiments.md"
 _PILOT_WEEK = 104
