@@ -15,14 +15,15 @@ line naming the file) and the settings below; the executor and workers are not p
 is ``--allow-short-window`` when the window is long enough anyway.
 
 **Defaults** (:data:`DEFAULTS`): scale 0.25, 10 years with the interventions from week 104 (an
-eight-year summary window: OC harm and membership move slowly), 12 replicates. In a pilot of
-the baseline against ``more_pios``, ``shared_database`` and ``recommendations`` (12 replicates),
-the standard deviation of the paired difference in OC harm was 1.1-1.4% of the baseline at
-scale 0.25 and 10 years, against 2.0-2.6% at scale 0.05 and 6 years, where the effects were also
-further from those at larger scales (``shared_database``: -4.5% at 0.05, -2.8% at 0.1, -2.1% at
-0.25). With 12 replicates the 95% interval on the change in OC harm is about +-0.8% of the
-baseline, about +-1.2% after the Holm correction over the primary family of two interventions:
-enough to see the 2-4% effects of the study's recommendations on harm.
+eight-year summary window: OC harm and membership move slowly), 12 replicates. In the pilot
+behind :data:`sim.analysis.power.PILOT_SD` (the baseline against ``more_pios``,
+``shared_database`` and ``recommendations``, 8 seeds), the standard deviation of the paired
+difference in OC harm in pounds was 2.1-2.6% of the baseline at scale 0.25 and 10 years, 1.7-2.5%
+at scale 0.1 and 6 years and 3.1-4.1% at 0.05. With 12 replicates the 95% interval on the change
+in OC harm is then about +-1.6% of the baseline, about +-1.9% after the Holm correction over the
+primary family of two interventions: the recommendations' 3-5% effect on harm is resolved, single
+levers' 1-2% effects are not (docs/scenario-results.md). Effects at scale 0.25 agree with full
+scale within their intervals (the scale table there).
 
 **Before it runs** a comparison prints its minimum detectable effect on the primary outcome
 (:mod:`sim.analysis.power`: 80% power, corrected over the primary family, from a pilot's sd of
@@ -80,9 +81,9 @@ DEFAULTS_NOTE = (
     "defaults chosen so the headline intervals are useful: scale 0.25 (a quarter of England & "
     "Wales), 10 years with the interventions from week 104 (an 8-year window: harm and "
     "membership move slowly), 12 replicates with common random numbers; at these settings the "
-    "95% interval on the change in OC harm is about ±0.8% of the baseline (±1.2% after the Holm "
-    "correction over the primary family of two interventions), enough to see effects of 2-4%; "
-    "about a minute per scenario (the baseline included) on 2 cores"
+    "95% interval on the change in OC harm (in £) is about ±1.6% of the baseline (±1.9% after the "
+    "Holm correction over the primary family of two interventions), enough to see effects of "
+    "3-5% but not of 1-2%; about a minute per scenario (the baseline included) on 2 cores"
 )
 
 
