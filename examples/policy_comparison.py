@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the comparison, write the report, print the answer."""
     from sim.params import ScenarioError
     from sim.policy.compare import run_compare, summary_lines
+    from sim.policy.outcomes import PRIMARY_OUTCOME
 
     args = parse_args(argv)
     print(f"question: {QUESTION}")
@@ -82,10 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     print("answer:")
     print("\n".join(summary_lines(result)))
     harm = result.comparison.table
-    harm = harm[harm["metric"] == "oc_harm_per_year"]
+    harm = harm[harm["metric"] == PRIMARY_OUTCOME]
     for row in harm.itertuples():
         print(
-            f"  {row.scenario}: OC harm {row.pct_change:+.1f}% (Holm-corrected 95% interval "
+            f"  {row.scenario}: OC harm in £ {row.pct_change:+.1f}% (Holm-corrected 95% interval "
             f"{row.pct_holm_low:+.1f}% to {row.pct_holm_high:+.1f}%, "
             f"{row.n_pairs} paired replicates)"
         )
