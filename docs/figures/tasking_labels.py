@@ -30,12 +30,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.analysis import load_results
+
 SHARES = {"1": 1.0, "05": 0.5, "02": 0.2}
 
 
 def load(folder: Path) -> pd.DataFrame:
     """The ok runs of an experiment folder, one row per run."""
-    runs = pd.concat(pd.read_parquet(f) for f in sorted((folder / "runs").glob("*.parquet")))
+    runs = load_results(folder).runs
     return runs[runs["status"] == "ok"]
 
 

@@ -251,13 +251,8 @@ def grid_points(
         The points and, in the same order, their parameters.
     """
     names = list(factors)
-    points: list[dict[str, Any]] = []
-    point_params: list[dict[str, Any]] = []
-    for i, combo in enumerate(itertools.product(*(factors[n] for n in names))):
-        values = dict(zip(names, combo, strict=True))
-        points.append({"point_id": i, "scenario": label, "factors": values})
-        point_params.append(dict(values))
-    return points, point_params
+    combos = itertools.product(*(factors[n] for n in names))
+    return _points([dict(zip(names, combo, strict=True)) for combo in combos], label)
 
 
 def draw_sample(
@@ -311,13 +306,19 @@ def sample_points(
         The points and, in the same order, their parameters.
     """
     names = list(factors)
-    points: list[dict[str, Any]] = []
-    point_params: list[dict[str, Any]] = []
-    for i, row in enumerate(sample):
-        values = {n: _coerce(specs.get(n), x, *factors[n]) for n, x in zip(names, row, strict=True)}
-        points.append({"point_id": i, "scenario": label, "factors": values})
-        point_params.append(dict(values))
-    return points, point_params
+    rows = [
+        {n: _coerce(specs.get(n), x, *factors[n]) for n, x in zip(names, row, strict=True)}
+        for row in sample
+    ]
+    return _points(rows, label)
+
+
+def _points(
+    values: list[dict[str, Any]], label: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Design points (ids in order) with these factor values, and their parameters (copies)."""
+    points = [{"point_id": i, "scenario": label, "factors": v} for i, v in enumerate(values)]
+    return points, [dict(v) for v in values]
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:

@@ -138,18 +138,15 @@ class OptimisationResult:
             return "the recommended mix is detectably better than today's (the status quo)"
         return "no mix is detectably better than today's (the status quo)"
 
-    def number(self, x: float, *, signed: bool = False) -> str:
-        """An outcome value converted by ``outcome_per``, without its unit (``£…m`` if money)."""
-        return OutcomeFormat(self.outcome_unit, self.outcome_per).number(x, signed=signed)
-
     @property
-    def unit_words(self) -> str:
-        """The outcome's unit after a number (`` a year (full-scale equivalent)`` for money)."""
-        return OutcomeFormat(self.outcome_unit, self.outcome_per).unit_words
+    def outcome_format(self) -> OutcomeFormat:
+        """How the outcome's values are written (converted by ``outcome_per``, with the unit)."""
+        return OutcomeFormat(self.outcome_unit, self.outcome_per)
 
     def shown(self, x: float, *, signed: bool = False) -> str:
         """An outcome value as the text shows it: converted by ``outcome_per``, with its unit."""
-        return self.number(x, signed=signed) + self.unit_words
+        fmt = self.outcome_format
+        return fmt.number(x, signed=signed) + fmt.unit_words
 
     def mix_lines(self, mix: dict[str, Any], indent: str = "  ") -> list[str]:
         """One line per lever of ``mix``: label, value to the lever's step, unit."""
@@ -175,16 +172,16 @@ class OptimisationResult:
         if c.get("seeds"):
             lo, hi = c["ci"]
             lines.append(
-                f"  {name}: {self.shown(c['mean'])} (95% interval {self.number(lo)} "
-                f"to {self.number(hi)}) on {len(c['seeds'])} fresh seeds; today's "
+                f"  {name}: {self.shown(c['mean'])} (95% interval {self.outcome_format.number(lo)} "
+                f"to {self.outcome_format.number(hi)}) on {len(c['seeds'])} fresh seeds; today's "
                 f"{self.shown(c['status_quo_mean'])}"
             )
         where = "on fresh seeds" if c.get("seeds") else "on the search's seeds"
         share = f"; {pct:+.1f}%".replace("-", "−") if math.isfinite(pct) else ""
         lines.append(
             f"  change from today's {where}: {self.shown(diff, signed=True)} (95% interval "
-            f"{self.number(low, signed=True)} to "
-            f"{self.number(high, signed=True)}{share})"
+            f"{self.outcome_format.number(low, signed=True)} to "
+            f"{self.outcome_format.number(high, signed=True)}{share})"
             + ("" if self.detectably_better else ": the interval includes no change or worse")
         )
         if self.robustness is not None:
