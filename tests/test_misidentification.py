@@ -12,7 +12,8 @@ import numpy as np
 from conftest import SEEDS, assert_decreases, assert_increases, run
 
 from sim.model.core import OCGModel
-from sim.processes.intelligence import NOT_MEMBER, RIGHT, WRONG_GROUP
+from sim.params import Parameters
+from sim.processes.intelligence import NOT_MEMBER, RIGHT, WRONG_GROUP, misidentification_rates
 
 INTEL = "intelligence."
 NONE = {
@@ -20,6 +21,7 @@ NONE = {
     INTEL + "wrong_group_rate": 0.0,
     INTEL + "protocol_not_member_rate": 0.0,
     INTEL + "protocol_wrong_group_rate": 0.0,
+    INTEL + "aims_wrong_group_rate": 0.0,
 }
 MANY = {INTEL + "not_member_rate": 0.3, INTEL + "wrong_group_rate": 0.15}
 PROTOCOL = {INTEL + "common_protocol": True}
@@ -76,6 +78,29 @@ def test_the_item_behind_a_wasted_operation_is_not_counted_as_acted_on():
 def test_the_common_protocol_lowers_misidentification():
     assert_decreases("total:items_misidentified", {}, PROTOCOL, seeds=SEEDS[:4], k=3)
     assert_decreases("total:operations_wasted", {}, PROTOCOL, seeds=SEEDS[:4], k=2)
+
+
+def test_the_aims_gap_in_force_adds_to_the_wrong_group_rate():
+    def rates(**values):
+        return misidentification_rates(Parameters(values))
+
+    base = {INTEL + "wrong_group_rate": 0.03, INTEL + "aims_wrong_group_rate": 0.04}
+    assert rates(**base, **{"disruption.aims_gap": 0.0})[1] == 0.03
+    assert abs(rates(**base, **{"disruption.aims_gap": 1.0})[1] - 0.07) < 1e-12
+    # under the protocol its own gap (and rate) apply, whatever the aims gap without it
+    proto = {**PROTOCOL, INTEL + "protocol_wrong_group_rate": 0.01, **base}
+    wide = rates(**proto, **{"disruption.aims_gap": 1.0, "disruption.protocol_aims_gap": 0.5})
+    assert abs(wide[1] - 0.03) < 1e-12
+    # without an aims effect, the gap changes nothing here (it is still the police's discount)
+    flat = {**base, INTEL + "aims_wrong_group_rate": 0.0}
+    assert rates(**flat, **{"disruption.aims_gap": 1.0}) == rates(**flat)
+
+
+def test_a_wider_aims_gap_names_more_wrong_groups():
+    # different aims act through misidentification, not only through the police's discount
+    narrow = {"disruption.aims_gap": 0.0, INTEL + "aims_wrong_group_rate": 0.1}
+    wide = {"disruption.aims_gap": 1.0, INTEL + "aims_wrong_group_rate": 0.1}
+    assert_increases("total:items_misidentified", narrow, wide, seeds=SEEDS[:4], k=3)
 
 
 def _stepped(seed: int, weeks: int, **overrides) -> OCGModel:

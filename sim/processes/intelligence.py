@@ -118,12 +118,22 @@ def misidentification_rates(params: Parameters) -> tuple[float, float]:
     """Chances that an item is about a non-member, and (if not) that it names the wrong group.
 
     Under the common protocol (one definition of an OCG member and of risk across the criminal
-    justice system) the protocol's lower rates apply.
+    justice system) the protocol's lower rates apply. Different aims add to the wrong-group
+    rate: the prison records affiliation for order and safety, not for the police's map of
+    groups, so the wider the aims gap in force (``disruption.aims_gap``, or
+    ``protocol_aims_gap`` under the protocol) the more items name a group the police would not.
     """
     i = params.intelligence
+    d = params.disruption
     if i.common_protocol:
-        return i.protocol_not_member_rate, i.protocol_wrong_group_rate
-    return i.not_member_rate, i.wrong_group_rate
+        not_member, wrong_group, gap = (
+            i.protocol_not_member_rate,
+            i.protocol_wrong_group_rate,
+            d.protocol_aims_gap,
+        )
+    else:
+        not_member, wrong_group, gap = i.not_member_rate, i.wrong_group_rate, d.aims_gap
+    return not_member, min(1.0, wrong_group + gap * i.aims_wrong_group_rate)
 
 
 def _among(sorted_rows: np.ndarray, few: np.ndarray) -> np.ndarray:

@@ -149,14 +149,30 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "intelligence.wrong_group_rate",
-        0.05,
+        0.03,
         "1/item",
         "Chance that an item about a member names another group of the same region (groups "
-        "confused), with each agency's own definitions.",
+        "confused), with each agency's own definitions, before the aims gap adds "
+        "aims_wrong_group_rate x gap.",
         A,
         0.0,
         1.0,
-        plausible=(0.01, 0.15),
+        plausible=(0.01, 0.12),
+    ),
+    _P(
+        "intelligence.aims_wrong_group_rate",
+        0.04,
+        "1/item per unit of aims gap",
+        "Extra chance, per unit of the aims gap in force (disruption.aims_gap, or "
+        "protocol_aims_gap under the common protocol), that an item names the wrong group: the "
+        "prison records affiliation for order and safety (who must be kept apart), not for the "
+        "police's map of OCGs. At the defaults it makes up 0.02 of the 0.05 without the "
+        "protocol and 0.008 of the 0.02 with it.",
+        A + " (research: 'different aims', a barrier apart from mistrust; HMICFRS: mapping "
+        "applied 'in an unacceptably inconsistent way')",
+        0.0,
+        1.0,
+        plausible=(0.0, 0.1),
     ),
     _P(
         "intelligence.protocol_not_member_rate",
@@ -171,13 +187,14 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
     _P(
         "intelligence.protocol_wrong_group_rate",
-        0.02,
+        0.012,
         "1/item",
-        "The chance of an item naming the wrong group under the common protocol.",
+        "The chance of an item naming the wrong group under the common protocol, before the "
+        "aims gap adds aims_wrong_group_rate x protocol_aims_gap.",
         A,
         0.0,
         1.0,
-        plausible=(0.0, 0.08),
+        plausible=(0.0, 0.06),
     ),
     _P(
         "intelligence.recruiter_signal_multiplier",
