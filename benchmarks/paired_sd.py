@@ -10,6 +10,12 @@ standard deviation of the paired difference, both in % of the baseline's mean ha
 
 The table it printed is stored in :data:`sim.analysis.power.PILOT_SD` with the date and commit.
 Run: ``python benchmarks/paired_sd.py [--scale 0.1 --years 6 --seeds 8 --workers 2]``.
+
+With ``--components`` it also prints, per intervention, the standard deviation of the paired
+difference of each part of the outcome (harm in pounds by crime type) and of membership, each in
+% of the baseline's mean harm (membership: of its own mean): where the noise of a paired
+comparison comes from, and so which decisions common random numbers per person must reach to
+shrink it (issue 26; ``docs/experiments.md``, "Where the noise of a paired difference comes from").
 """
 
 from __future__ import annotations
@@ -27,8 +33,12 @@ SCENARIOS = ("england_wales", "recommendations", "shared_database", "more_pios")
 OUTCOME = PRIMARY_OUTCOME
 
 
-def one(job: tuple[str, int, float, int, int]) -> tuple[str, int, float]:
-    """One run: ``(scenario, seed, outcome)``."""
+#: The membership outputs whose paired noise ``--components`` also prints.
+MEMBERSHIP = ("ocg_members_at_large", "ocg_members", "active_ocgs", "ocg_roles")
+
+
+def one(job: tuple[str, int, float, int, int]) -> tuple[str, int, dict[str, float]]:
+    """One run: ``(scenario, seed, outputs)``."""
     scenario, seed, scale, years, week = job
     params = {
         "scenario": scenario,
@@ -36,7 +46,8 @@ def one(job: tuple[str, int, float, int, int]) -> tuple[str, int, float]:
         "run.years": years,
         "run.intervention_week": week,
     }
-    return scenario, seed, float(simulate(params, seed)[OUTCOME])
+    out = simulate(params, seed)
+    return scenario, seed, {k: float(v) for k, v in out.items() if isinstance(v, (int, float))}
 
 
 def main() -> None:
@@ -47,6 +58,9 @@ def main() -> None:
     ap.add_argument("--week", type=int, default=104, help="intervention week")
     ap.add_argument("--seeds", type=int, default=8, help="seeds 1..N")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--components", action="store_true", help="also the noise of each part of the outcome"
+    )
     args = ap.parse_args()
     jobs = [
         (s, seed, args.scale, args.years, args.week)
@@ -55,7 +69,8 @@ def main() -> None:
     ]
     start = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:
-        out = {(s, seed): v for s, seed, v in pool.map(one, jobs)}
+        runs = {(s, seed): v for s, seed, v in pool.map(one, jobs)}
+    out = {job: v[OUTCOME] for job, v in runs.items()}
     elapsed = time.perf_counter() - start
     seeds = range(1, args.seeds + 1)
     base = [out[("england_wales", k)] for k in seeds]
@@ -73,6 +88,27 @@ def main() -> None:
             f"{s:18s} {100 * statistics.fmean(diff) / bmean:+9.2f} "
             f"{100 * statistics.stdev(diff) / bmean:20.2f} {corr:6.2f}"
         )
+    if args.components:
+        components(runs, seeds, bmean)
+
+
+def components(runs: dict, seeds: range, bmean: float) -> None:
+    """Print the sd of the paired difference of each part of the outcome and of membership."""
+    first = runs[("england_wales", seeds[0])]
+    parts = sorted(k for k in first if k.startswith("oc_harm_gbp_") and k != OUTCOME)
+    print(
+        f"\nsd of the paired difference by part (% of the baseline's mean {OUTCOME}; "
+        "membership: % of its own mean)"
+    )
+    print(f"{'part':58s} " + " ".join(f"{s:>16s}" for s in SCENARIOS[1:]))
+    for part in [OUTCOME, *parts, *MEMBERSHIP]:
+        base = [runs[("england_wales", k)][part] for k in seeds]
+        scale = bmean if part.startswith("oc_harm_gbp") else statistics.fmean(base)
+        row = []
+        for s in SCENARIOS[1:]:
+            diff = [runs[(s, k)][part] - b for k, b in zip(seeds, base, strict=True)]
+            row.append(f"{100 * statistics.stdev(diff) / scale:16.2f}")
+        print(f"{part:58s} " + " ".join(row))
 
 
 if __name__ == "__main__":
