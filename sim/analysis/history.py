@@ -11,7 +11,7 @@ yet). Method (Craig et al. 1997; Vernon, Goldstein & Bower 2010; Andrianakis et 
    ``x`` is ruled out when the largest (or, with ``rank=2``, the second largest) ``I_k`` over the
    targets exceeds the cut-off (3: Pukelsheim's three-sigma rule);
 4. the next wave's design is a maximin subset of candidates not ruled out by any wave so far,
-   so waves refocus on the not-ruled-out-yet (NROY) space.
+   far from the runs already there, so waves refocus on the not-ruled-out-yet (NROY) space.
 
 Python API::
 
@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.spatial.distance import cdist
 from scipy.stats import qmc
 
 from sim.analysis.emulator import Emulator, error_summary, point_noise
@@ -37,6 +38,7 @@ from sim.io.files import atomic_write_bytes, finite_json
 __all__ = [
     "HMTarget",
     "HistoryMatchResult",
+    "Wave",
     "check_ranges",
     "constraint_table",
     "history_match",
@@ -59,7 +61,8 @@ class HMTarget:
     Attributes:
         name: The simulator output's name.
         observed: The observed value ``z``.
-        obs_var: Variance of the observation (its uncertainty), > 0.
+        obs_var: Variance of the observation (its uncertainty), >= 0; with
+            ``discrepancy_var`` their sum must be > 0.
         discrepancy_var: Variance of the model discrepancy (what no parameter set can fix).
     """
 
@@ -69,7 +72,7 @@ class HMTarget:
     discrepancy_var: float = 0.0
 
     @classmethod
-    def from_band(cls, name: str, low: float, high: float, discrepancy_sd: float = 0.0):
+    def from_band(cls, name: str, low: float, high: float, discrepancy_sd: float = 0.0) -> HMTarget:
         """A target from an acceptable band: ``z`` its centre, the band read as +-2 sd.
 
         A calibration band ``low-high`` is taken as a 95% interval, so the observation sd is
@@ -104,14 +107,21 @@ def lhs_unit(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     return qmc.LatinHypercube(d, rng=rng).random(n)
 
 
-def maximin_subset(points: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+def maximin_subset(
+    points: np.ndarray, n: int, rng: np.random.Generator, existing: np.ndarray | None = None
+) -> np.ndarray:
     """Indices of ``n`` of ``points`` spread out: greedy farthest-point (maximin) selection.
 
-    Starts at a random point, then adds the point farthest from those chosen, until ``n``.
+    Each step adds the point farthest from those chosen and from ``existing`` (runs already
+    made, so new runs fill the gaps between them); with no ``existing``, it starts at a random
+    point.
     """
     n = min(n, len(points))
-    chosen = [int(rng.integers(len(points)))]
-    dist = np.linalg.norm(points - points[chosen[0]], axis=1)
+    if existing is not None and len(existing):
+        dist, chosen = cdist(points, existing).min(axis=1), []
+    else:
+        chosen = [int(rng.integers(len(points)))]
+        dist = np.linalg.norm(points - points[chosen[0]], axis=1)
     while len(chosen) < n:
         nxt = int(np.argmax(dist))
         chosen.append(nxt)
@@ -139,7 +149,8 @@ def nroy_sample(
 
     The fraction is the share of ``reference`` (a fixed Latin hypercube, the same every wave, so
     fractions never increase) that ``passes``. If fewer than ``need`` pass, further batches of
-    the same size are drawn (up to ``max_batches``) to fill the pool.
+    the same size are drawn (up to ``max_batches``) to fill the pool. If no reference point
+    passes, the space is taken as empty (its fraction is below ``1 / len(reference)``).
     """
     ok = passes(reference)
     pool, fraction = [reference[ok]], float(ok.mean())
@@ -372,7 +383,8 @@ def history_match(
         pool, wave.nroy_fraction = nroy_sample(passes, reference, need, rng)
         if not len(pool):
             break
-        design = pool[maximin_subset(pool, points_per_wave, rng)]
+        runs = x_all[passes(x_all)]  # the runs the next emulators will be fitted on
+        design = pool[maximin_subset(pool, points_per_wave, rng, existing=runs)]
     take = np.sort(rng.choice(len(pool), size=min(sample_size, len(pool)), replace=False))
     result.plausible = low + pool[take] * width
     result.constraint = constraint_table(result.plausible, names, bounds)
