@@ -18,6 +18,9 @@ from sim.analysis.history import (
     maximin_subset,
     save_ensemble,
 )
+from sim.analysis.history_model import calibration_targets, model_simulator, plausible_ranges
+from sim.calibration import TARGETS as CALIBRATION
+from sim.params import spec
 
 RANGES = {"a": (0.0, 1.0), "b": (0.0, 1.0), "c": (0.0, 1.0)}
 TRUTH = np.array([0.3, 0.6, 0.5])
@@ -302,3 +305,72 @@ def test_confirm_runs_the_plausible_sample(matched):
     far = history_match(toy, RANGES, TARGETS, **SMALL)
     far.plausible = np.array([[0.0, 0.0, 0.5], [0.3, 0.6, 0.5]])
     assert far.confirm(toy, seeds=[1, 2, 3]).tolist() == [False, True]
+
+
+# --- the model adapter (sim.analysis.history_model) --------------------------------------------
+
+
+def test_plausible_ranges_from_the_specs():
+    ranges = plausible_ranges(["community.vacancy_half_reach", "population.ocgs"])
+    assert list(ranges) == ["community.vacancy_half_reach", "population.ocgs"]
+    assert ranges["community.vacancy_half_reach"] == spec("community.vacancy_half_reach").plausible
+    with pytest.raises(ValueError, match=r"parameter 'community.nope': unknown"):
+        plausible_ranges(["community.nope"])
+    with pytest.raises(ValueError, match=r"parameter 'sharing.enabled': not numeric"):
+        plausible_ranges(["sharing.enabled"])
+
+
+def test_calibration_targets_from_the_bands():
+    targets = {t.name: t for t in calibration_targets()}
+    assert "max_occupancy_rate" not in targets  # a constraint (<= 1), not an observation
+    band = next(t for t in CALIBRATION if t.metric == "ocg_members")
+    assert targets["ocg_members"].observed == (band.low + band.high) / 2
+    assert np.isclose(targets["ocg_members"].obs_var, ((band.high - band.low) / 4) ** 2)
+    assert targets["ocg_members"].discrepancy_var == 0
+    wider = {t.name: t for t in calibration_targets(discrepancy_fraction=0.1)}
+    assert np.isclose(wider["ocg_members"].discrepancy_var, (0.1 * (band.low + band.high) / 2) ** 2)
+    with pytest.raises(ValueError, match=r"discrepancy_fraction: -1; allowed 0 <= f < 10"):
+        calibration_targets(discrepancy_fraction=-1)
+
+
+def test_model_simulator_passes_values_and_scales_counts():
+    calls = []
+
+    def runner(params, seed):
+        calls.append((params, seed))
+        return {"ocg_members": 100.0 * seed, "ocg_members_drift": params["population.ocgs"]}
+
+    base = {"scenario": "more_pios"}
+    simulate_ = model_simulator(
+        ["population.ocgs", "community.vacancy_fill_rate"],
+        ["ocg_members", "ocg_members_drift"],
+        scale=0.5,
+        years=3,
+        base=base,
+        runner=runner,
+    )
+    out = simulate_(np.array([[10.4, 0.05], [11.6, 0.07]]), np.array([1, 2]))
+    assert len(calls) == 4 and [s for _, s in calls] == [1, 2, 1, 2]
+    first = calls[0][0]
+    assert (
+        first["run.scale"] == 0.5 and first["run.years"] == 3 and first["scenario"] == "more_pios"
+    )
+    assert first["population.ocgs"] == 10 and isinstance(first["population.ocgs"], int)  # rounded
+    assert (
+        calls[2][0]["population.ocgs"] == 12 and calls[2][0]["community.vacancy_fill_rate"] == 0.07
+    )
+    assert np.array_equal(out["ocg_members"], [[200.0, 400.0], [200.0, 400.0]])  # / scale 0.5
+    assert np.array_equal(out["ocg_members_drift"], [[10, 10], [12, 12]])  # not extensive
+    assert base == {"scenario": "more_pios"}
+
+
+def test_model_simulator_runs_the_model():
+    # one run of the real model at scale 0.01 over 2 years (about a second)
+    simulate_ = model_simulator(
+        ["community.vacancy_fill_rate"], ["ocg_members", "ocg_members_drift"], scale=0.01, years=2
+    )
+    out = simulate_(np.array([[0.05]]), np.array([3]))
+    # membership as a full-scale equivalent: the target is 37,000 (a tenth to ten times that
+    # only checks the scaling, not the calibration)
+    assert 3_700 < out["ocg_members"][0, 0] < 370_000
+    assert np.isfinite(out["ocg_members_drift"][0, 0])
