@@ -211,6 +211,12 @@ def _wrong_shape(points, seeds):
     return {"f1": np.zeros(len(points)), "f2": np.zeros(len(points))}
 
 
+def _not_finite(points, seeds):
+    out = toy(points, seeds)
+    out["f1"][0, 0] = np.nan
+    return out
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
@@ -220,6 +226,8 @@ def _wrong_shape(points, seeds):
         ({"ranges": {}}, r"ranges: empty"),
         ({"simulator": _missing_f2}, r"target 'f2' missing \(given: \['f1'\]\)"),
         ({"simulator": _wrong_shape}, r"'f1' has shape \(12,\); must be a finite \(12, 2\)"),
+        ({"simulator": _not_finite}, r"'f1' has NaN or infinite values; must be a finite"),
+        ({"waves": True}, r"waves: True; must be an integer >= 1"),
         ({"replicates": -1}, r"replicates: -1; must be an integer >= 2"),
         ({"replicates": 1}, r"replicates: 1; must be an integer >= 2"),
         ({"waves": 0}, r"waves: 0; must be an integer >= 1"),
@@ -305,6 +313,8 @@ def test_confirm_runs_the_plausible_sample(matched):
     far = history_match(toy, RANGES, TARGETS, **SMALL)
     far.plausible = np.array([[0.0, 0.0, 0.5], [0.3, 0.6, 0.5]])
     assert far.confirm(toy, seeds=[1, 2, 3]).tolist() == [False, True]
+    with pytest.raises(ValueError, match=r"seeds: \[1\]; need at least 2"):
+        far.confirm(toy, seeds=[1])
 
 
 # --- the model adapter (sim.analysis.history_model) --------------------------------------------

@@ -262,6 +262,8 @@ class HistoryMatchResult:
         The test is the emulators' with the replicate mean in place of the emulated one and its
         variance (:func:`~sim.analysis.emulator.point_noise`) in place of the emulator's.
         """
+        if len(seeds) < 2:
+            raise ValueError(f"seeds: {list(seeds)}; need at least 2 (their spread is the noise)")
         out = _run(simulator, self.plausible, np.asarray(seeds), self.targets)
         imp = []
         for t in self.targets:
@@ -294,7 +296,7 @@ def _check_inputs(targets: Sequence[HMTarget], rank, cutoff, sizes: dict) -> lis
     if not cutoff > 0:
         raise ValueError(f"cutoff: {cutoff}; must be > 0 (3 is the usual)")
     for key, (value, least) in sizes.items():
-        if not isinstance(value, int | np.integer) or value < least:
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
             raise ValueError(f"{key}: {value!r}; must be an integer >= {least}")
     return list(targets)
 
@@ -310,8 +312,9 @@ def _run(simulator, points, seeds, targets) -> dict[str, np.ndarray]:
                              f"{sorted(out)}); it must give every target name")  # fmt: skip
         res[t.name] = y = np.asarray(out[t.name], dtype=float)
         if y.shape != shape or not np.isfinite(y).all():
-            raise ValueError(f"simulator output: {t.name!r} has shape {y.shape}; must be a "
-                             f"finite {shape} array (points x seeds)")  # fmt: skip
+            bad = f"shape {y.shape}" if y.shape != shape else "NaN or infinite values"
+            raise ValueError(f"simulator output: {t.name!r} has {bad}; must be a finite "
+                             f"{shape} array (points x seeds)")  # fmt: skip
     return res
 
 
