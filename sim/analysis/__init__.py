@@ -18,6 +18,8 @@ Modules: :mod:`~sim.analysis.results` (loading), :mod:`~sim.analysis.pipeline`
 :mod:`~sim.analysis.scenarios` and :mod:`~sim.analysis.indices` (what is written per design),
 :mod:`~sim.analysis.summary` (:class:`AnalysisReport`), :mod:`~sim.analysis.stats`,
 :mod:`~sim.analysis.sensitivity`, :mod:`~sim.analysis.plots`, :mod:`~sim.analysis.units`.
+History matching (imported on its own, as it loads scikit-learn): :mod:`~sim.analysis.history`,
+:mod:`~sim.analysis.emulator` and :mod:`~sim.analysis.history_model`.
 """
 
 from __future__ import annotations

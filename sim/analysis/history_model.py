@@ -1,0 +1,113 @@
+"""ocgsim's model as a history-matching simulator, and its calibration targets as targets.
+
+Building blocks for history-matching the model (issue 27.1) with :mod:`sim.analysis.history`;
+``ocgsim calibrate`` does not call them yet. :func:`model_simulator` runs the model serially
+through :func:`sim.api.simulate` (one run per parameter set and seed), :func:`plausible_ranges`
+reads each parameter's plausible range from its spec, and :func:`calibration_targets` turns the
+calibration bands of :data:`sim.calibration.TARGETS` into :class:`~sim.analysis.history.HMTarget`
+(centre and sd = band width / 4).
+
+Python API::
+
+    names = ["community.vacancy_fill_rate", "community.vacancy_half_reach"]
+    targets = calibration_targets()
+    simulator = model_simulator(names, [t.name for t in targets], scale=0.1, years=6)
+    result = history_match(simulator, plausible_ranges(names), targets, points_per_wave=20)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from sim.analysis.history import HMTarget
+from sim.api import simulate
+from sim.calibration import TARGETS, Target
+from sim.params import known, spec
+
+__all__ = ["CONSTRAINTS", "calibration_targets", "model_simulator", "plausible_ranges"]
+
+#: Calibration targets that are constraints, not observations with a centre: the highest
+#: occupancy must stay at or below capacity (band 0-1), and a band read as centre +-2 sd would
+#: pull it towards 0.5. Left out of :func:`calibration_targets` by default.
+CONSTRAINTS: tuple[str, ...] = ("max_occupancy_rate",)
+
+#: Metrics that scale with ``run.scale`` (divided by it to compare with full-scale targets).
+EXTENSIVE = frozenset(t.metric for t in TARGETS if t.extensive)
+
+
+def plausible_ranges(names: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Each parameter's plausible range (its spec's ``plausible_range``), in the order given.
+
+    Raises:
+        ValueError: If a name is not a parameter, or not a numeric one.
+    """
+    out = {}
+    for name in names:
+        if not known(name):
+            raise ValueError(f"parameter {name!r}: unknown; see docs/parameters.md")
+        bounds = spec(name).plausible_range()
+        if bounds is None:
+            raise ValueError(f"parameter {name!r}: not numeric; history matching takes numbers")
+        out[name] = (float(bounds[0]), float(bounds[1]))
+    return out
+
+
+def calibration_targets(
+    targets: Sequence[Target] = TARGETS,
+    *,
+    exclude: Sequence[str] = CONSTRAINTS,
+    discrepancy_fraction: float = 0.0,
+) -> list[HMTarget]:
+    """History-matching targets from calibration bands (full-scale units).
+
+    Each band ``low-high`` is read as a 95% interval (:meth:`HMTarget.from_band`). The model
+    discrepancy sd is ``discrepancy_fraction`` x the band's centre (0 by default: an assumption
+    the caller should state; the bands already carry the sources' uncertainty).
+    """
+    if not 0 <= discrepancy_fraction < 10:
+        raise ValueError(f"discrepancy_fraction: {discrepancy_fraction}; allowed 0 <= f < 10")
+    return [
+        HMTarget.from_band(
+            t.metric, t.low, t.high, discrepancy_fraction * abs((t.low + t.high) / 2)
+        )
+        for t in targets
+        if t.metric not in exclude
+    ]
+
+
+def model_simulator(
+    names: Sequence[str],
+    metrics: Sequence[str],
+    *,
+    scale: float,
+    years: int,
+    base: Mapping[str, Any] | None = None,
+    runner: Callable[[dict[str, Any], int], Mapping[str, float]] = simulate,
+) -> Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]:
+    """A ``simulator(points, seeds)`` for :func:`~sim.analysis.history.history_match`.
+
+    Each point (one value per name, in order; integer parameters rounded) runs with every seed
+    at ``run.scale = scale`` and ``run.years = years`` on top of ``base`` (other parameter
+    values, or ``"scenario"``). Extensive metrics are divided by ``scale``, so they compare with
+    full-scale targets. ``runner`` is :func:`sim.api.simulate` unless a test replaces it.
+    """
+    kinds = {name: spec(name).kind if known(name) else float for name in names}
+    fixed = {**(base or {}), "run.scale": scale, "run.years": years}
+
+    def simulator(points: np.ndarray, seeds: np.ndarray) -> dict[str, np.ndarray]:
+        out = {m: np.empty((len(points), len(seeds))) for m in metrics}
+        for i, point in enumerate(np.asarray(points, dtype=float)):
+            values = {
+                n: int(round(v)) if kinds[n] is int else float(v)
+                for n, v in zip(names, point, strict=True)
+            }
+            for j, seed in enumerate(seeds):
+                summary = runner({**fixed, **values}, int(seed))
+                for m in metrics:
+                    out[m][i, j] = summary[m] / scale if m in EXTENSIVE else summary[m]
+        return out
+
+    return simulator
