@@ -152,6 +152,18 @@ def test_same_seed_same_answer_other_seed_other_intervals():
     assert not moved["S1_low"].equals(first["indices"]["S1_low"])
 
 
+def test_two_replicates_give_intervals_without_the_seed_part():
+    # R = 2 leaves no seed pair after deleting a seed: the interval is the point bootstrap's
+    design = ReplicatedDesign(PROBLEM, 256, 2, root_seed=3)
+    out = noisy_sobol(PROBLEM, run(design, ishigami), resamples=50)
+    table, noise = out["indices"], out["noise"]
+    for col in ("S1", "ST"):
+        assert (table[f"{col}_low"] < table[col]).all() and (
+            table[col] < table[f"{col}_high"]
+        ).all()
+    assert 0 < noise["share_low"] < noise["share"] < noise["share_high"] < 1, noise
+
+
 Y_OK = np.ones((5 * 8, 3)) + np.arange(40)[:, None] * 0.1 + np.arange(3) * 0.01
 
 

@@ -1,43 +1,23 @@
 """Sobol' indices and the noise share for a stochastic model, from replicated runs.
 
-A stochastic model gives y(x, seed) = f(x) + e(x, seed): f(x) is the mean response (the output
-expected at parameters x) and e the seed noise, of variance s2(x). One run per design point mixes
-the noise into the indices: it inflates the output variance and the total-effect numerators, so
-total indices come out too large and first-order ones too small. Here every design point is run
-with the same R seeds (common random numbers), and the indices are those of the mean response.
+A run gives y(x, seed) = f(x) + e(x, seed): f is the mean response (the output expected at
+parameters x), e the seed noise. One run per design point puts the noise into the indices (total
+indices too large, first-order too small). Here every point of a Saltelli/Sobol' design is run
+with the same R seeds (common random numbers), and the indices are those of f, as defined for
+stochastic models by Marrel et al. 2012 (Stat. Comput. 22:833-847) and Hart, Alexanderian &
+Gremaud 2017 (arXiv:1602.06218), who estimate them with metamodels.
 
-Estimators (per design point i and replicate seeds r != s, so that the noise of the two factors
-of every product is independent):
+Estimators: SALib's, i.e. first order mean(y_B (y_ABj - y_A)) (Saltelli et al. 2010, Comput.
+Phys. Commun. 181:259-270) and total mean((y_A - y_ABj)^2) / 2 (Jansen 1999, Comput. Phys.
+Commun. 117) over the variance of the A and B rows, with every product taken between two
+different seeds r != s. On replicate means that is the usual product minus the replicate
+covariance / R: the noise bias removed, exactly in expectation, whatever the noise's form or its
+correlation between points (a U-statistic over seed pairs, derived here; it assumes only that
+seeds are independent draws). Without noise it is SALib's estimate (tested). The noise variance
+is the mean within-point variance; Var f the mean over seed pairs of the covariance over points
+of two replicate columns (unbiased under common random numbers, unlike between - within / R).
 
-* Noise variance E[s2(x)]: the within-point sample variance over replicates, averaged over points.
-* Variance of the mean response V = Var f(x): the mean over pairs r != s of the covariance, over
-  points, of replicate columns r and s. Equal to the variance of the point means minus the
-  within-point variance of the seed-centred outputs divided by R; unlike ``between - within/R``
-  of a one-way ANOVA it stays unbiased when a seed shifts every point (common random numbers).
-* First-order numerator (Saltelli et al. 2010, Comput. Phys. Commun. 181:259-270; SALib's
-  ``first_order``): mean of y_B,r (y_ABj,s - y_A,s) over pairs r != s.
-* Total numerator (Jansen 1999, Comput. Phys. Commun. 117; SALib's ``total_order``): half the
-  mean of (y_A,r - y_ABj,r)(y_A,s - y_ABj,s) over pairs r != s.
-
-Each pair mean equals the product of replicate means minus the replicate covariance / R, so it
-is SALib's estimator on the means with the noise bias subtracted; with no noise it is exactly
-SALib's (tested). The pair form is a U-statistic correction derived here: it assumes only that
-seeds are independent draws. Stochastic-model Sobol' indices: Marrel et al. 2012 (Stat. Comput.
-22:833-847) and Hart, Alexanderian & Gremaud 2017 (arXiv:1602.06218) define the indices of the
-mean response; they estimate them with metamodels, not with this correction.
-
-Intervals: estimate +- t sqrt(V_points + V_seeds). V_points is the variance over a bootstrap of
-the design's base samples (Exp(1) weights, seeds kept): the Monte Carlo error and the noise that
-is independent between points. It treats the scrambled Sobol' points as independent draws,
-which they are not (they are more even), so it is conservative. V_seeds is what the seed list
-adds when a seed moves every point alike (common random numbers): a delete-one-seed jackknife
-computed within disjoint groups of points, keeping only products across groups, so that noise
-independent between points drops out. This split of a crossed (points x seeds) design follows
-the variance components of Owen's pigeonhole bootstrap (Owen 2007, Ann. Appl. Stat.
-1:386-411), which resamples both at once and counts that noise three times; the grouped
-jackknife is an assumption of this module, checked only by the coverage study in
-docs/sensitivity.md. t has Welch-Satterthwaite degrees of freedom, R - 1 for the seed part.
-With R = 2 there is no seed part (a one-seed jackknife leaves no pair).
+Intervals: see :func:`_interval` and docs/sensitivity.md (with a coverage study).
 """
 
 from __future__ import annotations
@@ -182,15 +162,24 @@ def _variances(y: np.ndarray, p_rows: np.ndarray, w: np.ndarray):
     return noise, v_f
 
 
+def _chunked(fn, p: np.ndarray, w: np.ndarray):
+    """``fn(p, w)`` over chunks of weight rows, its outputs stacked (bounds the memory)."""
+    parts = [fn(p[k : k + _CHUNK], w[k : k + _CHUNK]) for k in range(0, len(p), _CHUNK)]
+    return [np.concatenate(out) for out in zip(*parts, strict=True)]
+
+
 def _interval(draws: np.ndarray, conf: float, resamples: int, reps: int):
-    """Estimate +- t x sqrt(V_points + V_seeds).
+    """Estimate +- t x sqrt(V_points + V_seeds), t with Welch-Satterthwaite df.
 
     V_points: variance over the point bootstrap (seeds kept): Monte Carlo error and the noise
-    independent between points. V_seeds: what a seed shifts in common at every point (common
-    random numbers): the delete-one-seed jackknife, with each seed's deviation squared replaced
-    by the mean product of the deviations of two different groups of points (noise independent
-    between points cancels; floored at 0). Degrees of freedom by Welch-Satterthwaite, R - 1
-    for the seed part.
+    independent between points; conservative, as it treats the scrambled Sobol' points as
+    independent. V_seeds: what a seed shifts alike at every point (common random numbers): the
+    delete-one-seed jackknife (R - 1 df) with each squared deviation replaced by the mean
+    product of deviations from two different groups of points, so that noise independent
+    between points cancels (floored at 0). This splits the variance components of Owen's
+    pigeonhole bootstrap (Ann. Appl. Stat. 1:386-411, 2007), which resamples both at once and
+    counts that noise three times; the grouped form is an assumption, checked by coverage only.
+    With R = 2 there is no seed part.
     """
     est, boot = draws[0], draws[1 : resamples + 1]
     v_points = boot.var(0, ddof=1)
@@ -236,12 +225,7 @@ def noise_share(
     y = _check_y(y, int(block), f"block = {block}")
     n_units, reps = y.shape[0] // block, y.shape[1]
     p, w = _weights(n_units, reps, int(resamples), seed)
-    noise, v_f = [], []
-    for k in range(0, len(p), _CHUNK):
-        a, b = _variances(y, np.repeat(p[k : k + _CHUNK], block, axis=1), w[k : k + _CHUNK])
-        noise.append(a)
-        v_f.append(b)
-    noise, v_f = np.concatenate(noise), np.concatenate(v_f)
+    noise, v_f = _chunked(lambda pk, wk: _variances(y, np.repeat(pk, block, axis=1), wk), p, w)
     share = noise / (noise + v_f)
     lo, hi = np.clip(_interval(share, conf, int(resamples), reps), 0, 1)
     return pd.Series(
@@ -326,12 +310,7 @@ def noisy_sobol(
     blocks = y.reshape(n, step, y.shape[1])
     a, b, ab = blocks[:, 0], blocks[:, step - 1], blocks[:, 1 : d + 1].copy()
     p, w = _weights(n, y.shape[1], int(resamples), seed)
-    s1, st = [], []
-    for k in range(0, len(p), _CHUNK):
-        x1, xt = _sobol_parts(a, ab, b, blocks.mean(1), p[k : k + _CHUNK], w[k : k + _CHUNK])
-        s1.append(x1)
-        st.append(xt)
-    s1, st = np.vstack(s1), np.vstack(st)
+    s1, st = _chunked(lambda pk, wk: _sobol_parts(a, ab, b, blocks.mean(1), pk, wk), p, w)
     s1_lo, s1_hi = _interval(s1, conf, int(resamples), y.shape[1])
     st_lo, st_hi = _interval(st, conf, int(resamples), y.shape[1])
     means = sobol_indices(problem, y.mean(1), second_order=second_order, resamples=10, seed=seed)
