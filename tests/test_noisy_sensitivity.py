@@ -178,6 +178,7 @@ Y_OK = np.ones((5 * 8, 3)) + np.arange(40)[:, None] * 0.1 + np.arange(3) * 0.01
         (lambda: noisy_sobol(PROBLEM, Y_OK, resamples=2), r"^resamples: must be at least 10"),
         (lambda: noise_share(Y_OK, block=3), r"^y: has 40 rows; block = 3 needs a multiple"),
         (lambda: noise_share(Y_OK[:, :1]), r"^y: needs at least 2 replicate columns"),
+        (lambda: noise_share(Y_OK, block=0), r"^block: must be a positive number of rows"),
         (lambda: ReplicatedDesign(PROBLEM, 100, 4), r"^n: must be a power of 2"),
         (lambda: ReplicatedDesign(PROBLEM, 64, 1), r"^replicates: must be at least 2"),
         (lambda: paired_effect(Y_OK, Y_OK[:, :2]), r"^y_b: shape \(40, 2\) differs from y_a"),

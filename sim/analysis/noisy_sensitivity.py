@@ -110,7 +110,9 @@ def _check_y(y: np.ndarray, block: int, what: str) -> np.ndarray:
     if y.shape[1] < 2:
         raise ValueError(f"y: needs at least 2 replicate columns (R >= 2), got {y.shape[1]}")
     if y.shape[0] < 2 * block or y.shape[0] % block:
-        raise ValueError(f"y: has {y.shape[0]} rows; {what} needs a multiple of {block} (>= 2)")
+        raise ValueError(
+            f"y: has {y.shape[0]} rows; {what} needs a multiple of {block}, at least {2 * block}"
+        )
     bad = np.argwhere(~np.isfinite(y))
     if len(bad):
         raise ValueError(
@@ -222,6 +224,8 @@ def noise_share(
         ValueError: If y is not 2-D with R >= 2, its rows are not whole blocks, or it has NaN.
     """
     _check_boot(resamples, conf)
+    if int(block) < 1:
+        raise ValueError(f"block: must be a positive number of rows, got {block}")
     y = _check_y(y, int(block), f"block = {block}")
     n_units, reps = y.shape[0] // block, y.shape[1]
     p, w = _weights(n_units, reps, int(resamples), seed)
