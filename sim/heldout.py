@@ -218,6 +218,7 @@ def heldout_table(
     figures: list[HeldOut] | None = None,
     *,
     fmt: Callable[[float], str] | None = None,
+    over: str = "seeds",
 ) -> str:
     """Markdown table of the model (mean and range over seeds) against each held-out figure.
 
@@ -226,6 +227,7 @@ def heldout_table(
         scale: The runs' ``run.scale`` (extensive metrics are divided by it).
         figures: The figures (default: the shipped file).
         fmt: Number formatter.
+        over: What the rows are (``seeds``, or ``worlds`` for one row per plausible world).
 
     Returns:
         The table, with a note on what "awaiting metric" means if any figure awaits one.
@@ -234,7 +236,7 @@ def heldout_table(
     figures = load_heldout() if figures is None else figures
     fmt = fmt or (lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}")
     lines = [
-        "| figure | published | band | model mean | model range (seeds) | inside | metric |",
+        f"| figure | published | band | model mean | model range ({over}) | inside | metric |",
         "|---|---|---|---|---|---|---|",
     ]
     waiting = 0

@@ -25,9 +25,17 @@ import numpy as np
 from sim.analysis.history import HMTarget
 from sim.api import simulate
 from sim.calibration import TARGETS, Target
+from sim.experiments.executors import run_all
 from sim.params import known, spec
 
-__all__ = ["CONSTRAINTS", "calibration_targets", "model_simulator", "plausible_ranges"]
+__all__ = [
+    "CONSTRAINTS",
+    "EXTENSIVE",
+    "calibration_targets",
+    "model_simulator",
+    "plausible_ranges",
+    "point_tasks",
+]
 
 #: Calibration targets that are constraints, not observations with a centre: the highest
 #: occupancy must stay at or below capacity (band 0-1), and a band read as centre +-2 sd would
@@ -86,28 +94,51 @@ def model_simulator(
     years: int,
     base: Mapping[str, Any] | None = None,
     runner: Callable[[dict[str, Any], int], Mapping[str, float]] = simulate,
+    executor: Any = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]:
     """A ``simulator(points, seeds)`` for :func:`~sim.analysis.history.history_match`.
 
     Each point (one value per name, in order; integer parameters rounded) runs with every seed
     at ``run.scale = scale`` and ``run.years = years`` on top of ``base`` (other parameter
     values, or ``"scenario"``). Extensive metrics are divided by ``scale``, so they compare with
-    full-scale targets. ``runner`` is :func:`sim.api.simulate` unless a test replaces it.
+    full-scale targets. ``runner`` is :func:`sim.api.simulate` unless a test replaces it; with
+    an ``executor`` (``sim.experiments.executors.make_executor``) the runs go to it instead, in
+    parallel, and ``progress`` is called with the number of runs just finished.
     """
-    kinds = {name: spec(name).kind if known(name) else float for name in names}
     fixed = {**(base or {}), "run.scale": scale, "run.years": years}
 
     def simulator(points: np.ndarray, seeds: np.ndarray) -> dict[str, np.ndarray]:
+        tasks = point_tasks(names, points, seeds, fixed)
+        if executor is not None:
+            results = run_all(executor, tasks, progress)
+        else:
+            results = {k: runner(params, seed) for k, params, seed in tasks}
         out = {m: np.empty((len(points), len(seeds))) for m in metrics}
-        for i, point in enumerate(np.asarray(points, dtype=float)):
-            values = {
-                n: int(round(v)) if kinds[n] is int else float(v)
-                for n, v in zip(names, point, strict=True)
-            }
-            for j, seed in enumerate(seeds):
-                summary = runner({**fixed, **values}, int(seed))
-                for m in metrics:
-                    out[m][i, j] = summary[m] / scale if m in EXTENSIVE else summary[m]
+        for k, _, _ in tasks:
+            i, j = divmod(k, len(seeds))
+            for m in metrics:
+                out[m][i, j] = results[k][m] / scale if m in EXTENSIVE else results[k][m]
         return out
 
     return simulator
+
+
+def point_tasks(
+    names: Sequence[str], points: np.ndarray, seeds: Sequence[int], fixed: Mapping[str, Any]
+) -> list[tuple[int, dict[str, Any], int]]:
+    """``(run_id, params, seed)`` of each point (a row of values of ``names``) and seed.
+
+    Run ``i x len(seeds) + j`` is point ``i`` with seed ``j``; integer parameters are rounded;
+    ``fixed`` holds the other values of every run.
+    """
+    kinds = {name: spec(name).kind if known(name) else float for name in names}
+    tasks = []
+    for i, point in enumerate(np.atleast_2d(np.asarray(points, dtype=float))):
+        values = {
+            n: int(round(v)) if kinds[n] is int else float(v)
+            for n, v in zip(names, point, strict=True)
+        }
+        for j, seed in enumerate(seeds):
+            tasks.append((i * len(seeds) + j, {**fixed, **values}, int(seed)))
+    return tasks

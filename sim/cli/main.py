@@ -19,6 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sim.cli.ensemble import add_ensemble_options, cmd_ensemble
 from sim.params import ScenarioError, parameters_markdown, spec
 
 __all__ = ["main"]
@@ -216,10 +217,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if args.seeds < 1:
         raise ScenarioError(f"--seeds {args.seeds}: allowed: a whole number >= 1")
+    ensemble = args.ensemble is not None
+    if args.scale is None:
+        args.scale = 0.1 if ensemble else 1.0
+    if args.years is None:
+        args.years = 6 if ensemble else 10
     scale = spec("run.scale").check(args.scale, "--scale")
     years = spec("run.years").check(args.years, "--years")
     params = Parameters({"run.scale": scale, "run.years": years}, where="--scale/--years")
     _check_window(params, {"run.years": "--years"}, "--years", args.allow_short_window)
+    if ensemble:
+        return cmd_ensemble(args, scale, years)
     figures = load_heldout(args.heldout)  # a bad file is refused before any run
     seeds = range(1, args.seeds + 1)
     summaries = [
@@ -346,8 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     cal = sub.add_parser("calibrate", help="run the baseline over seeds; print target vs model")
     cal.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
-    cal.add_argument("--scale", type=float, default=1.0, help="scale (default 1.0)")
-    cal.add_argument("--years", type=int, default=10, help="years (default 10)")
+    cal.add_argument("--scale", type=float, default=None, help="scale (default 1.0)")
+    cal.add_argument("--years", type=int, default=None, help="years (default 10)")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
     cal.add_argument(
         "--heldout",
@@ -356,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="file of held-out figures (default: the shipped sim/data/heldout.toml)",
     )
     _add_allow_short_window(cal)
+    add_ensemble_options(cal)
     cal.set_defaults(func=cmd_calibrate)
     docs = sub.add_parser("docs", help="print the parameter reference (docs/parameters.md)")
     docs.set_defaults(func=cmd_docs)

@@ -18,6 +18,7 @@ from typing import Any
 from sim.cli.checks import check_compare, check_port
 from sim.cli.optimise import add_optimise_parser
 from sim.experiments.cli import add_executor_options
+from sim.params import ScenarioError
 
 __all__ = ["VIZ_MODULES", "dashboard_command", "is_loopback", "register"]
 
@@ -86,6 +87,14 @@ def _add_compare_parser(subparsers: Any) -> None:
         help="accept a summary window (intervention week to the end) under 52 weeks",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--ensemble",
+        metavar="FILE",
+        help="run every scenario in each plausible world of FILE (ocgsim calibrate --ensemble) "
+        "and report the effects across worlds (defaults then: 30 worlds x 4 seeds, scale 0.1, "
+        "6 years, both police taskings)",
+    )
+    p.add_argument("--worlds", type=int, help="with --ensemble: how many worlds (default 30)")
     p.set_defaults(func=cmd_compare)
 
 
@@ -124,6 +133,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """
     from sim.policy.compare import DEFAULTS, comparison_experiment, main_compare
 
+    if args.ensemble is not None:
+        from sim.policy.worlds_report import main_worlds
+
+        return main_worlds(args)
+    if args.worlds is not None:
+        raise ScenarioError("--worlds: allowed only with --ensemble FILE")
     check_compare(args, DEFAULTS, comparison_experiment)
     return main_compare(args)
 

@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +30,7 @@ __all__ = [
     "ProcessExecutor",
     "SerialExecutor",
     "make_executor",
+    "run_all",
     "run_chunk",
     "run_one",
     "watch_parent",
@@ -396,3 +398,37 @@ def make_executor(
     if kind == "dask":
         return DaskExecutor(scheduler, workers)
     raise ValueError(f"unknown executor {kind!r}")
+
+
+def run_all(
+    executor: Any,
+    tasks: list[tuple[int, dict[str, Any], int]],
+    progress: Callable[[int], None] | None = None,
+) -> dict[int, dict[str, float]]:
+    """Run ``tasks`` (``(run_id, params, seed)``), each in its own chunk; run_id -> summary.
+
+    For a caller with its own design (history matching, comparisons over plausible worlds)
+    rather than an experiment file: no store, no resume. The model is ``sim.api:simulate``.
+
+    Args:
+        executor: An executor (:func:`make_executor`).
+        tasks: The runs.
+        progress: Called with the number of runs just finished.
+
+    Raises:
+        RuntimeError: If a run fails (with its traceback's last line).
+    """
+    futures = {executor.submit("sim.api:simulate", [task], False, [], 0) for task in tasks}
+    out: dict[int, dict[str, float]] = {}
+    while futures:
+        done = executor.wait(futures, None)
+        futures -= done
+        for future in done:
+            for result in future.result():
+                if result["status"] != "ok":
+                    last = (result["error"] or "").strip().splitlines()[-1:]
+                    raise RuntimeError(f"run {result['run_id']} failed: {''.join(last)}")
+                out[result["run_id"]] = result["metrics"]
+        if progress:
+            progress(len(done))
+    return out

@@ -1,0 +1,146 @@
+"""Plausible worlds: the model's uncertain parameters history-matched to the calibration targets.
+
+``ocgsim calibrate --ensemble FILE`` runs the statistical core (:mod:`sim.analysis.history`) on
+the England & Wales baseline: a Latin hypercube over the plausible ranges of the parameters in
+:data:`UNCERTAIN`, each point run with a few seeds at a small scale, a Gaussian-process emulator
+per calibration target, and waves that rule out the parameter sets whose implausibility exceeds
+3. What is left is a sample of **plausible worlds**: parameter sets the targets cannot tell apart
+from the defaults. The sample is written as a JSON file with its SHA-256
+(:func:`sim.analysis.history.save_ensemble`), which later commands can take.
+
+Which parameters: the behavioural assumptions and the rates set from calibration that the
+targets respond to (turnover of membership, recruitment inside and at large, offending, custody,
+searches and intelligence). Parameters the targets cannot see (the levers, the police's use of
+intelligence, harm's valuation) are left at their defaults: history matching cannot constrain
+them, and their uncertainty belongs to the sensitivity analysis (``docs/sensitivity.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from sim.analysis.emulator import point_noise
+from sim.analysis.history import HistoryMatchResult, history_match
+from sim.analysis.history_model import (
+    EXTENSIVE,
+    calibration_targets,
+    model_simulator,
+    plausible_ranges,
+    point_tasks,
+)
+from sim.experiments.executors import run_all
+
+__all__ = ["UNCERTAIN", "confirmed", "match_baseline", "run_summaries", "target_values"]
+
+#: The parameters history matching varies, over their plausible ranges (``ParamSpec``).
+UNCERTAIN: tuple[str, ...] = (
+    "community.member_exit_hazard",
+    "community.vacancy_fill_rate",
+    "community.tie_recruit_rate",
+    "community.desistance_hazard",
+    "community.market_recovery_rate",
+    "prison_life.recruit_probability",
+    "justice.offence_hazard",
+    "justice.custody_probability",
+    "intelligence.signal_rate",
+    "market.searches_per_1000",
+)
+
+
+def match_baseline(
+    executor: Any,
+    *,
+    scale: float = 0.1,
+    years: int = 6,
+    waves: int = 3,
+    points_per_wave: int = 40,
+    replicates: int = 2,
+    seed: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> HistoryMatchResult:
+    """History-match the baseline's :data:`UNCERTAIN` parameters to the calibration targets.
+
+    The targets are :func:`sim.analysis.history_model.calibration_targets` (every calibration
+    band read as +-2 sd, without the one-sided occupancy bound).
+
+    Args:
+        executor: Where the runs are carried out (``sim.experiments.executors.make_executor``).
+        scale: ``run.scale`` of every run (counts are compared as full-scale equivalents).
+        years: ``run.years`` of every run (the window starts at week 104).
+        waves: Waves of runs.
+        points_per_wave: Parameter sets per wave.
+        replicates: Seeds per parameter set.
+        seed: Seeds the designs and the runs' seeds.
+        progress: Called with the number of runs just finished.
+    """
+    targets = calibration_targets()
+    simulator = model_simulator(
+        UNCERTAIN,
+        [t.name for t in targets],
+        scale=scale,
+        years=years,
+        executor=executor,
+        progress=progress,
+    )
+    return history_match(
+        simulator,
+        plausible_ranges(UNCERTAIN),
+        targets,
+        waves=waves,
+        points_per_wave=points_per_wave,
+        replicates=replicates,
+        seed=seed,
+    )
+
+
+def run_summaries(
+    points: np.ndarray,
+    seeds: Sequence[int],
+    scale: float,
+    years: int,
+    executor: Any,
+    progress: Callable[[int], None] | None = None,
+) -> list[list[dict[str, float]]]:
+    """Run the baseline at each point (a row of :data:`UNCERTAIN`'s values) with each seed.
+
+    Returns:
+        The whole run summaries (for the held-out scorecard too), a list per point of one per
+        seed.
+    """
+    fixed = {"run.scale": scale, "run.years": years}
+    results = run_all(executor, point_tasks(UNCERTAIN, points, seeds, fixed), progress)
+    n = len(seeds)
+    return [[results[i * n + j] for j in range(n)] for i in range(len(np.atleast_2d(points)))]
+
+
+def target_values(
+    summaries: list[list[dict[str, float]]], scale: float, names: Sequence[str]
+) -> dict[str, np.ndarray]:
+    """Metric -> (points x seeds) of :func:`run_summaries`' output, counts at full scale."""
+    return {
+        m: np.array(
+            [[r[m] / scale if m in EXTENSIVE else r[m] for r in runs] for runs in summaries]
+        )
+        for m in names
+    }
+
+
+def confirmed(result: HistoryMatchResult, values: dict[str, np.ndarray]) -> np.ndarray:
+    """Which worlds pass the implausibility test on their simulated means.
+
+    As :meth:`sim.analysis.history.HistoryMatchResult.confirm`: the replicate mean in place of
+    the emulated one and its variance in place of the emulator's.
+
+    Args:
+        result: The history match (its targets, cut-off and rank).
+        values: :func:`target_values` of the worlds' runs.
+    """
+    imp = []
+    for t in result.targets:
+        mean, var = point_noise(values[t.name])
+        imp.append(np.abs(t.observed - mean) / np.sqrt(var + t.obs_var + t.discrepancy_var))
+    ranked = np.sort(np.column_stack(imp), axis=1)[:, -result.rank]
+    return ranked <= result.cutoff

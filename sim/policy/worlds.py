@@ -1,0 +1,171 @@
+"""Comparisons over plausible worlds: each scenario in each world, with paired seeds.
+
+``ocgsim compare A B --ensemble FILE`` runs the baseline and each scenario in each plausible
+world of an ensemble (``ocgsim calibrate --ensemble``: parameter sets the calibration targets
+cannot rule out) with the same seeds, under the default police tasking and under the structural
+variant ``disruption.tasking = "prison_only"``. For each intervention it reports the effect on
+the primary outcome (OC harm in pounds) across worlds and seeds: the median, an interval that
+holds both (the 2.5th and 97.5th percentiles of the paired effects of every world and seed),
+and the share of worlds in which it reduces harm (its mean over the world's seeds below zero);
+and, for each pair of interventions, the share of worlds in which one cuts harm more than the
+other. Each share is also said in the words of the UK intelligence probability yardstick
+(:data:`YARDSTICK`).
+
+Sharing a seed across worlds and arms makes the differences paired; the spread across worlds is
+the parameter uncertainty the intervals over seeds alone leave out.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.policy.outcomes import PRIMARY_OUTCOME
+
+__all__ = [
+    "TASKINGS",
+    "YARDSTICK",
+    "beats_table",
+    "effects_table",
+    "paired_effects",
+    "world_tasks",
+    "yardstick",
+]
+
+#: The police tasking of each column: the default and the structural variant.
+TASKINGS: tuple[str, ...] = ("several_sources", "prison_only")
+
+#: The UK Professional Head of Intelligence Assessment's probability yardstick: each term's
+#: band, and the upper end of the shares said with it here (a share in a gap between two bands
+#: is said with the nearer band: the cut is the gap's middle). Bands: remote <= 5%, highly
+#: unlikely 10-20%, unlikely 25-35%, realistic possibility 40-50%, likely 55-75%, highly likely
+#: 80-90%, almost certain >= 95%.
+YARDSTICK: tuple[tuple[float, str], ...] = (
+    (0.075, "remote"),
+    (0.225, "highly unlikely"),
+    (0.375, "unlikely"),
+    (0.525, "a realistic possibility"),
+    (0.775, "likely"),
+    (0.925, "highly likely"),
+    (1.0, "almost certain"),
+)
+
+
+def yardstick(share: float) -> str:
+    """The yardstick's words for a probability (a share of plausible worlds) in [0, 1]."""
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"share {share}: must be a probability in [0, 1]")
+    for upper, words in YARDSTICK:
+        if share < upper:
+            return words
+    return YARDSTICK[-1][1]
+
+
+def world_tasks(
+    worlds: pd.DataFrame,
+    scenarios: Sequence[tuple[str, dict[str, Any]]],
+    seeds: Sequence[int],
+    settings: dict[str, Any],
+    taskings: Sequence[str] = TASKINGS,
+) -> tuple[list[tuple[int, dict[str, Any], int]], pd.DataFrame]:
+    """The runs: every (tasking, world, scenario, seed), and a table saying which is which.
+
+    A run's parameters are the scenario's values, then the world's (its parameter set: a world
+    is the truth the levers act in, so it wins over a scenario that sets the same parameter),
+    then the run settings and the tasking.
+
+    Args:
+        worlds: One row per world, one column per parameter.
+        scenarios: (label, parameter values) of the baseline first, then each intervention.
+        seeds: The seeds, the same in every world and arm (paired).
+        settings: ``run.*`` values of every run.
+        taskings: The values of ``disruption.tasking`` to run.
+
+    Returns:
+        ``(run_id, params, seed)`` tasks, and a table (run_id, tasking, world, scenario, seed).
+    """
+    tasks, rows = [], []
+    combos = itertools.product(taskings, range(len(worlds)), scenarios, seeds)
+    for run_id, (tasking, w, (label, values), seed) in enumerate(combos):
+        world = {k: _plain(v) for k, v in worlds.iloc[w].items()}
+        params = {**values, **world, **settings, "disruption.tasking": tasking}
+        tasks.append((run_id, params, int(seed)))
+        rows.append((run_id, tasking, w, label, int(seed)))
+    return tasks, pd.DataFrame(rows, columns=["run_id", "tasking", "world", "scenario", "seed"])
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def paired_effects(runs: pd.DataFrame, baseline: str, outcome: str = PRIMARY_OUTCOME):
+    """Each arm's paired effect on ``outcome``, % of the baseline's mean in its world.
+
+    Args:
+        runs: One row per run: tasking, world, scenario, seed and the outcome.
+        baseline: The baseline's label.
+        outcome: The outcome compared.
+
+    Returns:
+        One row per (tasking, world, scenario, seed) of the interventions, with ``effect_pct``:
+        100 x (arm - baseline at the same seed) / the baseline's mean over seeds in the world.
+    """
+    keys = ["tasking", "world", "seed"]
+    base = runs[runs["scenario"] == baseline].set_index(keys)[outcome]
+    mean = base.groupby(level=["tasking", "world"]).mean()
+    arms = runs[runs["scenario"] != baseline].copy()
+    index = pd.MultiIndex.from_frame(arms[keys])
+    pair = base.reindex(index).to_numpy()
+    scale = mean.reindex(pd.MultiIndex.from_frame(arms[["tasking", "world"]])).to_numpy()
+    arms["effect_pct"] = 100.0 * (arms[outcome].to_numpy() - pair) / scale
+    return arms[[*keys[:2], "scenario", "seed", "effect_pct"]].reset_index(drop=True)
+
+
+def effects_table(effects: pd.DataFrame) -> pd.DataFrame:
+    """Per tasking and intervention: the effect across worlds and seeds.
+
+    Returns:
+        Columns tasking, scenario, worlds, median (of every world's and seed's effect), low and
+        high (their 2.5th and 97.5th percentiles: an interval holding both parameter and seed
+        uncertainty), share_reducing (share of worlds whose mean effect is below zero) and
+        words (:func:`yardstick` of that share).
+    """
+    rows = []
+    for (tasking, scenario), part in effects.groupby(["tasking", "scenario"], sort=False):
+        per_world = part.groupby("world")["effect_pct"].mean()
+        share = float((per_world < 0).mean())
+        low, median, high = np.percentile(part["effect_pct"], [2.5, 50, 97.5])
+        rows.append(
+            {
+                "tasking": tasking,
+                "scenario": scenario,
+                "worlds": int(per_world.size),
+                "median": float(median),
+                "low": float(low),
+                "high": float(high),
+                "share_reducing": share,
+                "words": yardstick(share),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def beats_table(effects: pd.DataFrame, tasking: str = TASKINGS[0]) -> pd.DataFrame:
+    """For each ordered pair (A, B): the share of worlds where A cuts harm more than B.
+
+    A world's effect is its mean over seeds (paired: the same seeds in both).
+
+    Returns:
+        Columns a, b, share (of worlds where A's effect is below B's) and words.
+    """
+    part = effects[effects["tasking"] == tasking]
+    per_world = part.groupby(["scenario", "world"])["effect_pct"].mean().unstack("world")
+    rows = []
+    for a, b in itertools.permutations(per_world.index, 2):
+        share = float((per_world.loc[a] < per_world.loc[b]).mean())
+        rows.append({"a": a, "b": b, "share": share, "words": yardstick(share)})
+    return pd.DataFrame(rows, columns=["a", "b", "share", "words"])

@@ -1,0 +1,213 @@
+"""The HTML report of a comparison over plausible worlds (``ocgsim compare --ensemble``).
+
+One self-contained page: the effects across worlds with the structural column (police tasked
+from prison intelligence only), the "A beats B" table and the assurance appendix. The tables
+come from :mod:`sim.policy.worlds` and :mod:`sim.policy.worlds_report`.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from sim.io.files import git_commit, versions
+from sim.policy.outcomes import PRIMARY_OUTCOME
+from sim.policy.worlds import TASKINGS
+
+__all__ = ["report_html"]
+
+
+def _table(frame: pd.DataFrame, columns: dict[str, str], ident: str) -> str:
+    head = "".join(f"<th>{html.escape(label)}</th>" for label in columns.values())
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in columns) + "</tr>"
+        for _, row in frame.iterrows()
+    )
+    return f'<table id="{ident}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _effects_rows(by_tasking: pd.DataFrame) -> pd.DataFrame:
+    """One row per intervention: the default tasking's effect and share, then prison-only's."""
+    by = by_tasking.copy()
+    by["effect"] = [
+        f"{m:+.1f}% [{lo:+.1f}, {hi:+.1f}]"
+        for m, lo, hi in zip(by["median"], by["low"], by["high"], strict=True)
+    ]
+    by["reduces"] = [f"{s:.0%} of worlds ({w})" for s, w in zip(by["share_reducing"], by["words"],
+                                                                 strict=True)]  # fmt: skip
+    main = by[by["tasking"] == TASKINGS[0]].set_index("scenario")
+    other = by[by["tasking"] == TASKINGS[1]].set_index("scenario")
+    return pd.DataFrame(
+        {
+            "scenario": main.index,
+            "effect": main["effect"].to_numpy(),
+            "reduces": main["reduces"].to_numpy(),
+            "prison_only": other["effect"].reindex(main.index).fillna("not run").to_numpy(),
+            "prison_only_reduces": other["reduces"].reindex(main.index).fillna("").to_numpy(),
+        }
+    )
+
+
+def _sections(tables: dict[str, pd.DataFrame], context: dict) -> dict[str, str]:
+    """The tables of the page as HTML: effects, beats, assumptions, noise."""
+    beats = tables["beats"].assign(
+        share=lambda f: [f"{s:.0%} ({w})" for s, w in zip(f["share"], f["words"], strict=True)]
+    )
+    noise = tables["noise"].assign(
+        noise_share=lambda f: [f"{v:.0%}" for v in f["noise_share"]],
+        within=lambda f: [f"{v:.2f}" for v in f["within"]],
+        between=lambda f: [f"{v:.2f}" for v in f["between"]],
+    )
+    shares = tables["assumptions"]
+    top = (
+        shares[shares["tasking"] == TASKINGS[0]]
+        .sort_values(["scenario", "share"], ascending=[True, False])
+        .groupby("scenario")
+        .head(3)
+        .assign(
+            share=lambda f: [f"{v:.0%}" for v in f["share"]],
+            r2=lambda f: [f"{v:.2f}" for v in f["r2"]],
+        )  # fmt: skip
+    )
+    out = {
+        "effects": _table(
+            _effects_rows(tables["by_tasking"]),
+            {
+                "scenario": "intervention",
+                "effect": "effect on harm, median [95%]",
+                "reduces": "reduces harm in",
+                "prison_only": "prison-only tasking: effect",
+                "prison_only_reduces": "prison-only: reduces harm in",
+            },
+            "effects-table",
+        ),
+        "beats": _table(
+            beats, {"a": "A", "b": "B", "share": "A cuts harm more than B in"}, "beats-table"
+        ),
+        "assumptions": _table(
+            top,
+            {
+                "scenario": "intervention",
+                "parameter": "parameter",
+                "share": "share",
+                "r2": "R² of the fit",
+            },
+            "assumptions-table",
+        ),  # fmt: skip
+        "noise": _table(
+            noise,
+            {
+                "tasking": "tasking",
+                "scenario": "intervention",
+                "within": "within worlds",
+                "between": "between worlds",
+                "noise_share": "noise share",
+            },
+            "noise-table",
+        ),  # fmt: skip
+    }
+    if beats.empty:
+        out["beats"] = '<p id="beats-none">One intervention: no pair to compare.</p>'
+    if top.empty:
+        need = len(context["parameters"]) + 2
+        out["assumptions"] = (
+            f'<p id="assumptions-none">Too few worlds ({context["worlds"]}) for the fit: it '
+            f"needs at least {need} (the parameters of the ensemble + 2).</p>"
+        )
+    return out
+
+
+def _heldout(context: dict) -> str:
+    """The held-out scorecard over the worlds' baselines (each world the mean of its seeds)."""
+    from sim.heldout import heldout_table
+
+    r = context["replicates"]  # the baseline's runs: world by world, seed by seed
+    per_world = [context["baselines"][i * r : (i + 1) * r] for i in range(context["worlds"])]
+    means = [{k: float(np.mean([run[k] for run in w])) for k in w[0]} for w in per_world]
+    return heldout_table(means, context["settings"]["run.scale"], over="worlds")
+
+
+def report_html(tables: dict[str, pd.DataFrame], context: dict) -> str:
+    """The self-contained HTML report of a comparison over plausible worlds.
+
+    Args:
+        tables: :func:`sim.policy.worlds_report.run_worlds_comparison`'s tables.
+        context: What was run (scenarios, ensemble and its hash, worlds, seeds, settings, the
+            baseline's run summaries, replicates, the ensemble's parameters).
+    """
+    parts = _sections(tables, context)
+    effects_html, beats_html = parts["effects"], parts["beats"]
+    assumptions_html, noise_html = parts["assumptions"], parts["noise"]
+    heldout = html.escape(_heldout(context))
+    commit = html.escape(git_commit())
+    libs = html.escape(", ".join(f"{k} {v}" for k, v in versions().items()))
+    few = (
+        f" <strong>Only {context['worlds']} worlds: the shares are coarse; use 30 or more for "
+        "a finding.</strong>"
+        if context["worlds"] < 20
+        else ""
+    )
+    s = context["settings"]
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>ocgsim: comparison over plausible worlds</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:.3em .6em}}
+th{{background:#eee}}pre{{background:#f6f6f6;padding:1em;overflow-x:auto}}</style></head>
+<body>
+<h1>Comparison over plausible worlds</h1>
+<p>The baseline (England &amp; Wales) against {html.escape(", ".join(context["scenarios"]))},
+each run in {context["worlds"]} plausible worlds (parameter sets the calibration targets cannot
+rule out) with seeds {context["seeds"][0]}&ndash;{context["seeds"][-1]} in every world and arm
+(paired), at scale {s["run.scale"]:g}, {s["run.years"]} years, levers from week
+{s["run.intervention_week"]}. The outcome is OC harm in pounds a year
+(<code>{PRIMARY_OUTCOME}</code>), as a % of the baseline in the same world.</p>
+<section id="effects"><h2>Effects across plausible worlds</h2>
+<p>Median effect over every world and seed, with the interval holding 95% of them (parameter
+and seed uncertainty together), and the share of worlds in which the intervention reduces harm,
+in the words of the UK intelligence probability yardstick. The last two columns are the
+<strong>structural variant</strong>: police tasked from prison intelligence only
+(<code>disruption.tasking = "prison_only"</code>), so a reader sees whether a finding depends on
+how police are tasked.</p>
+{effects_html}
+<p>How to read a share: with {context["worlds"]} worlds it moves in steps of
+{100 / context["worlds"]:.0f} points; each world's effect is the mean of its
+{context["replicates"]} seeds, so seed noise can carry a world across zero and pulls every share
+towards 50% (a share near 50% is no evidence either way, not evidence of no effect).{few}</p>
+</section>
+<section id="beats"><h2>Which intervention cuts harm more</h2>
+<p>For each pair, the share of plausible worlds in which the first cuts harm more than the
+second (each world's effect the mean over its seeds), police tasked from several sources.</p>
+{beats_html}
+</section>
+<section id="assurance"><h2>Assurance appendix</h2>
+<h3>Assumptions that matter</h3>
+<p>For each intervention, the three parameters of the ensemble that explain most of the
+across-worlds variance of its effect (a linear fit of each world's mean effect on its
+standardised parameters: a parameter's share is its squared coefficient over the variance of
+the world means; R&sup2; is the fit's). Parameters not in the ensemble (the levers, the police's
+use of intelligence, harm's valuation) do not vary here: see <code>docs/sensitivity.md</code>.</p>
+{assumptions_html}
+<h3>Seed noise against parameter uncertainty</h3>
+<p>One-way analysis of variance of the effects (% of baseline harm, squared): the variance
+between seeds within a world, the variance of the worlds' true means (estimated), and the share
+of the total that is seed noise.</p>
+{noise_html}
+<h3>Held-out scorecard over the worlds</h3>
+<p>Published figures never used to set a parameter (<code>sim/data/heldout.toml</code>), against
+the baseline in each world (model mean and range over worlds, each world the mean of its
+seeds). <code>docs/validation.md</code> gives the patterns of the anchor models.</p>
+<pre id="heldout">{heldout}</pre>
+<h3>What this ran on</h3>
+<ul><li>ensemble: <code>{html.escape(context["ensemble"])}</code>, sha256
+<code>{html.escape(context["sha256"])}</code>, its first {context["worlds"]} worlds</li>
+<li>seeds {context["seeds"]}; scale {s["run.scale"]:g}; {s["run.years"]} years</li>
+<li>commit <code>{commit}</code></li><li>{libs}</li></ul>
+</section>
+<p>Probability yardstick: remote (&le; 5%), highly unlikely (10&ndash;20%), unlikely
+(25&ndash;35%), a realistic possibility (40&ndash;50%), likely (55&ndash;75%), highly likely
+(80&ndash;90%), almost certain (&ge; 95%); a share between two bands takes the nearer.</p>
+</body></html>
+"""
