@@ -196,6 +196,13 @@ def test_bad_input_to_compare_over_worlds_is_refused_in_one_line(capsys, ensembl
     assert_rejected(capsys, [*base, "--ensemble", str(ensemble), "--worlds", "9"], out,
                     "--worlds 9", "allowed: 2 to 3")  # fmt: skip
     assert_rejected(capsys, [*base, "--worlds", "3"], out, "--worlds", "only with --ensemble")
+    with_file = [*base, "--ensemble", str(ensemble), "--worlds", "2"]
+    assert_rejected(capsys, [*with_file, "--replicates", "1"], out, "--replicates 1", ">= 2")
+    assert_rejected(capsys, [*with_file, "--years", "2"], out, "--intervention-week 104")
+    assert_rejected(capsys, [*with_file, "--scale", "-1"], out, "--scale")
+    assert_rejected(capsys, ["compare", "nope", "--ensemble", str(ensemble), "--worlds", "2",
+                             "--out", str(out)],
+                    out, "nope")  # fmt: skip
     edited = tmp_path / "edited.json"
     edited.write_text(ensemble.read_text().replace('"made"', '"hand"'))
     assert_rejected(capsys, [*base, "--ensemble", str(edited)], out, "does not match its sha256")
@@ -237,6 +244,11 @@ def test_bad_input_to_calibrate_ensemble_is_refused_in_one_line(capsys, tmp_path
     base = ["calibrate", "--ensemble", str(out)]
     assert_rejected(capsys, [*base, "--waves", "0"], out, "--waves 0", ">= 1")
     assert_rejected(capsys, [*base, "--replicates", "1"], out, "--replicates 1", ">= 2")
+    assert_rejected(capsys, [*base, "--points", "3"], out, "--points 3", ">= 4")
+    assert_rejected(capsys, [*base, "--worlds", "0"], out, "--worlds 0", ">= 1")
+    assert_rejected(capsys, [*base, "--workers", "0"], out, "--workers 0", ">= 1")
+    assert_rejected(capsys, [*base, "--seed", "-1"], out, "--seed -1", ">= 0")
+    assert_rejected(capsys, [*base, "--scale", "0"], out, "--scale")
     txt = tmp_path / "worlds.txt"
     assert_rejected(capsys, ["calibrate", "--ensemble", str(txt)], txt, "ending in .json")
     deep = tmp_path / "no" / "worlds.json"
