@@ -19,6 +19,21 @@ from sim.policy.worlds import TASKINGS
 __all__ = ["report_html"]
 
 
+#: The page's head: title and style.
+_HEAD = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>ocgsim: comparison over plausible worlds</title>
+<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.3em .6em}
+th{background:#eee}pre{background:#f6f6f6;padding:1em;overflow-x:auto}</style></head>
+"""
+
+#: The yardstick's bands, as the page states them.
+_YARDSTICK = """<p>Probability yardstick: remote (&le; 5%), highly unlikely (10&ndash;20%), unlikely
+(25&ndash;35%), a realistic possibility (40&ndash;50%), likely (55&ndash;75%), highly likely
+(80&ndash;90%), almost certain (&ge; 95%); a share between two bands takes the nearer.</p>"""
+
+
 def _table(frame: pd.DataFrame, columns: dict[str, str], ident: str) -> str:
     head = "".join(f"<th>{html.escape(label)}</th>" for label in columns.values())
     body = "".join(
@@ -57,6 +72,7 @@ def _sections(tables: dict[str, pd.DataFrame], context: dict) -> dict[str, str]:
     )
     noise = tables["noise"].assign(
         noise_share=lambda f: [f"{v:.0%}" for v in f["noise_share"]],
+        p_between=lambda f: [f"{v:.2g}" for v in f["p_between"]],
         within=lambda f: [f"{v:.2f}" for v in f["within"]],
         between=lambda f: [f"{v:.2f}" for v in f["between"]],
     )
@@ -69,6 +85,7 @@ def _sections(tables: dict[str, pd.DataFrame], context: dict) -> dict[str, str]:
         .assign(
             share=lambda f: [f"{v:.0%}" for v in f["share"]],
             r2=lambda f: [f"{v:.2f}" for v in f["r2"]],
+            p_fit=lambda f: [f"{v:.2g}" for v in f["p_fit"]],
         )  # fmt: skip
     )
     out = {
@@ -150,13 +167,7 @@ def report_html(tables: dict[str, pd.DataFrame], context: dict) -> str:
         else ""
     )
     s = context["settings"]
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>ocgsim: comparison over plausible worlds</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
-table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:.3em .6em}}
-th{{background:#eee}}pre{{background:#f6f6f6;padding:1em;overflow-x:auto}}</style></head>
-<body>
+    return f"""{_HEAD}<body>
 <h1>Comparison over plausible worlds</h1>
 <p>The baseline (England &amp; Wales) against {html.escape(", ".join(context["scenarios"]))},
 each run in {context["worlds"]} plausible worlds (parameter sets the calibration targets cannot
@@ -187,13 +198,19 @@ second (each world's effect the mean over its seeds), police tasked from several
 <p>For each intervention, the three parameters of the ensemble that explain most of the
 across-worlds variance of its effect (a linear fit of each world's mean effect on its
 standardised parameters: a parameter's share is its squared coefficient over the variance of
-the world means; R&sup2; is the fit's). Parameters not in the ensemble (the levers, the police's
-use of intelligence, harm's valuation) do not vary here: see <code>docs/sensitivity.md</code>.</p>
+the world means; R&sup2; is the fit's). <strong>Read a share only when the fit's p-value is
+small</strong>: a fit of {len(context["parameters"])} parameters to {context["worlds"]} worlds of
+pure noise has an R&sup2; of about {len(context["parameters"]) / (context["worlds"] - 1):.2f}.
+Parameters not in the ensemble (the levers, the police's use of intelligence, harm's valuation)
+do not vary here: see <code>docs/sensitivity.md</code>.</p>
 {assumptions_html}
 <h3>Seed noise against parameter uncertainty</h3>
 <p>One-way analysis of variance of the effects (% of baseline harm, squared): the variance
-between seeds within a world, the variance of the worlds' true means (estimated), and the share
-of the total that is seed noise.</p>
+between seeds within a world, the variance of the worlds' true means (estimated), the share of
+the total that is seed noise, and the F-test's p-value against "the effect is the same in every
+world". A large p-value says that, with these seeds, the plausible worlds do not move the effect
+detectably more than the seeds do: the shares of worlds above then measure seed noise as much
+as parameter uncertainty.</p>
 {noise_html}
 <h3>Held-out scorecard over the worlds</h3>
 <p>Published figures never used to set a parameter (<code>sim/data/heldout.toml</code>), against
@@ -206,8 +223,6 @@ seeds). <code>docs/validation.md</code> gives the patterns of the anchor models.
 <li>seeds {context["seeds"]}; scale {s["run.scale"]:g}; {s["run.years"]} years</li>
 <li>commit <code>{commit}</code></li><li>{libs}</li></ul>
 </section>
-<p>Probability yardstick: remote (&le; 5%), highly unlikely (10&ndash;20%), unlikely
-(25&ndash;35%), a realistic possibility (40&ndash;50%), likely (55&ndash;75%), highly likely
-(80&ndash;90%), almost certain (&ge; 95%); a share between two bands takes the nearer.</p>
+{_YARDSTICK}
 </body></html>
 """

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.io.files import atomic_write_bytes
 from sim.params.schema import ScenarioError
@@ -54,15 +55,19 @@ def noise_share(effects: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         Columns tasking, scenario, within (variance between seeds), between (of the worlds'
-        true means, estimated, >= 0) and noise_share (within / (within + between)).
+        true means, estimated, >= 0), noise_share (within / (within + between)) and p_between
+        (the F-test's p-value against "the effect is the same in every world": a large p says
+        the worlds do not differ detectably beyond seed noise, with these seeds).
     """
     rows = []
     for (tasking, scenario), part in effects.groupby(["tasking", "scenario"], sort=False):
         groups = part.groupby("world")["effect_pct"]
-        r = float(groups.size().mean())
+        k, r = groups.ngroups, float(groups.size().mean())
         within = float(groups.var(ddof=1).mean())
-        between = max(0.0, float(groups.mean().var(ddof=1)) - within / r)
+        spread = float(groups.mean().var(ddof=1))
+        between = max(0.0, spread - within / r)
         total = within + between
+        f = r * spread / within if within > 0 else float("inf")
         rows.append(
             {
                 "tasking": tasking,
@@ -70,6 +75,7 @@ def noise_share(effects: pd.DataFrame) -> pd.DataFrame:
                 "within": within,
                 "between": between,
                 "noise_share": within / total if total > 0 else float("nan"),
+                "p_between": float(stats.f.sf(f, k - 1, k * (r - 1))),
             }
         )
     return pd.DataFrame(rows)
@@ -81,10 +87,12 @@ def assumption_shares(effects: pd.DataFrame, worlds: pd.DataFrame) -> pd.DataFra
     A linear regression of each world's mean effect on its parameters (standardised): a
     parameter's share is its squared standardised coefficient over the variance of the world
     means (the first-order share of a linear fit; with correlated parameters, as the plausible
-    worlds' are, the shares need not add up to the fit's R²). Reported with the fit's R².
+    worlds' are, the shares need not add up to the fit's R²). Reported with the fit's R² and the
+    F-test's p-value of the whole fit: with d parameters and n worlds a fit to pure noise has an
+    R² of about d / (n - 1), so a share means something only when the fit's p-value is small.
 
     Returns:
-        Columns tasking, scenario, parameter, share, r2.
+        Columns tasking, scenario, parameter, share, r2, p_fit.
     """
     x = worlds.to_numpy(dtype=float)
     sd = x.std(axis=0, ddof=1)
@@ -98,6 +106,8 @@ def assumption_shares(effects: pd.DataFrame, worlds: pd.DataFrame) -> pd.DataFra
         coef, *_ = np.linalg.lstsq(design, y, rcond=None)
         fitted = design @ coef
         r2 = 1.0 - float(np.sum((y - fitted) ** 2) / np.sum((y - y.mean()) ** 2))
+        d, n = x.shape[1], len(y)
+        p_fit = float(stats.f.sf((r2 / d) / max(1e-300, (1 - r2) / (n - d - 1)), d, n - d - 1))
         var_y = float(np.var(y, ddof=1))
         for name, b in zip(worlds.columns, coef[1:], strict=True):
             rows.append(
@@ -107,9 +117,10 @@ def assumption_shares(effects: pd.DataFrame, worlds: pd.DataFrame) -> pd.DataFra
                     "parameter": name,
                     "share": float(b**2 / var_y),
                     "r2": r2,
+                    "p_fit": p_fit,
                 }
             )
-    return pd.DataFrame(rows, columns=["tasking", "scenario", "parameter", "share", "r2"])
+    return pd.DataFrame(rows, columns=["tasking", "scenario", "parameter", "share", "r2", "p_fit"])
 
 
 def _checked_ensemble(ensemble: Path, worlds: int, replicates: int) -> tuple[pd.DataFrame, dict]:
