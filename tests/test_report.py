@@ -628,7 +628,13 @@ def test_report_in_a_browser(compared, local_page):  # noqa: F811
     page = local_page(path, "report")
     assert page.errors == [], page.errors
     driver = page.driver
-    for table in ("headline-table", "effectiveness-table", "levels-table", "run-table"):
+    for table in (
+        "headline-table",
+        "effectiveness-table",
+        "levels-table",
+        "anchors-table",
+        "run-table",
+    ):
         rows = driver.execute_script(
             "const t = document.getElementById(arguments[0]); return t ? t.rows.length : 0", table
         )
@@ -655,6 +661,10 @@ def test_report_in_a_browser(compared, local_page):  # noqa: F811
     for name in SCENARIOS:
         assert name in page.text
     assert "Holm" in page.text and "What was run" in page.text
+    # the assurance appendix: what the intervals hold, the held-out scorecard, the anchors
+    assert "Assurance appendix" in page.text and "one parameter set" in page.text
+    heldout = driver.execute_script("return document.getElementById('assurance-heldout').innerText")
+    assert "modern slavery" in heldout and "model range (seeds)" in heldout
     assert page.screenshot.stat().st_size > 20_000
     # it prints: Chromium's print-to-PDF (print CSS, A4) gives a document of several pages
     pdf = base64.b64decode(

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
+from sim.analysis.comparison import baseline_point
 from sim.analysis.results import Results, load_results
+from sim.policy.report.assurance import assurance_section
 from sim.policy.report.caveats import assumptions_section, caveats_section
 from sim.policy.report.figures import ce_figure, forest_figure, series_figures
 from sim.policy.report.html import (
@@ -160,6 +162,8 @@ def sections(
         changed, _ = changed_parameters(res)
         body.append(assumptions_section(res, changed))
         body.append(caveats_section(res, comp))
+        if comp is not None and res.is_sim:
+            body.append(assurance_section(res, baseline_point(res, baseline)))
         body.append(what_was_run(res, now))
     return body, comp
 

@@ -1,0 +1,112 @@
+"""The report's assurance appendix (after the AQuA book and TRACE): what an assurer checks.
+
+For a comparison against a baseline: what the intervals hold and what they leave out (parameter
+uncertainty, and the command that adds it), the held-out scorecard over the baseline's runs
+(published figures no parameter was set from, ``sim/data/heldout.toml``), and the patterns of
+the anchor models the test suite checks at every commit. Versions, commit and seeds are in
+"What was run".
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from sim.analysis.results import Results
+from sim.policy.report.markup import html_table
+
+__all__ = ["ANCHORS", "assurance_section"]
+
+#: The anchors' patterns the model reproduces, each with the test that checks it at every commit
+#: (``make test``); the figures are in ``docs/validation.md``.
+ANCHORS: tuple[tuple[str, str, str], ...] = (
+    (
+        "PROTON-OC (Calderoni et al. 2021)",
+        "without interventions OC membership is stationary (drift within ±10% over the run)",
+        "tests/test_validation.py::test_without_interventions_membership_is_stationary",
+    ),
+    (
+        "MADTOR (JASSS 27(3), 2024)",
+        "more police capacity cuts harm, with diminishing returns",
+        "docs/validation.md §1 (Figure 1); tests/test_paths.py (police capacity)",
+    ),
+    (
+        "Duijn, Kashirin & Sloot (2014)",
+        "disrupted networks recover, at the market recovery rate",
+        "tests/test_validation.py::test_recovery_after_a_pulse_removal_follows_the_recovery_rate",
+    ),
+    (
+        "The research: dispersal seeds prisons",
+        "dispersing known high-risk members seeds OCGs in prisons where they had nobody",
+        "tests/test_disruption.py",
+    ),
+)
+
+
+def _baseline_rows(res: Results, baseline_point: int) -> list[dict[str, float]]:
+    """The run summaries of the baseline's successful replicates."""
+    runs = res.runs
+    ok = runs[(runs["status"] == "ok") & (runs["point_id"] == baseline_point)]
+    numeric = ok.select_dtypes("number")
+    return [{k: float(v) for k, v in row.items()} for _, row in numeric.iterrows()]
+
+
+def _heldout_html(markdown: str) -> str:
+    """The held-out table (Markdown, ``sim.heldout.heldout_table``) as HTML.
+
+    The published text and the metric are left out (the band says what the figure allows; the
+    published amounts are in docs/validation.md); the note under the table is kept.
+    """
+    lines = markdown.splitlines()
+    cells = [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in lines if ln[:1] == "|"]
+    header, body = cells[0], cells[2:]
+    keep = [i for i, name in enumerate(header) if name not in ("published", "metric")]
+    notes = " ".join(ln for ln in lines if ln and ln[:1] != "|")
+
+    table = html_table(
+        [escape(header[i]) for i in keep],
+        [[escape(row[i]) for i in keep] for row in body],
+        "assurance-heldout",
+    )
+    return table + (f"<p class='note'>{escape(notes)}</p>" if notes else "")
+
+
+def assurance_section(res: Results, baseline_point: int) -> str:
+    """The assurance appendix of a comparison with a baseline (HTML).
+
+    Args:
+        res: Loaded results (the model's own: ``res.is_sim``).
+        baseline_point: Point id of the baseline.
+    """
+    from sim.heldout import heldout_table
+
+    scale = res.point_scales().get(baseline_point)
+    rows = _baseline_rows(res, baseline_point)
+    table = (
+        _heldout_html(heldout_table(rows, scale))
+        if rows and scale
+        else "<p>(no successful baseline run)</p>"
+    )
+    anchors = html_table(
+        ["anchor", "pattern", "checked by"],
+        [[escape(a), escape(p), f"<code>{escape(t)}</code>"] for a, p, t in ANCHORS],
+        "anchors-table",
+    )
+    return (
+        "<section id='assurance'><h2>Assurance appendix</h2>"
+        "<h3>What the intervals hold</h3><p>The intervals above hold the model's seed noise at "
+        "one parameter set, the defaults. Most behavioural parameters are assumptions, and the "
+        "calibration targets constrain few of them (docs/validation.md §7: of ten uncertain "
+        "parameters, only the offence hazard, the custody probability and the search rate). "
+        "To see an effect across the parameter sets the targets cannot rule out, run "
+        "<code>ocgsim calibrate --ensemble worlds.json</code>, then this comparison with "
+        "<code>--ensemble worlds.json</code> (docs/policy-tools.md, 'Answers over plausible "
+        "worlds'); how the effects move with the assumptions outside the ensemble is in "
+        "docs/sensitivity.md.</p>"
+        "<h3>Held-out scorecard</h3><p>Published figures no parameter was set from, against the "
+        "baseline's runs of this comparison (a figure outside its band is reported, never "
+        "tuned to):</p>"
+        f"{table}"
+        "<h3>Patterns of the anchor models</h3><p>Each is checked by the test suite at every "
+        "commit (<code>make test</code>); the figures are in docs/validation.md.</p>"
+        f"{anchors}</section>"
+    )
