@@ -73,13 +73,18 @@ def effects(unit: np.ndarray, seeds: list[int], args, offset: int, executor) -> 
     done = run_all(executor, tasks)
     runs = pd.DataFrame(keys, columns=["point", "arm", "seed"])
     runs[PRIMARY_OUTCOME] = [done[k][PRIMARY_OUTCOME] for k in range(len(tasks))]
+    return {"runs": runs, "effects": paired(runs)}
+
+
+def paired(runs: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each intervention's paired effect (% of the baseline's mean at the point): points x seeds."""
     y = runs.pivot_table(index=["point", "seed"], columns="arm", values=PRIMARY_OUTCOME)
     base_mean = y["england_wales"].groupby(level="point").transform("mean")
     out = {}
     for arm in ARMS[1:]:
         pct = 100 * (y[arm] - y["england_wales"]) / base_mean
         out[arm] = pct.unstack("seed").to_numpy()
-    return {"runs": runs, "effects": out}
+    return out
 
 
 def main() -> None:
@@ -92,22 +97,30 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=6)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", default="results/effect_sensitivity")
+    ap.add_argument("--runs", default=None, help="analyse this runs.csv again instead of running")
     args = ap.parse_args()
     seeds = list(range(1, args.seeds + 1))
     design = qmc.LatinHypercube(d=len(FACTORS), seed=27).random(args.points)
     held = qmc.LatinHypercube(d=len(FACTORS), seed=2027).random(args.holdout)
     start = time.perf_counter()
-    executor = make_executor("processes", args.workers)
-    try:
-        fit = effects(design, seeds, args, 0, executor)
-        test = effects(held, seeds, args, args.points, executor)
-    finally:
-        executor.close()
+    if args.runs:
+        runs = pd.read_csv(args.runs)
+        fit = {"runs": runs[runs["point"] < args.points]}
+        test = {"runs": runs[runs["point"] >= args.points]}
+        fit["effects"], test["effects"] = paired(fit["runs"]), paired(test["runs"])
+    else:
+        executor = make_executor("processes", args.workers)
+        try:
+            fit = effects(design, seeds, args, 0, executor)
+            test = effects(held, seeds, args, args.points, executor)
+        finally:
+            executor.close()
     minutes = (time.perf_counter() - start) / 60
     n_runs = len(fit["runs"]) + len(test["runs"])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    pd.concat([fit["runs"], test["runs"]]).to_csv(out / "runs.csv", index=False)
+    if not args.runs:
+        pd.concat([fit["runs"], test["runs"]]).to_csv(out / "runs.csv", index=False)
     print(f"{n_runs} runs in {minutes:.1f} minutes; scale {args.scale:g}, {args.years} years, "
           f"seeds {seeds}, {args.points} points + {args.holdout} held out")  # fmt: skip
     tables = []
@@ -121,7 +134,8 @@ def main() -> None:
         print(
             f"\n{arm}: effect at the design points {np.median(mean):+.1f}% (median; range "
             f"{mean.min():+.1f} to {mean.max():+.1f}); emulated effect below zero in "
-            f"{found.share_negative:.0%} of the box; noise share of one run "
+            f"{found.share_negative:.0%} of the box (its 95% band in "
+            f"{found.share_negative_95:.0%}); noise share of one run "
             f"{found.noise['share']:.0%} ({found.noise['share_low']:.0%}-"
             f"{found.noise['share_high']:.0%}); leave-one-out coverage "
             f"{found.loo['coverage95']:.2f}; held-out coverage {found.holdout['coverage95']:.2f} "

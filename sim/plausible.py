@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.emulator import point_noise
 from sim.analysis.history import HistoryMatchResult, history_match
 from sim.analysis.history_model import (
     EXTENSIVE,
@@ -33,7 +32,7 @@ from sim.analysis.history_model import (
 )
 from sim.experiments.executors import run_all
 
-__all__ = ["UNCERTAIN", "confirmed", "match_baseline", "run_summaries", "target_values"]
+__all__ = ["UNCERTAIN", "match_baseline", "run_summaries", "target_values"]
 
 #: The parameters history matching varies, over their plausible ranges (``ParamSpec``).
 UNCERTAIN: tuple[str, ...] = (
@@ -126,21 +125,3 @@ def target_values(
         )
         for m in names
     }
-
-
-def confirmed(result: HistoryMatchResult, values: dict[str, np.ndarray]) -> np.ndarray:
-    """Which worlds pass the implausibility test on their simulated means.
-
-    As :meth:`sim.analysis.history.HistoryMatchResult.confirm`: the replicate mean in place of
-    the emulated one and its variance in place of the emulator's.
-
-    Args:
-        result: The history match (its targets, cut-off and rank).
-        values: :func:`target_values` of the worlds' runs.
-    """
-    imp = []
-    for t in result.targets:
-        mean, var = point_noise(values[t.name])
-        imp.append(np.abs(t.observed - mean) / np.sqrt(var + t.obs_var + t.discrepancy_var))
-    ranked = np.sort(np.column_stack(imp), axis=1)[:, -result.rank]
-    return ranked <= result.cutoff

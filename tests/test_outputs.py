@@ -65,7 +65,12 @@ def test_every_imported_library_is_declared():
     # the core dependencies, and the optional extras (imported only by the modules that need them)
     declared = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
     names = {re.split(r"[\[<>=!~ ]", d, maxsplit=1)[0].lower() for d in declared}
-    module_of = {"salib": "SALib", "dask": "dask", "distributed": "dask"}
+    module_of = {
+        "salib": "SALib",
+        "dask": "dask",
+        "distributed": "dask",
+        "sklearn": "scikit-learn",
+    }
     imported = set()
     for path in (ROOT / "sim").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):

@@ -24,6 +24,7 @@ from sim.policy.worlds import (
     beats_table,
     effects_table,
     paired_effects,
+    share_words,
     world_tasks,
     yardstick,
 )
@@ -75,7 +76,8 @@ def test_the_effects_table_gives_median_interval_and_share_of_worlds():
     table = effects_table(effects).set_index("scenario")
     assert table.loc["a", "share_reducing"] == pytest.approx(0.75)
     assert table.loc["a", "words"] == "likely" and table.loc["a", "worlds"] == worlds
-    assert table.loc["b", "share_reducing"] == 0 and table.loc["b", "words"] == "remote"
+    assert table.loc["b", "share_reducing"] == 0 and table.loc["b", "share_high"] < 0.1
+    assert table.loc["b", "words"] == "highly unlikely"  # (the interval's end nearer a half)
     assert table.loc["b", "median"] == pytest.approx(3.0)
     every = effects[effects["scenario"] == "a"]["effect_pct"]
     low, high = np.percentile(every, [2.5, 97.5])
@@ -84,7 +86,20 @@ def test_the_effects_table_gives_median_interval_and_share_of_worlds():
     )
     beats = beats_table(effects).set_index(["a", "b"])
     assert beats.loc[("a", "b"), "share"] == 1.0 and beats.loc[("b", "a"), "share"] == 0.0
-    assert beats.loc[("a", "b"), "words"] == "almost certain"
+    # 40 worlds of 40: the exact interval's lower end is 0.91, so "highly likely", not more
+    assert beats.loc[("a", "b"), "share_low"] == pytest.approx(0.912, abs=0.001)
+    assert beats.loc[("a", "b"), "words"] == "highly likely"
+    # the mean's interval takes the seed as the unit: 4 seeds, t on 3 degrees of freedom
+    assert table.loc["b", "mean"] == pytest.approx(3.0)
+    assert table.loc["a", "mean_low"] < table.loc["a", "mean"] < table.loc["a", "mean_high"]
+
+
+def test_share_words_are_cautious_and_say_when_there_is_no_evidence():
+    assert share_words(30, 30)[2] == "highly likely" and share_words(30, 30)[0] > 0.88
+    assert share_words(19, 30)[2] == "no evidence either way"
+    assert share_words(0, 30)[2] == "highly unlikely" and share_words(0, 30)[1] < 0.12
+    low, high, _ = share_words(25, 30)
+    assert 0.6 < low < 0.7 and 0.9 < high < 0.95
 
 
 def test_the_noise_share_recovers_known_variance_components():
@@ -106,6 +121,29 @@ def test_the_noise_share_recovers_known_variance_components():
     assert row["within"] == pytest.approx(1.0, abs=0.1)
     assert row["between"] == pytest.approx(4.0, abs=0.8)
     assert row["noise_share"] == pytest.approx(0.2, abs=0.04)
+
+
+def test_a_seed_effect_shared_by_every_world_is_not_taken_for_noise_within_worlds():
+    # the same seeds in every world: a seed's effect common to all worlds (variance 4) must not
+    # hide the worlds' own variance (1); a one-way analysis would put it all in "within"
+    rng = np.random.default_rng(5)
+    worlds, seeds = 300, 6
+    effect = (
+        rng.normal(0, 1, (worlds, 1))
+        + rng.normal(0, 2, (1, seeds))
+        + rng.normal(0, 0.5, (worlds, seeds))
+    )
+    frame = pd.DataFrame(
+        {
+            "tasking": "several_sources",
+            "world": np.repeat(np.arange(worlds), seeds),
+            "scenario": "a",
+            "seed": np.tile(np.arange(seeds), worlds),
+            "effect_pct": effect.ravel(),
+        }
+    )
+    row = noise_share(frame).iloc[0]
+    assert row["between"] == pytest.approx(1.0, abs=0.25) and row["p_between"] < 1e-6
 
 
 def test_assumption_shares_find_the_parameter_that_drives_the_effect():
@@ -200,6 +238,11 @@ def test_bad_input_to_compare_over_worlds_is_refused_in_one_line(capsys, ensembl
     assert_rejected(capsys, [*with_file, "--replicates", "1"], out, "--replicates 1", ">= 2")
     assert_rejected(capsys, [*with_file, "--years", "2"], out, "--intervention-week 104")
     assert_rejected(capsys, [*with_file, "--scale", "-1"], out, "--scale")
+    assert_rejected(capsys, [*with_file, "--seed", "3"], out, "--seed", "not used with --ensemble")
+    assert_rejected(capsys, [*with_file, "--workers", "-1"], out, "--workers -1")
+    assert_rejected(capsys, ["compare", "brazil_factions", "--ensemble", str(ensemble), "--worlds",
+                             "2", "--out", str(out)], out, "justice.custody_probability",
+                    "which each world")  # fmt: skip
     assert_rejected(capsys, ["compare", "nope", "--ensemble", str(ensemble), "--worlds", "2",
                              "--out", str(out)],
                     out, "nope")  # fmt: skip
@@ -251,5 +294,7 @@ def test_bad_input_to_calibrate_ensemble_is_refused_in_one_line(capsys, tmp_path
     assert_rejected(capsys, [*base, "--scale", "0"], out, "--scale")
     txt = tmp_path / "worlds.txt"
     assert_rejected(capsys, ["calibrate", "--ensemble", str(txt)], txt, "ending in .json")
+    plain = tmp_path / "plain.json"
+    assert_rejected(capsys, ["calibrate", "--waves", "2"], plain, "--waves", "only with --ensemble")
     deep = tmp_path / "no" / "worlds.json"
     assert_rejected(capsys, ["calibrate", "--ensemble", str(deep)], deep, "does not exist")

@@ -40,15 +40,18 @@ class EmulatedSensitivity:
             interval, rmse, mean_abs_error), or None without a held-out design.
         noise: The design's replicate ANOVA (``noise_share``).
         share_negative: Share of the factor box where the emulated mean is below zero.
+        share_negative_95: Share of the box where the emulator's 95% band is below zero (its
+            mean + 1.96 sd < 0): where the sign is established, the emulator's uncertainty
+            included.
         emulator: The fitted emulator (inputs in [0, 1]).
     """
 
-    def __init__(self, indices, loo, holdout, noise, share_negative, emulator):
+    def __init__(self, indices, loo, holdout, noise, shares, emulator):
         self.indices = indices
         self.loo = loo
         self.holdout = holdout
         self.noise = noise
-        self.share_negative = share_negative
+        self.share_negative, self.share_negative_95 = shares
         self.emulator = emulator
 
 
@@ -94,7 +97,7 @@ def emulated_sensitivity(
         }
     problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
     sample = sobol_sample.sample(problem, n_base, calc_second_order=False, seed=seed)
-    emulated, _ = emulator.predict(sample)
+    emulated, emulated_var = emulator.predict(sample)
     found = sobol_analyze.analyze(problem, emulated, calc_second_order=False, seed=seed)
     indices = pd.DataFrame(
         {k: found[k] for k in ("S1", "S1_conf", "ST", "ST_conf")}, index=list(names)
@@ -104,7 +107,10 @@ def emulated_sensitivity(
         loo=loo,
         holdout=held,
         noise=noise_share(y, seed=seed),
-        share_negative=float(np.mean(emulated < 0)),
+        shares=(
+            float(np.mean(emulated < 0)),
+            float(np.mean(emulated + 1.96 * np.sqrt(emulated_var) < 0)),
+        ),
         emulator=emulator,
     )
 

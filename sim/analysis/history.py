@@ -265,9 +265,17 @@ class HistoryMatchResult:
         if len(seeds) < 2:
             raise ValueError(f"seeds: {list(seeds)}; need at least 2 (their spread is the noise)")
         out = _run(simulator, self.plausible, np.asarray(seeds), self.targets)
+        return self.passes_on_means(out)
+
+    def passes_on_means(self, outputs: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Which points pass on their simulated means: target name -> (points x seeds) outputs.
+
+        The implausibility test with the replicate mean in place of the emulated one and its
+        variance (:func:`~sim.analysis.emulator.point_noise`) in place of the emulator's.
+        """
         imp = []
         for t in self.targets:
-            mean, var = point_noise(out[t.name])
+            mean, var = point_noise(np.asarray(outputs[t.name], dtype=float))
             imp.append(np.abs(t.observed - mean) / np.sqrt(var + t.obs_var + t.discrepancy_var))
         return _ranked(np.column_stack(imp), self.rank) <= self.cutoff
 

@@ -1,11 +1,11 @@
 """ocgsim's model as a history-matching simulator, and its calibration targets as targets.
 
-Building blocks for history-matching the model (issue 27.1) with :mod:`sim.analysis.history`;
-``ocgsim calibrate`` does not call them yet. :func:`model_simulator` runs the model serially
-through :func:`sim.api.simulate` (one run per parameter set and seed), :func:`plausible_ranges`
-reads each parameter's plausible range from its spec, and :func:`calibration_targets` turns the
-calibration bands of :data:`sim.calibration.TARGETS` into :class:`~sim.analysis.history.HMTarget`
-(centre and sd = band width / 4).
+The model's side of :mod:`sim.analysis.history` (issue 27.1), used by ``ocgsim calibrate
+--ensemble`` (:mod:`sim.plausible`). :func:`model_simulator` runs the model at each parameter
+set and seed, through an executor in parallel or serially through :func:`sim.api.simulate`;
+:func:`plausible_ranges` reads each parameter's plausible range from its spec, and
+:func:`calibration_targets` turns the calibration bands of :data:`sim.calibration.TARGETS` into
+:class:`~sim.analysis.history.HMTarget` (centre and sd = band width / 4).
 
 Python API::
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.params.schema import ScenarioError
 
-__all__ = ["add_ensemble_options", "cmd_ensemble"]
+__all__ = ["OPTIONS", "add_ensemble_options", "check_ensemble_options", "cmd_ensemble"]
 
 
 def add_ensemble_options(parser: argparse.ArgumentParser) -> None:
@@ -35,12 +35,28 @@ def add_ensemble_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="history-match the uncertain parameters and write the plausible worlds (JSON)",
     )
-    group.add_argument("--waves", type=int, default=3, help="waves of runs (default 3)")
-    group.add_argument("--points", type=int, default=40, help="parameter sets a wave (40)")
-    group.add_argument("--replicates", type=int, default=2, help="seeds a parameter set (2)")
-    group.add_argument("--worlds", type=int, default=30, help="worlds to confirm and keep (30)")
-    group.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    group.add_argument("--seed", type=int, default=1, help="seed of the designs (default 1)")
+    for option, kind, default, text in OPTIONS:
+        group.add_argument(f"--{option}", type=kind, default=None, help=f"{text} ({default})")
+
+
+#: The ensemble's options: name, type, default and help (default None: given or not is known).
+OPTIONS: tuple[tuple[str, type, int, str], ...] = (
+    ("waves", int, 3, "waves of runs"),
+    ("points", int, 40, "parameter sets a wave"),
+    ("replicates", int, 2, "seeds a parameter set"),
+    ("worlds", int, 30, "worlds to confirm and keep"),
+    ("workers", int, 2, "worker processes"),
+    ("seed", int, 1, "seed of the designs"),
+)
+
+
+def check_ensemble_options(args: argparse.Namespace) -> None:
+    """Refuse an ensemble option without ``--ensemble``; fill in the defaults of the others."""
+    for option, _, default, _ in OPTIONS:
+        if getattr(args, option) is None:
+            setattr(args, option, default)
+        elif args.ensemble is None:
+            raise ScenarioError(f"--{option}: allowed only with --ensemble FILE")
 
 
 def _check(args: argparse.Namespace) -> Path:
@@ -75,7 +91,7 @@ def cmd_ensemble(args: argparse.Namespace, scale: float, years: int) -> int:
 
     from sim.experiments.executors import make_executor
     from sim.heldout import heldout_table, load_heldout
-    from sim.plausible import UNCERTAIN, confirmed, match_baseline, run_summaries, target_values
+    from sim.plausible import UNCERTAIN, match_baseline, run_summaries, target_values
 
     out = _check(args)
     figures = load_heldout(args.heldout)
@@ -101,7 +117,7 @@ def cmd_ensemble(args: argparse.Namespace, scale: float, years: int) -> int:
         executor.close()
     names = [t.name for t in result.targets]
     values = target_values(summaries, scale, names)
-    keep = confirmed(result, values) if len(worlds) else np.zeros(0, bool)
+    keep = result.passes_on_means(values) if len(worlds) else np.zeros(0, bool)
     kept = worlds[keep]
     meta: dict[str, Any] = {
         "scale": scale,

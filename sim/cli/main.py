@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.cli.ensemble import add_ensemble_options, cmd_ensemble
+from sim.cli.ensemble import add_ensemble_options, check_ensemble_options, cmd_ensemble
 from sim.params import ScenarioError, parameters_markdown, spec
 
 __all__ = ["main"]
@@ -217,6 +217,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if args.seeds < 1:
         raise ScenarioError(f"--seeds {args.seeds}: allowed: a whole number >= 1")
+    check_ensemble_options(args)
     ensemble = args.ensemble is not None
     if args.scale is None:
         args.scale = 0.1 if ensemble else 1.0

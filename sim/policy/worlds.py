@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.policy.outcomes import PRIMARY_OUTCOME
 
@@ -32,6 +33,7 @@ __all__ = [
     "beats_table",
     "effects_table",
     "paired_effects",
+    "share_words",
     "world_tasks",
     "yardstick",
 ]
@@ -63,6 +65,22 @@ def yardstick(share: float) -> str:
         if share < upper:
             return words
     return YARDSTICK[-1][1]
+
+
+def share_words(k: int, n: int) -> tuple[float, float, str]:
+    """The 95% exact (Clopper-Pearson) interval of a share of ``k`` worlds in ``n``, and its words.
+
+    The words are the yardstick's for the interval's end nearer one half (the cautious reading:
+    30 worlds of 30 have a lower bound of 0.88, "highly likely", not "almost certain"), and "no
+    evidence either way" when the interval holds one half. The worlds are a uniform sample of
+    the parameter sets not ruled out, not a probability distribution over the truth: the share
+    is of that sample.
+    """
+    low = float(stats.beta.ppf(0.025, k, n - k + 1)) if k > 0 else 0.0
+    high = float(stats.beta.ppf(0.975, k + 1, n - k)) if k < n else 1.0
+    if low <= 0.5 <= high:
+        return low, high, "no evidence either way"
+    return low, high, yardstick(low if low > 0.5 else high)
 
 
 def world_tasks(
@@ -129,26 +147,38 @@ def effects_table(effects: pd.DataFrame) -> pd.DataFrame:
     """Per tasking and intervention: the effect across worlds and seeds.
 
     Returns:
-        Columns tasking, scenario, worlds, median (of every world's and seed's effect), low and
-        high (their 2.5th and 97.5th percentiles: an interval holding both parameter and seed
-        uncertainty), share_reducing (share of worlds whose mean effect is below zero) and
-        words (:func:`yardstick` of that share).
+        Columns tasking, scenario, worlds, median (of every single run's effect), low and high
+        (their 2.5th and 97.5th percentiles: where 95% of single runs fall, parameter and seed
+        uncertainty together), mean (over worlds and seeds) with mean_low and mean_high (its 95%
+        t-interval with the seed as the unit: the seeds are shared by every world),
+        share_reducing (share of worlds whose mean effect is below zero) with share_low and
+        share_high (its exact 95% interval) and words (:func:`share_words`).
     """
     rows = []
     for (tasking, scenario), part in effects.groupby(["tasking", "scenario"], sort=False):
         per_world = part.groupby("world")["effect_pct"].mean()
-        share = float((per_world < 0).mean())
+        n, k = int(per_world.size), int((per_world < 0).sum())
         low, median, high = np.percentile(part["effect_pct"], [2.5, 50, 97.5])
+        # the seeds are common to every world, so the seed is the independent unit of the mean
+        per_seed = part.groupby("seed")["effect_pct"].mean()
+        r = int(per_seed.size)
+        half = float(stats.t.ppf(0.975, r - 1) * per_seed.std(ddof=1) / np.sqrt(r))
+        share_low, share_high, words = share_words(k, n)
         rows.append(
             {
                 "tasking": tasking,
                 "scenario": scenario,
-                "worlds": int(per_world.size),
+                "worlds": n,
                 "median": float(median),
                 "low": float(low),
                 "high": float(high),
-                "share_reducing": share,
-                "words": yardstick(share),
+                "mean": float(per_seed.mean()),
+                "mean_low": float(per_seed.mean()) - half,
+                "mean_high": float(per_seed.mean()) + half,
+                "share_reducing": k / n,
+                "share_low": share_low,
+                "share_high": share_high,
+                "words": words,
             }
         )
     return pd.DataFrame(rows)
@@ -160,12 +190,17 @@ def beats_table(effects: pd.DataFrame, tasking: str = TASKINGS[0]) -> pd.DataFra
     A world's effect is its mean over seeds (paired: the same seeds in both).
 
     Returns:
-        Columns a, b, share (of worlds where A's effect is below B's) and words.
+        Columns a, b, share (of worlds where A's effect is below B's), share_low and share_high
+        (its exact 95% interval) and words (:func:`share_words`).
     """
     part = effects[effects["tasking"] == tasking]
     per_world = part.groupby(["scenario", "world"])["effect_pct"].mean().unstack("world")
     rows = []
     for a, b in itertools.permutations(per_world.index, 2):
-        share = float((per_world.loc[a] < per_world.loc[b]).mean())
-        rows.append({"a": a, "b": b, "share": share, "words": yardstick(share)})
-    return pd.DataFrame(rows, columns=["a", "b", "share", "words"])
+        below = per_world.loc[a] < per_world.loc[b]
+        k, n = int(below.sum()), int(below.size)
+        low, high, words = share_words(k, n)
+        rows.append(
+            {"a": a, "b": b, "share": k / n, "share_low": low, "share_high": high, "words": words}
+        )
+    return pd.DataFrame(rows, columns=["a", "b", "share", "share_low", "share_high", "words"])

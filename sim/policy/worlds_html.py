@@ -43,15 +43,21 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], ident: str) -> str:
     return f'<table id="{ident}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _share_text(row) -> str:
+    """A share with its exact 95% interval and its words: ``83% [65-94%] (likely)``."""
+    share = getattr(row, "share_reducing", getattr(row, "share", float("nan")))
+    return f"{share:.0%} [{row.share_low:.0%}-{row.share_high:.0%}] ({row.words})"
+
+
 def _effects_rows(by_tasking: pd.DataFrame) -> pd.DataFrame:
     """One row per intervention: the default tasking's effect and share, then prison-only's."""
     by = by_tasking.copy()
     by["effect"] = [
-        f"{m:+.1f}% [{lo:+.1f}, {hi:+.1f}]"
-        for m, lo, hi in zip(by["median"], by["low"], by["high"], strict=True)
+        f"mean {r.mean:+.1f}% [{r.mean_low:+.1f}, {r.mean_high:+.1f}]; single runs: median "
+        f"{r.median:+.1f}% [{r.low:+.1f}, {r.high:+.1f}]"
+        for r in by.itertuples()
     ]
-    by["reduces"] = [f"{s:.0%} of worlds ({w})" for s, w in zip(by["share_reducing"], by["words"],
-                                                                 strict=True)]  # fmt: skip
+    by["reduces"] = [_share_text(r) + " of worlds" for r in by.itertuples()]
     main = by[by["tasking"] == TASKINGS[0]].set_index("scenario")
     other = by[by["tasking"] == TASKINGS[1]].set_index("scenario")
     return pd.DataFrame(
@@ -67,9 +73,7 @@ def _effects_rows(by_tasking: pd.DataFrame) -> pd.DataFrame:
 
 def _sections(tables: dict[str, pd.DataFrame], context: dict) -> dict[str, str]:
     """The tables of the page as HTML: effects, beats, assumptions, noise."""
-    beats = tables["beats"].assign(
-        share=lambda f: [f"{s:.0%} ({w})" for s, w in zip(f["share"], f["words"], strict=True)]
-    )
+    beats = tables["beats"].assign(share=lambda f: [_share_text(r) for r in f.itertuples()])
     noise = tables["noise"].assign(
         noise_share=lambda f: [f"{v:.0%}" for v in f["noise_share"]],
         p_between=lambda f: [f"{v:.2g}" for v in f["p_between"]],
@@ -93,9 +97,9 @@ def _sections(tables: dict[str, pd.DataFrame], context: dict) -> dict[str, str]:
             _effects_rows(tables["by_tasking"]),
             {
                 "scenario": "intervention",
-                "effect": "effect on harm, median [95%]",
+                "effect": "effect on harm: mean [95% CI]; single runs: median [95% of them]",
                 "reduces": "reduces harm in",
-                "prison_only": "prison-only tasking: effect",
+                "prison_only": "prison-only tasking: effect (the same)",
                 "prison_only_reduces": "prison-only: reduces harm in",
             },
             "effects-table",
@@ -110,6 +114,7 @@ def _sections(tables: dict[str, pd.DataFrame], context: dict) -> dict[str, str]:
                 "parameter": "parameter",
                 "share": "share",
                 "r2": "R² of the fit",
+                "p_fit": "p-value of the fit",
             },
             "assumptions-table",
         ),  # fmt: skip
@@ -121,6 +126,7 @@ def _sections(tables: dict[str, pd.DataFrame], context: dict) -> dict[str, str]:
                 "within": "within worlds",
                 "between": "between worlds",
                 "noise_share": "noise share",
+                "p_between": "p (worlds differ)",
             },
             "noise-table",
         ),  # fmt: skip
@@ -146,6 +152,18 @@ def _heldout(context: dict) -> str:
     return heldout_table(means, context["settings"]["run.scale"], over="worlds")
 
 
+def _provenance(context: dict) -> tuple[str, str, str, str]:
+    """The held-out table, the commit, the libraries' versions and a warning of few worlds."""
+    few = (
+        f" <strong>Only {context['worlds']} worlds: the shares are coarse; use 30 or more for "
+        "a finding.</strong>"
+        if context["worlds"] < 20
+        else ""
+    )
+    libs = ", ".join(f"{k} {v}" for k, v in versions().items())
+    return html.escape(_heldout(context)), html.escape(git_commit()), html.escape(libs), few
+
+
 def report_html(tables: dict[str, pd.DataFrame], context: dict) -> str:
     """The self-contained HTML report of a comparison over plausible worlds.
 
@@ -157,15 +175,7 @@ def report_html(tables: dict[str, pd.DataFrame], context: dict) -> str:
     parts = _sections(tables, context)
     effects_html, beats_html = parts["effects"], parts["beats"]
     assumptions_html, noise_html = parts["assumptions"], parts["noise"]
-    heldout = html.escape(_heldout(context))
-    commit = html.escape(git_commit())
-    libs = html.escape(", ".join(f"{k} {v}" for k, v in versions().items()))
-    few = (
-        f" <strong>Only {context['worlds']} worlds: the shares are coarse; use 30 or more for "
-        "a finding.</strong>"
-        if context["worlds"] < 20
-        else ""
-    )
+    heldout, commit, libs, few = _provenance(context)
     s = context["settings"]
     return f"""{_HEAD}<body>
 <h1>Comparison over plausible worlds</h1>
@@ -176,9 +186,14 @@ rule out) with seeds {context["seeds"][0]}&ndash;{context["seeds"][-1]} in every
 {s["run.intervention_week"]}. The outcome is OC harm in pounds a year
 (<code>{PRIMARY_OUTCOME}</code>), as a % of the baseline in the same world.</p>
 <section id="effects"><h2>Effects across plausible worlds</h2>
-<p>Median effect over every world and seed, with the interval holding 95% of them (parameter
-and seed uncertainty together), and the share of worlds in which the intervention reduces harm,
-in the words of the UK intelligence probability yardstick. The last two columns are the
+<p>The mean effect over every world and seed with its 95% confidence interval (the seed as the
+unit: the seeds are shared by every world); the median single run with the interval holding 95%
+of single runs (parameter and seed uncertainty together); and the share of worlds whose mean
+effect is below zero, with its exact 95% interval and the words of the UK intelligence
+probability yardstick for the interval's end nearer one half ("no evidence either way" when the
+interval holds one half). The worlds are a uniform sample of the parameter sets the targets do
+not rule out, not a probability distribution over the truth: a share is of that sample. The
+last two columns are the
 <strong>structural variant</strong>: police tasked from prison intelligence only
 (<code>disruption.tasking = "prison_only"</code>), so a reader sees whether a finding depends on
 how police are tasked.</p>
@@ -190,7 +205,8 @@ towards 50% (a share near 50% is no evidence either way, not evidence of no effe
 </section>
 <section id="beats"><h2>Which intervention cuts harm more</h2>
 <p>For each pair, the share of plausible worlds in which the first cuts harm more than the
-second (each world's effect the mean over its seeds), police tasked from several sources.</p>
+second (each world's effect the mean over its seeds), police tasked from several sources, with
+its exact 95% interval and words as above.</p>
 {beats_html}
 </section>
 <section id="assurance"><h2>Assurance appendix</h2>
@@ -205,12 +221,13 @@ Parameters not in the ensemble (the levers, the police's use of intelligence, ha
 do not vary here: see <code>docs/sensitivity.md</code>.</p>
 {assumptions_html}
 <h3>Seed noise against parameter uncertainty</h3>
-<p>One-way analysis of variance of the effects (% of baseline harm, squared): the variance
-between seeds within a world, the variance of the worlds' true means (estimated), the share of
-the total that is seed noise, and the F-test's p-value against "the effect is the same in every
-world". A large p-value says that, with these seeds, the plausible worlds do not move the effect
-detectably more than the seeds do: the shares of worlds above then measure seed noise as much
-as parameter uncertainty.</p>
+<p>Two-way analysis of variance of the effects, world &times; seed (% of baseline harm,
+squared; the seeds are shared by every world): the noise of one run (seed and residual), the
+variance of the worlds' true effects (estimated), the share of the total that is seed noise, and
+the F-test's p-value against "the effect is the same in every world". A large p-value says
+that, with these seeds, the plausible worlds do not move the effect detectably more than the
+seeds do: the shares of worlds above then measure seed noise as much as parameter
+uncertainty.</p>
 {noise_html}
 <h3>Held-out scorecard over the worlds</h3>
 <p>Published figures never used to set a parameter (<code>sim/data/heldout.toml</code>), against

@@ -12,6 +12,7 @@ held-out scorecard over the worlds, versions, commit, seeds and the ensemble's h
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,24 +51,33 @@ WORLDS_DEFAULTS: dict[str, Any] = {
 def noise_share(effects: pd.DataFrame) -> pd.DataFrame:
     """Per tasking and intervention: how much of the effect's variance is seed noise.
 
-    A one-way analysis of variance over worlds: the within-world variance (between seeds) and
-    the between-world variance of the world means, less the within part a mean of r seeds keeps.
+    A two-way analysis of variance, world x seed without replication: the same seeds run in
+    every world, so a seed's effect common to all worlds is taken out rather than counted as
+    noise within worlds (a one-way analysis would bias the between-world part low). With k
+    worlds and r seeds: MS_world on k - 1 degrees of freedom, MS_seed on r - 1, MS_resid on
+    (k - 1)(r - 1).
 
     Returns:
-        Columns tasking, scenario, within (variance between seeds), between (of the worlds'
-        true means, estimated, >= 0), noise_share (within / (within + between)) and p_between
-        (the F-test's p-value against "the effect is the same in every world": a large p says
-        the worlds do not differ detectably beyond seed noise, with these seeds).
+        Columns tasking, scenario, within (the noise of one run: the seed component plus the
+        residual), between (the variance of the worlds' true effects, (MS_world - MS_resid) / r,
+        at least 0), noise_share (within / (within + between)) and p_between (the F-test of
+        MS_world / MS_resid against "the effect is the same in every world": a large p says the
+        worlds do not differ detectably beyond seed noise, with these seeds).
     """
     rows = []
     for (tasking, scenario), part in effects.groupby(["tasking", "scenario"], sort=False):
-        groups = part.groupby("world")["effect_pct"]
-        k, r = groups.ngroups, float(groups.size().mean())
-        within = float(groups.var(ddof=1).mean())
-        spread = float(groups.mean().var(ddof=1))
-        between = max(0.0, spread - within / r)
+        y = part.pivot_table(index="world", columns="seed", values="effect_pct").to_numpy()
+        k, r = y.shape
+        grand = y.mean()
+        worlds, seeds = y.mean(axis=1), y.mean(axis=0)
+        ms_world = r * float(np.sum((worlds - grand) ** 2)) / (k - 1)
+        ms_seed = k * float(np.sum((seeds - grand) ** 2)) / max(r - 1, 1)
+        resid = y - worlds[:, None] - seeds[None, :] + grand
+        ms_resid = float(np.sum(resid**2)) / max((k - 1) * (r - 1), 1)
+        between = max(0.0, (ms_world - ms_resid) / r)
+        within = ms_resid + max(0.0, (ms_seed - ms_resid) / k)
         total = within + between
-        f = r * spread / within if within > 0 else float("inf")
+        f = ms_world / ms_resid if ms_resid > 0 else float("inf")
         rows.append(
             {
                 "tasking": tasking,
@@ -75,7 +85,7 @@ def noise_share(effects: pd.DataFrame) -> pd.DataFrame:
                 "within": within,
                 "between": between,
                 "noise_share": within / total if total > 0 else float("nan"),
-                "p_between": float(stats.f.sf(f, k - 1, k * (r - 1))),
+                "p_between": float(stats.f.sf(f, k - 1, (k - 1) * (r - 1))),
             }
         )
     return pd.DataFrame(rows)
@@ -144,6 +154,20 @@ def _checked_ensemble(ensemble: Path, worlds: int, replicates: int) -> tuple[pd.
     return table, meta
 
 
+def _check_overlap(chosen: list, parameters: list[str], ensemble: Path) -> None:
+    """Refuse a scenario that sets a parameter the worlds set: a world would override it."""
+    from sim.scenario import load_scenario
+
+    for label, ref, _ in chosen:
+        both = sorted(set(load_scenario(ref).values) & set(parameters))
+        if both:
+            raise ScenarioError(
+                f"{label}: sets {', '.join(both)}, which each world of {ensemble} sets too (the "
+                "world's value would replace the scenario's); allowed: scenarios that leave the "
+                "ensemble's parameters alone"
+            )
+
+
 def _run(tasks: list, workers: int, progress: bool) -> dict[int, dict[str, float]]:
     """Run the tasks on ``workers`` processes (1: in this process), with a progress bar."""
     from tqdm import tqdm
@@ -197,6 +221,7 @@ def run_worlds_comparison(
 
     chosen = check_scenarios(scenarios)
     table, meta = _checked_ensemble(ensemble, worlds, replicates)
+    _check_overlap(chosen, list(table.columns), ensemble)
     table = table.iloc[:worlds].reset_index(drop=True)
     arms = [("baseline", {})] + [(label, {"scenario": ref}) for label, ref, _ in chosen]
     settings = {"run.scale": scale, "run.years": years, "run.intervention_week": intervention_week}
@@ -254,14 +279,12 @@ def _write(out: Path, runs: pd.DataFrame, tables: dict[str, pd.DataFrame], conte
 
 def summary_lines(tables: dict[str, pd.DataFrame], out: Path) -> list[str]:
     """What ``ocgsim compare --ensemble`` prints when it is done."""
-    lines = [
-        "effect on OC harm in pounds across plausible worlds (median [95% of worlds x seeds]):"
-    ]
+    lines = ["effect on OC harm in pounds across plausible worlds (mean [95% CI]):"]
     for row in tables["by_tasking"].itertuples():
         lines.append(
-            f"  {row.scenario} ({row.tasking}): {row.median:+.1f}% [{row.low:+.1f}, "
-            f"{row.high:+.1f}]; reduces harm in {row.share_reducing:.0%} of {row.worlds} worlds "
-            f"({row.words})"
+            f"  {row.scenario} ({row.tasking}): {row.mean:+.1f}% [{row.mean_low:+.1f}, "
+            f"{row.mean_high:+.1f}]; reduces harm in {row.share_reducing:.0%} of {row.worlds} "
+            f"worlds [{row.share_low:.0%}-{row.share_high:.0%}] ({row.words})"
         )
     lines.append(f"report: {out / 'report.html'}")
     return lines
@@ -289,9 +312,31 @@ def main_worlds(args: Any) -> int:
         raise ScenarioError(
             f"--intervention-week {week}: allowed: before the run's end (week {years * 52})"
         )
-    workers = args.workers if getattr(args, "workers", None) else 2
+    workers = 2 if getattr(args, "workers", None) is None else args.workers
+    if workers < 0:
+        raise ScenarioError(f"--workers {workers}: allowed: 0 (one per CPU) or more")
+    workers = workers or os.cpu_count() or 1
+    if getattr(args, "executor", None) == "serial":
+        workers = 1
+    elif getattr(args, "executor", None) == "dask":
+        raise ScenarioError(
+            "--executor dask: not with --ensemble; allowed: processes (default) or serial"
+        )
+    for option in ("seed", "scheduler"):
+        if getattr(args, option, None) is not None:
+            raise ScenarioError(
+                f"--{option}: not used with --ensemble (seeds 1..--replicates in every world, "
+                "run on local processes); allowed: leave it out"
+            )
+    if years * 52 - week < 52 and not args.allow_short_window:
+        raise ScenarioError(
+            f"--years {years}: the summary window (week {week} to the end) is under 52 weeks; "
+            "allowed: a longer run, or --allow-short-window"
+        )
     labels = "-".join(slug(Path(ref).stem) for ref in args.scenarios)
     out = Path(args.out) if args.out else Path("results") / f"worlds-{labels}"
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"--out {out}: is a file; allowed: a folder")
     tables = run_worlds_comparison(
         list(args.scenarios),
         Path(args.ensemble),

@@ -95,7 +95,7 @@ def assurance_section(res: Results, baseline_point: int) -> str:
     return (
         "<section id='assurance'><h2>Assurance appendix</h2>"
         "<h3>What the intervals hold</h3><p>The intervals above hold the model's seed noise at "
-        "one parameter set, the defaults. Most behavioural parameters are assumptions, and the "
+        "one parameter set (each scenario's). Most behavioural parameters are assumptions, and the "
         "calibration targets constrain few of them (docs/validation.md §7: of ten uncertain "
         "parameters, only the offence hazard, the custody probability and the search rate). "
         "To see an effect across the parameter sets the targets cannot rule out, run "
