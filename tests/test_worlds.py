@@ -226,6 +226,23 @@ def test_compare_over_worlds_is_a_function_of_its_inputs(compared, ensemble, tmp
         assert (again / name).read_bytes() == (compared / name).read_bytes(), name
 
 
+def test_the_report_of_a_worlds_folder_is_rebuilt_from_its_stored_runs(capsys, compared):
+    from sim.cli.main import main
+
+    page = (compared / "report.html").read_bytes()
+    table = (compared / "effects_by_tasking.csv").read_bytes()
+    (compared / "report.html").unlink()
+    (compared / "effects_by_tasking.csv").unlink()
+    assert main(["report", str(compared)]) == 0
+    assert (compared / "report.html").read_bytes() == page
+    assert (compared / "effects_by_tasking.csv").read_bytes() == table
+    # every run's metrics are stored, so the held-out scorecard can be rebuilt too
+    runs = pd.read_csv(compared / "runs.csv")
+    assert {"oc_harm_gbp_modern_slavery_per_year", "ocg_members"} <= set(runs.columns)
+    out = compared / "elsewhere.html"
+    assert_rejected(capsys, ["report", str(compared), "--out", str(out)], out, "plausible worlds")
+
+
 def test_bad_input_to_compare_over_worlds_is_refused_in_one_line(capsys, ensemble, tmp_path):
     out = tmp_path / "out"
     base = ["compare", "more_pios", "--out", str(out), "--no-progress"]

@@ -13,6 +13,7 @@ import importlib.util
 import ipaddress
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from sim.cli.checks import check_compare, check_port
@@ -147,7 +148,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write the HTML report of a results folder."""
     from sim.experiments.store import require_runs
     from sim.policy.report import write_report
+    from sim.policy.worlds_report import is_worlds_folder, write_tables
 
+    if is_worlds_folder(Path(args.results)):  # a comparison over plausible worlds
+        if args.out is not None or args.baseline is not None:
+            raise ScenarioError(
+                f"report {args.results}: a comparison over plausible worlds; allowed: no --out "
+                "or --baseline (its report is DIR/report.html, against England & Wales)"
+            )
+        write_tables(Path(args.results))
+        print(f"report written to {Path(args.results) / 'report.html'}")
+        return 0
     require_runs(args.results)
     try:
         path = write_report(args.results, args.out, baseline=args.baseline)

@@ -12,6 +12,7 @@ held-out scorecard over the worlds, versions, commit, seeds and the ensemble's h
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -23,7 +24,6 @@ from scipy import stats
 
 from sim.io.files import atomic_write_bytes
 from sim.params.schema import ScenarioError
-from sim.policy.outcomes import PRIMARY_OUTCOME
 from sim.policy.worlds import (
     TASKINGS,
     beats_table,
@@ -228,10 +228,46 @@ def run_worlds_comparison(
     seeds = list(range(1, replicates + 1))
     tasks, index = world_tasks(table, arms, seeds, settings)
     results = _run(tasks, workers, progress)
-    runs = index.assign(**{
-        PRIMARY_OUTCOME: [results[i][PRIMARY_OUTCOME] for i in index["run_id"]],
-        "ocg_members": [results[i]["ocg_members"] for i in index["run_id"]],
-    })  # fmt: skip
+    metrics = pd.DataFrame([results[i] for i in index["run_id"]])
+    runs = pd.concat([index.reset_index(drop=True), metrics], axis=1)
+    context = {
+        "scenarios": [label for label, _, _ in chosen],
+        "ensemble": str(ensemble),
+        "sha256": meta.get("sha256", ""),
+        "worlds": worlds,
+        "seeds": seeds,
+        "settings": settings,
+        "replicates": replicates,
+        "parameters": list(table.columns),
+        "values": table.to_numpy().tolist(),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out / "runs.csv", runs.to_csv(index=False).encode())
+    atomic_write_bytes(out / WORLDS_FILE, (json.dumps(context, indent=1) + "\n").encode())
+    return write_tables(out)
+
+
+#: The file that marks a results folder of a comparison over plausible worlds (what was run).
+WORLDS_FILE = "worlds.json"
+
+
+def is_worlds_folder(path: Path) -> bool:
+    """Whether ``path`` holds a comparison over plausible worlds (``ocgsim report`` rebuilds it)."""
+    return (Path(path) / WORLDS_FILE).is_file() and (Path(path) / "runs.csv").is_file()
+
+
+def write_tables(out: Path) -> dict[str, pd.DataFrame]:
+    """Compute the tables and the report from the folder's stored runs, and write them.
+
+    ``ocgsim report DIR`` calls it for such a folder: the same runs give the same tables, so
+    the report can be rebuilt after a change of the analysis without running anything again.
+
+    Returns:
+        The tables written (``effects``, ``by_tasking``, ``beats``, ``noise``, ``assumptions``).
+    """
+    context = json.loads((out / WORLDS_FILE).read_text(encoding="utf-8"))
+    runs = pd.read_csv(out / "runs.csv")
+    table = pd.DataFrame(context["values"], columns=context["parameters"])
     effects = paired_effects(runs, "baseline")
     tables = {
         "effects": effects,
@@ -240,30 +276,13 @@ def run_worlds_comparison(
         "noise": noise_share(effects),
         "assumptions": assumption_shares(effects, table),
     }
-    baselines = [
-        results[i]
-        for i in index.loc[
-            (index["scenario"] == "baseline") & (index["tasking"] == TASKINGS[0]), "run_id"
-        ]
+    base = runs[(runs["scenario"] == "baseline") & (runs["tasking"] == TASKINGS[0])]
+    base = base.sort_values(["world", "seed"]).drop(columns=["run_id", "tasking", "world",
+                                                              "scenario", "seed"])  # fmt: skip
+    context["baselines"] = [
+        {k: float(v) for k, v in row.items() if pd.notna(v)}
+        for row in base.select_dtypes("number").to_dict("records")
     ]
-    context = {
-        "scenarios": [label for label, _, _ in chosen],
-        "ensemble": str(ensemble),
-        "sha256": meta.get("sha256", ""),
-        "worlds": worlds,
-        "seeds": seeds,
-        "settings": settings,
-        "baselines": baselines,
-        "replicates": replicates,
-        "parameters": list(table.columns),
-    }
-    _write(out, runs, tables, context)
-    return tables
-
-
-def _write(out: Path, runs: pd.DataFrame, tables: dict[str, pd.DataFrame], context: dict) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(out / "runs.csv", runs.to_csv(index=False).encode())
     names = {
         "effects": "effects.csv",
         "by_tasking": "effects_by_tasking.csv",
@@ -275,6 +294,7 @@ def _write(out: Path, runs: pd.DataFrame, tables: dict[str, pd.DataFrame], conte
         atomic_write_bytes(out / name, tables[key].to_csv(index=False).encode())
     page = report_html(tables, context)
     atomic_write_bytes(out / "report.html", page.encode("utf-8"))
+    return tables
 
 
 def summary_lines(tables: dict[str, pd.DataFrame], out: Path) -> list[str]:
@@ -353,4 +373,11 @@ def main_worlds(args: Any) -> int:
     return 0
 
 
-__all__ += ["main_worlds", "summary_lines", "yardstick"]
+__all__ += [
+    "WORLDS_FILE",
+    "is_worlds_folder",
+    "main_worlds",
+    "summary_lines",
+    "write_tables",
+    "yardstick",
+]
