@@ -1,8 +1,10 @@
 """``ocgsim compare A B --ensemble FILE``: run the comparison in every plausible world, report it.
 
-Writes, in the results folder: ``runs.csv`` (every run's outcomes, with its tasking, world,
-scenario and seed), ``effects.csv`` (each intervention's paired effect per world and seed),
-``effects_by_tasking.csv`` and ``beats.csv`` (the tables of :mod:`sim.policy.worlds`),
+Writes, in the results folder: ``worlds.json`` (what was run), ``runs.csv`` (every run's
+metrics, with its tasking, world, scenario and seed), and, computed from those two by
+:func:`write_tables` (which ``ocgsim report DIR`` calls again), ``effects.csv`` (each
+intervention's paired effect per world and seed), ``effects_by_tasking.csv`` and ``beats.csv``
+(the tables of :mod:`sim.policy.worlds`), ``noise.csv`` (seed noise against the worlds),
 ``assumptions.csv`` (how much of the across-worlds variance of each effect each parameter
 explains) and ``report.html``: one self-contained page with the effects across worlds, the
 "A beats B" table, the structural column (police tasked from prison intelligence only) and an
