@@ -25,7 +25,8 @@ import pandas as pd
 from scipy.stats import qmc
 
 from sim.analysis.effect_emulation import emulated_sensitivity
-from sim.experiments.executors import make_executor, run_all
+from sim.analysis.history_model import parameter_values
+from sim.experiments.executors import local_executor, run_all
 from sim.params.table import spec
 from sim.policy.outcomes import PRIMARY_OUTCOME
 
@@ -49,15 +50,9 @@ ARMS = ("england_wales", "recommendations", "shared_database", "more_pios")
 
 def values(unit: np.ndarray) -> list[dict]:
     """Parameter values of each point of the unit box (integers rounded)."""
-    out = []
-    for row in unit:
-        point = {}
-        for name, u in zip(FACTORS, row, strict=True):
-            low, high = spec(name).plausible_range()
-            v = low + u * (high - low)
-            point[name] = int(round(v)) if spec(name).kind is int else float(v)
-        out.append(point)
-    return out
+    bounds = np.array([spec(name).plausible_range() for name in FACTORS], dtype=float)
+    points = bounds[:, 0] + unit * (bounds[:, 1] - bounds[:, 0])
+    return [parameter_values(FACTORS, row) for row in points]
 
 
 def effects(unit: np.ndarray, seeds: list[int], args, offset: int, executor) -> dict:
@@ -109,7 +104,7 @@ def main() -> None:
         test = {"runs": runs[runs["point"] >= args.points]}
         fit["effects"], test["effects"] = paired(fit["runs"]), paired(test["runs"])
     else:
-        executor = make_executor("processes", args.workers)
+        executor = local_executor(args.workers)
         try:
             fit = effects(design, seeds, args, 0, executor)
             test = effects(held, seeds, args, args.points, executor)

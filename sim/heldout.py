@@ -31,7 +31,15 @@ import numpy as np
 from sim.analysis import units
 from sim.params import ScenarioError
 
-__all__ = ["HeldOut", "heldout_table", "load_heldout", "resolve_metric", "shipped_path"]
+__all__ = [
+    "HeldOut",
+    "heldout_note",
+    "heldout_rows",
+    "heldout_table",
+    "load_heldout",
+    "resolve_metric",
+    "shipped_path",
+]
 
 #: Keys every figure must have, with what each allows.
 REQUIRED = {
@@ -212,6 +220,62 @@ def _values(figure: HeldOut, rows: list[dict[str, float]], scale: float) -> np.n
     return values
 
 
+def heldout_rows(
+    summaries: Iterable[dict[str, float]],
+    scale: float,
+    figures: list[HeldOut] | None = None,
+    *,
+    fmt: Callable[[float], str] | None = None,
+) -> list[dict[str, str]]:
+    """One row of text per held-out figure: the model (mean and range of the runs) against it.
+
+    Args:
+        summaries: One run summary per seed (or per world).
+        scale: The runs' ``run.scale`` (extensive metrics are divided by it).
+        figures: The figures (default: the shipped file).
+        fmt: Number formatter.
+
+    Returns:
+        Per figure: ``figure``, ``published``, ``band``, ``mean``, ``range``, ``inside`` (``yes``,
+        ``NO``, ``awaiting metric`` or ``n/a``) and ``metric``.
+    """
+    rows = list(summaries)
+    figures = load_heldout() if figures is None else figures
+    fmt = fmt or (lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}")
+    out = []
+    for f in figures:
+        values = _values(f, rows, scale)
+        row = {
+            "figure": f.label,
+            "published": f.published,
+            "band": f"<= {fmt(f.high)}" if f.low == 0 else f"{fmt(f.low)}-{fmt(f.high)}",
+            "mean": "-",
+            "range": "-",
+            "metric": f"`{f.metric}`" + (f" / `{f.denominator}`" if f.denominator else ""),
+        }
+        if values is None or not np.isfinite(values).any():
+            row["inside"] = "awaiting metric" if values is None else "n/a"
+        else:
+            mean = float(np.nanmean(values))
+            row["mean"] = fmt(mean)
+            row["range"] = f"{fmt(float(np.nanmin(values)))}-{fmt(float(np.nanmax(values)))}"
+            row["inside"] = "yes" if f.inside(mean) else "NO"
+        out.append(row)
+    return out
+
+
+def heldout_note(rows: list[dict[str, str]]) -> str:
+    """The note under a held-out table when figures await a metric ('' when none does)."""
+    waiting = sum(r["inside"] == "awaiting metric" for r in rows)
+    if not waiting:
+        return ""
+    return (
+        f"{waiting} of {len(rows)} figures await a metric the model does not report yet; they "
+        "are compared as soon as it does. A figure outside its band is reported, never tuned to "
+        "(sim/data/heldout.toml)."
+    )
+
+
 def heldout_table(
     summaries: Iterable[dict[str, float]],
     scale: float,
@@ -230,37 +294,15 @@ def heldout_table(
         over: What the rows are (``seeds``, or ``worlds`` for one row per plausible world).
 
     Returns:
-        The table, with a note on what "awaiting metric" means if any figure awaits one.
+        The table (:func:`heldout_rows`), with a note on what "awaiting metric" means if any
+        figure awaits one (:func:`heldout_note`).
     """
-    rows = list(summaries)
-    figures = load_heldout() if figures is None else figures
-    fmt = fmt or (lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}")
+    rows = heldout_rows(summaries, scale, figures, fmt=fmt)
     lines = [
         f"| figure | published | band | model mean | model range ({over}) | inside | metric |",
         "|---|---|---|---|---|---|---|",
     ]
-    waiting = 0
-    for f in figures:
-        values = _values(f, rows, scale)
-        metric = f"`{f.metric}`" + (f" / `{f.denominator}`" if f.denominator else "")
-        band = f"<= {fmt(f.high)}" if f.low == 0 else f"{fmt(f.low)}-{fmt(f.high)}"
-        if values is None or not np.isfinite(values).any():
-            word = "awaiting metric" if values is None else "n/a"
-            waiting += values is None
-            lines.append(f"| {f.label} | {f.published} | {band} | - | - | {word} | {metric} |")
-            continue
-        mean = float(np.nanmean(values))
-        low, high = float(np.nanmin(values)), float(np.nanmax(values))
-        word = "yes" if f.inside(mean) else "NO"
-        lines.append(
-            f"| {f.label} | {f.published} | {band} | {fmt(mean)} | {fmt(low)}-{fmt(high)} | "
-            f"{word} | {metric} |"
-        )
-    if waiting:
-        lines += [
-            "",
-            f"{waiting} of {len(figures)} figures await a metric the model does not report yet; "
-            "they are compared as soon as it does. A figure outside its band is reported, never "
-            "tuned to (sim/data/heldout.toml).",
-        ]
-    return "\n".join(lines)
+    keys = ("figure", "published", "band", "mean", "range", "inside", "metric")
+    lines += ["| " + " | ".join(r[k] for k in keys) + " |" for r in rows]
+    note = heldout_note(rows)
+    return "\n".join(lines + (["", note] if note else []))

@@ -17,22 +17,13 @@ them, and their uncertainty belongs to the sensitivity analysis (``docs/sensitiv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from sim.analysis.history import HistoryMatchResult, history_match
-from sim.analysis.history_model import (
-    EXTENSIVE,
-    calibration_targets,
-    model_simulator,
-    plausible_ranges,
-    point_tasks,
-)
-from sim.experiments.executors import run_all
+from sim.analysis.history_model import calibration_targets, model_simulator, plausible_ranges
 
-__all__ = ["UNCERTAIN", "match_baseline", "run_summaries", "target_values"]
+__all__ = ["UNCERTAIN", "match_baseline"]
 
 #: The parameters history matching varies, over their plausible ranges (``ParamSpec``).
 UNCERTAIN: tuple[str, ...] = (
@@ -93,35 +84,3 @@ def match_baseline(
         replicates=replicates,
         seed=seed,
     )
-
-
-def run_summaries(
-    points: np.ndarray,
-    seeds: Sequence[int],
-    scale: float,
-    years: int,
-    executor: Any,
-    progress: Callable[[int], None] | None = None,
-) -> list[list[dict[str, float]]]:
-    """Run the baseline at each point (a row of :data:`UNCERTAIN`'s values) with each seed.
-
-    Returns:
-        The whole run summaries (for the held-out scorecard too), a list per point of one per
-        seed.
-    """
-    fixed = {"run.scale": scale, "run.years": years}
-    results = run_all(executor, point_tasks(UNCERTAIN, points, seeds, fixed), progress)
-    n = len(seeds)
-    return [[results[i * n + j] for j in range(n)] for i in range(len(np.atleast_2d(points)))]
-
-
-def target_values(
-    summaries: list[list[dict[str, float]]], scale: float, names: Sequence[str]
-) -> dict[str, np.ndarray]:
-    """Metric -> (points x seeds) of :func:`run_summaries`' output, counts at full scale."""
-    return {
-        m: np.array(
-            [[r[m] / scale if m in EXTENSIVE else r[m] for r in runs] for runs in summaries]
-        )
-        for m in names
-    }

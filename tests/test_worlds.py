@@ -102,12 +102,10 @@ def test_share_words_are_cautious_and_say_when_there_is_no_evidence():
     assert 0.6 < low < 0.7 and 0.9 < high < 0.95
 
 
-def test_the_noise_share_recovers_known_variance_components():
-    # world means with variance 4, seed noise with variance 1: noise share 1 / 5
-    rng = np.random.default_rng(2)
-    worlds, seeds = 400, 6
-    effect = rng.normal(0, 2, (worlds, 1)) + rng.normal(0, 1, (worlds, seeds))
-    frame = pd.DataFrame(
+def _effects_frame(effect: np.ndarray) -> pd.DataFrame:
+    """Effects of one intervention (``a``) as ``paired_effects`` gives them: worlds x seeds."""
+    worlds, seeds = effect.shape
+    return pd.DataFrame(
         {
             "tasking": "several_sources",
             "world": np.repeat(np.arange(worlds), seeds),
@@ -116,6 +114,14 @@ def test_the_noise_share_recovers_known_variance_components():
             "effect_pct": effect.ravel(),
         }
     )
+
+
+def test_the_noise_share_recovers_known_variance_components():
+    # world means with variance 4, seed noise with variance 1: noise share 1 / 5
+    rng = np.random.default_rng(2)
+    worlds, seeds = 400, 6
+    effect = rng.normal(0, 2, (worlds, 1)) + rng.normal(0, 1, (worlds, seeds))
+    frame = _effects_frame(effect)
     row = noise_share(frame).iloc[0]
     # standard errors at this size: within about 0.03, between about 0.3 (so +-0.1, +-0.8)
     assert row["within"] == pytest.approx(1.0, abs=0.1)
@@ -133,15 +139,7 @@ def test_a_seed_effect_shared_by_every_world_is_not_taken_for_noise_within_world
         + rng.normal(0, 2, (1, seeds))
         + rng.normal(0, 0.5, (worlds, seeds))
     )
-    frame = pd.DataFrame(
-        {
-            "tasking": "several_sources",
-            "world": np.repeat(np.arange(worlds), seeds),
-            "scenario": "a",
-            "seed": np.tile(np.arange(seeds), worlds),
-            "effect_pct": effect.ravel(),
-        }
-    )
+    frame = _effects_frame(effect)
     row = noise_share(frame).iloc[0]
     assert row["between"] == pytest.approx(1.0, abs=0.25) and row["p_between"] < 1e-6
 
@@ -151,16 +149,7 @@ def test_assumption_shares_find_the_parameter_that_drives_the_effect():
     worlds = pd.DataFrame(rng.random((60, 3)), columns=["p", "q", "r"])
     mean = 5.0 * worlds["p"].to_numpy()  # the effect follows p only
     effect = mean[:, None] + rng.normal(0, 0.1, (60, 2))
-    frame = pd.DataFrame(
-        {
-            "tasking": "several_sources",
-            "world": np.repeat(np.arange(60), 2),
-            "scenario": "a",
-            "seed": np.tile([1, 2], 60),
-            "effect_pct": effect.ravel(),
-        }
-    )
-    shares = assumption_shares(frame, worlds).set_index("parameter")
+    shares = assumption_shares(_effects_frame(effect), worlds).set_index("parameter")
     assert shares.loc["p", "share"] > 0.9 and shares.loc["p", "r2"] > 0.95
     assert shares.loc["q", "share"] < 0.05 and shares.loc["r", "share"] < 0.05
 

@@ -33,8 +33,11 @@ __all__ = [
     "EXTENSIVE",
     "calibration_targets",
     "model_simulator",
+    "parameter_values",
     "plausible_ranges",
     "point_tasks",
+    "run_points",
+    "target_values",
 ]
 
 #: Calibration targets that are constraints, not observations with a centre: the highest
@@ -109,19 +112,62 @@ def model_simulator(
     fixed = {**(base or {}), "run.scale": scale, "run.years": years}
 
     def simulator(points: np.ndarray, seeds: np.ndarray) -> dict[str, np.ndarray]:
-        tasks = point_tasks(names, points, seeds, fixed)
-        if executor is not None:
-            results = run_all(executor, tasks, progress)
-        else:
-            results = {k: runner(params, seed) for k, params, seed in tasks}
-        out = {m: np.empty((len(points), len(seeds))) for m in metrics}
-        for k, _, _ in tasks:
-            i, j = divmod(k, len(seeds))
-            for m in metrics:
-                out[m][i, j] = results[k][m] / scale if m in EXTENSIVE else results[k][m]
-        return out
+        runs = run_points(
+            names, points, seeds, fixed, runner=runner, executor=executor, progress=progress
+        )
+        return target_values(runs, scale, metrics)
 
     return simulator
+
+
+def run_points(
+    names: Sequence[str],
+    points: np.ndarray,
+    seeds: Sequence[int],
+    fixed: Mapping[str, Any],
+    *,
+    runner: Callable[[dict[str, Any], int], Mapping[str, float]] = simulate,
+    executor: Any = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[list[Mapping[str, float]]]:
+    """Run each point (a row of values of ``names``, on top of ``fixed``) with each seed.
+
+    Args:
+        names: The parameters of the points' columns.
+        points: (n x len(names)) parameter values.
+        seeds: The seeds, the same for every point (common random numbers).
+        fixed: The other values of every run.
+        runner: Runs one (params, seed) in this process when there is no executor.
+        executor: Where the runs go instead, in parallel (``make_executor``).
+        progress: Called with the number of runs just finished (with an executor).
+
+    Returns:
+        The run summaries: a list per point of one per seed.
+    """
+    tasks = point_tasks(names, points, seeds, fixed)
+    if executor is not None:
+        results = run_all(executor, tasks, progress)
+    else:
+        results = {k: runner(params, seed) for k, params, seed in tasks}
+    n = len(seeds)
+    return [[results[i * n + j] for j in range(n)] for i in range(len(tasks) // n)]
+
+
+def target_values(
+    runs: list[list[Mapping[str, float]]], scale: float, metrics: Sequence[str]
+) -> dict[str, np.ndarray]:
+    """Metric -> (points x seeds) of :func:`run_points`' summaries, counts at full scale."""
+    div = {m: scale if m in EXTENSIVE else 1.0 for m in metrics}
+    return {m: np.array([[r[m] / div[m] for r in row] for row in runs]) for m in metrics}
+
+
+def parameter_values(names: Sequence[str], point: Sequence[float]) -> dict[str, Any]:
+    """A point's values by parameter name; integer parameters rounded, the others as floats."""
+    kinds = {name: spec(name).kind if known(name) else float for name in names}
+    return {
+        n: int(round(float(v))) if kinds[n] is int else float(v)
+        for n, v in zip(names, point, strict=True)
+    }
 
 
 def point_tasks(
@@ -132,13 +178,9 @@ def point_tasks(
     Run ``i x len(seeds) + j`` is point ``i`` with seed ``j``; integer parameters are rounded;
     ``fixed`` holds the other values of every run.
     """
-    kinds = {name: spec(name).kind if known(name) else float for name in names}
     tasks = []
     for i, point in enumerate(np.atleast_2d(np.asarray(points, dtype=float))):
-        values = {
-            n: int(round(v)) if kinds[n] is int else float(v)
-            for n, v in zip(names, point, strict=True)
-        }
+        values = parameter_values(names, point)
         for j, seed in enumerate(seeds):
             tasks.append((i * len(seeds) + j, {**fixed, **values}, int(seed)))
     return tasks

@@ -89,14 +89,15 @@ def cmd_ensemble(args: argparse.Namespace, scale: float, years: int) -> int:
     """
     from tqdm import tqdm
 
-    from sim.experiments.executors import make_executor
+    from sim.analysis.history_model import run_points, target_values
+    from sim.experiments.executors import local_executor
     from sim.heldout import heldout_table, load_heldout
-    from sim.plausible import UNCERTAIN, match_baseline, run_summaries, target_values
+    from sim.plausible import UNCERTAIN, match_baseline
 
     out = _check(args)
     figures = load_heldout(args.heldout)
     planned = args.waves * args.points * args.replicates + args.worlds * args.replicates
-    executor = make_executor("serial" if args.workers == 1 else "processes", args.workers)
+    executor = local_executor(args.workers)
     bar = tqdm(total=planned, desc="plausible-worlds runs", file=sys.stderr, disable=args.quiet)
     try:
         result = match_baseline(
@@ -111,7 +112,10 @@ def cmd_ensemble(args: argparse.Namespace, scale: float, years: int) -> int:
         )
         worlds = result.plausible[: args.worlds]
         seeds = list(range(1, args.replicates + 1))
-        summaries = run_summaries(worlds, seeds, scale, years, executor, bar.update)
+        fixed = {"run.scale": scale, "run.years": years}
+        summaries = run_points(
+            UNCERTAIN, worlds, seeds, fixed, executor=executor, progress=bar.update
+        )
     finally:
         bar.close()
         executor.close()
@@ -124,7 +128,7 @@ def cmd_ensemble(args: argparse.Namespace, scale: float, years: int) -> int:
         "years": years,
         "seed": args.seed,
         "replicates": args.replicates,
-        "targets": [t.name for t in result.targets],
+        "targets": names,
         "cutoff": result.cutoff,
         "nroy": result.nroy_fractions,
         "confirmed": f"{int(keep.sum())} of {len(worlds)}",

@@ -29,6 +29,7 @@ __all__ = [
     "DaskExecutor",
     "ProcessExecutor",
     "SerialExecutor",
+    "local_executor",
     "make_executor",
     "run_all",
     "run_chunk",
@@ -385,6 +386,11 @@ def _reachable(address: str, timeout: float = 5.0) -> None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise OSError(f"nothing answers at {address} ({reason})") from None
+
+
+def local_executor(workers: int) -> Any:
+    """An executor on this machine: in this process for one worker, else a process pool."""
+    return make_executor("serial" if workers == 1 else "processes", workers)
 
 
 def make_executor(

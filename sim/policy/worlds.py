@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.analysis.history_model import parameter_values
 from sim.policy.outcomes import PRIMARY_OUTCOME
 
 __all__ = [
@@ -92,9 +93,10 @@ def world_tasks(
 ) -> tuple[list[tuple[int, dict[str, Any], int]], pd.DataFrame]:
     """The runs: every (tasking, world, scenario, seed), and a table saying which is which.
 
-    A run's parameters are the scenario's values, then the world's (its parameter set: a world
-    is the truth the levers act in, so it wins over a scenario that sets the same parameter),
-    then the run settings and the tasking.
+    A run's parameters are the scenario's values, then the world's (integer parameters rounded:
+    :func:`sim.analysis.history_model.parameter_values`), then the run settings and the tasking.
+    (A scenario that sets a parameter of the worlds is refused before this:
+    ``sim.policy.worlds_report``.)
 
     Args:
         worlds: One row per world, one column per parameter.
@@ -106,18 +108,15 @@ def world_tasks(
     Returns:
         ``(run_id, params, seed)`` tasks, and a table (run_id, tasking, world, scenario, seed).
     """
+    names = list(worlds.columns)
+    values_of = [parameter_values(names, row) for row in worlds.to_numpy(dtype=float)]
     tasks, rows = [], []
     combos = itertools.product(taskings, range(len(worlds)), scenarios, seeds)
     for run_id, (tasking, w, (label, values), seed) in enumerate(combos):
-        world = {k: _plain(v) for k, v in worlds.iloc[w].items()}
-        params = {**values, **world, **settings, "disruption.tasking": tasking}
+        params = {**values, **values_of[w], **settings, "disruption.tasking": tasking}
         tasks.append((run_id, params, int(seed)))
         rows.append((run_id, tasking, w, label, int(seed)))
     return tasks, pd.DataFrame(rows, columns=["run_id", "tasking", "world", "scenario", "seed"])
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def paired_effects(runs: pd.DataFrame, baseline: str, outcome: str = PRIMARY_OUTCOME):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
 import pandas as pd
 
 from sim.io.files import git_commit, versions
@@ -146,10 +145,7 @@ def _heldout(context: dict) -> str:
     """The held-out scorecard over the worlds' baselines (each world the mean of its seeds)."""
     from sim.heldout import heldout_table
 
-    r = context["replicates"]  # the baseline's runs: world by world, seed by seed
-    per_world = [context["baselines"][i * r : (i + 1) * r] for i in range(context["worlds"])]
-    means = [{k: float(np.mean([run[k] for run in w])) for k in w[0]} for w in per_world]
-    return heldout_table(means, context["settings"]["run.scale"], over="worlds")
+    return heldout_table(context["baseline_means"], context["settings"]["run.scale"], over="worlds")
 
 
 def _provenance(context: dict) -> tuple[str, str, str, str]:
@@ -170,7 +166,7 @@ def report_html(tables: dict[str, pd.DataFrame], context: dict) -> str:
     Args:
         tables: :func:`sim.policy.worlds_report.run_worlds_comparison`'s tables.
         context: What was run (scenarios, ensemble and its hash, worlds, seeds, settings, the
-            baseline's run summaries, replicates, the ensemble's parameters).
+            baseline's mean summary in each world, replicates, the ensemble's parameters).
     """
     parts = _sections(tables, context)
     effects_html, beats_html = parts["effects"], parts["beats"]

@@ -50,6 +50,19 @@ WORLDS_DEFAULTS: dict[str, Any] = {
 }
 
 
+#: The file that marks a results folder of a comparison over plausible worlds (what was run).
+WORLDS_FILE = "worlds.json"
+
+#: The tables :func:`write_tables` writes, by key.
+TABLE_FILES: dict[str, str] = {
+    "effects": "effects.csv",
+    "by_tasking": "effects_by_tasking.csv",
+    "beats": "beats.csv",
+    "noise": "noise.csv",
+    "assumptions": "assumptions.csv",
+}
+
+
 def noise_share(effects: pd.DataFrame) -> pd.DataFrame:
     """Per tasking and intervention: how much of the effect's variance is seed noise.
 
@@ -57,7 +70,9 @@ def noise_share(effects: pd.DataFrame) -> pd.DataFrame:
     every world, so a seed's effect common to all worlds is taken out rather than counted as
     noise within worlds (a one-way analysis would bias the between-world part low). With k
     worlds and r seeds: MS_world on k - 1 degrees of freedom, MS_seed on r - 1, MS_resid on
-    (k - 1)(r - 1).
+    (k - 1)(r - 1). (``sim.analysis.noisy_sensitivity.noise_share`` decomposes a Saltelli
+    design's replicates another way, by covariances across seed pairs with a bootstrap
+    interval, and can go below zero; here the F-test is wanted, so the classical form.)
 
     Returns:
         Columns tasking, scenario, within (the noise of one run: the seed component plus the
@@ -174,9 +189,9 @@ def _run(tasks: list, workers: int, progress: bool) -> dict[int, dict[str, float
     """Run the tasks on ``workers`` processes (1: in this process), with a progress bar."""
     from tqdm import tqdm
 
-    from sim.experiments.executors import make_executor, run_all
+    from sim.experiments.executors import local_executor, run_all
 
-    executor = make_executor("serial" if workers == 1 else "processes", workers)
+    executor = local_executor(workers)
     bar = tqdm(total=len(tasks), desc="runs over plausible worlds", file=sys.stderr,
                disable=not progress)  # fmt: skip
     try:
@@ -249,10 +264,6 @@ def run_worlds_comparison(
     return write_tables(out)
 
 
-#: The file that marks a results folder of a comparison over plausible worlds (what was run).
-WORLDS_FILE = "worlds.json"
-
-
 def is_worlds_folder(path: Path) -> bool:
     """Whether ``path`` holds a comparison over plausible worlds (``ocgsim report`` rebuilds it)."""
     return (Path(path) / WORLDS_FILE).is_file() and (Path(path) / "runs.csv").is_file()
@@ -278,21 +289,13 @@ def write_tables(out: Path) -> dict[str, pd.DataFrame]:
         "noise": noise_share(effects),
         "assumptions": assumption_shares(effects, table),
     }
+    # the baseline in each world (the mean of its seeds), for the held-out scorecard
     base = runs[(runs["scenario"] == "baseline") & (runs["tasking"] == TASKINGS[0])]
-    base = base.sort_values(["world", "seed"]).drop(columns=["run_id", "tasking", "world",
-                                                              "scenario", "seed"])  # fmt: skip
-    context["baselines"] = [
-        {k: float(v) for k, v in row.items() if pd.notna(v)}
-        for row in base.select_dtypes("number").to_dict("records")
+    means = base.drop(columns=["run_id", "seed"]).groupby("world").mean(numeric_only=True)
+    context["baseline_means"] = [
+        {k: float(v) for k, v in row.items() if pd.notna(v)} for row in means.to_dict("records")
     ]
-    names = {
-        "effects": "effects.csv",
-        "by_tasking": "effects_by_tasking.csv",
-        "beats": "beats.csv",
-        "noise": "noise.csv",
-        "assumptions": "assumptions.csv",
-    }
-    for key, name in names.items():
+    for key, name in TABLE_FILES.items():
         atomic_write_bytes(out / name, tables[key].to_csv(index=False).encode())
     page = report_html(tables, context)
     atomic_write_bytes(out / "report.html", page.encode("utf-8"))

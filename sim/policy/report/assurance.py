@@ -51,24 +51,29 @@ def _baseline_rows(res: Results, baseline_point: int) -> list[dict[str, float]]:
     return [{k: float(v) for k, v in row.items()} for _, row in numeric.iterrows()]
 
 
-def _heldout_html(markdown: str) -> str:
-    """The held-out table (Markdown, ``sim.heldout.heldout_table``) as HTML.
+def _heldout_html(rows: list[dict[str, float]], scale: float) -> str:
+    """The held-out table over the baseline's runs as HTML (``sim.heldout.heldout_rows``).
 
     The published text and the metric are left out (the band says what the figure allows; the
     published amounts are in docs/validation.md); the note under the table is kept.
     """
-    lines = markdown.splitlines()
-    cells = [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in lines if ln[:1] == "|"]
-    header, body = cells[0], cells[2:]
-    keep = [i for i, name in enumerate(header) if name not in ("published", "metric")]
-    notes = " ".join(ln for ln in lines if ln and ln[:1] != "|")
+    from sim.heldout import heldout_note, heldout_rows
 
+    figures = heldout_rows(rows, scale)
+    columns = {
+        "figure": "figure",
+        "band": "band",
+        "mean": "model mean",
+        "range": "model range (seeds)",
+        "inside": "inside",
+    }
     table = html_table(
-        [escape(header[i]) for i in keep],
-        [[escape(row[i]) for i in keep] for row in body],
+        [escape(label) for label in columns.values()],
+        [[escape(f[k]) for k in columns] for f in figures],
         "assurance-heldout",
     )
-    return table + (f"<p class='note'>{escape(notes)}</p>" if notes else "")
+    note = heldout_note(figures)
+    return table + (f"<p class='note'>{escape(note)}</p>" if note else "")
 
 
 def assurance_section(res: Results, baseline_point: int) -> str:
@@ -78,15 +83,9 @@ def assurance_section(res: Results, baseline_point: int) -> str:
         res: Loaded results (the model's own: ``res.is_sim``).
         baseline_point: Point id of the baseline.
     """
-    from sim.heldout import heldout_table
-
     scale = res.point_scales().get(baseline_point)
     rows = _baseline_rows(res, baseline_point)
-    table = (
-        _heldout_html(heldout_table(rows, scale))
-        if rows and scale
-        else "<p>(no successful baseline run)</p>"
-    )
+    table = _heldout_html(rows, scale) if rows and scale else "<p>(no successful baseline run)</p>"
     anchors = html_table(
         ["anchor", "pattern", "checked by"],
         [[escape(a), escape(p), f"<code>{escape(t)}</code>"] for a, p, t in ANCHORS],
