@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from browser_support import browser, local_page  # noqa: F401 - fixtures
-from clihelp import assert_rejected, cli
+from clihelp import assert_rejected, cli, snapshot
 
 from sim.analysis.history import save_ensemble
 from sim.params.table import spec
@@ -213,6 +213,27 @@ def test_compare_over_worlds_is_a_function_of_its_inputs(compared, ensemble, tmp
     assert main([str(a) for a in argv]) == 0
     for name in ("runs.csv", "effects.csv", "effects_by_tasking.csv"):
         assert (again / name).read_bytes() == (compared / name).read_bytes(), name
+
+
+def test_compare_over_worlds_given_again_reads_its_runs_back(capsys, compared, ensemble):
+    from sim.cli.main import main
+
+    page = (compared / "report.html").read_bytes()
+    (compared / "runs.csv").unlink()
+    argv = ["compare", "more_pios", "shared_database", "--ensemble", ensemble, "--worlds", 2,
+            "--replicates", 2, "--scale", 0.01, "--years", 3, "--executor", "serial", "--out",
+            compared, "--no-progress"]  # fmt: skip
+    capsys.readouterr()
+    assert main([str(a) for a in argv]) == 0
+    assert "0 runs made, 24 read back" in capsys.readouterr().out
+    assert (compared / "report.html").read_bytes() == page
+    # another comparison (three seeds) is refused on this folder, in one line, before any run
+    argv[argv.index("--replicates") + 1] = 3
+    before = snapshot(compared)
+    assert main([str(a) for a in argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds the runs of another search" in err[0], err
+    assert snapshot(compared) == before
 
 
 def test_the_report_of_a_worlds_folder_is_rebuilt_from_its_stored_runs(capsys, compared):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,9 @@ WORLDS_DEFAULTS: dict[str, Any] = {
 
 #: The file that marks a results folder of a comparison over plausible worlds (what was run).
 WORLDS_FILE = "worlds.json"
+
+#: The folder of the engine's stored runs (a comparison given again resumes from it).
+RUNS_FOLDER = "runs"
 
 #: The tables :func:`write_tables` writes, by key.
 TABLE_FILES: dict[str, str] = {
@@ -185,20 +189,39 @@ def _check_overlap(chosen: list, parameters: list[str], ensemble: Path) -> None:
             )
 
 
-def _run(tasks: list, workers: int, progress: bool) -> dict[int, dict[str, float]]:
-    """Run the tasks on ``workers`` processes (1: in this process), with a progress bar."""
+def _run(
+    tasks: list, identity: dict, levers: list[str], folder: Path, options: dict, progress: bool
+) -> tuple[dict[int, dict[str, float]], str]:
+    """Run the tasks on the experiment engine, stored in ``folder`` and resumed from it.
+
+    The runs go through :class:`sim.experiments.batch.EngineBatch`: each is stored as it
+    finishes, and the same command given again reads back every run already stored (a folder
+    of another comparison is refused in one line).
+
+    Args:
+        tasks: ``(run_id, params, seed)`` in run-id order.
+        identity: What defines the comparison (a folder made with another is refused).
+        levers: The parameters that tell runs apart (a column each in the stored runs).
+        folder: The runs' folder.
+        options: ``executor``, ``workers`` and ``scheduler``, as the engine takes them.
+        progress: Show a progress bar.
+
+    Returns:
+        Each run's metrics by run id, and one line saying how many runs were made and read back.
+    """
     from tqdm import tqdm
 
-    from sim.experiments.executors import local_executor, run_all
+    from sim.experiments.batch import EngineBatch
 
-    executor = local_executor(workers)
     bar = tqdm(total=len(tasks), desc="runs over plausible worlds", file=sys.stderr,
                disable=not progress)  # fmt: skip
     try:
-        return run_all(executor, tasks, bar.update)
+        with EngineBatch(folder, identity, {}, levers, progress=bar.update, **options) as batch:
+            results = batch([(params, seed) for _, params, seed in tasks])
     finally:
         bar.close()
-        executor.close()
+    done = {run_id: result for (run_id, _, _), result in zip(tasks, results, strict=True)}
+    return done, f"{batch.ran} runs made, {batch.reused} read back from {folder}"
 
 
 def run_worlds_comparison(
@@ -211,8 +234,11 @@ def run_worlds_comparison(
     scale: float = WORLDS_DEFAULTS["scale"],
     years: int = WORLDS_DEFAULTS["years"],
     intervention_week: int = WORLDS_DEFAULTS["intervention_week"],
+    executor: str = "processes",
     workers: int = 2,
+    scheduler: str = "",
     progress: bool = True,
+    echo: Callable[[str], Any] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run the baseline and ``scenarios`` in the first ``worlds`` worlds; write the folder.
 
@@ -225,8 +251,11 @@ def run_worlds_comparison(
         scale: ``run.scale``.
         years: ``run.years``.
         intervention_week: ``run.intervention_week``.
-        workers: Worker processes (1: in this process).
+        executor: ``processes``, ``serial`` or ``dask`` (the experiment engine's executors).
+        workers: Worker processes.
+        scheduler: A Dask scheduler's address (implies ``dask``).
         progress: Show a progress bar.
+        echo: Where to say how many runs were made and how many read back (None: nowhere).
 
     Returns:
         The tables written (``effects``, ``by_tasking``, ``beats``, ``noise``, ``assumptions``).
@@ -244,7 +273,20 @@ def run_worlds_comparison(
     settings = {"run.scale": scale, "run.years": years, "run.intervention_week": intervention_week}
     seeds = list(range(1, replicates + 1))
     tasks, index = world_tasks(table, arms, seeds, settings)
-    results = _run(tasks, workers, progress)
+    identity = {
+        "comparison": "over plausible worlds",
+        "scenarios": [[label, str(ref), values] for label, ref, values in chosen],
+        "ensemble_sha256": meta.get("sha256", ""),
+        "worlds": worlds,
+        "seeds": seeds,
+        "settings": settings,
+        "taskings": list(TASKINGS),
+    }
+    options = {"executor": executor, "workers": workers, "scheduler": scheduler}
+    levers = [*table.columns, "disruption.tasking"]
+    results, done = _run(tasks, identity, levers, out / RUNS_FOLDER, options, progress)
+    if echo is not None:
+        echo(done)
     metrics = pd.DataFrame([results[i] for i in index["run_id"]])
     runs = pd.concat([index.reset_index(drop=True), metrics], axis=1)
     context = {
@@ -341,18 +383,13 @@ def main_worlds(args: Any) -> int:
     if workers < 0:
         raise ScenarioError(f"--workers {workers}: allowed: 0 (one per CPU) or more")
     workers = workers or os.cpu_count() or 1
-    if getattr(args, "executor", None) == "serial":
-        workers = 1
-    elif getattr(args, "executor", None) == "dask":
+    scheduler = getattr(args, "scheduler", None) or ""
+    executor = "dask" if scheduler else getattr(args, "executor", None) or "processes"
+    if getattr(args, "seed", None) is not None:
         raise ScenarioError(
-            "--executor dask: not with --ensemble; allowed: processes (default) or serial"
+            "--seed: not used with --ensemble (seeds 1..--replicates in every world); "
+            "allowed: leave it out"
         )
-    for option in ("seed", "scheduler"):
-        if getattr(args, option, None) is not None:
-            raise ScenarioError(
-                f"--{option}: not used with --ensemble (seeds 1..--replicates in every world, "
-                "run on local processes); allowed: leave it out"
-            )
     if years * 52 - week < 52 and not args.allow_short_window:
         raise ScenarioError(
             f"--years {years}: the summary window (week {week} to the end) is under 52 weeks; "
@@ -371,8 +408,11 @@ def main_worlds(args: Any) -> int:
         scale=scale,
         years=years,
         intervention_week=week,
+        executor=executor,
         workers=workers,
+        scheduler=scheduler,
         progress=not args.no_progress,
+        echo=print,
     )
     print("\n".join(summary_lines(tables, out)))
     return 0
