@@ -257,6 +257,30 @@ def test_robustness_ranks_the_best_mixes_under_each_condition(tmp_path, _toy_pat
     assert (tmp_path / "out" / "robustness.csv").is_file()
 
 
+def test_robustness_over_plausible_worlds_runs_each_world_as_a_condition(tmp_path, _toy_path):
+    from sim.experiments.batch import EngineBatch
+    from sim.policy.optimise import robustness
+
+    settings = SearchSettings(candidates=8, max_replicates=4, zoom_candidates=4, confirm=3)
+    with EngineBatch(
+        tmp_path / "r", {"t": 2}, {}, SPACE.names, model="toymodels:budget", executor="serial"
+    ) as batch:
+        result = optimise(SPACE, None, cost, BUDGET, "harm", settings, batch=batch)
+        worlds = [{"shift": -5.0}, {"shift": 5.0}]
+        check = robustness(result, batch, {}, top=3, source="test", worlds=worlds)
+        without = robustness(result, batch, {"shift": (-1.0, 1.0)}, top=2)
+    assert without.worlds_lines() == [] and "plausible worlds" not in without.text()
+    assert check.conditions == ["as assumed", "plausible world 1", "plausible world 2"]
+    table = check.table
+    assert list(table[table["parameter"] == "world"]["value"].unique()) == [1, 2]
+    # a shift moves every mix alike: the recommendation ranks first in both worlds, but two
+    # worlds of two are no evidence either way (the exact interval's lower end is 0.16)
+    lines = check.worlds_lines()
+    assert lines[0].startswith("  in 2 of 2 plausible worlds (100%, 95% 16%-100%: no evidence")
+    assert lines[0].endswith("the recommended mix ranks first")
+    assert lines[0] in check.text()
+
+
 def test_a_failed_run_stops_the_search_and_is_retried_next_time(tmp_path):
     from sim.experiments import ResultsStore
     from sim.experiments.batch import EngineBatch, RunFailedError

@@ -290,3 +290,54 @@ def test_a_stopped_search_keeps_the_robustness_assumptions_it_chose(tmp_path, mo
     assert all("recording_ratio" in c for c in rec["conditions"][1:])
     engine = json.loads((tmp_path / "out" / "manifest.json").read_text())["evaluator"]["engine"]
     assert engine["runs_read_back"] == stored  # the search continued, not started again
+
+
+@pytest.fixture(scope="module")
+def ensemble_file(tmp_path_factory):
+    """Three plausible worlds near the defaults (a hand-made ensemble file)."""
+    import numpy as np
+
+    from sim.analysis.history import save_ensemble
+    from sim.params.table import spec
+    from sim.plausible import UNCERTAIN
+
+    default = np.array([float(spec(n).default) for n in UNCERTAIN])
+    path = tmp_path_factory.mktemp("ensemble") / "worlds.json"
+    save_ensemble(path, list(UNCERTAIN), default * np.array([[1.0], [0.9], [1.1]]), {"by": "hand"})
+    return path
+
+
+def test_optimise_checks_its_best_mixes_in_each_plausible_world(tmp_path, capsys, ensemble_file):
+    out = tmp_path / "out"
+    tiny = [a for a in TINY if a not in ("--robustness", "harm.recording_ratio", "--quiet")]
+    capsys.readouterr()
+    argv = ["optimise", "--budget", "5", *tiny, "--ensemble", str(ensemble_file), "--worlds", "2"]
+    assert main([*argv, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    table = pd.read_csv(out / "robustness.csv")
+    # the model as assumed, then each world: 3 conditions x the 2 best mixes
+    assert list(table["condition"].unique()) == [
+        "as assumed",
+        "plausible world 1",
+        "plausible world 2",
+    ]
+    assert len(table) == 3 * 2 and set(table["parameter"].dropna()) == {"world"}
+    rec = json.loads((out / "recommendation.json").read_text())
+    assert "2 plausible worlds of" in rec["robustness"]["source"]
+    assert "of 2 plausible worlds" in text and "ranks first" in text, text
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["robustness"]["ensemble"]["sha256"][:12] in rec["robustness"]["source"]
+
+
+def test_optimise_refuses_bad_ensemble_options_in_one_line(tmp_path, capsys, ensemble_file):
+    out = tmp_path / "out"
+    base = ["optimise", "--budget", "5", "--out", str(out)]
+    with_file = [*base, "--ensemble", str(ensemble_file)]
+    assert_rejected(capsys, [*base, "--worlds", "2"], out, "--worlds", "only with --ensemble")
+    assert_rejected(capsys, [*with_file, "--worlds", "9"], out, "--worlds 9", "2 to 3")
+    assert_rejected(capsys, [*with_file, "--no-robustness"], out, "--ensemble", "one of them")
+    assert_rejected(capsys, [*with_file, "--robustness", "trust.culture_gap"], out, "one of them")
+    assert_rejected(capsys, [*base, "--ensemble", str(tmp_path / "none.json")], out,
+                    "--ensemble", "not a plausible-ensemble file")  # fmt: skip
+    assert_rejected(capsys, [*with_file, "--scenario", "brazil_factions"], out,
+                    "justice.custody_probability", "the scenario sets too")  # fmt: skip

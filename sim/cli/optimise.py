@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.checks import check_optimise_options, check_optimise_size
+from sim.cli.robustness import assumptions_to_vary, default_assumptions, ensemble_worlds
 from sim.experiments.cli import add_executor_options
 from sim.io.guards import TerminatedError, check_destination, sigterm_raises
 from sim.params import ScenarioError, spec
@@ -84,6 +85,18 @@ def add_optimise_parser(subparsers: Any) -> None:
     )
     p.add_argument("--top", type=int, default=3, help="mixes in the robustness check (3)")
     p.add_argument(
+        "--ensemble",
+        metavar="FILE",
+        help="check the best mixes in each plausible world of FILE (ocgsim calibrate --ensemble) "
+        "instead of at low and high values of a few assumptions",
+    )
+    p.add_argument(
+        "--worlds",
+        type=int,
+        default=None,
+        help="with --ensemble: how many of its worlds, the first ones (default 10, or all)",
+    )
+    p.add_argument(
         "--out",
         default=None,
         help="output folder (must not exist; default results/optimise-budget<B>-scale<S>-<id>/, "
@@ -147,40 +160,6 @@ def outcome_shown(outcome: str, scale: float) -> tuple[str, str, float]:
     return label, unit, 1.0
 
 
-def _robustness(args: argparse.Namespace, levers: list[str]) -> tuple[dict[str, tuple], str]:
-    """The assumptions to re-vary, their low and high values, and where they came from.
-
-    Without ``--robustness`` or ``--no-robustness``: the largest Morris mu* in
-    ``<results>/morris_screening/`` if it holds a finished screening, else the documented
-    defaults (:func:`sim.policy.assumptions.influential`).
-    """
-    from sim.params import known
-    from sim.policy.assumptions import influential
-
-    if args.no_robustness:
-        return {}, "none (--no-robustness)"
-    if args.robustness:
-        names, source = list(args.robustness), "--robustness"
-        for name in names:
-            if not known(name):
-                raise ScenarioError(
-                    f"--robustness {name}: unknown parameter; allowed: a numeric parameter "
-                    "(docs/parameters.md), e.g. community.market_recovery_rate"
-                )
-            p = spec(name)
-            if p.plausible_range() is None or p.section == "run" or name in levers:
-                raise ScenarioError(
-                    f"--robustness {name}: allowed: a numeric model parameter that is not a run "
-                    "setting or a lever being searched"
-                )
-        if len(set(names)) != len(names):
-            raise ScenarioError("--robustness: a parameter is given twice; allowed: each once")
-    else:
-        morris = Path(args.results) / "morris_screening"
-        names, source = influential(3, outcome=args.outcome, exclude=levers, results=morris)
-    return {n: tuple(spec(n).plausible_range()) for n in names}, source
-
-
 def _validate(args: argparse.Namespace):
     from sim.experiments.spec import check_count, check_scheduler
     from sim.policy.budget import AnnualCost, lever_space, parse_levers
@@ -222,8 +201,12 @@ def _validate(args: argparse.Namespace):
     # assumptions given on the command line are part of the search's identity; the default ones
     # depend on what results/morris_screening/ holds when the search starts, so they are chosen
     # once, recorded in the runs folder, and reused by the same command (see below)
-    chosen = bool(args.robustness) or args.no_robustness
-    robust, source = _robustness(args, list(ranges)) if chosen else ({}, "")
+    worlds, ensemble = ensemble_worlds(args, list(ranges), scenario)
+    chosen = bool(args.robustness) or args.no_robustness or bool(worlds)
+    if worlds:  # the worlds replace the assumptions varied one at a time
+        robust, source = {}, ensemble["source"]
+    else:
+        robust, source = assumptions_to_vary(args, list(ranges)) if chosen else ({}, "")
     settings = SearchSettings(
         candidates=args.candidates,
         min_replicates=2,
@@ -245,10 +228,13 @@ def _validate(args: argparse.Namespace):
         "robustness": [[n, *r] for n, r in robust.items()] if chosen else "default",
         "top": args.top,
     }
+    if worlds:
+        identity["ensemble"] = [ensemble["sha256"], len(worlds)]
     out_dir = _output_folder(args, identity)
     if not chosen:
-        robust, source = _default_robustness(args, list(ranges), out_dir, identity)
-    return scenario, space, AnnualCost(scenario), settings, out_dir, identity, robust, source
+        robust, source = default_assumptions(args, list(ranges), _partial(out_dir), identity)
+    check = {"assumptions": robust, "source": source, "worlds": worlds, "ensemble": ensemble}
+    return scenario, space, AnnualCost(scenario), settings, out_dir, identity, check
 
 
 def _output_folder(args: argparse.Namespace, identity: dict[str, Any]) -> Path:
@@ -274,31 +260,13 @@ def _partial(out_dir: Path) -> Path:
     return out_dir.parent / f"{out_dir.name}.partial"
 
 
-def _default_robustness(
-    args: argparse.Namespace, levers: list[str], out_dir: Path, identity: dict[str, Any]
-) -> tuple[dict[str, tuple], str]:
-    """The default robustness assumptions: those a stopped run of this search recorded, if any.
-
-    A search stopped and started again with the same command continues with the assumptions it
-    chose when it started, even if a Morris screening has finished since (or the command is
-    given from another folder with the same ``--out``); a new search chooses them now.
-    """
-    from sim.experiments.batch import EngineBatch
-
-    record = EngineBatch.recorded(_partial(out_dir), identity) or {}
-    stored = record.get("robustness")
-    if isinstance(stored, dict) and isinstance(stored.get("assumptions"), list):
-        robust = {str(n): (low, high) for n, low, high in stored["assumptions"]}
-        return robust, str(stored.get("source", ""))
-    return _robustness(args, levers)
-
-
-def _planned_runs(args: argparse.Namespace, settings, robust: dict[str, tuple]) -> int:
+def _planned_runs(args: argparse.Namespace, settings, check: dict[str, Any]) -> int:
     """The runs the search plans: the design and its zoom, plus the robustness check's."""
     planned = settings.planned_runs()
-    if robust:
+    conditions = 2 * len(check["assumptions"]) + len(check["worlds"])
+    if conditions:
         seeds = settings.confirm if settings.confirm >= 2 else settings.max_replicates
-        planned += (args.top + 1) * (2 * len(robust) + 1) * seeds
+        planned += (args.top + 1) * (conditions + 1) * seeds
     return planned
 
 
@@ -308,8 +276,7 @@ def _engine_batch(
     space,
     out_dir: Path,
     identity: dict[str, Any],
-    robust: dict[str, tuple],
-    source: str,
+    check: dict[str, Any],
 ):
     """The experiment engine's batch that runs the search, its runs kept in ``<out>.partial/``."""
     from sim.api import SCENARIO_KEY
@@ -328,14 +295,14 @@ def _engine_batch(
         scheduler=args.scheduler,
         record={
             "robustness": {
-                "assumptions": [[n, *r] for n, r in robust.items()],
-                "source": source,
+                "assumptions": [[n, *r] for n, r in check["assumptions"].items()],
+                "source": check["source"],
             }
         },
     )
 
 
-def _search(args: argparse.Namespace, batch, planned: int, space, cost, settings, robust, source):
+def _search(args: argparse.Namespace, batch, planned: int, space, cost, settings, check):
     """Run the search (and the robustness check) through ``batch`` under a progress bar."""
     from tqdm import tqdm
 
@@ -355,8 +322,15 @@ def _search(args: argparse.Namespace, batch, planned: int, space, cost, settings
     ):
         batch.progress = bar.update
         result = optimise(space, None, cost, args.budget, args.outcome, settings, batch=batch)
-        if robust:
-            result.robustness = robustness(result, batch, robust, top=args.top, source=source)
+        if check["assumptions"] or check["worlds"]:
+            result.robustness = robustness(
+                result,
+                batch,
+                check["assumptions"],
+                top=args.top,
+                source=check["source"],
+                worlds=check["worlds"],
+            )
         bar.total = bar.n
         bar.refresh()
     return result
@@ -366,8 +340,7 @@ def _manifest(
     args: argparse.Namespace,
     scenario,
     cost,
-    robust: dict[str, tuple],
-    source: str,
+    check: dict[str, Any],
     wall: float,
     engine: dict[str, Any],
 ) -> dict[str, Any]:
@@ -386,8 +359,9 @@ def _manifest(
         ),
         "costs": cost.assumptions(),
         "robustness": {
-            "assumptions": {k: list(v) for k, v in robust.items()},
-            "source": source,
+            "assumptions": {k: list(v) for k, v in check["assumptions"].items()},
+            "source": check["source"],
+            "ensemble": check["ensemble"] or None,
             "top": args.top,
         },
         "versions": versions(),
@@ -409,14 +383,14 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     from sim.policy.optimise import write_result
     from sim.policy.optimise.result import OutcomeFormat
 
-    scenario, space, cost, settings, out_dir, identity, robust, source = _validate(args)
+    scenario, space, cost, settings, out_dir, identity, check = _validate(args)
     partial = _partial(out_dir)
-    planned = _planned_runs(args, settings, robust)
-    batch = _engine_batch(args, scenario, space, out_dir, identity, robust, source)
+    planned = _planned_runs(args, settings, check)
+    batch = _engine_batch(args, scenario, space, out_dir, identity, check)
     batch.check()
     start = time.perf_counter()
     try:
-        result = _search(args, batch, planned, space, cost, settings, robust, source)
+        result = _search(args, batch, planned, space, cost, settings, check)
     except RunFailedError as exc:
         print(f"ocgsim: error: {exc}", file=sys.stderr)
         return 3
@@ -442,7 +416,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     label, unit, per = outcome_shown(args.outcome, args.scale)
     result.outcome_label, result.outcome_unit, result.outcome_per = label, unit, per
     result.cost_unit = "GBP million a year, full scale"
-    manifest = _manifest(args, scenario, cost, robust, source, wall, engine)
+    manifest = _manifest(args, scenario, cost, check, wall, engine)
     write_result(
         result, out_dir, manifest=manifest, unit="GBP million a year, full scale", runs=partial
     )

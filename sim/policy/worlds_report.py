@@ -37,7 +37,13 @@ from sim.policy.worlds import (
 )
 from sim.policy.worlds_html import report_html
 
-__all__ = ["WORLDS_DEFAULTS", "assumption_shares", "noise_share", "run_worlds_comparison"]
+__all__ = [
+    "WORLDS_DEFAULTS",
+    "assumption_shares",
+    "checked_ensemble",
+    "noise_share",
+    "run_worlds_comparison",
+]
 
 #: Defaults of a comparison over plausible worlds (a world is a run per scenario, seed and
 #: tasking: 30 worlds x 4 seeds x 4 scenarios x 2 taskings is 960 runs, about 10 minutes on two
@@ -154,8 +160,14 @@ def assumption_shares(effects: pd.DataFrame, worlds: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows, columns=["tasking", "scenario", "parameter", "share", "r2", "p_fit"])
 
 
-def _checked_ensemble(ensemble: Path, worlds: int, replicates: int) -> tuple[pd.DataFrame, dict]:
-    """The ensemble's table and meta; ScenarioError (one line) on a bad file or option."""
+def checked_ensemble(ensemble: Path, worlds: int, replicates: int = 2) -> tuple[pd.DataFrame, dict]:
+    """The ensemble's table and meta; ScenarioError (one line) on a bad file or option.
+
+    Args:
+        ensemble: The plausible worlds (``ocgsim calibrate --ensemble``).
+        worlds: How many of its worlds are asked for (``--worlds``: 2 to all of them).
+        replicates: Seeds per world (``--replicates``: 2 or more).
+    """
     from sim.analysis.history import load_ensemble
 
     try:
@@ -266,7 +278,7 @@ def run_worlds_comparison(
     from sim.policy.compare_file import check_scenarios
 
     chosen = check_scenarios(scenarios)
-    table, meta = _checked_ensemble(ensemble, worlds, replicates)
+    table, meta = checked_ensemble(ensemble, worlds, replicates)
     _check_overlap(chosen, list(table.columns), ensemble)
     table = table.iloc[:worlds].reset_index(drop=True)
     arms = [("baseline", {})] + [(label, {"scenario": ref}) for label, ref, _ in chosen]

@@ -28,9 +28,10 @@ cost any ``cost(mix: dict) -> float``.
    (not used in the search), so the reported interval is not biased by the selection.
 
 5. *Robustness* (:func:`robustness`, optional). The best few mixes and the status quo are run
-   again under low and high values of the most influential assumptions, and their paired
-   differences from the status quo ranked under each: does the recommendation still come first
-   when an assumption is wrong? Whether another mix is *detectably* better is decided by paired
+   again under low and high values of the most influential assumptions, or in each of a set of
+   plausible worlds (``ocgsim optimise --ensemble``), and their paired differences from the
+   status quo ranked under each: does the recommendation still come first when an assumption
+   is wrong? Whether another mix is *detectably* better is decided by paired
    t-tests against the recommendation, corrected by Holm's method over all of them (every other
    mix under every condition), as the report corrects its headline table.
 

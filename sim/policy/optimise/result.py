@@ -13,6 +13,10 @@ from sim.policy.optimise.settings import SearchSettings
 from sim.policy.optimise.space import LeverSpace
 from sim.policy.report.words import money
 
+#: The ``parameter`` of a robustness condition that is a plausible world (its ``value`` is the
+#: world's number).
+WORLD = "world"
+
 __all__ = ["OptimisationResult", "OutcomeFormat", "Robustness", "amount"]
 
 
@@ -270,6 +274,32 @@ class Robustness:
             same += ranks == base
         return same
 
+    def worlds_lines(self, lead: str = "recommended mix") -> list[str]:
+        """How often the lead ranks first, and beats the status quo, over the plausible worlds.
+
+        Each share comes with its exact 95% interval and the yardstick's words
+        (:func:`sim.policy.worlds.share_words`); no lines when the check has no worlds.
+        """
+        from sim.policy.worlds import share_words
+
+        if "parameter" not in self.table:
+            return []
+        t = self.table[(self.table["parameter"] == WORLD) & (self.table["mix"] == 1)]
+        n = len(t)
+        if n == 0:
+            return []
+        lines = []
+        for k, what in (
+            (int((t["rank"] == 1).sum()), f"the {lead} ranks first"),
+            (int((t["diff"] < 0).sum()), f"the {lead} does better than the status quo"),
+        ):
+            low, high, words = share_words(k, n)
+            lines.append(
+                f"  in {k} of {n} plausible worlds ({k / n:.0%}, 95% {low:.0%}-{high:.0%}: "
+                f"{words}) {what}"
+            )
+        return lines
+
     def text(
         self, *, label: str = "", unit: str = "", per: float = 1.0, lead: str = "recommended mix"
     ) -> str:
@@ -294,6 +324,7 @@ class Robustness:
             f"{self.beaten_count} of {n} (95% intervals, Holm-corrected over the {self.family} "
             f"comparisons with the {lead})",
         ]
+        lines += self.worlds_lines(lead)
         t = self.table
         for cond in self.conditions:
             best = t[(t["condition"] == cond) & (t["rank"] == 1)].iloc[0]

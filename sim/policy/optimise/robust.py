@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.analysis.stats import holm_intervals, holm_levels, paired_p
 from sim.experiments.seeds import replicate_seeds
-from sim.policy.optimise.result import OptimisationResult, Robustness
+from sim.policy.optimise.result import WORLD, OptimisationResult, Robustness
 from sim.policy.optimise.search import mean_ci
 from sim.policy.optimise.settings import BatchEvaluator
 
@@ -60,14 +60,16 @@ def robustness(
     top: int = 3,
     seeds: Sequence[int] | None = None,
     source: str = "",
+    worlds: Sequence[dict[str, Any]] = (),
 ) -> Robustness:
     """Re-run the best mixes and the status quo under low and high values of assumptions.
 
     The ``top`` mixes (the recommendation, then the mixes with the most replicates by their
     paired difference from the status quo) and the status quo are run on ``seeds`` under the
-    model as assumed and with each assumption at its low and then its high value (one at a
-    time), in one batch; under each condition the mixes are ranked by their paired mean
-    difference from the status quo.
+    model as assumed, with each assumption at its low and then its high value (one at a
+    time) and in each plausible world (every parameter of the world at once), in one batch;
+    under each condition the mixes are ranked by their paired mean difference from the status
+    quo.
 
     Args:
         result: The search's result.
@@ -76,6 +78,8 @@ def robustness(
         top: How many mixes to compare.
         seeds: Seeds of the runs (default: the confirmation's, else the search's).
         source: Where the assumptions came from (for the record).
+        worlds: Plausible worlds (``ocgsim calibrate --ensemble``): each a condition, parameter
+            ``"world"`` and value its number (1, 2, ...).
 
     Returns:
         The table and its summary (``result.runs`` counts its runs too).
@@ -91,6 +95,8 @@ def robustness(
     for name, (low, high) in assumptions.items():
         for word, value in (("low", low), ("high", high)):
             conditions.append((f"{name} = {value:g} ({word})", name, value, {name: value}))
+    for number, world in enumerate(worlds, start=1):
+        conditions.append((f"plausible world {number}", WORLD, number, dict(world)))
     jobs = [
         ({**mix, **extra}, s)
         for _, _, _, extra in conditions
