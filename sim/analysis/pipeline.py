@@ -21,6 +21,7 @@ from sim.analysis.results import Results, load_results
 from sim.analysis.scenarios import analyse_comparison
 from sim.analysis.stats import metric_columns
 from sim.analysis.summary import AnalysisReport
+from sim.analysis.worlds import analyse_worlds, is_worlds_experiment
 
 __all__ = ["analyse", "is_analysis_folder"]
 
@@ -274,7 +275,9 @@ def write_analysis(
             report.warnings.append("nothing to analyse")
         else:
             kind = res.kind
-            if kind in ("sobol", "morris"):
+            if is_worlds_experiment(res):
+                analyse_worlds(res, chosen, baseline, report)
+            elif kind in ("sobol", "morris"):
                 analyse_indices(res, kind, chosen, resamples, seed, plots, report)
             else:
                 analyse_comparison(res, kind, chosen, baseline, precision, plots, report)

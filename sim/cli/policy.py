@@ -160,6 +160,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"report written to {Path(args.results) / 'report.html'}")
         return 0
     require_runs(args.results)
+    if _worlds_experiment(Path(args.results)):  # its report is the analysis's
+        from sim.analysis.pipeline import analyse
+
+        if args.out is not None:
+            raise ScenarioError(
+                f"report {args.results}: an experiment over plausible worlds; allowed: no --out "
+                f"(its report is {Path(args.results) / 'analysis' / 'report.html'})"
+            )
+        found = analyse(args.results, baseline=args.baseline, plots=False, strict=True)
+        print(f"report written to {found.path / 'report.html'}")
+        return 0
     try:
         path = write_report(args.results, args.out, baseline=args.baseline)
     except OSError as exc:
@@ -172,6 +183,19 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     print(f"report written to {path}")
     return 0
+
+
+def _worlds_experiment(folder: Path) -> bool:
+    """Whether a results folder holds an experiment run over plausible worlds."""
+    import json
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    from sim.experiments.ensemble import ensemble_record
+
+    return isinstance(manifest, dict) and ensemble_record(manifest) is not None
 
 
 # --------------------------------------------------------------------------------------------

@@ -82,6 +82,8 @@ TABLES = {
         "second_order": bool,
         "trajectories": int,
         "levels": int,
+        "ensemble": str,
+        "worlds": int,
     },
     "output": {"dir": str, "metrics": list, "series": bool, "series_metrics": list},
     "execution": {

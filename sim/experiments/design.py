@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.experiments.ensemble import WORLD, cross_worlds
 from sim.experiments.seeds import design_seed, replicate_seeds
 from sim.experiments.spec import DEFAULT_SCHEMA, Experiment, ExperimentError, resolve_callable
 
@@ -110,7 +111,12 @@ class Design:
         s = self.settings
         how = {
             "single": "1 point",
-            "scenarios": f"{self.n_points} scenarios",
+            "scenarios": (
+                f"{self.n_points // len(s['ensemble']['values'])} scenarios x "
+                f"{len(s['ensemble']['values'])} plausible worlds"
+                if "ensemble" in s
+                else f"{self.n_points} scenarios"
+            ),
             "grid": " x ".join(
                 str(len({p["factors"][n] for p in self.points})) for n in self.factor_names
             )
@@ -188,6 +194,11 @@ def build_design(experiment: Experiment) -> Design:
         point_params: list[dict[str, Any]] = [{}]
     elif kind == "scenarios":
         points, point_params = scenario_points(experiment)
+        if "ensemble" in experiment.design:  # every scenario in every plausible world
+            names = [WORLD]
+            points, point_params, settings["ensemble"] = cross_worlds(
+                points, point_params, experiment.design["ensemble"], experiment.design["worlds"]
+            )
     elif kind == "grid":
         points, point_params = grid_points(factors, label)
     else:

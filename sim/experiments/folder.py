@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiments.design import Design, jsonable
+from sim.experiments.ensemble import changed_ensemble
 from sim.experiments.spec import (
     DEFAULT_SCHEMA,
     IDENTITY_OVERRIDES,
@@ -87,6 +88,14 @@ def check_folder(experiment: Experiment, store: ResultsStore) -> None:
                 f"{experiment.path}: results folder {store.path} holds a different experiment "
                 f"({manifest.get('experiment')!r}, other file contents or {options}); choose "
                 "another output folder (--out) or delete it"
+            )
+        ensemble = changed_ensemble(manifest)
+        if ensemble is not None:
+            raise ExperimentError(
+                f"{experiment.path}: design.ensemble {ensemble}: the file has changed (or is "
+                f"gone) since the runs in {store.path} were made (its SHA-256 differs from the "
+                "one in manifest.json); allowed: the file as it was, to continue, or another "
+                "output folder (--out)"
             )
         changed = _changed_scenario_file(manifest.get("scenarios"))
         if changed is not None:

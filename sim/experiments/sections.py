@@ -36,6 +36,7 @@ from sim.experiments.checks import (
     resolve_scenario,
     str_list,
 )
+from sim.experiments.ensemble import check_design_ensemble
 
 __all__ = [
     "Context",
@@ -53,7 +54,7 @@ __all__ = [
 
 _DESIGN_KEYS = {
     "single": {"type"},
-    "scenarios": {"type", "baseline", "scenarios"},
+    "scenarios": {"type", "baseline", "scenarios", "ensemble", "worlds"},
     "grid": {"type", "factors"},
     "lhs": {"type", "factors", "n"},
     "sobol": {"type", "factors", "n", "second_order"},
@@ -262,10 +263,29 @@ def design_table(
     scenarios: list[tuple[str, str | None, dict[str, Any]]] = []
     if dtype == "scenarios":
         scenarios = _scenario_list(design, base, model, ctx)
+        check_design_ensemble(design, dtype, _taken(fixed, base, scenarios, model), where,
+                              ctx.source_dir)  # fmt: skip
     if dtype in ("grid", "lhs", "sobol", "morris"):
         design["factors"] = _factors(design, dtype, fixed, model.schema, where)
     _design_sizes(design, dtype, where)
     return dtype, design, scenarios
+
+
+def _taken(
+    fixed: dict[str, Any],
+    base: tuple[str | None, str],
+    scenarios: list[tuple[str, str | None, dict[str, Any]]],
+    model: Model,
+) -> dict[str, str]:
+    """Parameters the file sets (for a run) -> where: what a plausible world may not replace."""
+    from sim.scenario import load_scenario
+
+    taken = {name: "[parameters]" for name in fixed}
+    if base[0] is not None and model.default_schema:
+        taken.update(dict.fromkeys(load_scenario(base[0]).values, "experiment.scenario"))
+    for label, _, values in scenarios[1:]:
+        taken.update(dict.fromkeys(values, f"design.scenarios ({label})"))
+    return taken
 
 
 def _scenario_list(

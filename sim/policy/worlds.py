@@ -33,6 +33,7 @@ __all__ = [
     "YARDSTICK",
     "beats_table",
     "effects_table",
+    "main_tasking",
     "paired_effects",
     "share_words",
     "world_tasks",
@@ -183,16 +184,26 @@ def effects_table(effects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def beats_table(effects: pd.DataFrame, tasking: str = TASKINGS[0]) -> pd.DataFrame:
+def main_tasking(frame: pd.DataFrame) -> str:
+    """The tasking of a frame's main column: the default if it was run, else the first run.
+
+    ``compare --ensemble`` runs both; an experiment over plausible worlds runs the one it sets.
+    """
+    taskings = list(dict.fromkeys(frame["tasking"]))
+    return TASKINGS[0] if TASKINGS[0] in taskings or not taskings else str(taskings[0])
+
+
+def beats_table(effects: pd.DataFrame, tasking: str | None = None) -> pd.DataFrame:
     """For each ordered pair (A, B): the share of worlds where A cuts harm more than B.
 
-    A world's effect is its mean over seeds (paired: the same seeds in both).
+    A world's effect is its mean over seeds (paired: the same seeds in both), under ``tasking``
+    (default :func:`main_tasking`).
 
     Returns:
         Columns a, b, share (of worlds where A's effect is below B's), share_low and share_high
         (its exact 95% interval) and words (:func:`share_words`).
     """
-    part = effects[effects["tasking"] == tasking]
+    part = effects[effects["tasking"] == (tasking or main_tasking(effects))]
     per_world = part.groupby(["scenario", "world"])["effect_pct"].mean().unstack("world")
     rows = []
     for a, b in itertools.permutations(per_world.index, 2):

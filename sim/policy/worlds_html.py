@@ -13,7 +13,7 @@ import pandas as pd
 
 from sim.io.files import git_commit, versions
 from sim.policy.outcomes import PRIMARY_OUTCOME
-from sim.policy.worlds import TASKINGS
+from sim.policy.worlds import TASKINGS, main_tasking
 
 __all__ = ["report_html"]
 
@@ -57,8 +57,9 @@ def _effects_rows(by_tasking: pd.DataFrame) -> pd.DataFrame:
         for r in by.itertuples()
     ]
     by["reduces"] = [_share_text(r) + " of worlds" for r in by.itertuples()]
-    main = by[by["tasking"] == TASKINGS[0]].set_index("scenario")
-    other = by[by["tasking"] == TASKINGS[1]].set_index("scenario")
+    first = main_tasking(by)
+    main = by[by["tasking"] == first].set_index("scenario")
+    other = by[(by["tasking"] == TASKINGS[1]) & (first != TASKINGS[1])].set_index("scenario")
     return pd.DataFrame(
         {
             "scenario": main.index,
@@ -81,7 +82,7 @@ def _sections(tables: dict[str, pd.DataFrame], context: dict) -> dict[str, str]:
     )
     shares = tables["assumptions"]
     top = (
-        shares[shares["tasking"] == TASKINGS[0]]
+        shares[shares["tasking"] == main_tasking(tables["by_tasking"])]
         .sort_values(["scenario", "share"], ascending=[True, False])
         .groupby("scenario")
         .head(3)

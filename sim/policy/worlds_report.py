@@ -31,6 +31,7 @@ from sim.policy.worlds import (
     TASKINGS,
     beats_table,
     effects_table,
+    main_tasking,
     paired_effects,
     world_tasks,
     yardstick,
@@ -335,7 +336,7 @@ def write_tables(out: Path) -> dict[str, pd.DataFrame]:
     context = json.loads((out / WORLDS_FILE).read_text(encoding="utf-8"))
     runs = pd.read_csv(out / "runs.csv")
     table = pd.DataFrame(context["values"], columns=context["parameters"])
-    effects = paired_effects(runs, "baseline")
+    effects = paired_effects(runs, context.get("baseline", "baseline"))
     tables = {
         "effects": effects,
         "by_tasking": effects_table(effects),
@@ -344,7 +345,8 @@ def write_tables(out: Path) -> dict[str, pd.DataFrame]:
         "assumptions": assumption_shares(effects, table),
     }
     # the baseline in each world (the mean of its seeds), for the held-out scorecard
-    base = runs[(runs["scenario"] == "baseline") & (runs["tasking"] == TASKINGS[0])]
+    baseline = runs["scenario"] == context.get("baseline", "baseline")
+    base = runs[baseline & (runs["tasking"] == main_tasking(runs))]
     means = base.drop(columns=["run_id", "seed"]).groupby("world").mean(numeric_only=True)
     context["baseline_means"] = [
         {k: float(v) for k, v in row.items() if pd.notna(v)} for row in means.to_dict("records")

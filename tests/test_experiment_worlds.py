@@ -1,0 +1,152 @@
+"""An experiment file over plausible worlds (``[design] ensemble``): design, runs, analysis.
+
+One small experiment (3 scenarios x 2 worlds x 2 replicates at scale 0.01 for 3 years, 12 runs,
+a few seconds) is run on the engine and analysed; the design and the bad input are checked
+without running anything.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from clihelp import snapshot
+
+from sim.analysis.history import save_ensemble
+from sim.cli.main import main
+from sim.experiments.design import build_design
+from sim.experiments.spec import ExperimentError, load_experiment
+from sim.params.table import spec
+from sim.plausible import UNCERTAIN
+
+DESIGN = """
+[experiment]
+name = "over_worlds"
+seed = 1
+replicates = 2
+years = 3
+burn_in_weeks = 104
+scale = 0.01
+{parameters}
+[design]
+type = "{dtype}"
+{design}
+"""
+
+
+def _ensemble(path: Path, factors=(1.0, 0.9, 1.1)) -> Path:
+    default = np.array([float(spec(n).default) for n in UNCERTAIN])
+    save_ensemble(path, list(UNCERTAIN), default * np.array(factors)[:, None], {"by": "hand"})
+    return path
+
+
+def _file(folder: Path, design: str, dtype: str = "scenarios", parameters: str = "") -> Path:
+    path = folder / "exp.toml"
+    path.write_text(DESIGN.format(dtype=dtype, design=design, parameters=parameters))
+    return path
+
+
+SCENARIOS = 'scenarios = ["more_pios", "shared_database"]\nensemble = "worlds.json"\n'
+
+
+def test_each_scenario_runs_in_each_world_with_the_same_seeds(tmp_path):
+    _ensemble(tmp_path / "worlds.json")
+    design = build_design(load_experiment(_file(tmp_path, SCENARIOS + "worlds = 2")))
+    assert design.n_points == 3 * 2 and design.factor_names == ["world"]
+    assert "3 scenarios x 2 plausible worlds" in design.describe()
+    record = design.settings["ensemble"]
+    assert record["parameters"] == list(UNCERTAIN) and len(record["values"]) == 2
+    fill = "community.vacancy_fill_rate"
+    for run in design.runs():
+        point = design.points[run.point_id]
+        world = point["factors"]["world"]
+        assert run.params[fill] == pytest.approx(record["values"][world][UNCERTAIN.index(fill)])
+        assert run.seed == design.seeds[run.replicate]  # the same seeds in every world and arm
+    # without worlds the file names every world of the ensemble
+    assert build_design(load_experiment(_file(tmp_path, SCENARIOS))).n_points == 3 * 3
+
+
+@pytest.mark.parametrize(
+    ("design", "dtype", "parameters", "words"),
+    [
+        ('factors = {"trust.initial" = [0.3, 0.5]}\nensemble = "worlds.json"', "grid", "",
+         "design.ensemble does not apply to design.type = 'grid'"),
+        (SCENARIOS + "worlds = 9", "scenarios", "", "design.worlds = 9; allowed: a whole number"),
+        ('scenarios = ["more_pios"]\nworlds = 2', "scenarios", "",
+         "design.worlds: allowed only with design.ensemble"),
+        ('scenarios = ["more_pios"]\nensemble = "none.json"', "scenarios", "",
+         "design.ensemble = "),
+        (SCENARIOS, "scenarios", '[parameters]\n"justice.custody_probability" = 0.5\n',
+         "[parameters] sets justice.custody_probability"),
+        ('scenarios = ["brazil_factions"]\nensemble = "worlds.json"', "scenarios", "",
+         "design.scenarios (brazil_factions) sets justice.custody_probability"),
+    ],
+)  # fmt: skip
+def test_bad_ensemble_keys_are_refused_in_one_line(tmp_path, design, dtype, parameters, words):
+    _ensemble(tmp_path / "worlds.json")
+    with pytest.raises(ExperimentError) as caught:
+        load_experiment(_file(tmp_path, design, dtype, parameters))
+    message = str(caught.value)
+    assert words in message and "exp.toml" in message and "\n" not in message, message
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory) -> Path:
+    """The experiment run (serially) and analysed: its results folder."""
+    folder = tmp_path_factory.mktemp("worlds_experiment")
+    _ensemble(folder / "worlds.json")
+    path = _file(folder, SCENARIOS + "worlds = 2")
+    out = folder / "out"
+    argv = ["experiment", str(path), "--out", str(out), "--executor", "serial", "--no-progress"]
+    assert main(argv) == 0
+    assert main(["analyse", str(out)]) == 0
+    return out
+
+
+def test_the_analysis_is_the_comparison_over_worlds(ran):
+    analysis = ran / "analysis"
+    for name in ("runs.csv", "worlds.json", "effects_by_tasking.csv", "beats.csv", "report.html"):
+        assert (analysis / name).stat().st_size > 0, name
+    assert not (analysis / "differences.csv").exists()  # never pooled over worlds
+    runs = pd.read_csv(analysis / "runs.csv")
+    assert len(runs) == 12 and set(runs["world"]) == {0, 1}
+    assert runs["run_id"].is_monotonic_increasing
+    assert set(runs["tasking"]) == {"several_sources"}
+    table = pd.read_csv(analysis / "effects_by_tasking.csv")
+    assert sorted(table["scenario"]) == ["more_pios", "shared_database"]
+    assert (table["worlds"] == 2).all()
+    # each effect pairs a run with the baseline of its own world and seed
+    effects = pd.read_csv(analysis / "effects.csv")
+    harm = runs.set_index(["world", "scenario", "seed"])["oc_harm_gbp_per_year"]
+    row = effects.iloc[0]
+    base = harm.xs(("baseline",), level=["scenario"]).loc[row["world"]]
+    arm = harm.loc[(row["world"], row["scenario"], row["seed"])]
+    expected = 100 * (arm - base.loc[row["seed"]]) / base.mean()
+    assert row["effect_pct"] == pytest.approx(expected)
+    context = json.loads((analysis / "worlds.json").read_text())
+    assert context["baseline"] == "baseline" and context["worlds"] == 2
+
+
+def test_report_of_the_folder_is_the_analysis_report(ran):
+    page = (ran / "analysis" / "report.html").read_bytes()
+    assert main(["report", str(ran)]) == 0
+    assert (ran / "analysis" / "report.html").read_bytes() == page
+    assert main(["report", str(ran / "analysis")]) == 0
+    assert (ran / "analysis" / "report.html").read_bytes() == page
+
+
+def test_a_changed_ensemble_file_is_refused_on_resume(ran, capsys):
+    folder = ran.parent
+    before = snapshot(ran)
+    _ensemble(folder / "worlds.json", factors=(1.0, 0.8, 1.2))  # valid, but other worlds
+    capsys.readouterr()
+    argv = ["experiment", str(folder / "exp.toml"), "--out", str(ran), "--no-progress"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "design.ensemble" in err[0] and "has changed" in err[0], err
+    assert snapshot(ran) == before
+    _ensemble(folder / "worlds.json")  # as it was: the same command continues (nothing left)
+    assert main(argv) == 0
