@@ -665,6 +665,8 @@ def test_report_in_a_browser(compared, local_page):  # noqa: F811
     assert "Assurance appendix" in page.text and "one parameter set" in page.text
     heldout = driver.execute_script("return document.getElementById('assurance-heldout').innerText")
     assert "modern slavery" in heldout and "model range (seeds)" in heldout
+    anchors = driver.execute_script("return document.getElementById('anchors-table').innerText")
+    assert "in this report" in anchors and "drift at most" in anchors
     assert page.screenshot.stat().st_size > 20_000
     # it prints: Chromium's print-to-PDF (print CSS, A4) gives a document of several pages
     pdf = base64.b64decode(
@@ -673,6 +675,28 @@ def test_report_in_a_browser(compared, local_page):  # noqa: F811
     (ARTIFACTS / "report.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pdf.startswith(b"%PDF") and pages >= 3, pages
+
+
+def test_the_appendix_measures_stationarity_on_the_baselines_own_runs(compared):
+    from sim.analysis.comparison import baseline_point
+    from sim.analysis.results import load_results
+    from sim.policy.report.assurance import STATIONARY_DRIFT, stationarity
+
+    res = load_results(compared.out_dir)
+    base = baseline_point(res)
+    drift, n = stationarity(res, base)
+    # by hand: each baseline run's yearly mean membership against its first year's
+    ids = res.runs[res.runs["point_id"] == base]["run_id"]
+    series = res.series(["ocg_members"])
+    worst = 0.0
+    for run_id in ids:
+        weekly = series[series["run_id"] == run_id].sort_values("week")["value"].to_numpy()
+        yearly = [weekly[i : i + 52].mean() for i in range(0, len(weekly), 52)]
+        worst = max(worst, max(abs(y / yearly[0] - 1) for y in yearly))
+    assert n == len(ids) and drift == pytest.approx(worst)
+    word = "pass" if drift < STATIONARY_DRIFT else "FAIL"
+    html = (compared.out_dir / REPORT_NAME).read_text()
+    assert f"<strong>{word}</strong>: the baseline's {n} runs drift at most {drift:.1%}" in html
 
 
 def test_the_html_has_no_scripts_and_a_strict_content_policy(compared):

@@ -281,14 +281,14 @@ def test_bad_input_to_compare_over_worlds_is_refused_in_one_line(capsys, ensembl
 def test_the_worlds_report_in_a_browser(compared, local_page):  # noqa: F811
     page = local_page(compared / "report.html", "worlds_report")
     assert page.errors == [], page.errors
-    for table in ("effects-table", "beats-table", "noise-table"):
+    for table in ("effects-table", "beats-table", "noise-table", "anchors-table"):
         rows = page.driver.execute_script(
             "const t = document.getElementById(arguments[0]); return t ? t.rows.length : 0", table
         )
         assert rows >= 2, table
     for words in ("Effects across plausible worlds", "prison-only tasking", "Assurance appendix",
                   "Held-out scorecard", "sha256", "more_pios", "shared_database",
-                  "Too few worlds (2) for the fit"):  # fmt: skip
+                  "Too few worlds (2) for the fit", "PROTON-OC", "not by these runs"):  # fmt: skip
         assert words in page.text, words
 
 

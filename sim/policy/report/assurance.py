@@ -14,7 +14,14 @@ from html import escape
 from sim.analysis.results import Results
 from sim.policy.report.markup import html_table
 
-__all__ = ["ANCHORS", "assurance_section"]
+__all__ = [
+    "ANCHORS",
+    "BY_THE_SUITE",
+    "STATIONARY_DRIFT",
+    "anchors_table",
+    "assurance_section",
+    "stationarity",
+]
 
 #: The anchors' patterns the model reproduces, each with the test that checks it at every commit
 #: (``make test``), or the figure that shows it; the figures are in ``docs/validation.md``.
@@ -76,6 +83,62 @@ def _heldout_html(rows: list[dict[str, float]], scale: float) -> str:
     return table + (f"<p class='note'>{escape(note)}</p>" if note else "")
 
 
+#: PROTON-OC's stationarity, as the test checks it: the largest drift of a baseline run's yearly
+#: mean OCG membership from its first year's, as a share.
+STATIONARY_DRIFT = 0.10
+
+
+def stationarity(res: Results, baseline_point: int) -> tuple[float, int] | None:
+    """The baseline runs' largest membership drift from their first year, and how many runs.
+
+    Computed as ``tests/test_validation.py`` checks PROTON-OC's pattern (yearly means of the
+    weekly OCG membership against the first year's), from this comparison's own baseline runs.
+
+    Returns:
+        ``(largest drift as a share, runs)``, or None without weekly series of the baseline.
+    """
+    runs = res.runs
+    ids = runs[(runs["status"] == "ok") & (runs["point_id"] == baseline_point)]["run_id"]
+    series = res.series(["ocg_members"])
+    series = series[series["run_id"].isin(set(ids))]
+    if series.empty:
+        return None
+    yearly = series.groupby(["run_id", (series["week"] - 1) // 52])["value"].mean()
+    first = yearly.groupby(level="run_id").transform("first")
+    return float((yearly / first - 1).abs().max()), int(series["run_id"].nunique())
+
+
+def anchors_table(statuses: list[str]) -> str:
+    """The anchors' patterns as an HTML table, with each one's status (HTML) in this report."""
+    return html_table(
+        ["anchor", "pattern", "checked by", "in this report"],
+        [
+            [escape(a), escape(p), f"<code>{escape(t)}</code>", status]
+            for (a, p, t), status in zip(ANCHORS, statuses, strict=True)
+        ],
+        "anchors-table",
+    )
+
+
+#: An anchor's status when the report's own runs cannot show it.
+BY_THE_SUITE = "checked by the test suite at this commit, not by these runs"
+
+
+def _anchor_status(res: Results, baseline_point: int) -> list[str]:
+    """Each anchor's status in this comparison (HTML), in the order of :data:`ANCHORS`."""
+    found = stationarity(res, baseline_point)
+    if found is None:
+        proton = "not measured here (the comparison kept no weekly series)"
+    else:
+        drift, n = found
+        word = "pass" if drift < STATIONARY_DRIFT else "FAIL"
+        proton = (
+            f"<strong>{word}</strong>: the baseline's {n} runs drift at most {drift:.1%} from "
+            f"their first year (allowed {STATIONARY_DRIFT:.0%})"
+        )
+    return [proton, BY_THE_SUITE, BY_THE_SUITE, BY_THE_SUITE]
+
+
 def assurance_section(res: Results, baseline_point: int) -> str:
     """The assurance appendix of a comparison with a baseline (HTML).
 
@@ -86,11 +149,7 @@ def assurance_section(res: Results, baseline_point: int) -> str:
     scale = res.point_scales().get(baseline_point)
     rows = _baseline_rows(res, baseline_point)
     table = _heldout_html(rows, scale) if rows and scale else "<p>(no successful baseline run)</p>"
-    anchors = html_table(
-        ["anchor", "pattern", "checked by"],
-        [[escape(a), escape(p), f"<code>{escape(t)}</code>"] for a, p, t in ANCHORS],
-        "anchors-table",
-    )
+    anchors = anchors_table(_anchor_status(res, baseline_point))
     return (
         "<section id='assurance'><h2>Assurance appendix</h2>"
         "<h3>What the intervals hold</h3><p>The intervals above hold the model's seed noise at "
