@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy.stats import qmc
 
-from sim.analysis.effect_emulation import emulated_sensitivity
+from sim.analysis.effect_emulation import as_switches, bootstrap_indices, emulated_sensitivity
 
 S1 = np.array([0.3139, 0.4424, 0.0])
 ST = np.array([0.5576, 0.4424, 0.2437])
@@ -64,3 +64,45 @@ def test_bad_input_is_refused_in_one_line():
         emulated_sensitivity(x, y[:, :1], ["a", "b"])
     with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
         emulated_sensitivity(x * 3, y, ["a", "b"])
+
+
+def switched(u: np.ndarray) -> np.ndarray:
+    """4 u1 under the second structure, 0 under the first (u3 inert).
+
+    With the switch s equally likely 0 or 1: Var = 5/3, E[f | s] = 2 s and E[f | u1] = 2 u1, so
+    S1 = 0.2 (u1), 0 (u2), 0.6 (s) and ST = 0.4, 0, 0.8.
+    """
+    return 4 * u[:, 0] * (u[:, 2] >= 0.5)
+
+
+def test_a_structural_switch_is_a_factor_with_two_variants():
+    """Measured over design seeds 1-6: the largest error of any index 0.008-0.014 (0.038 when
+    the switch is given as a continuous factor), so the bound 0.03 holds with room."""
+    rng = np.random.default_rng(1)
+    x = qmc.LatinHypercube(d=3, seed=1).random(80)
+    y = switched(x)[:, None] + rng.normal(0, 0.2, (80, 3))
+    found = emulated_sensitivity(x, y, ["u1", "u2", "s"], switches=[2], seed=1)
+    assert np.abs(found.indices["S1"].to_numpy() - [0.2, 0.0, 0.6]).max() < 0.03, found.indices
+    assert np.abs(found.indices["ST"].to_numpy() - [0.4, 0.0, 0.8]).max() < 0.03, found.indices
+    # the emulator was fitted on the two variants: at u1 = 0.5 they differ by 4 x 0.5 = 2
+    probe = as_switches(np.array([[0.5, 0.5, 0.2], [0.5, 0.5, 0.8]]), [2])
+    low, high = found.emulator.predict(probe)[0]
+    assert probe[:, 2].tolist() == [0.0, 1.0] and abs(high - low - 2.0) < 0.3
+
+
+def test_resampled_designs_say_how_far_the_indices_move():
+    """A clear structure keeps its indices over resampled designs; pure noise does not.
+
+    Measured over design seeds 1-3 (5 refits each): the switch's total index 0.80-0.81 with
+    intervals within 0.79-0.82, the inert factor's 0.00; on pure noise the widest interval was
+    0.69-0.90 wide, so the bounds below hold with room.
+    """
+    rng = np.random.default_rng(1)
+    x = qmc.LatinHypercube(d=3, seed=1).random(80)
+    y = switched(x)[:, None] + rng.normal(0, 0.2, (80, 3))
+    spread = bootstrap_indices(x, y, ["u1", "u2", "s"], switches=[2], boots=5, seed=1)
+    assert spread.loc["s", "ST_low"] > 0.6 and spread.loc["s", "ST_high"] < 0.95, spread
+    assert spread.loc["u2", "ST_high"] < 0.05, spread
+    noise = rng.normal(0, 1, (80, 3))
+    wild = bootstrap_indices(x, noise, ["u1", "u2", "s"], switches=[2], boots=5, seed=1)
+    assert (wild["ST_high"] - wild["ST_low"]).max() > 0.5, wild
