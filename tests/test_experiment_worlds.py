@@ -150,3 +150,14 @@ def test_a_changed_ensemble_file_is_refused_on_resume(ran, capsys):
     assert snapshot(ran) == before
     _ensemble(folder / "worlds.json")  # as it was: the same command continues (nothing left)
     assert main(argv) == 0
+
+
+def test_the_minimum_detectable_effect_says_it_is_for_one_world(tmp_path):
+    from sim.analysis.power import experiment_mde_text
+
+    _ensemble(tmp_path / "worlds.json")
+    text = experiment_mde_text(load_experiment(_file(tmp_path, SCENARIOS + "worlds = 2")))
+    assert text.startswith("minimum detectable effect") and "This is for one world" in text
+    assert "over the 2 plausible worlds" in text and "square root of 2" in text
+    plain = experiment_mde_text(load_experiment(_file(tmp_path, 'scenarios = ["more_pios"]')))
+    assert "plausible worlds" not in plain

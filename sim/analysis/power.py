@@ -172,10 +172,18 @@ def experiment_mde_text(experiment: Any) -> str | None:
     def setting(name: str) -> Any:
         return experiment.fixed.get(name, spec(name).default)
 
-    return design_mde_text(
+    text = design_mde_text(
         experiment.replicates,
         family,
         setting("run.scale"),
         setting("run.years"),
         setting("run.intervention_week"),
     )
+    worlds = experiment.design.get("worlds")
+    if text and worlds:  # over plausible worlds the mean pools the worlds of each seed
+        text += (
+            f". This is for one world; over the {worlds} plausible worlds the mean effect's "
+            "interval takes the seed as its unit (the seeds are shared by every world), so it is "
+            f"narrower by up to the square root of {worlds} when the worlds share no seed effect"
+        )
+    return text
