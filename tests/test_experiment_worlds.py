@@ -150,3 +150,24 @@ def test_a_changed_ensemble_file_is_refused_on_resume(ran, capsys):
     assert snapshot(ran) == before
     _ensemble(folder / "worlds.json")  # as it was: the same command continues (nothing left)
     assert main(argv) == 0
+
+
+def test_a_failed_baseline_run_leaves_its_pairs_out_and_nothing_else(ran, tmp_path):
+    from sim.analysis.pipeline import analyse
+    from sim.analysis.results import load_results
+
+    res = load_results(ran)
+    runs = res.runs
+    base = runs[runs["scenario"] == "baseline"].iloc[0]
+    runs.loc[runs["run_id"] == base["run_id"], "status"] = "failed"
+    report = analyse(res, out_dir=tmp_path / "analysis", plots=False)
+    assert any("2 run(s) of the interventions left out" in w for w in report.warnings)
+    effects = pd.read_csv(tmp_path / "analysis" / "effects.csv")
+    lost = (effects["world"] == base["world"]) & (effects["seed"] == base["seed"])
+    assert len(effects) == 2 * 2 * 2 - 2 and not lost.any()
+    # the failed run's world keeps its other seed, paired with its own baseline
+    table = pd.read_csv(tmp_path / "analysis" / "effects_by_tasking.csv")
+    assert table.drop(columns=["words"]).notna().all().all(), table
+    assert (table["worlds"] == 2).all()
+    noise = pd.read_csv(tmp_path / "analysis" / "noise.csv")
+    assert noise.empty  # one complete world is too few for the analysis of variance

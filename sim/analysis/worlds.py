@@ -63,6 +63,16 @@ def analyse_worlds(
     frame = runs.assign(tasking=tasking, world=runs["world"].astype(int))
     frame = frame[[*keys, *(c for c in runs.columns if c not in skipped)]]
     frame = frame.sort_values("run_id")
+    baseline = frame[frame["scenario"] == base]
+    paired = set(zip(baseline["world"], baseline["seed"], strict=True))
+    arms = frame[frame["scenario"] != base]
+    unpaired = sum(key not in paired for key in zip(arms["world"], arms["seed"], strict=True))
+    if unpaired:
+        report.warnings.append(
+            f"{unpaired} run(s) of the interventions left out of the effects: the baseline "
+            f"{base!r} failed in their world at their seed (an effect is paired within world "
+            "and seed)"
+        )
     names = ("run.scale", "run.years", "run.intervention_week")
     context: dict[str, Any] = {
         "scenarios": [label for label in labels if label != base],
