@@ -171,3 +171,16 @@ def test_a_failed_baseline_run_leaves_its_pairs_out_and_nothing_else(ran, tmp_pa
     assert (table["worlds"] == 2).all()
     noise = pd.read_csv(tmp_path / "analysis" / "noise.csv")
     assert noise.empty  # one complete world is too few for the analysis of variance
+
+
+def test_the_report_names_the_baseline_seeds_and_tasking_that_ran(ran, tmp_path):
+    from sim.analysis.pipeline import analyse
+
+    analyse(ran, baseline="more_pios", out_dir=tmp_path / "analysis", plots=False, strict=True)
+    page = (tmp_path / "analysis" / "report.html").read_text()
+    assert "The baseline <code>more_pios</code> against baseline, shared_database" in page
+    assert "England" not in page.split("<h1>", 1)[1].split("</p>", 1)[0]
+    assert "with the same 2 seeds in every world" in page  # the engine's seeds, not a range
+    assert 'one police tasking, <code>disruption.tasking = "several_sources"</code>' in page
+    assert "The last two columns are the" not in page
+    assert 'police tasking <code>"several_sources"</code>, with' in page
