@@ -184,3 +184,44 @@ def test_the_report_names_the_baseline_seeds_and_tasking_that_ran(ran, tmp_path)
     assert 'one police tasking, <code>disruption.tasking = "several_sources"</code>' in page
     assert "The last two columns are the" not in page
     assert 'police tasking <code>"several_sources"</code>, with' in page
+
+
+def test_the_tasking_column_is_the_one_the_base_scenario_ran(tmp_path, capsys):
+    _ensemble(tmp_path / "worlds.json")
+    (tmp_path / "prison.toml").write_text(
+        '[scenario]\nname = "prison"\ndescription = "tasked from prison items"\n\n'
+        '[disruption]\ntasking = "prison_only"\n'
+    )
+    design = 'scenarios = ["more_pios"]\nensemble = "worlds.json"\nworlds = 2'
+    path = _file(tmp_path, design, parameters='scenario = "prison.toml"')
+    out = tmp_path / "out"
+    argv = ["experiment", str(path), "--out", str(out), "--executor", "serial", "--no-progress"]
+    assert main(argv) == 0 and main(["analyse", str(out)]) == 0
+    runs = pd.read_csv(out / "analysis" / "runs.csv")
+    assert set(runs["tasking"]) == {"prison_only"} and set(runs["scenario"]) == {
+        "prison",
+        "more_pios",
+    }
+    page = (out / "analysis" / "report.html").read_text()
+    assert 'one police tasking, <code>disruption.tasking = "prison_only"</code>' in page
+    printed = capsys.readouterr()
+    assert "tasking: paired with" not in printed.out + printed.err  # more_pios keeps it
+
+
+def test_a_scenario_that_switches_the_tasking_is_flagged(tmp_path):
+    from sim.analysis.summary import AnalysisReport
+    from sim.analysis.worlds import experiment_tasking
+
+    manifest = {
+        "design": {"base_parameters": {"run.scale": 0.01}},
+        "scenarios": {
+            "base": None,
+            "design": [
+                {"label": "baseline", "values": {}},
+                {"label": "prison", "values": {"disruption.tasking": "prison_only"}},
+            ],
+        },
+    }
+    report = AnalysisReport(tmp_path)
+    assert experiment_tasking(manifest, report) == "several_sources"
+    assert len(report.warnings) == 1 and report.warnings[0].startswith("prison set(s) disruption")
