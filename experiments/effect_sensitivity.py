@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.stats import qmc
 
 from sim.analysis.effect_emulation import bootstrap_indices, emulated_sensitivity
@@ -129,6 +130,20 @@ def report(arm: str, design: np.ndarray, effect: np.ndarray, held, boots: int) -
         f"{variant} {np.mean(mean[(design[:, j] >= 0.5) == bool(v)]):+.1f}%"
         for j, (name, variants) in enumerate(SWITCHES.items(), start=len(FACTORS))
         for v, variant in enumerate(variants)
+    )
+    for j in range(len(FACTORS), len(NAMES)):  # is the difference detectable?
+        on = design[:, j] >= 0.5
+        test = stats.ttest_ind(mean[on], mean[~on])
+        by_switch += (
+            f" (difference {mean[on].mean() - mean[~on].mean():+.2f} points, t-test over the "
+            f"points p = {test.pvalue:.2g})"
+        )
+    # the replicates' own answer (no emulator): the sd of the true mean effect over the points
+    within = float(effect.var(axis=1, ddof=1).mean())
+    between = float(mean.var(ddof=1)) - within / effect.shape[1]
+    by_switch += (
+        f"; sd of the mean effect over the points (replicate ANOVA) {np.sqrt(max(between, 0)):.2f}"
+        f" points, seed sd of one run {np.sqrt(within):.2f}"
     )
     print(
         f"\n{arm}: effect at the design points {np.median(mean):+.1f}% (median; range "
