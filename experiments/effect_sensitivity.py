@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.stats import qmc
 
 from sim.analysis.effect_emulation import bootstrap_indices, emulated_sensitivity
@@ -105,6 +106,7 @@ def stored(args) -> tuple[np.ndarray, dict, np.ndarray, dict]:
             raise SystemExit(f"--runs {given}: allowed: FILE:DESIGN_SEED, e.g. runs.csv:27")
         unit = hypercubes(int(seed), args)
         runs = pd.read_csv(path)
+        check_design(Path(path), np.vstack(unit), runs, given)
         fit, held = runs[runs["point"] < args.points], runs[runs["point"] >= args.points]
         parts.append((unit[0], paired(fit), unit[1], paired(held), len(runs)))
     design = np.vstack([p[0] for p in parts])
@@ -112,6 +114,27 @@ def stored(args) -> tuple[np.ndarray, dict, np.ndarray, dict]:
     fit = {arm: np.vstack([p[1][arm] for p in parts]) for arm in ARMS[1:]}
     test = {arm: np.vstack([p[3][arm] for p in parts]) for arm in ARMS[1:]}
     return design, fit, held, test
+
+
+def check_design(path: Path, unit: np.ndarray, runs: pd.DataFrame, given: str) -> None:
+    """Refuse stored runs that are not of the regenerated design (runs.csv holds no design).
+
+    The point count must be ``--points + --holdout``; a ``design.csv`` beside the runs (written
+    since this check) must hold the same unit points (same seed, factors and order).
+    """
+    if runs["point"].nunique() != len(unit):
+        raise SystemExit(
+            f"--runs {given}: {runs['point'].nunique()} points; allowed: the --points + --holdout "
+            f"({len(unit)}) of the design that made them"
+        )
+    saved = path.with_name("design.csv")
+    if saved.is_file():
+        kept = pd.read_csv(saved)
+        if list(kept.columns) != list(NAMES) or not np.allclose(kept.to_numpy(), unit):
+            raise SystemExit(
+                f"--runs {given}: {saved} is another design (other seed, factors or sizes); "
+                "allowed: the design seed and sizes that made these runs"
+            )
 
 
 def hypercubes(seed: int, args) -> tuple[np.ndarray, np.ndarray]:
@@ -129,6 +152,20 @@ def report(arm: str, design: np.ndarray, effect: np.ndarray, held, boots: int) -
         f"{variant} {np.mean(mean[(design[:, j] >= 0.5) == bool(v)]):+.1f}%"
         for j, (name, variants) in enumerate(SWITCHES.items(), start=len(FACTORS))
         for v, variant in enumerate(variants)
+    )
+    for j in range(len(FACTORS), len(NAMES)):  # is the difference detectable?
+        on = design[:, j] >= 0.5
+        test = stats.ttest_ind(mean[on], mean[~on])
+        by_switch += (
+            f" (difference {mean[on].mean() - mean[~on].mean():+.2f} points, t-test over the "
+            f"points p = {test.pvalue:.2g})"
+        )
+    # the replicates' own answer (no emulator): the sd of the true mean effect over the points
+    within = float(effect.var(axis=1, ddof=1).mean())
+    between = float(mean.var(ddof=1)) - within / effect.shape[1]
+    by_switch += (
+        f"; sd of the mean effect over the points (replicate ANOVA) {np.sqrt(max(between, 0)):.2f}"
+        f" points, seed sd of one run {np.sqrt(within):.2f}"
     )
     print(
         f"\n{arm}: effect at the design points {np.median(mean):+.1f}% (median; range "
@@ -196,6 +233,9 @@ def main() -> None:
         fit, test = ran["effects"], ran_held["effects"]
         runs = pd.concat([ran["runs"], ran_held["runs"]])
         runs.to_csv(out / "runs.csv", index=False)
+        pd.DataFrame(np.vstack([design, held]), columns=list(NAMES)).to_csv(
+            out / "design.csv", index=False
+        )
         print(f"{len(runs)} runs in {(time.perf_counter() - start) / 60:.1f} minutes; scale "
               f"{args.scale:g}, {args.years} years, seeds {seeds}, {args.points} points + "
               f"{args.holdout} held out")  # fmt: skip

@@ -93,9 +93,9 @@ def test_a_structural_switch_is_a_factor_with_two_variants():
 def test_resampled_designs_say_how_far_the_indices_move():
     """A clear structure keeps its indices over resampled designs; pure noise does not.
 
-    Measured over design seeds 1-3 (5 refits each): the switch's total index 0.80-0.81 with
-    intervals within 0.79-0.82, the inert factor's 0.00; on pure noise the widest interval was
-    0.69-0.90 wide, so the bounds below hold with room.
+    Measured over design seeds 1-3 (5 refits each, each on the distinct points drawn): the
+    switch's total index 0.80-0.81 with intervals within 0.79-0.82, the inert factor's 0.00;
+    on pure noise the widest interval was 0.92-0.99 wide, so the bounds below hold with room.
     """
     rng = np.random.default_rng(1)
     x = qmc.LatinHypercube(d=3, seed=1).random(80)
@@ -106,3 +106,23 @@ def test_resampled_designs_say_how_far_the_indices_move():
     noise = rng.normal(0, 1, (80, 3))
     wild = bootstrap_indices(x, noise, ["u1", "u2", "s"], switches=[2], boots=5, seed=1)
     assert (wild["ST_high"] - wild["ST_low"]).max() > 0.5, wild
+
+
+def test_a_point_drawn_twice_is_fitted_once(monkeypatch):
+    """Two copies of a replicate mean would halve that point's noise in the refit."""
+    import sim.analysis.effect_emulation as module
+
+    seen = []
+    real = module.emulated_sensitivity
+
+    def spy(x, y, names, **kwargs):
+        seen.append(len(x))
+        assert len(np.unique(x, axis=0)) == len(x), "a design point given twice"
+        return real(x, y, names, **kwargs)
+
+    monkeypatch.setattr(module, "emulated_sensitivity", spy)
+    rng = np.random.default_rng(2)
+    x = qmc.LatinHypercube(d=3, seed=2).random(30)
+    y = switched(x)[:, None] + rng.normal(0, 0.2, (30, 3))
+    module.bootstrap_indices(x, y, ["u1", "u2", "s"], switches=[2], boots=3, n_base=64, seed=2)
+    assert len(seen) == 3 and all(12 <= n < 30 for n in seen), seen

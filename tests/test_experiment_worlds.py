@@ -161,3 +161,78 @@ def test_the_minimum_detectable_effect_says_it_is_for_one_world(tmp_path):
     assert "over the 2 plausible worlds" in text and "square root of 2" in text
     plain = experiment_mde_text(load_experiment(_file(tmp_path, 'scenarios = ["more_pios"]')))
     assert "plausible worlds" not in plain
+
+
+def test_a_failed_baseline_run_leaves_its_pairs_out_and_nothing_else(ran, tmp_path):
+    from sim.analysis.pipeline import analyse
+    from sim.analysis.results import load_results
+
+    res = load_results(ran)
+    runs = res.runs
+    base = runs[runs["scenario"] == "baseline"].iloc[0]
+    runs.loc[runs["run_id"] == base["run_id"], "status"] = "failed"
+    report = analyse(res, out_dir=tmp_path / "analysis", plots=False)
+    assert any("2 run(s) of the interventions left out" in w for w in report.warnings)
+    effects = pd.read_csv(tmp_path / "analysis" / "effects.csv")
+    lost = (effects["world"] == base["world"]) & (effects["seed"] == base["seed"])
+    assert len(effects) == 2 * 2 * 2 - 2 and not lost.any()
+    # the failed run's world keeps its other seed, paired with its own baseline
+    table = pd.read_csv(tmp_path / "analysis" / "effects_by_tasking.csv")
+    assert table.drop(columns=["words"]).notna().all().all(), table
+    assert (table["worlds"] == 2).all()
+    noise = pd.read_csv(tmp_path / "analysis" / "noise.csv")
+    assert noise.empty  # one complete world is too few for the analysis of variance
+
+
+def test_the_report_names_the_baseline_seeds_and_tasking_that_ran(ran, tmp_path):
+    from sim.analysis.pipeline import analyse
+
+    analyse(ran, baseline="more_pios", out_dir=tmp_path / "analysis", plots=False, strict=True)
+    page = (tmp_path / "analysis" / "report.html").read_text()
+    assert "The baseline <code>more_pios</code> against baseline, shared_database" in page
+    assert "England" not in page.split("<h1>", 1)[1].split("</p>", 1)[0]
+    assert "with the same 2 seeds in every world" in page  # the engine's seeds, not a range
+    assert 'one police tasking, <code>disruption.tasking = "several_sources"</code>' in page
+    assert "The last two columns are the" not in page
+    assert 'police tasking <code>"several_sources"</code>, with' in page
+
+
+def test_the_tasking_column_is_the_one_the_base_scenario_ran(tmp_path, capsys):
+    _ensemble(tmp_path / "worlds.json")
+    (tmp_path / "prison.toml").write_text(
+        '[scenario]\nname = "prison"\ndescription = "tasked from prison items"\n\n'
+        '[disruption]\ntasking = "prison_only"\n'
+    )
+    design = 'scenarios = ["more_pios"]\nensemble = "worlds.json"\nworlds = 2'
+    path = _file(tmp_path, design, parameters='scenario = "prison.toml"')
+    out = tmp_path / "out"
+    argv = ["experiment", str(path), "--out", str(out), "--executor", "serial", "--no-progress"]
+    assert main(argv) == 0 and main(["analyse", str(out)]) == 0
+    runs = pd.read_csv(out / "analysis" / "runs.csv")
+    assert set(runs["tasking"]) == {"prison_only"} and set(runs["scenario"]) == {
+        "prison",
+        "more_pios",
+    }
+    page = (out / "analysis" / "report.html").read_text()
+    assert 'one police tasking, <code>disruption.tasking = "prison_only"</code>' in page
+    printed = capsys.readouterr()
+    assert "tasking: paired with" not in printed.out + printed.err  # more_pios keeps it
+
+
+def test_a_scenario_that_switches_the_tasking_is_flagged(tmp_path):
+    from sim.analysis.summary import AnalysisReport
+    from sim.analysis.worlds import experiment_tasking
+
+    manifest = {
+        "design": {"base_parameters": {"run.scale": 0.01}},
+        "scenarios": {
+            "base": None,
+            "design": [
+                {"label": "baseline", "values": {}},
+                {"label": "prison", "values": {"disruption.tasking": "prison_only"}},
+            ],
+        },
+    }
+    report = AnalysisReport(tmp_path)
+    assert experiment_tasking(manifest, report) == "several_sources"
+    assert len(report.warnings) == 1 and report.warnings[0].startswith("prison set(s) disruption")

@@ -270,6 +270,16 @@ def test_robustness_over_plausible_worlds_runs_each_world_as_a_condition(tmp_pat
         check = robustness(result, batch, {}, top=3, source="test", worlds=worlds)
         without = robustness(result, batch, {"shift": (-1.0, 1.0)}, top=2)
     assert without.worlds_lines() == [] and "plausible worlds" not in without.text()
+    # each world's values reach its runs: the same mix and seed, 10 apart from world 1 to 2
+    runs = [batch.jobs.run(i) for i in range(batch.jobs.n_runs)]
+    by = {(tuple(sorted(r.params.items())), r.seed): batch.done[r.run_id]["harm"] for r in runs}
+    pairs = [
+        (harm, by[(tuple(sorted({**dict(key), "shift": 5.0}.items())), seed)])
+        for (key, seed), harm in by.items()
+        if dict(key).get("shift") == -5.0
+    ]
+    assert len(pairs) == (3 + 1) * 3  # the three best mixes and the status quo, 3 seeds each
+    assert all(high - low == pytest.approx(10.0) for low, high in pairs), pairs
     assert check.conditions == ["as assumed", "plausible world 1", "plausible world 2"]
     table = check.table
     assert list(table[table["parameter"] == "world"]["value"].unique()) == [1, 2]

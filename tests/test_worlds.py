@@ -201,6 +201,10 @@ def test_compare_over_worlds_writes_its_tables_and_report(compared):
     table = pd.read_csv(compared / "effects_by_tasking.csv")
     assert sorted(table["scenario"]) == ["more_pios"] * 2 + ["shared_database"] * 2
     assert np.isfinite(table[["median", "low", "high", "share_reducing"]].to_numpy()).all()
+    page = (compared / "report.html").read_text()
+    assert "The baseline (England &amp; Wales) against more_pios" in page
+    assert "with seeds 1&ndash;2 in every world" in page and "The last two columns are" in page
+    assert 'police tasking <code>"several_sources"</code>, with' in page
 
 
 def test_compare_over_worlds_is_a_function_of_its_inputs(compared, ensemble, tmp_path):

@@ -146,8 +146,16 @@ def bootstrap_indices(
 
     SALib's intervals hold only the Monte Carlo error of the emulator's sample; this holds the
     design's: each bootstrap draws the design points with replacement (their seeds with them),
-    refits the emulator and recomputes the indices. An index whose interval spans most of [0, 1]
-    is a property of the design, not of the model.
+    refits the emulator on the distinct points drawn and recomputes the indices. An index whose
+    interval spans most of [0, 1] is a property of the design, not of the model.
+
+    A point drawn twice is fitted once: the emulator is given each point's replicate mean with
+    the noise of that mean, and two copies would count the same seeds twice (half the noise at
+    that point: the refit would chase the noise of the points drawn more than once). Fitting the
+    distinct points is the same posterior as giving k copies k times the noise. Each refit then
+    sees about 63% of the points, so the interval is wider than the full design's own spread
+    (conservative), and its median need not be the full design's index: quote the full design's
+    index with this interval.
 
     Args:
         x: (n x d) design points in [0, 1].
@@ -164,7 +172,7 @@ def bootstrap_indices(
     rng = np.random.default_rng(seed)
     found = []
     for b in range(boots):
-        pick = rng.integers(0, len(x), len(x))
+        pick = np.unique(rng.integers(0, len(x), len(x)))  # distinct points (see above)
         fit = emulated_sensitivity(
             x[pick], y[pick], names, switches=switches, n_base=n_base, seed=seed + b
         )

@@ -22,7 +22,10 @@ from sim.analysis.results import Results
 from sim.analysis.summary import AnalysisReport
 from sim.io.files import atomic_write_bytes
 
-__all__ = ["analyse_worlds", "is_worlds_experiment"]
+__all__ = ["analyse_worlds", "experiment_tasking", "is_worlds_experiment"]
+
+#: The structural switch of police tasking (the ``tasking`` column of the runs).
+TASKING = "disruption.tasking"
 
 
 def is_worlds_experiment(res: Results) -> bool:
@@ -30,6 +33,30 @@ def is_worlds_experiment(res: Results) -> bool:
     from sim.experiments.ensemble import ensemble_record
 
     return ensemble_record(res.manifest) is not None
+
+
+def experiment_tasking(manifest: dict[str, Any], report: AnalysisReport) -> str:
+    """The police tasking the experiment's baseline ran under (the ``tasking`` column).
+
+    ``[parameters]`` first, then the base scenario's values as the manifest recorded them, then
+    the default. A listed scenario that sets the tasking is paired with the baseline all the same
+    (its effect then includes the change of tasking): the report is warned.
+    """
+    from sim.params.table import spec
+
+    given = manifest["design"].get("base_parameters") or {}
+    record = manifest.get("scenarios") or {}
+    base_values = (record.get("base") or {}).get("values") or {}
+    tasking = given.get(TASKING, base_values.get(TASKING, spec(TASKING).default))
+    switched = [
+        e["label"] for e in record.get("design", [])[1:] if TASKING in (e.get("values") or {})
+    ]
+    if switched:
+        report.warnings.append(
+            f"{', '.join(switched)} set(s) {TASKING}: paired with the baseline under "
+            f"{tasking!r}, so the effect includes the change of police tasking"
+        )
+    return str(tasking)
 
 
 def analyse_worlds(
@@ -57,12 +84,22 @@ def analyse_worlds(
         report.warnings.append(f"{PRIMARY_OUTCOME} is not in the results: no worlds analysis")
         return
     runs = res.runs[res.runs["status"] == "ok"].copy()  # one block: assign stays cheap
-    tasking = given.get("disruption.tasking", spec("disruption.tasking").default)
+    tasking = experiment_tasking(res.manifest, report)
     keys = ["run_id", "tasking", "world", "scenario", "seed"]
     skipped = {*keys, "point_id", "replicate", "status", "error"}
     frame = runs.assign(tasking=tasking, world=runs["world"].astype(int))
     frame = frame[[*keys, *(c for c in runs.columns if c not in skipped)]]
     frame = frame.sort_values("run_id")
+    baseline = frame[frame["scenario"] == base]
+    paired = set(zip(baseline["world"], baseline["seed"], strict=True))
+    arms = frame[frame["scenario"] != base]
+    unpaired = sum(key not in paired for key in zip(arms["world"], arms["seed"], strict=True))
+    if unpaired:
+        report.warnings.append(
+            f"{unpaired} run(s) of the interventions left out of the effects: the baseline "
+            f"{base!r} failed in their world at their seed (an effect is paired within world "
+            "and seed)"
+        )
     names = ("run.scale", "run.years", "run.intervention_week")
     context: dict[str, Any] = {
         "scenarios": [label for label in labels if label != base],

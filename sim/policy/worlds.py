@@ -131,6 +131,8 @@ def paired_effects(runs: pd.DataFrame, baseline: str, outcome: str = PRIMARY_OUT
     Returns:
         One row per (tasking, world, scenario, seed) of the interventions, with ``effect_pct``:
         100 x (arm - baseline at the same seed) / the baseline's mean over seeds in the world.
+        An arm's run without a baseline run at its world and seed (an experiment's failed run)
+        has no pair and no row.
     """
     keys = ["tasking", "world", "seed"]
     base = runs[runs["scenario"] == baseline].set_index(keys)[outcome]
@@ -140,6 +142,7 @@ def paired_effects(runs: pd.DataFrame, baseline: str, outcome: str = PRIMARY_OUT
     pair = base.reindex(index).to_numpy()
     scale = mean.reindex(pd.MultiIndex.from_frame(arms[["tasking", "world"]])).to_numpy()
     arms["effect_pct"] = 100.0 * (arms[outcome].to_numpy() - pair) / scale
+    arms = arms[np.isfinite(pair)]  # unpaired: never compared with another seed's baseline
     return arms[[*keys[:2], "scenario", "seed", "effect_pct"]].reset_index(drop=True)
 
 

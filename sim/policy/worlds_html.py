@@ -162,6 +162,41 @@ def _provenance(context: dict) -> tuple[str, str, str, str]:
     return html.escape(_heldout(context)), html.escape(git_commit()), html.escape(libs), few
 
 
+def _what_ran(tables: dict[str, pd.DataFrame], context: dict) -> dict[str, str]:
+    """The words of the page that depend on what ran: baseline, seeds, taskings (HTML).
+
+    ``compare --ensemble`` runs the England & Wales baseline with seeds 1..r under both
+    taskings; an experiment over plausible worlds (``sim.analysis.worlds``) has its own baseline
+    label, the engine's replicate seeds and the one tasking it sets.
+    """
+    label = context.get("baseline")
+    seeds = [int(s) for s in context["seeds"]]
+    by = tables["by_tasking"]
+    main = main_tasking(by)
+    if set(TASKINGS) <= set(by["tasking"]):
+        variant = (
+            "The last two columns are the <strong>structural variant</strong>: police tasked "
+            'from prison intelligence only (<code>disruption.tasking = "prison_only"</code>), '
+            "so a reader sees whether a finding depends on how police are tasked."
+        )
+    else:
+        variant = (
+            "These runs were made under one police tasking, <code>disruption.tasking = "
+            f'"{html.escape(main)}"</code>, and the effects are under it; the '
+            "<strong>structural variant</strong> (the last two columns) was not run."
+        )
+    return {
+        "baseline": "The baseline (England &amp; Wales)"
+        if label is None
+        else f"The baseline <code>{html.escape(str(label))}</code>",
+        "seeds": f"seeds {seeds[0]}&ndash;{seeds[-1]}"
+        if seeds == list(range(seeds[0], seeds[0] + len(seeds)))
+        else f"the same {len(seeds)} seeds",
+        "variant": variant,
+        "beats": f'police tasking <code>"{html.escape(main)}"</code>',
+    }
+
+
 def report_html(tables: dict[str, pd.DataFrame], context: dict) -> str:
     """The self-contained HTML report of a comparison over plausible worlds.
 
@@ -175,12 +210,12 @@ def report_html(tables: dict[str, pd.DataFrame], context: dict) -> str:
     assumptions_html, noise_html = parts["assumptions"], parts["noise"]
     heldout, commit, libs, few = _provenance(context)
     anchors = anchors_table([BY_THE_SUITE] * len(ANCHORS))
-    s = context["settings"]
+    s, ran = context["settings"], _what_ran(tables, context)
     return f"""{_HEAD}<body>
 <h1>Comparison over plausible worlds</h1>
-<p>The baseline (England &amp; Wales) against {html.escape(", ".join(context["scenarios"]))},
+<p>{ran["baseline"]} against {html.escape(", ".join(context["scenarios"]))},
 each run in {context["worlds"]} plausible worlds (parameter sets the calibration targets cannot
-rule out) with seeds {context["seeds"][0]}&ndash;{context["seeds"][-1]} in every world and arm
+rule out) with {ran["seeds"]} in every world and arm
 (paired), at scale {s["run.scale"]:g}, {s["run.years"]} years, levers from week
 {s["run.intervention_week"]}. The outcome is OC harm in pounds a year
 (<code>{PRIMARY_OUTCOME}</code>), as a % of the baseline in the same world.</p>
@@ -191,11 +226,8 @@ of single runs (parameter and seed uncertainty together); and the share of world
 effect is below zero, with its exact 95% interval and the words of the UK intelligence
 probability yardstick for the interval's end nearer one half ("no evidence either way" when the
 interval holds one half). The worlds are a uniform sample of the parameter sets the targets do
-not rule out, not a probability distribution over the truth: a share is of that sample. The
-last two columns are the
-<strong>structural variant</strong>: police tasked from prison intelligence only
-(<code>disruption.tasking = "prison_only"</code>), so a reader sees whether a finding depends on
-how police are tasked.</p>
+not rule out, not a probability distribution over the truth: a share is of that sample.
+{ran["variant"]}</p>
 {effects_html}
 <p>How to read a share: with {context["worlds"]} worlds it moves in steps of
 {100 / context["worlds"]:.0f} points; each world's effect is the mean of its
@@ -204,7 +236,7 @@ towards 50% (a share near 50% is no evidence either way, not evidence of no effe
 </section>
 <section id="beats"><h2>Which intervention cuts harm more</h2>
 <p>For each pair, the share of plausible worlds in which the first cuts harm more than the
-second (each world's effect the mean over its seeds), police tasked from several sources, with
+second (each world's effect the mean over its seeds), {ran["beats"]}, with
 its exact 95% interval and words as above.</p>
 {beats_html}
 </section>

@@ -81,7 +81,9 @@ def noise_share(effects: pd.DataFrame) -> pd.DataFrame:
     every world, so a seed's effect common to all worlds is taken out rather than counted as
     noise within worlds (a one-way analysis would bias the between-world part low). With k
     worlds and r seeds: MS_world on k - 1 degrees of freedom, MS_seed on r - 1, MS_resid on
-    (k - 1)(r - 1). (``sim.analysis.noisy_sensitivity.noise_share`` decomposes a Saltelli
+    (k - 1)(r - 1). A world missing a seed's effect (a failed run of an experiment over worlds)
+    is left out, as is an intervention with fewer than two complete worlds.
+    (``sim.analysis.noisy_sensitivity.noise_share`` decomposes a Saltelli
     design's replicates another way, by covariances across seed pairs with a bootstrap
     interval, and can go below zero; here the F-test is wanted, so the classical form.)
 
@@ -95,7 +97,10 @@ def noise_share(effects: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (tasking, scenario), part in effects.groupby(["tasking", "scenario"], sort=False):
         y = part.pivot_table(index="world", columns="seed", values="effect_pct").to_numpy()
+        y = y[~np.isnan(y).any(axis=1)]  # complete worlds only (an experiment's failed run)
         k, r = y.shape
+        if k < 2 or r < 2:
+            continue
         grand = y.mean()
         worlds, seeds = y.mean(axis=1), y.mean(axis=0)
         ms_world = r * float(np.sum((worlds - grand) ** 2)) / (k - 1)
@@ -116,7 +121,9 @@ def noise_share(effects: pd.DataFrame) -> pd.DataFrame:
                 "p_between": float(stats.f.sf(f, k - 1, (k - 1) * (r - 1))),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(
+        rows, columns=["tasking", "scenario", "within", "between", "noise_share", "p_between"]
+    )
 
 
 def assumption_shares(effects: pd.DataFrame, worlds: pd.DataFrame) -> pd.DataFrame:
@@ -138,9 +145,11 @@ def assumption_shares(effects: pd.DataFrame, worlds: pd.DataFrame) -> pd.DataFra
     rows = []
     for (tasking, scenario), part in effects.groupby(["tasking", "scenario"], sort=False):
         y = part.groupby("world")["effect_pct"].mean().reindex(range(len(worlds))).to_numpy()
+        kept = ~np.isnan(y)  # a world with no effect left (every pair failed) is left out
+        y = y[kept]
         if len(y) < x.shape[1] + 2 or np.var(y) == 0:
             continue
-        design = np.column_stack([np.ones(len(y)), z])
+        design = np.column_stack([np.ones(len(y)), z[kept]])
         coef, *_ = np.linalg.lstsq(design, y, rcond=None)
         fitted = design @ coef
         r2 = 1.0 - float(np.sum((y - fitted) ** 2) / np.sum((y - y.mean()) ** 2))
