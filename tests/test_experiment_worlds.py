@@ -236,3 +236,15 @@ def test_a_scenario_that_switches_the_tasking_is_flagged(tmp_path):
     report = AnalysisReport(tmp_path)
     assert experiment_tasking(manifest, report) == "several_sources"
     assert len(report.warnings) == 1 and report.warnings[0].startswith("prison set(s) disruption")
+
+
+def test_an_ensemble_is_refused_for_another_model(tmp_path):
+    _ensemble(tmp_path / "worlds.json")
+    path = tmp_path / "toy.toml"
+    path.write_text(
+        '[experiment]\nname = "toy"\nmodel = "toymodels:policy"\nschema = "toymodels:SCHEMA"\n'
+        'seed = 1\nreplicates = 2\n[design]\ntype = "scenarios"\nscenarios = ["cuts"]\n'
+        'ensemble = "worlds.json"\n'
+    )
+    with pytest.raises(ExperimentError, match=r"toy.toml: design.ensemble: allowed only with"):
+        load_experiment(path)

@@ -280,9 +280,9 @@ def test_robustness_over_plausible_worlds_runs_each_world_as_a_condition(tmp_pat
     ]
     assert len(pairs) == (3 + 1) * 3  # the three best mixes and the status quo, 3 seeds each
     assert all(high - low == pytest.approx(10.0) for low, high in pairs), pairs
-    assert check.conditions == ["as assumed", "plausible world 1", "plausible world 2"]
+    assert check.conditions == ["as assumed", "plausible world 0", "plausible world 1"]
     table = check.table
-    assert list(table[table["parameter"] == "world"]["value"].unique()) == [1, 2]
+    assert list(table[table["parameter"] == "world"]["value"].unique()) == [0, 1]
     # a shift moves every mix alike: the recommendation ranks first in both worlds, but two
     # worlds of two are no evidence either way (the exact interval's lower end is 0.16)
     lines = check.worlds_lines()

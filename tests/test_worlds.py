@@ -236,7 +236,7 @@ def test_compare_over_worlds_given_again_reads_its_runs_back(capsys, compared, e
     before = snapshot(compared)
     assert main([str(a) for a in argv]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "holds the runs of another search" in err[0], err
+    assert len(err) == 1 and "holds the runs of another comparison" in err[0], err
     assert snapshot(compared) == before
 
 
@@ -277,6 +277,16 @@ def test_bad_input_to_compare_over_worlds_is_refused_in_one_line(capsys, ensembl
     assert_rejected(capsys, ["compare", "nope", "--ensemble", str(ensemble), "--worlds", "2",
                              "--out", str(out)],
                     out, "nope")  # fmt: skip
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("not a comparison")
+    before = sorted(p.name for p in other.iterdir())
+    from sim.cli.main import main
+
+    assert main(["compare", "more_pios", "--out", str(other), "--ensemble", str(ensemble),
+                 "--worlds", "2", "--no-progress"]) == 2  # fmt: skip
+    assert "holds no runs of a comparison" in capsys.readouterr().err
+    assert sorted(p.name for p in other.iterdir()) == before
     edited = tmp_path / "edited.json"
     edited.write_text(ensemble.read_text().replace('"made"', '"hand"'))
     assert_rejected(capsys, [*base, "--ensemble", str(edited)], out, "does not match its sha256")

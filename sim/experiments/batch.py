@@ -107,6 +107,8 @@ class EngineBatch:
         record: What to record in the folder's manifest when it is created, beside the identity
             but not part of it (``ocgsim optimise`` records the robustness assumptions it chose,
             so that the same command reuses them); :meth:`recorded` reads it back.
+        what: What the runs are for, in messages (``search``; ``comparison over plausible
+            worlds`` for ``compare --ensemble``).
     """
 
     def __init__(
@@ -124,6 +126,7 @@ class EngineBatch:
         progress: Callable[[int], Any] | None = None,
         chunk_seconds: float = 1.0,
         record: dict[str, Any] | None = None,
+        what: str = "search",
     ):
         self.store = ResultsStore(folder)
         self.record = json.loads(json.dumps(record or {}, default=str))
@@ -138,6 +141,7 @@ class EngineBatch:
         self.retries = retries
         self.progress = progress
         self.chunk_seconds = chunk_seconds
+        self.what = what
         self.jobs = _Jobs(self.levers)
         self.done: dict[int, dict[str, float]] = {}
         self.stored: dict[int, dict[str, Any]] = {}
@@ -189,7 +193,7 @@ class EngineBatch:
                 manifest = {}
             if manifest.get("search_sha256") != self.digest:
                 raise ExperimentError(
-                    f"{path}: holds the runs of another search (other settings, levers, "
+                    f"{path}: holds the runs of another {self.what} (other settings, levers, "
                     "scenario or seed); allowed: the same command as before, or another --out"
                 )
         elif path.is_dir() and any(not p.name.startswith(".") for p in path.iterdir()):
@@ -346,7 +350,7 @@ class EngineBatch:
         if not same:
             raise ExperimentError(
                 f"{self.store.path}: run {run_id} stored there is not the run this search asks "
-                "for (the folder holds another search's runs); allowed: another --out"
+                f"for (the folder holds another {self.what}'s runs); allowed: another --out"
             )
         self.done[run_id] = row["metrics"]
         self.reused += 1

@@ -60,6 +60,7 @@ def check_design_ensemble(
     taken: dict[str, str],
     where: str,
     source_dir: Path,
+    sim_model: bool = True,
 ) -> None:
     """Check ``design.ensemble`` and ``design.worlds``; resolve the path and fill the count in.
 
@@ -71,6 +72,7 @@ def check_design_ensemble(
             a scenario of the design): a world's value would replace theirs, so they are refused.
         where: The experiment file, for messages.
         source_dir: The folder a relative path is read from (the experiment file's).
+        sim_model: Whether the experiment runs ocgsim's model (whose parameters the worlds set).
 
     Raises:
         ExperimentError: One line naming the file, the key and what is allowed.
@@ -79,6 +81,11 @@ def check_design_ensemble(
         if "worlds" in design:
             raise ExperimentError(f"{where}: design.worlds: allowed only with design.ensemble")
         return
+    if not sim_model:
+        raise ExperimentError(
+            f"{where}: design.ensemble: allowed only with ocgsim's model (the worlds set its "
+            "parameters); this experiment names another model"
+        )
     if dtype != "scenarios":
         raise ExperimentError(
             f"{where}: design.ensemble does not apply to design.type = {dtype!r}; allowed: "

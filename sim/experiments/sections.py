@@ -263,8 +263,10 @@ def design_table(
     scenarios: list[tuple[str, str | None, dict[str, Any]]] = []
     if dtype == "scenarios":
         scenarios = _scenario_list(design, base, model, ctx)
-        check_design_ensemble(design, dtype, _taken(fixed, base, scenarios, model), where,
-                              ctx.source_dir)  # fmt: skip
+        taken = _taken(fixed, base, scenarios, model)
+        check_design_ensemble(
+            design, dtype, taken, where, ctx.source_dir, sim_model=model.default_schema
+        )
     if dtype in ("grid", "lhs", "sobol", "morris"):
         design["factors"] = _factors(design, dtype, fixed, model.schema, where)
     _design_sizes(design, dtype, where)

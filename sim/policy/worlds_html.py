@@ -210,6 +210,7 @@ def report_html(tables: dict[str, pd.DataFrame], context: dict) -> str:
     assumptions_html, noise_html = parts["assumptions"], parts["noise"]
     heldout, commit, libs, few = _provenance(context)
     anchors = anchors_table([BY_THE_SUITE] * len(ANCHORS))
+    noise_r2 = min(1.0, len(context["parameters"]) / max(context["worlds"] - 1, 1))
     s, ran = context["settings"], _what_ran(tables, context)
     return f"""{_HEAD}<body>
 <h1>Comparison over plausible worlds</h1>
@@ -247,7 +248,7 @@ across-worlds variance of its effect (a linear fit of each world's mean effect o
 standardised parameters: a parameter's share is its squared coefficient over the variance of
 the world means; R&sup2; is the fit's). <strong>Read a share only when the fit's p-value is
 small</strong>: a fit of {len(context["parameters"])} parameters to {context["worlds"]} worlds of
-pure noise has an R&sup2; of about {len(context["parameters"]) / (context["worlds"] - 1):.2f}.
+pure noise has an R&sup2; of about {noise_r2:.2f}.
 Parameters not in the ensemble (the levers, the police's use of intelligence, harm's valuation)
 do not vary here: see <code>docs/sensitivity.md</code>.</p>
 {assumptions_html}

@@ -238,7 +238,9 @@ def _run(
     bar = tqdm(total=len(tasks), desc="runs over plausible worlds", file=sys.stderr,
                disable=not progress)  # fmt: skip
     try:
-        with EngineBatch(folder, identity, {}, levers, progress=bar.update, **options) as batch:
+        with EngineBatch(
+            folder, identity, {}, levers, progress=bar.update, what="comparison", **options
+        ) as batch:
             results = batch([(params, seed) for _, params, seed in tasks])
     finally:
         bar.close()
@@ -422,6 +424,12 @@ def main_worlds(args: Any) -> int:
     out = Path(args.out) if args.out else Path("results") / f"worlds-{labels}"
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"--out {out}: is a file; allowed: a folder")
+    held = [p for p in out.iterdir() if not p.name.startswith(".")] if out.is_dir() else []
+    if held and not (out / RUNS_FOLDER).is_dir():
+        raise ScenarioError(
+            f"--out {out}: exists, is not empty and holds no runs of a comparison over plausible "
+            "worlds; allowed: a new folder, or the folder of the same comparison to continue it"
+        )
     tables = run_worlds_comparison(
         list(args.scenarios),
         Path(args.ensemble),

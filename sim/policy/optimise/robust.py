@@ -79,7 +79,8 @@ def robustness(
         seeds: Seeds of the runs (default: the confirmation's, else the search's).
         source: Where the assumptions came from (for the record).
         worlds: Plausible worlds (``ocgsim calibrate --ensemble``): each a condition, parameter
-            ``"world"`` and value its number (1, 2, ...).
+            ``"world"`` and value its row in the ensemble (0, 1, ...), as ``compare
+            --ensemble`` and experiments number worlds.
 
     Returns:
         The table and its summary (``result.runs`` counts its runs too).
@@ -95,7 +96,7 @@ def robustness(
     for name, (low, high) in assumptions.items():
         for word, value in (("low", low), ("high", high)):
             conditions.append((f"{name} = {value:g} ({word})", name, value, {name: value}))
-    for number, world in enumerate(worlds, start=1):
+    for number, world in enumerate(worlds):  # numbered as the ensemble's rows, from 0
         conditions.append((f"plausible world {number}", WORLD, number, dict(world)))
     jobs = [
         ({**mix, **extra}, s)

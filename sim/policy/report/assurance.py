@@ -126,15 +126,26 @@ BY_THE_SUITE = "checked by the test suite at this commit, not by these runs"
 
 def _anchor_status(res: Results, baseline_point: int) -> list[str]:
     """Each anchor's status in this comparison (HTML), in the order of :data:`ANCHORS`."""
-    found = stationarity(res, baseline_point)
-    if found is None:
+    records = (res.manifest.get("scenarios") or {}).get("design") or []
+    label = res.manifest["design"]["points"][baseline_point]["scenario"]
+    scheduled = any(r.get("schedule") for r in records if r.get("label") == label)
+    found = None if scheduled else stationarity(res, baseline_point)
+    if scheduled:
+        proton = (
+            "not measured here (the baseline follows a dated schedule: not without interventions)"
+        )
+    elif found is None:
         proton = "not measured here (the comparison kept no weekly series)"
     else:
         drift, n = found
+        years, _ = res.point_settings(baseline_point)
+        scale = res.point_scales().get(baseline_point)
         word = "pass" if drift < STATIONARY_DRIFT else "FAIL"
         proton = (
             f"<strong>{word}</strong>: the baseline's {n} runs drift at most {drift:.1%} from "
-            f"their first year (allowed {STATIONARY_DRIFT:.0%})"
+            f"their first year (allowed {STATIONARY_DRIFT:.0%}; runs at scale {scale:g} for "
+            f"{years} years, the suite's test at scale 0.05 for 8: at a smaller scale noise alone "
+            "moves a run more)"
         )
     return [proton, BY_THE_SUITE, BY_THE_SUITE, BY_THE_SUITE]
 
