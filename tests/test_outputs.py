@@ -182,6 +182,8 @@ def test_overview_marks_the_intervention_and_says_full_scale(tmp_path, monkeypat
     assert "full-scale equivalents" in seen["title"] and "intervention week 104" in seen["title"]
     assert seen["lines"].count(2.0) == 6, "a dashed line at year 2 in every panel"
     assert "people (full-scale equivalent)" in seen["ylabels"]
+    # harm in pounds, the primary outcome's unit (harm-days are not the headline)
+    assert "GBP / week (full-scale equivalent)" in seen["ylabels"]
 
 
 def test_metrics_command_lists_every_metric_with_unit_and_definition(capsys):

@@ -194,13 +194,14 @@ OVERVIEW_PANELS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
         },
     ),
     (
-        "OC harm per week (13-week mean)",
-        "harm-days / week ({counts})",
+        "OC harm in pounds per week (13-week mean)",
+        "GBP / week ({counts})",
         "mean",
         {
-            "all OC harm": "oc_harm",
-            "directed from inside": "oc_harm_directed",
-            "debt violence in prison": "oc_harm_prison_violence",
+            "all OC harm": "oc_harm_gbp",
+            "drugs": "oc_harm_gbp_drugs",
+            "fraud": "oc_harm_gbp_fraud",
+            "debt violence in prison": "oc_harm_gbp_prison_violence",
         },
     ),
     (
