@@ -171,6 +171,7 @@ def test_figure_and_table_render(dash):
         assert all(png.startswith(b"\x89PNG") and len(png) > 1000 for png in pngs)
     html = dash.effects_html(model)
     assert "ocgsim-effects" in html and "OCG members" in html and "%" in html
+    assert "<td>£/week</td>" in html and "<td>people</td>" in html  # each row says its unit
 
 
 def test_reset_after_choosing_a_scenario_keeps_it(dash, monkeypatch):

@@ -122,13 +122,14 @@ def effects_html(model: PolicyComparison) -> str:
     else:
         rows = [
             "<tr><th style='text-align:left'>mean since the levers switched on</th>"
-            "<th>policy</th><th>baseline</th><th>change</th></tr>"
+            "<th style='text-align:left'>unit</th><th>policy</th><th>baseline</th>"
+            "<th>change</th></tr>"
         ]
         for row in model.effects().itertuples():
             change = "&ndash;" if row.change_pct != row.change_pct else f"{row.change_pct:+.1f}%"
             cells = [_number(row.policy), _number(row.baseline), change]
             rows.append(
-                f"<tr><td>{escape(row.metric)}</td>"
+                f"<tr><td>{escape(row.metric)}</td><td>{escape(row.unit)}</td>"
                 + "".join(f"<td align='right'>{c}</td>" for c in cells)
                 + "</tr>"
             )

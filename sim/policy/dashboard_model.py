@@ -241,9 +241,9 @@ class PolicyComparison(mesa.Model):
         """Mean of each charted metric from the intervention week on, policy against baseline.
 
         Returns:
-            One row per metric: ``metric``, ``policy``, ``baseline``, ``change_pct`` (NaN before
-            the intervention week or when the baseline mean is 0); extensive metrics as
-            full-scale equivalents.
+            One row per metric: ``metric``, ``unit`` (the chart's), ``policy``, ``baseline``,
+            ``change_pct`` (NaN before the intervention week or when the baseline mean is 0);
+            extensive metrics as full-scale equivalents.
         """
         df = self.frame()
         window = df[df["week"] >= max(1, self.intervention_week)]
@@ -258,7 +258,13 @@ class PolicyComparison(mesa.Model):
             )
             change = 100.0 * (policy - base) / base if base else float("nan")
             rows.append(
-                {"metric": m.title, "policy": policy, "baseline": base, "change_pct": change}
+                {
+                    "metric": m.title,
+                    "unit": m.unit,
+                    "policy": policy,
+                    "baseline": base,
+                    "change_pct": change,
+                }
             )
         return pd.DataFrame(rows)
 
