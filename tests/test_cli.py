@@ -157,3 +157,11 @@ def test_the_run_table_marks_values_outside_their_calibration_target():
     assert "outside the calibration targets" in table
     fine = _summary_table({"proven_reoffending": 0.35}, 1.0, "baseline", 1, 1.0)
     assert "<- outside" not in fine
+
+
+def test_the_run_table_shows_pounds_as_the_report_does():
+    from sim.cli.main import _summary_table
+
+    table = _summary_table({"oc_harm_gbp_per_year": 755_633_268.3}, 0.02, "baseline", 1, 1.0)
+    line = next(x for x in table.splitlines() if x.startswith("OC harm (GBP / year)"))
+    assert line.split()[-1] == "£37,782m", line  # a full-scale equivalent, in £ million

@@ -164,11 +164,13 @@ def _summary_table(
 ) -> str:
     """The table printed after a run: every metric declared with a label, headline ones first.
 
-    Extensive metrics (counts of people, events, money) are shown as full-scale equivalents;
-    the target column quotes the calibration targets of ``sim.calibration``.
+    Extensive metrics (counts of people, events, money) are shown as full-scale equivalents,
+    pounds as the report shows them (``£37,782m``); the target column quotes the calibration
+    targets of ``sim.calibration``.
     """
     from sim.calibration import TARGETS
     from sim.model.core import PROCESSES
+    from sim.policy.report.words import money
 
     window = int(summary.get("window_weeks", 0))
     start = int(summary.get("window_start_week", 1))
@@ -194,7 +196,9 @@ def _summary_table(
         if target and not math.isnan(value) and not target.met(value):
             text += "  <- outside"
             outside += 1
-        lines.append(f"{m.label:<42} {m.fmt.format(value):>12}   {text}")
+        # pounds in the report's one format (£37,782m): eleven digits do not fit the column
+        shown_value = money(value) if m.unit == "GBP" else m.fmt.format(value)
+        lines.append(f"{m.label:<42} {shown_value:>12}   {text}")
     if outside:
         lines.append(
             f"{outside} value(s) outside the calibration targets (set for the England & Wales"
