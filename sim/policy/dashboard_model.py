@@ -250,23 +250,11 @@ class PolicyComparison(mesa.Model):
         rows = []
         for m in charted_metrics():
             factor = 1.0 / self.settings["scale"] if m.extensive else 1.0
-            policy = float(window[m.column].mean()) * factor if len(window) else float("nan")
-            base = (
-                float(window[f"{m.column}_baseline"].mean()) * factor
-                if len(window)
-                else float("nan")
-            )
+            policy = float(window[m.column].mean()) * factor  # NaN before the levers' week
+            base = float(window[f"{m.column}_baseline"].mean()) * factor
             change = 100.0 * (policy - base) / base if base else float("nan")
-            rows.append(
-                {
-                    "metric": m.title,
-                    "unit": m.unit,
-                    "policy": policy,
-                    "baseline": base,
-                    "change_pct": change,
-                }
-            )
-        return pd.DataFrame(rows)
+            rows.append((m.title, m.unit, policy, base, change))
+        return pd.DataFrame(rows, columns=["metric", "unit", "policy", "baseline", "change_pct"])
 
 
 def charted_metrics() -> list[Metric]:
