@@ -108,7 +108,7 @@ def stored(args) -> tuple[np.ndarray, dict, np.ndarray, dict]:
         runs = pd.read_csv(path)
         check_design(Path(path), np.vstack(unit), runs, given)
         fit, held = runs[runs["point"] < args.points], runs[runs["point"] >= args.points]
-        parts.append((unit[0], paired(fit), unit[1], paired(held), len(runs)))
+        parts.append((unit[0], paired(fit), unit[1], paired(held)))
     design = np.vstack([p[0] for p in parts])
     held = np.vstack([p[2] for p in parts])
     fit = {arm: np.vstack([p[1][arm] for p in parts]) for arm in ARMS[1:]}

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim.analysis.history import HMTarget
 from sim.api import simulate
@@ -38,6 +39,7 @@ __all__ = [
     "point_tasks",
     "run_points",
     "target_values",
+    "world_values",
 ]
 
 #: Calibration targets that are constraints, not observations with a centre: the highest
@@ -168,6 +170,15 @@ def parameter_values(names: Sequence[str], point: Sequence[float]) -> dict[str, 
         n: int(round(float(v))) if kinds[n] is int else float(v)
         for n, v in zip(names, point, strict=True)
     }
+
+
+def world_values(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """:func:`parameter_values` of every row of a table of parameter sets (one column each).
+
+    The plausible worlds of an ensemble are such a table.
+    """
+    names = list(table.columns)
+    return [parameter_values(names, row) for row in table.to_numpy(dtype=float)]
 
 
 def point_tasks(

@@ -15,12 +15,10 @@ experiment's ``disruption.tasking`` (one structure: an experiment runs the struc
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sim.analysis.results import Results
 from sim.analysis.summary import AnalysisReport
-from sim.io.files import atomic_write_bytes
 
 __all__ = ["analyse_worlds", "experiment_tasking", "is_worlds_experiment"]
 
@@ -73,7 +71,7 @@ def analyse_worlds(
     """
     from sim.params.table import spec
     from sim.policy.outcomes import PRIMARY_OUTCOME
-    from sim.policy.worlds_report import WORLDS_FILE, write_tables
+    from sim.policy.worlds_report import write_folder
 
     design = res.manifest["design"]
     record = design["settings"]["ensemble"]
@@ -90,16 +88,6 @@ def analyse_worlds(
     frame = runs.assign(tasking=tasking, world=runs["world"].astype(int))
     frame = frame[[*keys, *(c for c in runs.columns if c not in skipped)]]
     frame = frame.sort_values("run_id")
-    baseline = frame[frame["scenario"] == base]
-    paired = set(zip(baseline["world"], baseline["seed"], strict=True))
-    arms = frame[frame["scenario"] != base]
-    unpaired = sum(key not in paired for key in zip(arms["world"], arms["seed"], strict=True))
-    if unpaired:
-        report.warnings.append(
-            f"{unpaired} run(s) of the interventions left out of the effects: the baseline "
-            f"{base!r} failed in their world at their seed (an effect is paired within world "
-            "and seed)"
-        )
     names = ("run.scale", "run.years", "run.intervention_week")
     context: dict[str, Any] = {
         "scenarios": [label for label in labels if label != base],
@@ -113,11 +101,16 @@ def analyse_worlds(
         "parameters": record["parameters"],
         "values": record["values"],
     }
-    atomic_write_bytes(report.work / "runs.csv", frame.to_csv(index=False).encode())
-    text = json.dumps(context, indent=1, default=str) + "\n"
-    atomic_write_bytes(report.work / WORLDS_FILE, text.encode())
-    for name, table in write_tables(report.work).items():
+    for name, table in write_folder(report.work, frame, context).items():
         report.tables[f"worlds_{name}"] = table
+    # paired_effects leaves out an intervention's run whose baseline run failed
+    unpaired = int((frame["scenario"] != base).sum()) - len(report.tables["worlds_effects"])
+    if unpaired:
+        report.warnings.append(
+            f"{unpaired} run(s) of the interventions left out of the effects: the baseline "
+            f"{base!r} failed in their world at their seed (an effect is paired within world "
+            "and seed)"
+        )
     report.files += [report.path / p.name for p in sorted(report.work.iterdir())]
     report.notes.append(
         f"over {context['worlds']} plausible worlds of {record['file']}: each intervention's "

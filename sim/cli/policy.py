@@ -146,6 +146,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the HTML report of a results folder."""
+    from sim.experiments.ensemble import ensemble_record
     from sim.experiments.store import require_runs
     from sim.policy.report import write_report
     from sim.policy.worlds_report import is_worlds_folder, write_tables
@@ -159,8 +160,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         write_tables(Path(args.results))
         print(f"report written to {Path(args.results) / 'report.html'}")
         return 0
-    require_runs(args.results)
-    if _worlds_experiment(Path(args.results)):  # its report is the analysis's
+    store = require_runs(args.results)
+    if ensemble_record(store.manifest()) is not None:  # over worlds: the analysis's report
         from sim.analysis.pipeline import analyse
 
         if args.out is not None:
@@ -183,19 +184,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     print(f"report written to {path}")
     return 0
-
-
-def _worlds_experiment(folder: Path) -> bool:
-    """Whether a results folder holds an experiment run over plausible worlds."""
-    import json
-
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    from sim.experiments.ensemble import ensemble_record
-
-    return isinstance(manifest, dict) and ensemble_record(manifest) is not None
 
 
 # --------------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def ensemble_worlds(
             ``--ensemble``, ``--ensemble`` with ``--robustness``/``--no-robustness``, or a lever
             or the scenario setting a parameter the worlds set.
     """
-    from sim.analysis.history_model import parameter_values
+    from sim.analysis.history_model import world_values
     from sim.policy.worlds_report import checked_ensemble
 
     if args.ensemble is None:
@@ -100,14 +100,13 @@ def ensemble_worlds(
     path = Path(args.ensemble)
     table, meta = checked_ensemble(path, 2 if args.worlds is None else args.worlds)
     table = table.iloc[: min(10, len(table)) if args.worlds is None else args.worlds]
-    names = list(table.columns)
-    both = sorted(set(names) & (set(levers) | set(scenario.values)))
+    both = sorted(set(table.columns) & (set(levers) | set(scenario.values)))
     if both:
         raise ScenarioError(
             f"--ensemble {path}: its worlds set {', '.join(both)}, which a lever or the "
             "scenario sets too; allowed: levers and a scenario that leave the ensemble's "
             "parameters alone"
         )
-    worlds = [parameter_values(names, row) for row in table.to_numpy(dtype=float)]
+    worlds = world_values(table)
     source = f"{len(worlds)} plausible worlds of {path} (sha256 {meta['sha256'][:12]})"
     return worlds, {"file": str(path), "sha256": meta["sha256"], "source": source}

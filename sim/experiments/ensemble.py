@@ -127,12 +127,11 @@ def cross_worlds(
         parameters (the scenario's, then the world's) and the design settings' ``ensemble``
         record: file, sha256, parameters and the worlds' values.
     """
-    from sim.analysis.history_model import parameter_values
+    from sim.analysis.history_model import world_values
 
     table, meta = _load(Path(ensemble), ensemble)
     table = table.iloc[:worlds]
-    names = list(table.columns)
-    values = [parameter_values(names, row) for row in table.to_numpy(dtype=float)]
+    values = world_values(table)
     out_points, out_params = [], []
     for point, params in zip(points, point_params, strict=True):
         for w, world in enumerate(values):
@@ -143,7 +142,7 @@ def cross_worlds(
     record = {
         "file": ensemble,
         "sha256": meta["sha256"],
-        "parameters": names,
+        "parameters": list(table.columns),
         "values": table.to_numpy(dtype=float).tolist(),
     }
     return out_points, out_params, record

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.analysis.history_model import parameter_values
+from sim.analysis.history_model import world_values
 from sim.policy.outcomes import PRIMARY_OUTCOME
 
 __all__ = [
@@ -109,8 +109,7 @@ def world_tasks(
     Returns:
         ``(run_id, params, seed)`` tasks, and a table (run_id, tasking, world, scenario, seed).
     """
-    names = list(worlds.columns)
-    values_of = [parameter_values(names, row) for row in worlds.to_numpy(dtype=float)]
+    values_of = world_values(worlds)
     tasks, rows = [], []
     combos = itertools.product(taskings, range(len(worlds)), scenarios, seeds)
     for run_id, (tasking, w, (label, values), seed) in enumerate(combos):

@@ -213,7 +213,7 @@ def _check_overlap(chosen: list, parameters: list[str], ensemble: Path) -> None:
 
 def _run(
     tasks: list, identity: dict, levers: list[str], folder: Path, options: dict, progress: bool
-) -> tuple[dict[int, dict[str, float]], str]:
+) -> tuple[list[dict[str, float]], str]:
     """Run the tasks on the experiment engine, stored in ``folder`` and resumed from it.
 
     The runs go through :class:`sim.experiments.batch.EngineBatch`: each is stored as it
@@ -229,7 +229,8 @@ def _run(
         progress: Show a progress bar.
 
     Returns:
-        Each run's metrics by run id, and one line saying how many runs were made and read back.
+        Each run's metrics, in the tasks' order, and one line saying how many runs were made and
+        read back.
     """
     from tqdm import tqdm
 
@@ -244,8 +245,7 @@ def _run(
             results = batch([(params, seed) for _, params, seed in tasks])
     finally:
         bar.close()
-    done = {run_id: result for (run_id, _, _), result in zip(tasks, results, strict=True)}
-    return done, f"{batch.ran} runs made, {batch.reused} read back from {folder}"
+    return results, f"{batch.ran} runs made, {batch.reused} read back from {folder}"
 
 
 def run_worlds_comparison(
@@ -311,8 +311,7 @@ def run_worlds_comparison(
     results, done = _run(tasks, identity, levers, out / RUNS_FOLDER, options, progress)
     if echo is not None:
         echo(done)
-    metrics = pd.DataFrame([results[i] for i in index["run_id"]])
-    runs = pd.concat([index.reset_index(drop=True), metrics], axis=1)
+    runs = pd.concat([index, pd.DataFrame(results)], axis=1)  # both in run-id order
     context = {
         "scenarios": [label for label, _, _ in chosen],
         "ensemble": str(ensemble),
@@ -325,8 +324,24 @@ def run_worlds_comparison(
         "values": table.to_numpy().tolist(),
     }
     out.mkdir(parents=True, exist_ok=True)
+    return write_folder(out, runs, context)
+
+
+def write_folder(out: Path, runs: pd.DataFrame, context: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """Store the runs (``runs.csv``) and what was run (``worlds.json``), then the tables.
+
+    Args:
+        out: The folder (it exists).
+        runs: One row per run: run_id, tasking, world, scenario, seed and its metrics.
+        context: What was run (scenarios, baseline, ensemble, sha256, worlds, seeds, settings,
+            replicates, parameters, values).
+
+    Returns:
+        :func:`write_tables`' tables.
+    """
     atomic_write_bytes(out / "runs.csv", runs.to_csv(index=False).encode())
-    atomic_write_bytes(out / WORLDS_FILE, (json.dumps(context, indent=1) + "\n").encode())
+    text = json.dumps(context, indent=1, default=str) + "\n"
+    atomic_write_bytes(out / WORLDS_FILE, text.encode())
     return write_tables(out)
 
 
@@ -454,6 +469,7 @@ __all__ += [
     "is_worlds_folder",
     "main_worlds",
     "summary_lines",
+    "write_folder",
     "write_tables",
     "yardstick",
 ]
