@@ -16,6 +16,13 @@ difference of each part of the outcome (harm in pounds by crime type) and of mem
 % of the baseline's mean harm (membership: of its own mean): where the noise of a paired
 comparison comes from, and so which decisions common random numbers per person must reach to
 shrink it (issue 26; ``docs/experiments.md``, "Where the noise of a paired difference comes from").
+
+With ``--nudge`` it also runs the baseline a second time with one change only: at the
+intervention week the justice process draws one extra number from its stream, which shifts every
+later draw of that process. The sd of that "difference" is the paired noise of a change that
+touches (almost) nothing: if it is as large as an intervention's, the noise comes from unshared
+draws, not from what the intervention does. ``--set KEY=VALUE`` (repeatable) sets a parameter in
+every arm (e.g. ``--set estate.capacity=130000``: an estate with spare places).
 """
 
 from __future__ import annotations
@@ -26,7 +33,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 from sim.api import simulate
+from sim.model.core import OCGModel
 from sim.policy.outcomes import PRIMARY_OUTCOME
+from sim.scenario import load_scenario
 
 SCENARIOS = ("england_wales", "recommendations", "shared_database", "more_pios")
 #: The pre-specified primary outcome (OC harm in £ a year).
@@ -35,19 +44,37 @@ OUTCOME = PRIMARY_OUTCOME
 
 #: The membership outputs whose paired noise ``--components`` also prints.
 MEMBERSHIP = ("ocg_members_at_large", "ocg_members", "active_ocgs", "ocg_roles")
+#: The arm of ``--nudge``: the baseline with one extra draw from one stream.
+NUDGE = "nudged baseline"
 
 
-def one(job: tuple[str, int, float, int, int]) -> tuple[str, int, dict[str, float]]:
+def one(job: tuple) -> tuple[str, int, dict[str, float]]:
     """One run: ``(scenario, seed, outputs)``."""
-    scenario, seed, scale, years, week = job
-    params = {
-        "scenario": scenario,
-        "run.scale": scale,
-        "run.years": years,
-        "run.intervention_week": week,
-    }
-    out = simulate(params, seed)
+    scenario, seed, scale, years, week, extra = job
+    params = {"run.scale": scale, "run.years": years, "run.intervention_week": week, **extra}
+    if scenario == NUDGE:
+        model = OCGModel(load_scenario(SCENARIOS[0]), rng=seed, **params)
+        model.run(week)
+        next(p for p in model.processes if p.name == "justice").rng.random()
+        model.run()
+        out = model.summary()
+        model.close()
+    else:
+        out = simulate({"scenario": scenario, **params}, seed)
     return scenario, seed, {k: float(v) for k, v in out.items() if isinstance(v, (int, float))}
+
+
+def setting(text: str) -> tuple[str, float | int | str]:
+    """``KEY=VALUE`` of ``--set``, the value as a number where it reads as one."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"--set: {text!r} is not KEY=VALUE")
+    for kind in (int, float):
+        try:
+            return key, kind(value)
+        except ValueError:
+            pass
+    return key, value
 
 
 def main() -> None:
@@ -61,11 +88,15 @@ def main() -> None:
     ap.add_argument(
         "--components", action="store_true", help="also the noise of each part of the outcome"
     )
+    ap.add_argument("--nudge", action="store_true", help="also the baseline with one extra draw")
+    ap.add_argument("--set", type=setting, action="append", default=[], metavar="KEY=VALUE")
     args = ap.parse_args()
+    arms = (*SCENARIOS, NUDGE) if args.nudge else SCENARIOS
+    extra = dict(args.set)
     jobs = [
-        (s, seed, args.scale, args.years, args.week)
+        (s, seed, args.scale, args.years, args.week, extra)
         for seed in range(1, args.seeds + 1)
-        for s in SCENARIOS
+        for s in arms
     ]
     start = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:
@@ -77,10 +108,11 @@ def main() -> None:
     bmean = statistics.fmean(base)
     print(
         f"scale {args.scale:g}, {args.years} years, intervention week {args.week}, seeds 1-"
-        f"{args.seeds}: {len(jobs)} runs in {elapsed:.0f} s; baseline {OUTCOME} {bmean:,.0f}"
+        f"{args.seeds}{''.join(f', {k}={v}' for k, v in extra.items())}: {len(jobs)} runs in "
+        f"{elapsed:.0f} s; baseline {OUTCOME} {bmean:,.0f}"
     )
     print(f"{'scenario':18s} {'effect %':>9s} {'sd of paired diff %':>20s} {'corr':>6s}")
-    for s in SCENARIOS[1:]:
+    for s in arms[1:]:
         arm = [out[(s, k)] for k in seeds]
         diff = [a - b for a, b in zip(arm, base, strict=True)]
         corr = statistics.correlation(arm, base)
