@@ -4,12 +4,14 @@
 runs (:mod:`sim.analysis.power`); it needs the standard deviation of the paired difference
 (intervention minus baseline, same seed: common random numbers) as a share of the baseline's
 harm. This script measures it: the baseline (``england_wales``) and each of ``recommendations``,
-``shared_database`` and ``more_pios`` at one scale and length, seeds 1-8 (the brief's pilot:
-32 runs, a few minutes on two busy cores), and prints, per intervention, the mean effect and the
-standard deviation of the paired difference, both in % of the baseline's mean harm.
+``shared_database`` and ``more_pios`` at one scale and length, seeds 1-N (default 8: a quick
+look, whose sd is rough), and prints, per intervention, the mean effect and the standard
+deviation of the paired difference, both in % of the baseline's mean harm.
 
-The table it printed is stored in :data:`sim.analysis.power.PILOT_SD` with the date and commit.
-Run: ``python benchmarks/paired_sd.py [--scale 0.1 --years 6 --seeds 8 --workers 2]``.
+The tables it printed with ``--seeds 48`` (192 runs each: 2 minutes at scale 0.05 or 0.1 for 6
+years, 5 at scale 0.25 for 10, on two cores) are stored in :data:`sim.analysis.power.PILOT_SD`
+with the date and commit.
+Run: ``python benchmarks/paired_sd.py [--scale 0.1 --years 6 --seeds 48 --workers 2]``.
 
 With ``--components`` it also prints, per intervention, the standard deviation of the paired
 difference of each part of the outcome (harm in pounds by crime type) and of membership, each in

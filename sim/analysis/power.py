@@ -16,18 +16,17 @@ same as Bonferroni's): a single real effect among ``m`` is tested at that level 
 are null, so the figure is conservative when several interventions work.
 
 **Where sd comes from.** :data:`PILOT_SD`, measured by ``benchmarks/paired_sd.py``: the baseline
-and ``recommendations``, ``shared_database`` and ``more_pios``, seeds 1-8, interventions from
+and ``recommendations``, ``shared_database`` and ``more_pios``, seeds 1-48, interventions from
 week 104; the largest of the three standard deviations is stored (the conservative choice).
 Between the measured settings the sd is interpolated on log-log axes against ``scale x window
 years`` (the window being the years after the intervention week): more people and a longer
-window average more noise away, though not smoothly (the sd fell from 4.0% at scale 0.05 to
-1.3% at 0.1, then stayed there at 0.25 over twice the window). Outside them the nearest
-measured setting's value is used, not extrapolated: the three points give no trend to trust
-beyond them, and the printed text says so. The assumptions, stated where the figure is printed:
-the sd is the same for every intervention as for the largest of the three measured; a primary
-outcome other than OC harm in harm-days (e.g. OC harm in pounds, the same offences weighted
-otherwise) has the same relative sd until it is measured; eight seeds give a rough sd (its
-95% interval is about 0.7 to 2 times the estimate).
+window average more noise away, though not smoothly (the sd fell from 4.9% at scale 0.05 to
+2.8% at 0.1, and only to 2.7% at 0.25 over twice the window). Outside them the nearest measured
+setting's value is used, not extrapolated: the three points give no trend to trust beyond them,
+and the printed text says so. The assumptions, stated where the figure is printed: the sd is
+the same for every intervention as for the largest of the three measured; 48 seeds give an sd
+whose 95% interval is about 0.83 to 1.25 times the estimate; the model is the one measured (a
+change to its noise calls for measuring again).
 """
 
 from __future__ import annotations
@@ -55,14 +54,15 @@ __all__ = [
 POWER = 0.8
 #: Measured standard deviation of the paired difference in the primary outcome (OC harm in £ a
 #: year), % of the baseline's mean, the largest of recommendations, shared_database and more_pios
-#: against the baseline: (scale, years) -> sd, interventions from week 104, seeds 1-8.
+#: against the baseline: (scale, years) -> sd, interventions from week 104, seeds 1-48.
 PILOT_SD: dict[tuple[float, int], float] = {
-    (0.05, 6): 4.08,  # recommendations 4.08, shared_database 3.09, more_pios 3.68
-    (0.1, 6): 2.53,  # recommendations 2.53, shared_database 1.92, more_pios 1.69
-    (0.25, 10): 2.59,  # recommendations 2.57, shared_database 2.08, more_pios 2.59
+    (0.05, 6): 4.85,  # recommendations 4.65, shared_database 3.60, more_pios 4.85
+    (0.1, 6): 2.83,  # recommendations 2.75, shared_database 2.74, more_pios 2.83
+    (0.25, 10): 2.66,  # recommendations 2.35, shared_database 2.66, more_pios 2.38
 }
-#: Where :data:`PILOT_SD` comes from (measured on 2026-12-05 at commit 1cc59db, seeds 1-8,
-#: interventions from week 104; docs/experiments.md, "Minimum detectable effect").
+#: Where :data:`PILOT_SD` comes from (measured on 2026-12-05 at commit 93ee00a, whose model is
+#: that of 1cc59db; seeds 1-48, interventions from week 104; docs/experiments.md, "Minimum
+#: detectable effect").
 PILOT_SOURCE = "benchmarks/paired_sd.py; docs/experiments.md"
 _PILOT_WEEK = 104
 
