@@ -19,12 +19,13 @@ difference of each part of the outcome (harm in pounds by crime type) and of mem
 comparison comes from, and so which decisions common random numbers per person must reach to
 shrink it (issue 26; ``docs/experiments.md``, "Where the noise of a paired difference comes from").
 
-With ``--nudge`` it also runs the baseline a second time with one change only: at the
-intervention week the justice process draws one extra number from its stream, which shifts every
-later draw of that process. The sd of that "difference" is the paired noise of a change that
-touches (almost) nothing: if it is as large as an intervention's, the noise comes from unshared
-draws, not from what the intervention does. ``--set KEY=VALUE`` (repeatable) sets a parameter in
-every arm (e.g. ``--set estate.capacity=130000``: an estate with spare places).
+With ``--nudge`` it also runs the baseline a second time with one change only: after the
+intervention week's step the justice process draws one extra number from its stream, which
+shifts every later draw of that process. The sd of that "difference" is the paired noise of a
+change that touches almost nothing; where it is as large as an intervention's, a paired
+comparison cannot tell the intervention's own spread from that of unshared draws.
+``--set KEY=VALUE`` (repeatable) sets a parameter in every arm (e.g.
+``--set estate.capacity=130000``: an estate with spare places), checked before any run.
 """
 
 from __future__ import annotations
@@ -66,11 +67,17 @@ def one(job: tuple) -> tuple[str, int, dict[str, float]]:
     return scenario, seed, {k: float(v) for k, v in out.items() if isinstance(v, (int, float))}
 
 
+#: Keys ``--set`` may not take: the script's own options set them.
+RESERVED = ("scenario", "run.scale", "run.years", "run.intervention_week")
+
+
 def setting(text: str) -> tuple[str, float | int | str]:
     """``KEY=VALUE`` of ``--set``, the value as a number where it reads as one."""
     key, sep, value = text.partition("=")
     if not sep or not key:
-        raise argparse.ArgumentTypeError(f"--set: {text!r} is not KEY=VALUE")
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    if key in RESERVED:
+        raise argparse.ArgumentTypeError(f"{key} is set by this script's own options")
     for kind in (int, float):
         try:
             return key, kind(value)
@@ -95,6 +102,11 @@ def main() -> None:
     args = ap.parse_args()
     arms = (*SCENARIOS, NUDGE) if args.nudge else SCENARIOS
     extra = dict(args.set)
+    for scenario in SCENARIOS:  # every setting checked once, before any run
+        try:
+            load_scenario(scenario).parameters(extra)
+        except ValueError as exc:
+            ap.error(f"argument --set: {exc}")
     jobs = [
         (s, seed, args.scale, args.years, args.week, extra)
         for seed in range(1, args.seeds + 1)

@@ -17,11 +17,11 @@ is ``--allow-short-window`` when the window is long enough anyway.
 **Defaults** (:data:`DEFAULTS`): scale 0.25, 10 years with the interventions from week 104 (an
 eight-year summary window: OC harm and membership move slowly), 12 replicates. In the pilot
 behind :data:`sim.analysis.power.PILOT_SD` (the baseline against ``more_pios``,
-``shared_database`` and ``recommendations``, 8 seeds), the standard deviation of the paired
-difference in OC harm in pounds was 2.1-2.6% of the baseline at scale 0.25 and 10 years, 1.7-2.5%
-at scale 0.1 and 6 years and 3.1-4.1% at 0.05. With 12 replicates the 95% interval on the change
-in OC harm is then about +-1.6% of the baseline, about +-1.9% after the Holm correction over the
-primary family of two interventions: the recommendations' 3-5% effect on harm is resolved, single
+``shared_database`` and ``recommendations``, 48 seeds), the standard deviation of the paired
+difference in OC harm in pounds was 2.4-2.7% of the baseline at scale 0.25 and 10 years, 2.7-2.8%
+at scale 0.1 and 6 years and 3.6-4.9% at 0.05. With 12 replicates the 95% interval on the change
+in OC harm is then about +-1.7% of the baseline, about +-2.0% after the Holm correction over the
+primary family of two interventions: the recommendations' 3-4% effect on harm is resolved, single
 levers' 1-2% effects are not (docs/scenario-results.md). Effects at scale 0.25 agree with full
 scale within their intervals (the scale table there).
 
