@@ -147,6 +147,24 @@ def test_a_primary_outcome_in_pounds_gives_harm_averted_in_pounds_and_a_benefit_
     assert eff.loc["worse", "ratio"] < 0 and "<b>worse</b></td><td>−£" in html.replace("\n", "")
 
 
+def test_no_benefit_cost_ratio_beside_a_cost_interval_that_includes_zero(monkeypatch):
+    """The ratio's interval (Fieller's at the harm's Holm level) and the cost's own interval (at
+    the secondary family's level) can disagree on whether the cost may be nil: then the cost's
+    sentence shows an interval through zero, and no ratio is given beside it (a trial found
+    one; seed 2 gives such a case, checked to have a bounded ratio before the fix)."""
+    monkeypatch.setitem(words.PLAIN, PRIMARY_OUTCOME, ("OC harm in £", "OC harm", "£ a year"))
+    metrics = [PRIMARY_OUTCOME, "cost_million_per_year"]
+    effects = {"baseline": dict.fromkeys(metrics, 0.0)}
+    for i, extra in enumerate([0.06, 0.08, 0.1, 0.12]):  # costs near their noise
+        effects[f"s{i}"] = {PRIMARY_OUTCOME: -6e6, "cost_million_per_year": extra}
+    comp = compare_table(_results(effects, replicates=12, seed=2))
+    eff = comp.effectiveness.set_index("label")
+    assert not eff.loc["s3", "cost_significant"] and eff.loc["s3", "cost_low"] < 0
+    assert not eff.loc["s3", "bounded"]
+    assert (~eff["bounded"] | eff["cost_significant"]).all()
+    assert "no benefit-cost ratio (the change in cost includes zero)" in comp.sentences["s3"]
+
+
 def test_the_minimum_detectable_effect_has_80_percent_power():
     for n, family in ((12, 2), (8, 3), (5, 1), (30, 4)):
         mde = mde_pct(1.0, n, family)

@@ -419,6 +419,11 @@ def test_the_text_gives_the_outcome_in_the_units_shown_and_a_recommendation_only
     for key, value in SHOWN.items():
         setattr(same, key, value)
     assert same.confirmation["diff_ci"] == [0.0, 0.0] and not same.detectably_better
+    same.confirmation["ci"] = [-2.0, 3.0]  # a level's interval from few seeds can cross zero
+    assert "(95% interval −100 to 150) on" in same.text()  # the lower bound keeps its minus
+    same.outcome_unit = "GBP/year, full-scale equivalent"
+    assert "(95% interval −£100 to £150) on" in same.text()  # in pounds too
+    same.outcome_unit = SHOWN["outcome_unit"]
     text = same.text()
     assert text.startswith("no mix is detectably better than today's (the status quo)")
     assert "recommended mix" not in text and "not a recommendation" in text

@@ -467,6 +467,7 @@ BAD_COMPARE = {
     "scale": (["more_pios", "--scale", "7"], ["--scale", "run.scale", "allowed"]),
     "short window": (["more_pios", "--years", "2"], ["--years", "--intervention-week", "52"]),
     "twice": (["more_pios", "more_pios"], ["more_pios", "given twice"]),
+    "the baseline": (["england_wales", "more_pios"], ["england_wales", "changes nothing"]),
     "workers": (["more_pios", "--workers", "-1"], ["--workers -1"]),
     "scheduler": (["more_pios", "--scheduler", "nowhere"], ["--scheduler", "tcp://HOST:PORT"]),
     "seed": (["more_pios", "--seed", "-3"], ["--seed -3"]),

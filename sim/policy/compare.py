@@ -81,9 +81,9 @@ DEFAULTS_NOTE = (
     "defaults chosen so the headline intervals are useful: scale 0.25 (a quarter of England & "
     "Wales), 10 years with the interventions from week 104 (an 8-year window: harm and "
     "membership move slowly), 12 replicates with common random numbers; at these settings the "
-    "95% interval on the change in OC harm (in £) is about ±1.6% of the baseline (±1.9% after the "
+    "95% interval on the change in OC harm (in £) is about ±1.7% of the baseline (±2.0% after the "
     "Holm correction over the primary family of two interventions), enough to see effects of "
-    "3-5% but not of 1-2%; about a minute per scenario (the baseline included) on 2 cores"
+    "3-4% but not of 1-2%; about a minute per scenario (the baseline included) on 2 cores"
 )
 
 

@@ -59,10 +59,17 @@ def check_scenarios(refs: Sequence[str]) -> list[tuple[str, str, str]]:
             "scenarios lists the shipped ones)"
         )
     out: list[tuple[str, str]] = []
+    baseline = load_scenario(None)
     for ref in refs:
         scenario = load_scenario(ref)  # one line naming the file and what is allowed
         if scenario.path is None:
             raise ScenarioError(f"{ref}: not a scenario file")
+        same = scenario.parameters().as_dict() == baseline.parameters().as_dict()
+        if same and scenario.schedule == baseline.schedule:
+            raise ScenarioError(
+                f"{ref}: changes nothing from the baseline ({baseline.name}), which every "
+                "comparison runs already; allowed: scenarios that change a parameter or a schedule"
+            )
         if scenario.path.resolve().parent == scenarios_dir():
             resolved = scenario.path.stem
         else:

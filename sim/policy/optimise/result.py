@@ -175,9 +175,10 @@ class OptimisationResult:
         c = self.confirmation
         if c.get("seeds"):
             lo, hi = c["ci"]
+            level = self.outcome_format.number  # (a bound below zero keeps its minus sign)
             lines.append(
-                f"  {name}: {self.shown(c['mean'])} (95% interval {self.outcome_format.number(lo)} "
-                f"to {self.outcome_format.number(hi)}) on {len(c['seeds'])} fresh seeds; today's "
+                f"  {name}: {self.shown(c['mean'])} (95% interval {level(lo, signed=lo < 0)} "
+                f"to {level(hi, signed=hi < 0)}) on {len(c['seeds'])} fresh seeds; today's "
                 f"{self.shown(c['status_quo_mean'])}"
             )
         where = "on fresh seeds" if c.get("seeds") else "on the search's seeds"

@@ -150,7 +150,9 @@ def effectiveness(
 
     With the primary outcome in pounds the ratio is the benefit-cost ratio (harm averted £ /
     extra cost £, ``kind`` ``bcr``), bounded when the interval on the extra cost excludes
-    zero; otherwise it is £ per unit of harm averted (``kind`` ``cost``), given only when the
+    zero: at the harm comparison's level (Fieller's) and at the cost's own (the interval the
+    cost's sentence and row show), so that no ratio stands beside a cost that may be nil;
+    otherwise it is £ per unit of harm averted (``kind`` ``cost``), given only when the
     interval on harm averted excludes zero. Both intervals are Fieller's from the paired
     replicates at the Holm level of the harm comparison.
     """
@@ -204,7 +206,7 @@ def effectiveness(
                 "ratio": ratio["ratio"],
                 "ratio_low": ratio["low"],
                 "ratio_high": ratio["high"],
-                "bounded": ratio["bounded"],
+                "bounded": ratio["bounded"] and (harm_pounds is None or bool(cost["significant"])),
                 "verdict": verdict,
             }
         )
