@@ -294,6 +294,19 @@ def _section_values(data: dict[str, Any], where: str) -> dict[str, Any]:
     return values
 
 
+def _did_you_mean(ref: str | Path) -> str:
+    """`` (did you mean 'more_pios'?)`` for a bare name close to a scenario's, else ``""``."""
+    import difflib
+
+    if len(Path(ref).parts) != 1:
+        return ""
+    names = {
+        p.stem for folder in (Path("scenarios"), scenarios_dir()) for p in folder.glob("*.toml")
+    }
+    close = difflib.get_close_matches(Path(ref).stem, sorted(names), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def load_scenario(ref: str | Path | None = None) -> Scenario:
     """Load and validate a scenario file.
 
@@ -314,8 +327,9 @@ def load_scenario(ref: str | Path | None = None) -> Scenario:
     where = str(path)
     if not path.is_file():
         raise ScenarioError(
-            f"{where}: no such scenario file; allowed: a path, or a name in ./scenarios/ or among "
-            "the shipped scenarios (ocgsim scenarios lists them)"
+            f"{where}: no such scenario file{_did_you_mean(ref)}; allowed: a path, or a name in "
+            "./scenarios/ or among the shipped scenarios (ocgsim scenarios lists them; the "
+            "baseline is england_wales)"
         )
     data = _read_toml(path, where)
     schedule = parse_schedule(data.pop("schedule", []), where)

@@ -123,6 +123,7 @@ def test_a_primary_outcome_in_pounds_gives_harm_averted_in_pounds_and_a_benefit_
         "cuts": {PRIMARY_OUTCOME: -6e6, "cost_million_per_year": 2.0},  # truth: BCR 3
         "saves": {PRIMARY_OUTCOME: -1e6, "cost_million_per_year": -1.0},
         "worse": {PRIMARY_OUTCOME: +5e6, "cost_million_per_year": 1.0},  # harm rises
+        "unclear": {PRIMARY_OUTCOME: 0.0, "cost_million_per_year": 2.0},  # harm may be nil
     }
     comp = compare_table(_results(effects, replicates=12, seed=4))
     eff = comp.effectiveness.set_index("label")
@@ -145,6 +146,9 @@ def test_a_primary_outcome_in_pounds_gives_harm_averted_in_pounds_and_a_benefit_
     worse = comp.sentences["worse"]
     assert re.search(r"adds £\d\.\dm a year of OC harm", worse) and "averts" not in worse, worse
     assert eff.loc["worse", "ratio"] < 0 and "<b>worse</b></td><td>−£" in html.replace("\n", "")
+    # a change in harm that may be nil gets the ratio's range only, not a point ratio
+    assert not eff.loc["unclear", "significant"] and eff.loc["unclear", "bounded"]
+    assert "benefit-cost ratio anywhere from " in comp.sentences["unclear"]
 
 
 def test_no_benefit_cost_ratio_beside_a_cost_interval_that_includes_zero(monkeypatch):
@@ -216,3 +220,23 @@ def test_plan_prints_the_minimum_detectable_effect_before_anything_runs(tmp_path
     assert f"({PRIMARY_OUTCOME})" in line and "measured" in line
     assert out.index("runs: 24") < out.index("minimum detectable effect")
     assert not (tmp_path / "results").exists()  # planning runs nothing and writes nothing
+
+
+def test_compare_says_after_the_runs_what_they_could_detect_and_when_they_are_too_few():
+    from sim.policy.compare import after_runs_lines
+
+    metrics = [PRIMARY_OUTCOME, "cost_million_per_year"]
+    effects = {
+        "baseline": dict.fromkeys(metrics, 0.0),
+        "a": {PRIMARY_OUTCOME: -1e6, "cost_million_per_year": 1.0},
+        "b": {PRIMARY_OUTCOME: 0.0, "cost_million_per_year": 1.0},
+    }
+    few = compare_table(_results(effects, replicates=3, seed=5))
+    lines = after_runs_lines(few)
+    assert lines[0].startswith("only 3 replicates: too few for decisions")
+    rows = few.table[few.table["metric"] == PRIMARY_OUTCOME]
+    sd = float((100 * rows["diff_sd"] / rows["baseline_mean"].abs()).max())
+    assert f"sd of up to {sd:.2f}% of the baseline" in lines[1]
+    assert f"a change of about {mde_pct(sd, 3, 2):.1f}% with 80% power" in lines[1]
+    enough = after_runs_lines(compare_table(_results(effects, replicates=8, seed=5)))
+    assert len(enough) == 1 and enough[0].startswith("after the runs:")

@@ -91,8 +91,16 @@ def test_missing_file(tmp_path):
 
 
 def test_missing_scenario_name():
-    with pytest.raises(ScenarioError, match="no such scenario file"):
+    with pytest.raises(ScenarioError, match="no such scenario file") as err:
         load_scenario("no_such_scenario_name")
+    assert "did you mean" not in str(err.value) and "the baseline is england_wales" in str(
+        err.value
+    )
+
+
+def test_a_misspelt_scenario_name_gets_a_suggestion():
+    with pytest.raises(ScenarioError, match="did you mean 'more_pios'"):
+        load_scenario("more_pio")
 
 
 @pytest.mark.parametrize(

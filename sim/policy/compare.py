@@ -406,10 +406,43 @@ def summary_lines(result: CompareResult) -> list[str]:
         )
         for name in comp.interventions:
             lines.append(f"  {name}: {comp.sentences[name]}")
+        lines += after_runs_lines(comp)
     if result.run.failed:
         lines.append(f"{result.run.failed} run(s) failed; see ocgsim status {result.out_dir}")
     lines.append(f"report: {result.report}")
     lines.append(f"tables and figures: {result.out_dir / 'analysis'}/")
+    return lines
+
+
+def after_runs_lines(comp: Any) -> list[str]:
+    """Too few replicates, and the design's minimum detectable effect from the runs' own sd.
+
+    The figure printed before the runs comes from a pilot at set scales and lengths; this one
+    comes from the paired differences just made (the largest sd over the interventions), so it
+    is the design's as run, though its sd is itself rough with few replicates.
+    """
+    from sim.analysis.power import mde_pct
+    from sim.policy.report.words import FEW_REPLICATES, HARM
+
+    table = comp.table
+    rows = table[table["metric"] == HARM] if "metric" in table else table.iloc[:0]
+    if not len(rows):
+        return []
+    n = int(rows["n_pairs"].min())
+    lines = []
+    if n < FEW_REPLICATES:
+        lines.append(
+            f"only {n} replicate{'s' if n != 1 else ''}: too few for decisions (fewer than "
+            f"{FEW_REPLICATES}); a first look: run more (--replicates) before relying on it"
+        )
+    sd = (100.0 * rows["diff_sd"] / rows["baseline_mean"].abs()).max()
+    mde = mde_pct(float(sd), n, len(rows))
+    if mde == mde:  # (NaN below two pairs)
+        lines.append(
+            f"after the runs: the paired differences in {HARM} had an sd of up to {sd:.2f}% of "
+            f"the baseline, so this design finds a change of about {mde:.1f}% with 80% power "
+            f"(the same test as before the runs; an sd from {n} pairs is itself rough)"
+        )
     return lines
 
 
