@@ -109,23 +109,39 @@ def _suggest(name: str) -> str:
     return f"allowed keys in [{section}]: " + ", ".join(keys)
 
 
+def _plausible(p: ParamSpec) -> str:
+    """The plausible range as the parameters table shows it.
+
+    ``-`` for booleans, choices and the run's settings (they describe the run, not the world).
+    """
+    span = p.plausible_range()
+    if span is None or p.section == "run":
+        return "-"
+    text = f"[{format_number(span[0])}, {format_number(span[1])}]"
+    return text if p.plausible is not None else f"{text} (±50%)"
+
+
 def parameters_markdown() -> str:
     """Render the schema as the Markdown table in ``docs/parameters.md``."""
     lines = [
         "# Parameters",
         "",
-        "Generated from `sim/params.py` by `ocgsim docs` (a test keeps this file in step).",
+        "Generated from `sim/params/sections/` by `ocgsim docs` (a test keeps this file in step).",
         "Levers (marked **L**) keep their default until `run.intervention_week`, then take the",
         "scenario's value. `assumption` marks values with no published figure: they are factors",
-        "of the sensitivity analysis. Full sources are in `docs/calibration.md`.",
+        "of the sensitivity analysis. Full sources are in `docs/calibration.md`. *Range* is what a",
+        "scenario may set; *plausible* is the range of values plausible for England & Wales, which",
+        "the sensitivity analysis, the plausible worlds and the assumptions check vary over: a",
+        "declared one, or (marked ±50%) the default ±50% within the range (none for the run's",
+        "settings, booleans and choices).",
         "",
     ]
     for section in SECTIONS:
         lines += [
             f"## [{section}]",
             "",
-            "| key | default | unit | range | meaning | source |",
-            "|---|---|---|---|---|---|",
+            "| key | default | unit | range | plausible | meaning | source |",
+            "|---|---|---|---|---|---|---|",
         ]
         for p in PARAMETERS:
             if p.section != section:
@@ -138,6 +154,8 @@ def parameters_markdown() -> str:
                 default = repr(p.default)
             else:
                 default = format_number(p.default)
-            lines.append(f"| {key} | {default} | {p.unit} | {rng} | {p.doc} | {p.source} |")
+            lines.append(
+                f"| {key} | {default} | {p.unit} | {rng} | {_plausible(p)} | {p.doc} | {p.source} |"
+            )
         lines.append("")
     return "\n".join(lines)

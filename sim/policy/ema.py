@@ -9,7 +9,7 @@ workbench's samplers, evaluators, optimisers and scenario discovery (PRIM) work 
 Parameter names are written with ``__`` for the dot (``trust__culture_gap``), as in Mesa's
 batch runner, because the workbench passes them as keyword arguments.
 
-**Plausible ranges.** A parameter's allowed range (``low``/``high`` in ``sim/params.py``)
+**Plausible ranges.** A parameter's allowed range (``low``/``high`` in ``sim/params/``)
 is a validation bound, far wider than what is believable. Uncertainties are sampled over the
 parameter table's *plausible* range instead, :meth:`sim.params.ParamSpec.plausible_range`: the
 declared ``plausible`` range, else the default +-50% within the allowed range (the range of the
