@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from clihelp import assert_rejected
+from clihelp import assert_rejected, cli
 
 from sim.cli.main import main
 from sim.params import parameters_markdown
@@ -165,3 +165,19 @@ def test_the_run_table_shows_pounds_as_the_report_does():
     table = _summary_table({"oc_harm_gbp_per_year": 755_633_268.3}, 0.02, "baseline", 1, 1.0)
     line = next(x for x in table.splitlines() if x.startswith("OC harm (GBP / year)"))
     assert line.split()[-1] == "£37,782m", line  # a full-scale equivalent, in £ million
+
+
+def test_a_run_or_plan_below_the_smallest_useful_scale_says_so(tmp_path, capsys):
+    note = "ocgsim: note: scale 0.02 is below 0.1"
+    argv = ["run", "--scale", "0.02", "--years", "3", "--seed", "1"]
+    code, _, err = cli(capsys, [*argv, "--out", str(tmp_path / "a")])
+    assert code == 0 and any(line.startswith(note) for line in err), err
+    code, _, err = cli(capsys, [*argv, "--quiet", "--out", str(tmp_path / "b")])
+    assert code == 0 and not any(line.startswith("ocgsim: note:") for line in err), err
+    tiny = tmp_path / "tiny.toml"
+    tiny.write_text('[experiment]\nname = "tiny"\nseed = 1\nscale = 0.02\nyears = 3\n')
+    code, _, err = cli(capsys, ["plan", str(tiny), "--calibrate", "0"])
+    assert code == 0 and err[-1].startswith(note), err
+    tiny.write_text('[experiment]\nname = "tiny"\nseed = 1\nscale = 0.1\nyears = 3\n')
+    code, _, err = cli(capsys, ["plan", str(tiny), "--calibrate", "0"])
+    assert code == 0 and not any("note:" in line for line in err), err

@@ -77,7 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     and the destination (writable, not in use by another run). Ctrl-C or SIGTERM stop the run
     with one line and exit code 130 or 143, writing nothing.
     """
-    from sim.io.guards import TerminatedError, check_destination
+    from sim.io.guards import TerminatedError, check_destination, small_scale_note
 
     if args.seed < 0:
         raise ScenarioError(f"--seed {args.seed}: allowed: a whole number >= 0")
@@ -109,6 +109,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     out_dir = check_destination(out, "--out", new=True, need_bytes=need)
     if warning:
         print(f"ocgsim: warning: {warning}", file=sys.stderr)
+    note = small_scale_note(params.run.scale)
+    if note and not args.quiet:  # (a note, like the progress bar: --quiet leaves errors alone)
+        print(f"ocgsim: note: {note}", file=sys.stderr)
     try:
         return _simulate_and_write(args, scenario, overrides, out_dir)
     except KeyboardInterrupt:
@@ -354,7 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default=None, help="output folder (default results/<run-id>)")
     run.add_argument("--results", default="results", help=argparse.SUPPRESS)
     run.add_argument("--no-figure", action="store_true", help="skip overview.png")
-    run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    run.add_argument(
+        "--quiet", action="store_true", help="no progress bar, summary or small-scale note"
+    )
     _add_allow_short_window(run)
     run.set_defaults(func=cmd_run)
     cal = sub.add_parser("calibrate", help="run the baseline over seeds; print target vs model")

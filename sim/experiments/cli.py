@@ -381,7 +381,20 @@ def cmd_plan(args: argparse.Namespace) -> int:
     check_experiment(experiment, args.workers)
     plan = plan_experiment(experiment, calibrate=args.calibrate, shard=parse_shard(args.shard))
     print(plan.text())
+    note = _small_scale(experiment)
+    if note:
+        print(f"ocgsim: note: {note}", file=sys.stderr)
     return EXIT_OK
+
+
+def _small_scale(experiment) -> str | None:
+    """The small-scale note for an experiment of ocgsim's model whose fixed scale is below 0.1."""
+    from sim.experiments.spec import DEFAULT_MODEL
+    from sim.io.guards import small_scale_note
+
+    if experiment.model != DEFAULT_MODEL or "run.scale" not in experiment.fixed:
+        return None
+    return small_scale_note(float(experiment.fixed["run.scale"]))
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:

@@ -31,12 +31,29 @@ __all__ = [
     "check_work_size",
     "schedule_warnings",
     "sigterm_raises",
+    "SMALLEST_USEFUL_SCALE",
+    "small_scale_note",
     "summary_window",
     "window_problem",
 ]
 
 #: Shortest summary window (weeks) a command accepts without ``--allow-short-window``.
 MIN_WINDOW_WEEKS = 52
+#: Below this ``run.scale`` the estate has fewer, smaller prisons than England & Wales
+#: (docs/odd.md, "Smallest useful scale").
+SMALLEST_USEFUL_SCALE = 0.1
+
+
+def small_scale_note(scale: float) -> str | None:
+    """A note for a run below :data:`SMALLEST_USEFUL_SCALE` (None at or above it)."""
+    if scale >= SMALLEST_USEFUL_SCALE:
+        return None
+    return (
+        f"scale {scale:g} is below {SMALLEST_USEFUL_SCALE:g}: the estate has fewer or smaller "
+        "prisons than the world it models, so trust and per-prison costs drift from their "
+        "full-scale values (docs/odd.md, 'Smallest useful scale'); runs this small check "
+        "mechanisms, not levels"
+    )
 
 
 def summary_window(years: float, intervention_week: int) -> tuple[int, int, bool]:

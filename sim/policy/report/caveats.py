@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.results import Results
+from sim.io.guards import SMALLEST_USEFUL_SCALE
 from sim.policy.report.markup import html_table
 from sim.policy.report.prose import correction_text
 from sim.policy.report.provenance import non_lever_settings
@@ -130,7 +131,7 @@ def run_caveats(res: Results) -> list[str]:
             "A small estate is noisier and its groups interact less than the full one; check "
             "important findings at a larger scale."
         )
-        if min(scales) < 0.1:
+        if min(scales) < SMALLEST_USEFUL_SCALE:
             items.append(
                 "Below scale 0.1 the estate has fewer, smaller prisons than England & Wales, so "
                 "trust and per-prison costs drift from their full-scale values (docs/odd.md, "
