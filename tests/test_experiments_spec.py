@@ -27,6 +27,7 @@ factors = { "intelligence.pios_per_1000" = [1.0, 2.0], "trust.meetings_local" = 
 """
 
 BAD = {
+    "no seed": GOOD.replace("seed = 1\n", ""),
     "unknown table": GOOD + "\n[extras]\nx = 1\n",
     "unknown key": GOOD.replace("seed = 1", "seed = 1\nsed = 2"),
     "unknown parameter": GOOD.replace("trust.meetings_local", "trust.meeting_locl"),
@@ -89,6 +90,14 @@ def test_bad_file_rejected_one_line_nothing_written(case, tmp_path, monkeypatch)
         message = str(info.value)
         assert "\n" not in message and str(path) in message, message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_a_missing_seed_says_what_is_allowed(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(BAD["no seed"])
+    args = _parser().parse_args(["plan", str(path)])
+    with pytest.raises(ScenarioError, match=r"missing experiment.seed; allowed: an integer"):
+        args.func(args)
 
 
 def test_sobol_refusal_explains():
