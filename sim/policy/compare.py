@@ -31,8 +31,9 @@ the paired difference); after, each sentence gives the change in the primary out
 its interval rules out, and the printed table states the primary family and its correction.
 
 A comparison at these settings takes about a minute per scenario, the baseline included, on two
-cores: the baseline and two interventions (36 runs) took about three minutes, measured with the
-plan's timing runs, the analysis and the report (``docs/policy-tools.md``).
+cores: the baseline and two interventions (36 runs) took about three minutes on an otherwise
+idle machine and seven with other work beside it, measured with the plan's timing runs, the
+analysis and the report (``docs/policy-tools.md``).
 """
 
 from __future__ import annotations
