@@ -133,11 +133,7 @@ def experiment_table(data: dict[str, Any], ctx: Context) -> tuple[dict[str, Any]
     head = data.get("experiment")
     if head is None:
         raise ExperimentError(f"{where}: missing [experiment] table (needs name and seed)")
-    allowed = {
-        "name": "a name of letters, digits, '_', '-', '.' (also the default results folder)",
-        "seed": "an integer in [0, 2^63), the root seed of every run",
-    }
-    for required, what in allowed.items():
+    for required, what in (("name", "letters, digits, _ - ."), ("seed", "an integer in [0, 2^63)")):
         if required not in head:
             raise ExperimentError(f"{where}: missing experiment.{required}; allowed: {what}")
     name = head["name"]
