@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -224,15 +225,22 @@ def test_the_engine_batch_gives_the_serial_result_in_parallel_and_resumes(tmp_pa
         other.check()
 
 
-def test_robustness_ranks_the_best_mixes_under_each_condition(tmp_path, _toy_path):
+@contextlib.contextmanager
+def _searched_toy(folder, tag: int):
+    """The toy budget problem searched on the engine: ``(result, batch)``, the batch still open."""
     from sim.experiments.batch import EngineBatch
-    from sim.policy.optimise import robustness
 
     settings = SearchSettings(candidates=8, max_replicates=4, zoom_candidates=4, confirm=3)
     with EngineBatch(
-        tmp_path / "r", {"t": 1}, {}, SPACE.names, model="toymodels:budget", executor="serial"
+        folder, {"t": tag}, {}, SPACE.names, model="toymodels:budget", executor="serial"
     ) as batch:
-        result = optimise(SPACE, None, cost, BUDGET, "harm", settings, batch=batch)
+        yield optimise(SPACE, None, cost, BUDGET, "harm", settings, batch=batch), batch
+
+
+def test_robustness_ranks_the_best_mixes_under_each_condition(tmp_path, _toy_path):
+    from sim.policy.optimise import robustness
+
+    with _searched_toy(tmp_path / "r", 1) as (result, batch):
         ran = batch.ran
         check = robustness(result, batch, {"shift": (-5.0, 5.0)}, top=3, source="test")
     table = check.table
@@ -258,14 +266,9 @@ def test_robustness_ranks_the_best_mixes_under_each_condition(tmp_path, _toy_pat
 
 
 def test_robustness_over_plausible_worlds_runs_each_world_as_a_condition(tmp_path, _toy_path):
-    from sim.experiments.batch import EngineBatch
     from sim.policy.optimise import robustness
 
-    settings = SearchSettings(candidates=8, max_replicates=4, zoom_candidates=4, confirm=3)
-    with EngineBatch(
-        tmp_path / "r", {"t": 2}, {}, SPACE.names, model="toymodels:budget", executor="serial"
-    ) as batch:
-        result = optimise(SPACE, None, cost, BUDGET, "harm", settings, batch=batch)
+    with _searched_toy(tmp_path / "r", 2) as (result, batch):
         worlds = [{"shift": -5.0}, {"shift": 5.0}]
         check = robustness(result, batch, {}, top=3, source="test", worlds=worlds)
         without = robustness(result, batch, {"shift": (-1.0, 1.0)}, top=2)

@@ -425,8 +425,7 @@ def after_runs_lines(comp: Any) -> list[str]:
     from sim.analysis.power import mde_pct
     from sim.policy.report.words import FEW_REPLICATES, HARM
 
-    table = comp.table
-    rows = table[table["metric"] == HARM] if "metric" in table else table.iloc[:0]
+    rows = comp.table[comp.table["metric"] == HARM]
     if not len(rows):
         return []
     n = int(rows["n_pairs"].min())

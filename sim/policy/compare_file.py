@@ -60,11 +60,12 @@ def check_scenarios(refs: Sequence[str]) -> list[tuple[str, str, str]]:
         )
     out: list[tuple[str, str]] = []
     baseline = load_scenario(None)
+    baseline_values = baseline.parameters().as_dict()
     for ref in refs:
         scenario = load_scenario(ref)  # one line naming the file and what is allowed
         if scenario.path is None:
             raise ScenarioError(f"{ref}: not a scenario file")
-        same = scenario.parameters().as_dict() == baseline.parameters().as_dict()
+        same = scenario.parameters().as_dict() == baseline_values
         if same and scenario.schedule == baseline.schedule:
             raise ScenarioError(
                 f"{ref}: changes nothing from the baseline ({baseline.name}), which every "

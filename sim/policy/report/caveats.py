@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.results import Results
-from sim.io.guards import SMALLEST_USEFUL_SCALE
+from sim.io.guards import small_scale_note
 from sim.policy.report.markup import html_table
 from sim.policy.report.prose import correction_text
 from sim.policy.report.provenance import non_lever_settings
@@ -131,12 +131,9 @@ def run_caveats(res: Results) -> list[str]:
             "A small estate is noisier and its groups interact less than the full one; check "
             "important findings at a larger scale."
         )
-        if min(scales) < SMALLEST_USEFUL_SCALE:
-            items.append(
-                "Below scale 0.1 the estate has fewer, smaller prisons than England & Wales, so "
-                "trust and per-prison costs drift from their full-scale values (docs/odd.md, "
-                "'Smallest useful scale'): runs this small check mechanisms, not levels."
-            )
+        note = small_scale_note(min(scales))  # (the note ocgsim run and plan print)
+        if note:
+            items.append(note[0].upper() + note[1:] + ".")
     if res.is_sim and "window_weeks" in ok and len(ok):
         weeks = int(ok["window_weeks"].min())
         items.append(

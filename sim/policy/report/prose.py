@@ -73,13 +73,13 @@ def _value_words(comp: Comparison, name: str) -> str | None:
             averted += " (its interval includes no change)"
         if e["verdict"] == "dominant":
             return averted + " and saves money"
-        if e["bounded"] and finite(e["ratio"]) and not e["significant"]:
-            # a point ratio of a change that may be nil reads as a finding: give the range only
-            return (
-                f"{averted}; benefit-cost ratio anywhere from {e['ratio_low']:.2f} to "
-                f"{e['ratio_high']:.2f}"
-            )
         if e["bounded"] and finite(e["ratio"]):
+            if not e["significant"]:
+                # a point ratio of a change that may be nil reads as a finding: the range only
+                return (
+                    f"{averted}; benefit-cost ratio anywhere from {e['ratio_low']:.2f} to "
+                    f"{e['ratio_high']:.2f}"
+                )
             return (
                 f"{averted}; benefit-cost ratio {e['ratio']:.2f} ({e['ratio_low']:.2f} to "
                 f"{e['ratio_high']:.2f})"
